@@ -1,0 +1,53 @@
+// The one place that reads process.env. Every process parses its configuration once at start-up and
+// fails with the full list of problems, rather than at the first request that needs a value.
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/dataengine'),
+  /** PostgreSQL schema (namespace) holding the tables; tests give each file its own. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key, so several installations (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('dataengine'),
+  BLOB_DIR: z.string().default('.data/blobs'),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(4000),
+  WEB_PORT: port.default(3000),
+  /** Where the web app's server forwards /trpc and /api requests. */
+  API_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4000'),
+  SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
+  COOKIE_SECURE: bool.default(false),
+  UPLOAD_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
+  /** Images above this many pixels are refused at upload (decompression bombs, unreadable giants). */
+  UPLOAD_MAX_PIXELS: positiveInt.default(120_000_000),
+  THUMBNAIL_SIZE: positiveInt.default(320),
+  WORKER_CONCURRENCY: positiveInt.default(2),
+  /** Comma-separated queue names this worker consumes; empty means every queue of the catalog. */
+  WORKER_QUEUES: z.string().default(''),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type AppConfig = z.infer<typeof configSchema> & { blobDir: string };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment (default: process.env). Throws ConfigError listing every invalid variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, blobDir: path.resolve(cwd, parsed.data.BLOB_DIR) };
+}

@@ -1,0 +1,14 @@
+export { createDb } from './client';
+export type { Db, DbOptions } from './client';
+export { Prisma } from './generated/prisma/client';
+export type * from './generated/prisma/client';
+export * from './generated/prisma/enums';
+export { migrate, loadMigrations } from './migrate/migration-runner';
+export type { Migration, MigrateOptions, MigrateResult } from './migrate/migration-runner';
+export { checkSchemaDrift, MIGRATIONS_DIR, SCHEMA_PATH } from './migrate/drift-check';
+export { readPrismaSchema } from './schema/prisma-schema-reader';
+export { readPgSchema } from './schema/pg-catalog-reader';
+export { diffRelationalModels } from './schema/relational-model';
+export type { RelationalModel } from './schema/relational-model';
+export { draftMigrationSql } from './schema/sql-emitter';
+export { isDatabaseUnavailableError } from './errors';

@@ -1,0 +1,56 @@
+import { toUncompressedRle } from './rle-validate';
+import type { BinaryMask, Rle } from './rle.types';
+
+/**
+ * RLE (either form) → row-major mask, without a transpose.
+ *
+ * Row 0 is filled straight from the runs covering each column's first position. Every other run
+ * boundary at (x, y ≥ 1) means "pixel (x, y) differs from (x, y − 1)", so after bucketing the
+ * boundaries by row, row y is row y − 1 copied (memmove) with those pixels flipped.
+ * Zero-length runs produce two boundaries at one position, which cancel, as in pycocotools.
+ */
+export function decodeRle(rle: Rle): BinaryMask {
+  const {
+    size: [h, w],
+    counts,
+  } = toUncompressedRle(rle);
+  const n = h * w;
+  const out = new Uint8Array(n);
+  if (n === 0) return { height: h, width: w, data: out };
+
+  const m = counts.length;
+  const rowStart = new Int32Array(h + 1);
+  let pos = 0;
+  let value = 0;
+  for (let j = 0; j < m; j++) {
+    const len = counts[j]!;
+    if (j > 0 && pos < n) {
+      const y = pos % h;
+      if (y !== 0) rowStart[y + 1]!++;
+    }
+    const end = pos + len;
+    // Row 0: columns whose first position x*h lies in [pos, end) take this run's value.
+    if (value === 1 && len > 0) out.fill(1, Math.ceil(pos / h), Math.ceil(end / h));
+    pos = end;
+    value ^= 1;
+  }
+  for (let y = 0; y < h; y++) rowStart[y + 1]! += rowStart[y]!;
+
+  const xs = new Int32Array(rowStart[h]!);
+  const cursor = rowStart.slice(0, h);
+  pos = 0;
+  for (let j = 0; j < m; j++) {
+    if (j > 0 && pos < n) {
+      const y = pos % h;
+      if (y !== 0) xs[cursor[y]!++] = (pos - y) / h;
+    }
+    pos += counts[j]!;
+  }
+
+  for (let y = 1; y < h; y++) {
+    const row = y * w;
+    out.copyWithin(row, row - w, row);
+    for (let k = rowStart[y]!, e = rowStart[y + 1]!; k < e; k++) out[row + xs[k]!] ^= 1;
+  }
+  return { height: h, width: w, data: out };
+}

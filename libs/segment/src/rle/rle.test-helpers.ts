@@ -1,0 +1,104 @@
+import type { BboxXywh, BinaryMask } from './rle.types';
+
+/** Builds a mask from rows of '0'/'1' characters (y = 0 first). */
+export function maskFromRows(rows: readonly string[]): BinaryMask {
+  const height = rows.length;
+  const width = rows[0]?.length ?? 0;
+  const data = new Uint8Array(height * width);
+  rows.forEach((row, y) => {
+    for (let x = 0; x < width; x++) data[y * width + x] = row[x] === '1' ? 1 : 0;
+  });
+  return { height, width, data };
+}
+
+/** Dense reference: column-major runs starting with zeros, computed pixel by pixel. */
+export function denseCounts(mask: BinaryMask): number[] {
+  const counts: number[] = [];
+  let prev = 0;
+  let run = 0;
+  for (let x = 0; x < mask.width; x++) {
+    for (let y = 0; y < mask.height; y++) {
+      const v = mask.data[y * mask.width + x]!;
+      if (v !== prev) {
+        counts.push(run);
+        run = 0;
+        prev = v;
+      }
+      run++;
+    }
+  }
+  counts.push(run);
+  return counts;
+}
+
+export function denseArea(mask: BinaryMask): number {
+  let a = 0;
+  for (const v of mask.data) a += v;
+  return a;
+}
+
+export function denseBboxSam(mask: BinaryMask): BboxXywh {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x] === 1) {
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x);
+        y1 = Math.max(y1, y);
+      }
+    }
+  }
+  return x1 < 0 ? [0, 0, 0, 0] : [x0, y0, x1 - x0, y1 - y0];
+}
+
+/** mulberry32: small seeded PRNG for the randomized suites. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type MaskPattern = 'empty' | 'full' | 'noise' | 'blobs' | 'stripes';
+
+/** Random test mask of the given pattern. */
+export function randomMask(rand: () => number, height: number, width: number, pattern: MaskPattern): BinaryMask {
+  const data = new Uint8Array(height * width);
+  if (pattern === 'full') data.fill(1);
+  if (pattern === 'noise') {
+    const p = rand();
+    for (let i = 0; i < data.length; i++) data[i] = rand() < p ? 1 : 0;
+  }
+  if (pattern === 'blobs') {
+    const blobs = 1 + Math.floor(rand() * 4);
+    for (let b = 0; b < blobs; b++) {
+      const cx = rand() * width;
+      const cy = rand() * height;
+      const rx = 0.5 + rand() * width * 0.5;
+      const ry = 0.5 + rand() * height * 0.5;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const dx = (x + 0.5 - cx) / rx;
+          const dy = (y + 0.5 - cy) / ry;
+          if (dx * dx + dy * dy <= 1) data[y * width + x] = 1;
+        }
+      }
+    }
+  }
+  if (pattern === 'stripes') {
+    const vertical = rand() < 0.5;
+    const period = 1 + Math.floor(rand() * 5);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) data[y * width + x] = Math.floor((vertical ? x : y) / period) % 2;
+    }
+  }
+  return { height, width, data };
+}
