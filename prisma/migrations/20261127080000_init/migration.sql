@@ -26,6 +26,9 @@ CREATE TYPE "checkpoint_status" AS ENUM ('candidate', 'active', 'retired', 'reje
 CREATE TYPE "run_kind" AS ENUM ('ingest', 'embed', 'prefill', 'autogen', 'retrain', 'evaluate', 'export', 'import');
 
 -- CreateEnum
+CREATE TYPE "run_item_status" AS ENUM ('pending', 'done', 'failed');
+
+-- CreateEnum
 CREATE TYPE "run_status" AS ENUM ('queued', 'running', 'succeeded', 'failed', 'cancelled');
 
 -- CreateTable
@@ -220,6 +223,17 @@ CREATE TABLE "runs" (
 );
 
 -- CreateTable
+CREATE TABLE "run_items" (
+    "run_id" UUID NOT NULL,
+    "image_id" INTEGER NOT NULL,
+    "status" "run_item_status" NOT NULL DEFAULT 'pending',
+    "error" TEXT,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "run_items_pkey" PRIMARY KEY ("run_id", "image_id")
+);
+
+-- CreateTable
 CREATE TABLE "stage_counters" (
     "project_id" UUID NOT NULL,
     "stage" "stage" NOT NULL,
@@ -410,6 +424,18 @@ ALTER TABLE "runs" ADD CONSTRAINT "runs_checkpoint_id_fkey" FOREIGN KEY ("checkp
 
 -- AddForeignKey
 ALTER TABLE "runs" ADD CONSTRAINT "runs_created_by_id_fkey" FOREIGN KEY ("created_by_id") REFERENCES "users"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- CreateIndex
+CREATE INDEX "run_items_run_id_status_idx" ON "run_items"("run_id", "status");
+
+-- CreateIndex
+CREATE INDEX "run_items_image_id_idx" ON "run_items"("image_id");
+
+-- AddForeignKey
+ALTER TABLE "run_items" ADD CONSTRAINT "run_items_run_id_fkey" FOREIGN KEY ("run_id") REFERENCES "runs"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "run_items" ADD CONSTRAINT "run_items_image_id_fkey" FOREIGN KEY ("image_id") REFERENCES "images"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "stage_counters" ADD CONSTRAINT "stage_counters_project_id_fkey" FOREIGN KEY ("project_id") REFERENCES "projects"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -22,6 +22,7 @@ export function decodeRle(rle: Rle): BinaryMask {
   const rowStart = new Int32Array(h + 1);
   let pos = 0;
   let value = 0;
+  let row0HasOnes = false;
   for (let j = 0; j < m; j++) {
     const len = counts[j]!;
     if (j > 0 && pos < n) {
@@ -30,7 +31,14 @@ export function decodeRle(rle: Rle): BinaryMask {
     }
     const end = pos + len;
     // Row 0: columns whose first position x*h lies in [pos, end) take this run's value.
-    if (value === 1 && len > 0) out.fill(1, Math.ceil(pos / h), Math.ceil(end / h));
+    if (value === 1 && len > 0) {
+      const c0 = Math.ceil(pos / h);
+      const c1 = Math.ceil(end / h);
+      if (c1 > c0) {
+        out.fill(1, c0, c1);
+        row0HasOnes = true;
+      }
+    }
     pos = end;
     value ^= 1;
   }
@@ -47,10 +55,16 @@ export function decodeRle(rle: Rle): BinaryMask {
     pos += counts[j]!;
   }
 
+  // `out` starts zeroed, so while the previous row is known to be empty nothing needs copying.
+  let prevRowEmpty = !row0HasOnes;
   for (let y = 1; y < h; y++) {
     const row = y * w;
-    out.copyWithin(row, row - w, row);
-    for (let k = rowStart[y]!, e = rowStart[y + 1]!; k < e; k++) out[row + xs[k]!] ^= 1;
+    const k0 = rowStart[y]!;
+    const k1 = rowStart[y + 1]!;
+    if (!prevRowEmpty) out.copyWithin(row, row - w, row);
+    for (let k = k0; k < k1; k++) out[row + xs[k]!] ^= 1;
+    // Conservative: a row with toggles counts as non-empty even if they cancel out.
+    prevRowEmpty = prevRowEmpty && k0 === k1;
   }
   return { height: h, width: w, data: out };
 }

@@ -102,3 +102,13 @@ export function randomMask(rand: () => number, height: number, width: number, pa
   }
   return { height, width, data };
 }
+
+/** Fast mask equality for large masks (deep-equal on multi-megabyte typed arrays is slow). */
+export function firstMaskDifference(a: BinaryMask, b: BinaryMask): string | null {
+  if (a.height !== b.height || a.width !== b.width) return `shape ${a.height}x${a.width} vs ${b.height}x${b.width}`;
+  if (a.data.length !== b.data.length) return `data length ${a.data.length} vs ${b.data.length}`;
+  for (let i = 0; i < a.data.length; i++) {
+    if (a.data[i] !== b.data[i]) return `pixel (${i % a.width}, ${Math.floor(i / a.width)}): ${a.data[i]} vs ${b.data[i]}`;
+  }
+  return null;
+}

@@ -1,0 +1,29 @@
+// The worker process: consumes BullMQ queues of the job catalog. SIGTERM → stop taking jobs,
+// let active ones finish, close connections, exit.
+import { createLogger, loadConfig } from '@dataengine/config';
+import { startWorker } from './start-worker';
+
+const config = loadConfig();
+const logger = createLogger({ service: 'worker', pid: process.pid }, config.LOG_LEVEL);
+
+try {
+  const worker = await startWorker(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('worker stopping: finishing active jobs', { signal });
+    worker.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('worker did not stop cleanly', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  logger.error('worker failed to start', { error });
+  process.exit(1);
+}

@@ -1,0 +1,50 @@
+import type { AppConfig, Logger } from '@dataengine/config';
+import { createEngineRuntime, purgeExpiredSessions } from '@dataengine/engine';
+import { createWorkerConnection, jobCatalog, startWorkerRuntime, type Processor } from '@dataengine/queue';
+import { createProcessors } from './processors';
+
+export interface RunningWorker {
+  queues: string[];
+  stop(): Promise<void>;
+}
+
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Starts consuming the configured queues. `processors` can be overridden (tests); a table that
+ * does not cover the job catalog makes start-up fail before any job is taken.
+ */
+export async function startWorker(
+  config: AppConfig,
+  logger: Logger,
+  override?: (defaults: Record<string, Processor<never>>) => Record<string, Processor<never>>,
+): Promise<RunningWorker> {
+  const runtime = createEngineRuntime(config, logger);
+  const defaults = createProcessors(runtime.deps) as unknown as Record<string, Processor<never>>;
+  try {
+    const workers = await startWorkerRuntime({
+      catalog: jobCatalog,
+      processors: override ? override(defaults) : defaults,
+      connection: () => createWorkerConnection(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+      queues: config.WORKER_QUEUES ? config.WORKER_QUEUES.split(',').map((q) => q.trim()).filter(Boolean) : undefined,
+      concurrency: config.WORKER_CONCURRENCY,
+      logger,
+    });
+    const housekeeping = setInterval(() => {
+      purgeExpiredSessions(runtime.deps).catch((error: unknown) => logger.warn('session purge failed', { error }));
+    }, HOUSEKEEPING_INTERVAL_MS);
+    housekeeping.unref();
+    return {
+      queues: workers.queues,
+      async stop() {
+        clearInterval(housekeeping);
+        await workers.close();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}

@@ -1,0 +1,8 @@
+import type { Redis } from 'ioredis';
+import type { EngineDeps } from '@dataengine/engine';
+
+export interface ApiDeps extends EngineDeps {
+  /** Producer connection, also pinged by /readyz. */
+  redis: Redis;
+  cookieSecure: boolean;
+}

@@ -1,0 +1,45 @@
+import http from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { AppError } from '@dataengine/contracts';
+import type { ApiDeps } from '../api-deps';
+import { toAppError } from '../errors';
+import { appRouter } from '../router';
+import type { ApiContext } from '../trpc';
+import { matchBinaryRoute } from './binary-routes';
+import { readSessionToken } from './cookies';
+import { checkReadiness } from './readiness';
+import { sendError, sendJson } from './respond';
+
+/** The API process's HTTP surface: /trpc, binary routes under /api, /healthz and /readyz. */
+export function createApiServer(deps: ApiDeps): http.Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: ({ req, res }): ApiContext => ({
+      deps,
+      sessionToken: readSessionToken(req),
+      userAgent: req.headers['user-agent'] ?? null,
+      setCookie: (cookie) => res.appendHeader('Set-Cookie', cookie),
+    }),
+  });
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://api.local');
+    const method = req.method ?? 'GET';
+    const handle = async () => {
+      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') {
+        const readiness = await checkReadiness(deps);
+        if (!readiness.ready) res.setHeader('Retry-After', '5');
+        return sendJson(res, readiness.ready ? 200 : 503, readiness);
+      }
+      if (url.pathname.startsWith('/trpc/')) return trpc(req, res);
+      const route = matchBinaryRoute(method, url.pathname);
+      if (route) return route(deps, req, res, url);
+      throw new AppError('NOT_FOUND', `no route for ${method} ${url.pathname}`);
+    };
+    handle().catch((error: unknown) => {
+      sendError(res, toAppError(error, deps.logger, { method, path: url.pathname }));
+    });
+  });
+}

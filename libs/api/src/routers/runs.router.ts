@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { runSchema } from '@dataengine/contracts';
+import { beginUploadBatch, getRun, listRuns, startReingestRun } from '@dataengine/engine';
+import { protectedProcedure, roleProcedure, router } from '../trpc';
+
+export const runsRouter = router({
+  list: protectedProcedure
+    .input(z.object({ projectId: z.string().uuid().optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .output(z.array(runSchema))
+    .query(({ ctx, input }) => listRuns(ctx.deps, ctx.actor, input)),
+  get: protectedProcedure.input(z.object({ runId: z.string().uuid() })).output(runSchema).query(({ ctx, input }) => getRun(ctx.deps, ctx.actor, input.runId)),
+  beginUpload: protectedProcedure
+    .input(z.object({ projectId: z.string().uuid(), files: z.number().int().min(1).max(100_000) }))
+    .output(runSchema)
+    .mutation(({ ctx, input }) => beginUploadBatch(ctx.deps, ctx.actor, input)),
+  reingest: roleProcedure(['ops', 'admin'])
+    .input(z.object({ projectId: z.string().uuid(), all: z.boolean().default(false) }))
+    .output(runSchema)
+    .mutation(({ ctx, input }) => startReingestRun(ctx.deps, ctx.actor, input)),
+});

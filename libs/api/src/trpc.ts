@@ -1,0 +1,51 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { AppError, type ErrorCode, type UserRole } from '@dataengine/contracts';
+import { authenticateSession, type Actor } from '@dataengine/engine';
+import type { ApiDeps } from './api-deps';
+import { toAppError, toTRPCError } from './errors';
+
+export interface ApiContext {
+  deps: ApiDeps;
+  sessionToken: string | null;
+  userAgent: string | null;
+  setCookie: (cookie: string) => void;
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  errorFormatter({ shape, error }) {
+    const appCode: ErrorCode | null = error.cause instanceof AppError ? error.cause.code : null;
+    return { ...shape, data: { ...shape.data, appCode, stack: undefined } };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Every procedure maps thrown errors once: AppError codes, 503 for unreachable services, logged 500s. */
+const mapErrors = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause ?? result.error;
+    if (result.error.code !== 'INTERNAL_SERVER_ERROR' && !(cause instanceof AppError)) throw result.error; // input validation etc.
+    throw toTRPCError(toAppError(cause, ctx.deps.logger, { path }));
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const actor: Actor = await authenticateSession(ctx.deps, ctx.sessionToken);
+  return next({ ctx: { ...ctx, actor } });
+});
+
+/** Procedures only some global roles may call; the use cases check again (defence in depth). */
+export const roleProcedure = (roles: UserRole[]) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.actor.role)) {
+      throw new AppError('FORBIDDEN', `this needs the ${roles.join(' or ')} role; you are signed in as ${ctx.actor.role}`);
+    }
+    return next();
+  });
+
+export { TRPCError };

@@ -1,0 +1,24 @@
+import type { Logger } from '@dataengine/config';
+import type { Db } from '@dataengine/db';
+import type { JobProducer } from '@dataengine/queue';
+import type { BlobStore } from '@dataengine/storage';
+
+/** The settings use cases read; a subset of AppConfig so tests can pass just these. */
+export interface EngineSettings {
+  SESSION_TTL_SECONDS: number;
+  UPLOAD_MAX_BYTES: number;
+  UPLOAD_MAX_PIXELS: number;
+  THUMBNAIL_SIZE: number;
+}
+
+/** Everything a use case may touch. Transports (tRPC, binary routes, job processors, CLI) build one. */
+export interface EngineDeps {
+  db: Db;
+  blobs: BlobStore;
+  jobs: JobProducer;
+  settings: EngineSettings;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export const nowOf = (deps: Pick<EngineDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());

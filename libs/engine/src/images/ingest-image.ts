@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { PermanentJobError } from '@dataengine/queue';
+import { BlobNotFoundError } from '@dataengine/storage';
+import { nowOf, type EngineDeps } from '../engine-deps';
+import { completeRunItem } from '../runs/runs';
+
+export interface IngestResult {
+  imageId: number;
+  status: 'ready' | 'failed' | 'missing';
+  thumbKey?: string;
+}
+
+/**
+ * The `ingest` job: re-reads the stored original, checks its hash, decodes it, records its
+ * displayed size and writes the thumbnail. Idempotent: running it twice leaves the same rows.
+ */
+export async function ingestImage(deps: EngineDeps, input: { imageId: number; runId?: string }): Promise<IngestResult> {
+  const image = await deps.db.image.findUnique({ where: { id: input.imageId } });
+  if (!image) {
+    if (input.runId) await deps.db.$transaction((tx) => completeRunItem(deps, tx, { runId: input.runId!, imageId: input.imageId, outcome: 'failed', error: 'image was deleted' }));
+    return { imageId: input.imageId, status: 'missing' };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await deps.blobs.get(image.blobKey);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) return fail(deps, input, `the stored original ${image.blobKey} is missing`);
+    throw error;
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== image.contentHash) return fail(deps, input, `the stored original does not match its hash (${sha} ≠ ${image.contentHash})`);
+
+  let thumbKey: string;
+  let width: number;
+  let height: number;
+  try {
+    const size = deps.settings.THUMBNAIL_SIZE;
+    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: false })
+      .rotate()
+      .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer({ resolveWithObject: true });
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const swapped = (meta.orientation ?? 1) >= 5;
+    width = swapped ? meta.height! : meta.width!;
+    height = swapped ? meta.width! : meta.height!;
+    thumbKey = `thumbs/${image.contentHash.slice(0, 2)}/${image.contentHash}-${size}.webp`;
+    if (!(await deps.blobs.stat(thumbKey))) await deps.blobs.put(thumbKey, data);
+    void info;
+  } catch (error) {
+    return fail(deps, input, `the image cannot be decoded: ${(error as Error).message}`);
+  }
+  await deps.db.$transaction(async (tx) => {
+    await tx.image.update({
+      where: { id: image.id },
+      data: { status: 'ready', error: null, width, height, thumbKey, ingestedAt: image.ingestedAt ?? nowOf(deps) },
+    });
+    if (input.runId) await completeRunItem(deps, tx, { runId: input.runId, imageId: image.id, outcome: 'done' });
+  });
+  return { imageId: image.id, status: 'ready', thumbKey };
+}
+
+async function fail(deps: EngineDeps, input: { imageId: number; runId?: string }, reason: string): Promise<never> {
+  await deps.db.$transaction(async (tx) => {
+    await tx.image.update({ where: { id: input.imageId }, data: { status: 'failed', error: reason } });
+    if (input.runId) await completeRunItem(deps, tx, { runId: input.runId, imageId: input.imageId, outcome: 'failed', error: reason });
+  });
+  throw new PermanentJobError(`image ${input.imageId}: ${reason}`);
+}

@@ -1,0 +1,100 @@
+import type { Readable } from 'node:stream';
+import { AppError, type UploadResultDto } from '@dataengine/contracts';
+import { BlobTooLargeError, contentKey } from '@dataengine/storage';
+import type { EngineDeps } from '../engine-deps';
+import type { Actor } from '../access/actor';
+import { requireProject } from '../access/project-access';
+import { addRunItems } from '../runs/runs';
+import { toImageDto } from './image-dto';
+import { sniffImageFormat, validateImageFile } from './image-format';
+
+export interface UploadImageInput {
+  projectId: string;
+  fileName: string;
+  body: Readable;
+  /** Ingest run this upload belongs to (a user-visible batch), if any. */
+  runId?: string;
+  /** Deterministic train/val assignment; default train. */
+  split?: 'train' | 'val';
+}
+
+/**
+ * Streams an upload into staging, proves it is an intact image within the limits, stores it
+ * content-addressed, records it (deduplicated by hash within the project) and queues ingest.
+ * Nothing is stored when the file is refused.
+ */
+export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadImageInput): Promise<UploadResultDto> {
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'manage');
+  if (input.runId) await assertIngestRun(deps, input.runId, input.projectId);
+  const fileName = sanitiseFileName(input.fileName);
+
+  let staged;
+  try {
+    staged = await deps.blobs.stage(input.body, { maxBytes: deps.settings.UPLOAD_MAX_BYTES });
+  } catch (error) {
+    if (error instanceof BlobTooLargeError) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `the file is larger than ${deps.settings.UPLOAD_MAX_BYTES} bytes; upload a smaller image`);
+    }
+    throw error;
+  }
+  try {
+    if (staged.size === 0) throw new AppError('BAD_REQUEST', 'the upload is empty; send the image bytes as the request body');
+    const existing = await deps.db.image.findUnique({ where: { projectId_contentHash: { projectId: project.id, contentHash: staged.sha256 } } });
+    if (existing) {
+      await staged.discard();
+      await queueIngest(deps, existing.id, existing.status, input.runId);
+      return { image: toImageDto(existing), duplicate: true };
+    }
+    const format = await sniffImageFormat(staged.path);
+    const { width, height } = await validateImageFile(staged.path, deps.settings.UPLOAD_MAX_PIXELS);
+    const blobKey = contentKey('images', staged.sha256, format.ext);
+    await staged.commit(blobKey);
+    const image = await deps.db.$transaction(async (tx) => {
+      const created = await tx.image.create({
+        data: {
+          projectId: project.id,
+          contentHash: staged.sha256,
+          blobKey,
+          fileName,
+          mime: format.mime,
+          byteSize: staged.size,
+          width,
+          height,
+          split: input.split ?? 'train',
+          uploadedById: actor.id,
+        },
+      });
+      await tx.stageCounter.upsert({
+        where: { projectId_stage: { projectId: project.id, stage: 'assisted_manual' } },
+        create: { projectId: project.id, stage: 'assisted_manual', imagesTotal: 1 },
+        update: { imagesTotal: { increment: 1 } },
+      });
+      return created;
+    });
+    await queueIngest(deps, image.id, image.status, input.runId);
+    return { image: toImageDto(image), duplicate: false };
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+async function queueIngest(deps: EngineDeps, imageId: number, status: string, runId: string | undefined): Promise<void> {
+  if (runId) await addRunItems(deps, runId, [imageId]);
+  if (runId || status !== 'ready') await deps.jobs.enqueue('ingest', { imageId, ...(runId ? { runId } : {}) });
+}
+
+async function assertIngestRun(deps: EngineDeps, runId: string, projectId: string): Promise<void> {
+  const run = await deps.db.run.findUnique({ where: { id: runId }, select: { kind: true, projectId: true, status: true } });
+  if (!run || run.projectId !== projectId || run.kind !== 'ingest') {
+    throw new AppError('BAD_REQUEST', `run ${runId} is not an ingest run of this project; start an upload batch first`);
+  }
+  if (run.status === 'cancelled') throw new AppError('CONFLICT', `upload batch ${runId} was cancelled`);
+}
+
+function sanitiseFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  return clean || 'image';
+}

@@ -1,0 +1,18 @@
+export type { EngineDeps, EngineSettings } from './engine-deps';
+export type { Actor } from './access/actor';
+export { SYSTEM_ACTOR } from './access/actor';
+export { assertGlobalRole, requireProject, canReadAllProjects } from './access/project-access';
+export { hashPassword, verifyPassword } from './auth/password';
+export { login, logout, authenticateSession, purgeExpiredSessions } from './auth/sessions';
+export type { LoginResult } from './auth/sessions';
+export { createUser, listUsers, MIN_PASSWORD_LENGTH } from './users/create-user';
+export { listProjects, getProject, createProject, setProjectStage } from './projects/projects';
+export { listMembers, addMember, removeMember } from './projects/members';
+export { uploadImage } from './images/upload-image';
+export type { UploadImageInput } from './images/upload-image';
+export { ingestImage } from './images/ingest-image';
+export { listImages, getImage, getImageForActor } from './images/list-images';
+export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/image-format';
+export { createRun, addRunItems, completeRunItem, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
+export { createEngineRuntime } from './engine-runtime';
+export type { EngineRuntime } from './engine-runtime';

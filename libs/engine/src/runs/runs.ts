@@ -1,0 +1,145 @@
+// Runs are user-visible batches ("ingest 40 uploaded images", later "autogen over project X").
+// Each image of a run is a run item; an item leaves "pending" exactly once, in the same
+// transaction that bumps the run's counters, so retries never double count.
+import { AppError, type RunDto, type RunKind } from '@dataengine/contracts';
+import { Prisma } from '@dataengine/db';
+import { nowOf, type EngineDeps } from '../engine-deps';
+import type { Actor } from '../access/actor';
+import { assertGlobalRole, canReadAllProjects, requireProject } from '../access/project-access';
+
+type RunRow = Prisma.RunGetPayload<{ include: { createdBy: { select: { email: true } } } }>;
+
+export function toRunDto(row: RunRow): RunDto {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    kind: row.kind,
+    status: row.status,
+    params: (row.params ?? {}) as Record<string, unknown>,
+    total: row.total,
+    done: row.done,
+    failed: row.failed,
+    error: row.error,
+    createdBy: row.createdBy?.email ?? null,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export async function createRun(
+  deps: EngineDeps,
+  input: { kind: RunKind; projectId: string | null; params?: Record<string, unknown>; createdById: string | null; total?: number },
+): Promise<RunDto> {
+  const row = await deps.db.run.create({
+    data: {
+      kind: input.kind,
+      projectId: input.projectId,
+      params: (input.params ?? {}) as Prisma.InputJsonValue,
+      createdById: input.createdById,
+      total: input.total ?? 0,
+    },
+    include: { createdBy: { select: { email: true } } },
+  });
+  return toRunDto(row);
+}
+
+/** Adds images to a run (idempotent) and grows its total by the number actually added. */
+export async function addRunItems(deps: EngineDeps, runId: string, imageIds: number[]): Promise<number> {
+  if (imageIds.length === 0) return 0;
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.runItem.createMany({ data: imageIds.map((imageId) => ({ runId, imageId })), skipDuplicates: true });
+    if (count > 0) await tx.run.update({ where: { id: runId }, data: { total: { increment: count } } });
+    return count;
+  });
+}
+
+/**
+ * Marks one item done or failed. Returns false when it had already left "pending" (a retried or
+ * re-delivered job), in which case nothing is counted again.
+ */
+export async function completeRunItem(
+  deps: EngineDeps,
+  tx: Prisma.TransactionClient,
+  input: { runId: string; imageId: number; outcome: 'done' | 'failed'; error?: string },
+): Promise<boolean> {
+  const now = nowOf(deps);
+  const { count } = await tx.runItem.updateMany({
+    where: { runId: input.runId, imageId: input.imageId, status: 'pending' },
+    data: { status: input.outcome, error: input.error ?? null },
+  });
+  if (count === 0) return false;
+  const run = await tx.run.update({
+    where: { id: input.runId },
+    data: {
+      done: input.outcome === 'done' ? { increment: 1 } : undefined,
+      failed: input.outcome === 'failed' ? { increment: 1 } : undefined,
+      startedAt: undefined,
+    },
+    select: { done: true, failed: true, total: true, status: true, startedAt: true },
+  });
+  const finished = run.done + run.failed >= run.total && run.status !== 'cancelled';
+  await tx.run.update({
+    where: { id: input.runId },
+    data: {
+      startedAt: run.startedAt ?? now,
+      ...(finished
+        ? { status: run.done === 0 && run.failed > 0 ? 'failed' : 'succeeded', finishedAt: now, error: run.failed > 0 ? `${run.failed} of ${run.total} images failed` : null }
+        : run.status === 'queued'
+          ? { status: 'running' }
+          : {}),
+    },
+  });
+  return true;
+}
+
+export async function listRuns(deps: EngineDeps, actor: Actor, input: { projectId?: string; limit: number }): Promise<RunDto[]> {
+  if (input.projectId) await requireProject(deps.db, actor, input.projectId, 'read');
+  else if (!canReadAllProjects(actor)) throw new AppError('FORBIDDEN', 'listing runs across projects needs the ops or admin role');
+  const rows = await deps.db.run.findMany({
+    where: input.projectId ? { projectId: input.projectId } : {},
+    include: { createdBy: { select: { email: true } } },
+    orderBy: { createdAt: 'desc' },
+    take: input.limit,
+  });
+  return rows.map(toRunDto);
+}
+
+export async function getRun(deps: EngineDeps, actor: Actor, runId: string): Promise<RunDto> {
+  const row = await deps.db.run.findUnique({ where: { id: runId }, include: { createdBy: { select: { email: true } } } });
+  if (!row) throw new AppError('NOT_FOUND', `run ${runId} does not exist`);
+  if (row.projectId) await requireProject(deps.db, actor, row.projectId, 'read');
+  else if (!canReadAllProjects(actor)) throw new AppError('FORBIDDEN', 'this run belongs to no project; only ops and admins see it');
+  return toRunDto(row);
+}
+
+/** Starts an upload batch: an ingest run that uploads attach to with ?runId=. */
+export async function beginUploadBatch(deps: EngineDeps, actor: Actor, input: { projectId: string; files: number }): Promise<RunDto> {
+  await requireProject(deps.db, actor, input.projectId, 'manage');
+  return createRun(deps, { kind: 'ingest', projectId: input.projectId, params: { source: 'upload', files: input.files }, createdById: actor.id });
+}
+
+/** Ops: re-runs ingest over every image of a project that is not ready (or all of them). */
+export async function startReingestRun(deps: EngineDeps, actor: Actor, input: { projectId: string; all: boolean }): Promise<RunDto> {
+  assertGlobalRole(actor, ['ops', 'admin'], 'starting runs');
+  await requireProject(deps.db, actor, input.projectId, 'read');
+  const run = await createRun(deps, { kind: 'ingest', projectId: input.projectId, params: { source: 'reingest', all: input.all }, createdById: actor.id });
+  let cursor = 0;
+  for (;;) {
+    const batch = await deps.db.image.findMany({
+      where: { projectId: input.projectId, id: { gt: cursor }, ...(input.all ? {} : { status: { not: 'ready' } }) },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+      take: 500,
+    });
+    if (batch.length === 0) break;
+    const ids = batch.map((b) => b.id);
+    await addRunItems(deps, run.id, ids);
+    for (const imageId of ids) await deps.jobs.enqueue('ingest', { imageId, runId: run.id });
+    cursor = ids[ids.length - 1]!;
+  }
+  if (cursor === 0) {
+    await deps.db.run.update({ where: { id: run.id }, data: { status: 'succeeded', startedAt: nowOf(deps), finishedAt: nowOf(deps) } });
+  }
+  return getRun(deps, actor, run.id);
+}

@@ -1,0 +1,7 @@
+export { jobCatalog, queueNames } from './job-catalog';
+export type { JobCatalog, JobDefinition, JobName, JobPayload } from './job-catalog';
+export { createJobProducer } from './job-producer';
+export type { JobProducer } from './job-producer';
+export { createProducerConnection, createWorkerConnection, isRedisUnavailableError } from './redis-connection';
+export { assertProcessorsCoverCatalog, startWorkerRuntime, PermanentJobError, WorkerConfigurationError } from './worker-runtime';
+export type { Processor, ProcessorContext, ProcessorMap, WorkerRuntime, WorkerRuntimeOptions } from './worker-runtime';

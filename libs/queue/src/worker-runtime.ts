@@ -1,0 +1,103 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { JobDefinition } from './job-catalog';
+
+export interface ProcessorContext {
+  jobId: string;
+  attempt: number;
+  /** Reports progress (0..1 or a structured object) to BullMQ. */
+  progress(value: number | Record<string, unknown>): Promise<void>;
+}
+
+export type Processor<P = unknown> = (payload: P, ctx: ProcessorContext) => Promise<unknown>;
+
+export type ProcessorMap<C extends Record<string, JobDefinition>> = { [N in keyof C]: Processor<z.infer<C[N]['payload']>> };
+
+export interface WorkerRuntimeLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface WorkerRuntimeOptions<C extends Record<string, JobDefinition>> {
+  catalog: C;
+  processors: Partial<Record<string, Processor<never>>>;
+  connection: () => Redis;
+  prefix: string;
+  /** Queues to consume; default every queue in the catalog. */
+  queues?: string[];
+  concurrency?: number;
+  logger: WorkerRuntimeLogger;
+}
+
+export class WorkerConfigurationError extends Error {
+  override readonly name = 'WorkerConfigurationError';
+}
+
+/** A job whose failure is final (bad input): BullMQ will not retry it. */
+export class PermanentJobError extends UnrecoverableError {}
+
+/** Refuses a processor table that does not cover the catalog exactly (immich's start-up rule). */
+export function assertProcessorsCoverCatalog(catalog: Record<string, JobDefinition>, processors: Partial<Record<string, unknown>>): void {
+  const missing = Object.keys(catalog).filter((name) => typeof processors[name] !== 'function');
+  const unknown = Object.keys(processors).filter((name) => !(name in catalog));
+  const problems = [
+    ...missing.map((name) => `job "${name}" (queue ${catalog[name]!.queue}) has no processor`),
+    ...unknown.map((name) => `processor "${name}" matches no job in the catalog`),
+  ];
+  if (problems.length) throw new WorkerConfigurationError(`refusing to start the worker: ${problems.join('; ')}`);
+}
+
+export interface WorkerRuntime {
+  readonly queues: string[];
+  /** Stops taking jobs, lets active ones finish, closes connections. */
+  close(): Promise<void>;
+}
+
+export async function startWorkerRuntime<C extends Record<string, JobDefinition>>(options: WorkerRuntimeOptions<C>): Promise<WorkerRuntime> {
+  assertProcessorsCoverCatalog(options.catalog, options.processors);
+  const allQueues = [...new Set(Object.values(options.catalog).map((d) => d.queue))];
+  const queues = options.queues?.length ? options.queues : allQueues;
+  const unknownQueues = queues.filter((q) => !allQueues.includes(q));
+  if (unknownQueues.length) throw new WorkerConfigurationError(`unknown queue(s): ${unknownQueues.join(', ')}; known: ${allQueues.join(', ')}`);
+
+  const connections: Redis[] = [];
+  const workers = queues.map((queue) => {
+    const connection = options.connection();
+    connections.push(connection);
+    const worker = new Worker(queue, (job: Job) => runJob(options, job), {
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 1,
+      autorun: true,
+    });
+    worker.on('error', (error) => options.logger.error('worker error', { queue, error: error.message }));
+    worker.on('failed', (job, error) =>
+      options.logger.warn('job failed', { queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: error.message }),
+    );
+    return worker;
+  });
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  options.logger.info('worker started', { queues, concurrency: options.concurrency ?? 1 });
+  return {
+    queues,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+async function runJob<C extends Record<string, JobDefinition>>(options: WorkerRuntimeOptions<C>, job: Job): Promise<unknown> {
+  const definition = options.catalog[job.name];
+  const processor = options.processors[job.name] as Processor | undefined;
+  if (!definition || !processor) throw new PermanentJobError(`no processor for job "${job.name}"`);
+  const parsed = definition.payload.safeParse(job.data);
+  if (!parsed.success) throw new PermanentJobError(`invalid payload for job ${job.name}: ${parsed.error.message}`);
+  return processor(parsed.data, {
+    jobId: job.id ?? '',
+    attempt: job.attemptsMade + 1,
+    progress: (value) => job.updateProgress(value),
+  });
+}

@@ -1,0 +1,47 @@
+import type { Readable } from 'node:stream';
+
+export interface BlobStat {
+  size: number;
+  modifiedAt: Date;
+}
+
+/** Bytes received into the store's staging area, hashed, not yet visible under any key. */
+export interface StagedBlob {
+  readonly sha256: string;
+  readonly size: number;
+  /** Local path of the staged bytes, for validation (decoding) before commit. */
+  readonly path: string;
+  /** Atomically publishes the bytes under `key` (no-op when the key already holds them). */
+  commit(key: string): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export class BlobTooLargeError extends Error {
+  override readonly name = 'BlobTooLargeError';
+  constructor(readonly limit: number) {
+    super(`the upload is larger than the limit of ${limit} bytes`);
+  }
+}
+
+export class BlobNotFoundError extends Error {
+  override readonly name = 'BlobNotFoundError';
+  constructor(readonly key: string) {
+    super(`no blob at ${key}`);
+  }
+}
+
+/**
+ * Where images, thumbnails, embeddings, checkpoint bundles and exports live (never in Postgres).
+ * Writes are atomic: a reader sees the old bytes or the new ones, never a partial file.
+ */
+export interface BlobStore {
+  put(key: string, data: Uint8Array | string): Promise<void>;
+  get(key: string): Promise<Buffer>;
+  /** Byte range is inclusive, as in HTTP Range. */
+  createReadStream(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  stat(key: string): Promise<BlobStat | null>;
+  delete(key: string): Promise<void>;
+  list(prefix: string): Promise<string[]>;
+  /** Streams bytes into staging while hashing them; fails with BlobTooLargeError past maxBytes. */
+  stage(source: Readable, options?: { maxBytes?: number }): Promise<StagedBlob>;
+}
