@@ -13,6 +13,6 @@ export type { UploadImageInput } from './images/upload-image';
 export { ingestImage } from './images/ingest-image';
 export { listImages, getImage, getImageForActor } from './images/list-images';
 export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/image-format';
-export { createRun, addRunItems, completeRunItem, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
+export { createRun, addRunItems, shrinkRunTotal, completeRunItem, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
 export { createEngineRuntime } from './engine-runtime';
 export type { EngineRuntime } from './engine-runtime';

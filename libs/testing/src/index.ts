@@ -6,3 +6,4 @@ export type { MadeUser } from './factories';
 export { loginCookie, trpcQuery, trpcMutation, uploadBytes } from './http-client';
 export type { TrpcResult } from './http-client';
 export { waitFor } from './wait-for';
+export { syntheticImageBytes, flatImageBytes } from './test-images';

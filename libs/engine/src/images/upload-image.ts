@@ -4,7 +4,7 @@ import { BlobTooLargeError, contentKey } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
-import { addRunItems } from '../runs/runs';
+import { addRunItems, shrinkRunTotal } from '../runs/runs';
 import { toImageDto } from './image-dto';
 import { sniffImageFormat, validateImageFile } from './image-format';
 
@@ -80,7 +80,10 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
 }
 
 async function queueIngest(deps: EngineDeps, imageId: number, status: string, runId: string | undefined): Promise<void> {
-  if (runId) await addRunItems(deps, runId, [imageId]);
+  if (runId && (await addRunItems(deps, runId, [imageId])) === 0) {
+    await shrinkRunTotal(deps, runId); // the batch already holds these bytes
+    return;
+  }
   if (runId || status !== 'ready') await deps.jobs.enqueue('ingest', { imageId, ...(runId ? { runId } : {}) });
 }
 

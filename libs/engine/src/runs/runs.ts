@@ -44,13 +44,24 @@ export async function createRun(
   return toRunDto(row);
 }
 
-/** Adds images to a run (idempotent) and grows its total by the number actually added. */
+/**
+ * Adds images to a run (idempotent). A run's total is fixed when it starts (the files of an upload
+ * batch, the images a reingest selected) so it cannot look finished while items are still arriving.
+ * Returns how many items were new.
+ */
 export async function addRunItems(deps: EngineDeps, runId: string, imageIds: number[]): Promise<number> {
   if (imageIds.length === 0) return 0;
-  return deps.db.$transaction(async (tx) => {
-    const { count } = await tx.runItem.createMany({ data: imageIds.map((imageId) => ({ runId, imageId })), skipDuplicates: true });
-    if (count > 0) await tx.run.update({ where: { id: runId }, data: { total: { increment: count } } });
-    return count;
+  const { count } = await deps.db.runItem.createMany({ data: imageIds.map((imageId) => ({ runId, imageId })), skipDuplicates: true });
+  return count;
+}
+
+/** An upload batch received a file it already had (the same bytes twice): expect one file fewer. */
+export async function shrinkRunTotal(deps: EngineDeps, runId: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    const run = await tx.run.update({ where: { id: runId }, data: { total: { decrement: 1 } }, select: { done: true, failed: true, total: true, status: true } });
+    if (run.total <= run.done + run.failed && run.status !== 'cancelled' && run.status !== 'succeeded') {
+      await tx.run.update({ where: { id: runId }, data: { status: run.done === 0 && run.failed > 0 ? 'failed' : 'succeeded', finishedAt: nowOf(deps) } });
+    }
   });
 }
 
@@ -116,30 +127,39 @@ export async function getRun(deps: EngineDeps, actor: Actor, runId: string): Pro
 /** Starts an upload batch: an ingest run that uploads attach to with ?runId=. */
 export async function beginUploadBatch(deps: EngineDeps, actor: Actor, input: { projectId: string; files: number }): Promise<RunDto> {
   await requireProject(deps.db, actor, input.projectId, 'manage');
-  return createRun(deps, { kind: 'ingest', projectId: input.projectId, params: { source: 'upload', files: input.files }, createdById: actor.id });
+  return createRun(deps, { kind: 'ingest', projectId: input.projectId, params: { source: 'upload', files: input.files }, createdById: actor.id, total: input.files });
 }
 
 /** Ops: re-runs ingest over every image of a project that is not ready (or all of them). */
 export async function startReingestRun(deps: EngineDeps, actor: Actor, input: { projectId: string; all: boolean }): Promise<RunDto> {
   assertGlobalRole(actor, ['ops', 'admin'], 'starting runs');
   await requireProject(deps.db, actor, input.projectId, 'read');
-  const run = await createRun(deps, { kind: 'ingest', projectId: input.projectId, params: { source: 'reingest', all: input.all }, createdById: actor.id });
-  let cursor = 0;
-  for (;;) {
+  const ids: number[] = [];
+  for (let cursor = 0; ; ) {
     const batch = await deps.db.image.findMany({
       where: { projectId: input.projectId, id: { gt: cursor }, ...(input.all ? {} : { status: { not: 'ready' } }) },
       select: { id: true },
       orderBy: { id: 'asc' },
-      take: 500,
+      take: 5_000,
     });
     if (batch.length === 0) break;
-    const ids = batch.map((b) => b.id);
-    await addRunItems(deps, run.id, ids);
-    for (const imageId of ids) await deps.jobs.enqueue('ingest', { imageId, runId: run.id });
+    for (const b of batch) ids.push(b.id);
     cursor = ids[ids.length - 1]!;
   }
-  if (cursor === 0) {
+  const run = await createRun(deps, {
+    kind: 'ingest',
+    projectId: input.projectId,
+    params: { source: 'reingest', all: input.all },
+    createdById: actor.id,
+    total: ids.length,
+  });
+  if (ids.length === 0) {
     await deps.db.run.update({ where: { id: run.id }, data: { status: 'succeeded', startedAt: nowOf(deps), finishedAt: nowOf(deps) } });
+  }
+  for (let i = 0; i < ids.length; i += 1_000) {
+    const chunk = ids.slice(i, i + 1_000);
+    await addRunItems(deps, run.id, chunk);
+    for (const imageId of chunk) await deps.jobs.enqueue('ingest', { imageId, runId: run.id });
   }
   return getRun(deps, actor, run.id);
 }

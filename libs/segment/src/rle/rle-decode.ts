@@ -62,7 +62,7 @@ export function decodeRle(rle: Rle): BinaryMask {
     const k0 = rowStart[y]!;
     const k1 = rowStart[y + 1]!;
     if (!prevRowEmpty) out.copyWithin(row, row - w, row);
-    for (let k = k0; k < k1; k++) out[row + xs[k]!] ^= 1;
+    for (let k = k0; k < k1; k++) out[row + xs[k]!]! ^= 1;
     // Conservative: a row with toggles counts as non-empty even if they cancel out.
     prevRowEmpty = prevRowEmpty && k0 === k1;
   }

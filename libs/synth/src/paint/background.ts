@@ -1,0 +1,77 @@
+import type { Rng } from '../prng';
+import { type Rgb, hslToRgb } from './color';
+import { type ValueNoise, createValueNoise } from './value-noise';
+
+/** Paints a two-colour linear gradient plus optional low-contrast value noise; returns the mean colour. */
+export function paintBackground(rgb: Uint8Array, width: number, height: number, rng: Rng, textured: boolean): Rgb {
+  const hue = rng.next();
+  const a = hslToRgb(hue, rng.range(0.05, 0.45), rng.range(0.2, 0.8));
+  const b = hslToRgb(hue + rng.range(-0.15, 0.15), rng.range(0.05, 0.45), rng.range(0.2, 0.8));
+  const angle = rng.range(0, 2 * Math.PI);
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const extent = Math.abs(cos) * width + Math.abs(sin) * height || 1;
+  const noise = textured ? createValueNoise(rng, width, height, rng.int(6, 40)) : null;
+  const amplitude = textured ? rng.range(8, 24) : 0;
+
+  const out = new Uint8ClampedArray(rgb.buffer, rgb.byteOffset, rgb.length); // clamps and rounds
+  const row = new Float32Array(width);
+  const dr = b[0] - a[0];
+  const dg = b[1] - a[1];
+  const db = b[2] - a[2];
+  for (let y = 0; y < height; y++) {
+    if (noise !== null) noiseRow(noise, y, width, 2 * amplitude, row);
+    let t = (-(width / 2) * cos + (y - height / 2) * sin) / extent + 0.5;
+    const dt = cos / extent;
+    for (let x = 0, o = y * width * 3; x < width; x++, o += 3, t += dt) {
+      const d = row[x]! - amplitude * (noise === null ? 0 : 1);
+      out[o] = a[0] + dr * t + d;
+      out[o + 1] = a[1] + dg * t + d;
+      out[o + 2] = a[2] + db * t + d;
+    }
+  }
+  return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
+}
+
+/** One row of value noise scaled to [0, scale): vertical lerp of two lattice rows, then horizontal. */
+function noiseRow(noise: ValueNoise, y: number, width: number, scale: number, out: Float32Array): void {
+  const { cell, cols, lattice } = noise;
+  const fy = y / cell;
+  const iy = Math.floor(fy);
+  let ty = fy - iy;
+  ty = ty * ty * (3 - 2 * ty);
+  const r0 = iy * cols;
+  const r1 = r0 + cols;
+  for (let x = 0; x < width; x++) {
+    const fx = x / cell;
+    const ix = Math.floor(fx);
+    let tx = fx - ix;
+    tx = tx * tx * (3 - 2 * tx);
+    const top = lattice[r0 + ix]! + (lattice[r0 + ix + 1]! - lattice[r0 + ix]!) * tx;
+    const bottom = lattice[r1 + ix]! + (lattice[r1 + ix + 1]! - lattice[r1 + ix]!) * tx;
+    out[x] = (top + (bottom - top) * ty) * scale;
+  }
+}
+
+/**
+ * Adds uniform integer noise in [−amplitude, amplitude] to every channel. Uses its own inline
+ * mulberry32 stream seeded from `rng` (one 32-bit draw per pixel, 10 bits per channel).
+ */
+export function addPixelNoise(rgb: Uint8Array, rng: Rng, amplitude: number): void {
+  const amp = Math.round(amplitude);
+  if (amp <= 0) return;
+  const lut = new Int16Array(1024);
+  for (let i = 0; i < 1024; i++) lut[i] = Math.min(amp, Math.floor((i * (2 * amp + 1)) / 1024) - amp);
+  const out = new Uint8ClampedArray(rgb.buffer, rgb.byteOffset, rgb.length);
+  let state = Math.floor(rng.next() * 4294967296) >>> 0;
+  for (let o = 0; o + 2 < out.length; o += 3) {
+    state = (state + 0x6d2b79f5) | 0;
+    let u = state;
+    u = Math.imul(u ^ (u >>> 15), u | 1);
+    u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
+    u ^= u >>> 14;
+    out[o] = out[o]! + lut[u & 1023]!;
+    out[o + 1] = out[o + 1]! + lut[(u >>> 10) & 1023]!;
+    out[o + 2] = out[o + 2]! + lut[(u >>> 20) & 1023]!;
+  }
+}
