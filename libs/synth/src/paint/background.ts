@@ -14,7 +14,6 @@ export function paintBackground(rgb: Uint8Array, width: number, height: number, 
   const noise = textured ? createValueNoise(rng, width, height, rng.int(6, 40)) : null;
   const amplitude = textured ? rng.range(8, 24) : 0;
 
-  const out = new Uint8ClampedArray(rgb.buffer, rgb.byteOffset, rgb.length); // clamps and rounds
   const row = new Float32Array(width);
   const dr = b[0] - a[0];
   const dg = b[1] - a[1];
@@ -24,10 +23,10 @@ export function paintBackground(rgb: Uint8Array, width: number, height: number, 
     let t = (-(width / 2) * cos + (y - height / 2) * sin) / extent + 0.5;
     const dt = cos / extent;
     for (let x = 0, o = y * width * 3; x < width; x++, o += 3, t += dt) {
-      const d = row[x]! - amplitude * (noise === null ? 0 : 1);
-      out[o] = a[0] + dr * t + d;
-      out[o + 1] = a[1] + dg * t + d;
-      out[o + 2] = a[2] + db * t + d;
+      const d = row[x]! - amplitude * (noise === null ? 0 : 1) + 0.5; // + 0.5: round on truncation
+      rgb[o] = clampByte((a[0] + dr * t + d) | 0);
+      rgb[o + 1] = clampByte((a[1] + dg * t + d) | 0);
+      rgb[o + 2] = clampByte((a[2] + db * t + d) | 0);
     }
   }
   return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
@@ -60,18 +59,23 @@ function noiseRow(noise: ValueNoise, y: number, width: number, scale: number, ou
 export function addPixelNoise(rgb: Uint8Array, rng: Rng, amplitude: number): void {
   const amp = Math.round(amplitude);
   if (amp <= 0) return;
-  const lut = new Int16Array(1024);
+  const lut = new Int32Array(1024);
   for (let i = 0; i < 1024; i++) lut[i] = Math.min(amp, Math.floor((i * (2 * amp + 1)) / 1024) - amp);
-  const out = new Uint8ClampedArray(rgb.buffer, rgb.byteOffset, rgb.length);
   let state = Math.floor(rng.next() * 4294967296) >>> 0;
-  for (let o = 0; o + 2 < out.length; o += 3) {
+  for (let o = 0; o + 2 < rgb.length; o += 3) {
     state = (state + 0x6d2b79f5) | 0;
     let u = state;
     u = Math.imul(u ^ (u >>> 15), u | 1);
     u ^= u + Math.imul(u ^ (u >>> 7), u | 61);
     u ^= u >>> 14;
-    out[o] = out[o]! + lut[u & 1023]!;
-    out[o + 1] = out[o + 1]! + lut[(u >>> 10) & 1023]!;
-    out[o + 2] = out[o + 2]! + lut[(u >>> 20) & 1023]!;
+    rgb[o] = clampByte(rgb[o]! + lut[u & 1023]!);
+    rgb[o + 1] = clampByte(rgb[o + 1]! + lut[(u >>> 10) & 1023]!);
+    rgb[o + 2] = clampByte(rgb[o + 2]! + lut[(u >>> 20) & 1023]!);
   }
+}
+
+/** Branch-free clamp of an int32 to 0..255 (branchy clamps mispredict on noisy data). */
+function clampByte(v: number): number {
+  const low = v & ~(v >> 31);
+  return (low | ((255 - low) >> 31)) & 255;
 }
