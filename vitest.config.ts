@@ -21,7 +21,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: ['{apps,libs}/**/*.test.ts'],
+          include: ['{apps,libs,tests}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
           environment: 'node',
           testTimeout: 30_000,
@@ -31,7 +31,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'integration',
-          include: ['{apps,libs}/**/*.int.test.ts'],
+          include: ['{apps,libs,tests}/**/*.int.test.ts'],
           environment: 'node',
           globalSetup: ['libs/testing/src/global-setup.ts'],
           pool: 'forks',
@@ -44,7 +44,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'browser',
-          include: ['{apps,libs}/**/*.e2e.test.ts'],
+          include: ['{apps,libs,tests}/**/*.e2e.test.ts'],
           environment: 'node',
           globalSetup: ['libs/testing/src/global-setup.ts', 'apps/web/e2e/global-setup.ts'],
           pool: 'forks',

@@ -1,6 +1,8 @@
 // The ingest job end to end: API upload → Redis → worker → rows, blobs and run counts.
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
+import { addRunItems, createRun, ingestImage } from '@dataengine/engine';
 import {
   createTestEnv,
   loginCookie,
@@ -67,7 +69,6 @@ describe('ingest job end to end', () => {
       const thumb = await fetch(`${api.url}/api/images/${id}/thumbnail`, { headers: { cookie } });
       expect(thumb.status).toBe(200);
       expect(thumb.headers.get('content-type')).toBe('image/webp');
-      const sharp = (await import('sharp')).default;
       const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
       expect(Math.max(meta.width!, meta.height!)).toBe(env.config.THUMBNAIL_SIZE);
     }
@@ -76,7 +77,6 @@ describe('ingest job end to end', () => {
   });
 
   it('counts every image of a run exactly once even when its jobs run twice', async () => {
-    const { ingestImage, createRun, addRunItems } = await import('@dataengine/engine');
     const image = await env.deps.db.image.findFirstOrThrow({ where: { projectId, status: 'ready' } });
     const run = await createRun(env.deps, { kind: 'ingest', projectId, createdById: manager.id, total: 1 });
     await addRunItems(env.deps, run.id, [image.id]);

@@ -16,3 +16,5 @@ export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/
 export { createRun, addRunItems, shrinkRunTotal, completeRunItem, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
 export { createEngineRuntime } from './engine-runtime';
 export type { EngineRuntime } from './engine-runtime';
+export { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
+export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';

@@ -16,3 +16,13 @@ export {
 } from './scene/scene.types';
 export { SCENE_DEFAULTS, resolveSceneOptions } from './scene/scene-options';
 export { generateScene } from './scene/generate-scene';
+export type { Sa1bAnnotation, Sa1bImageInfo, Sa1bRecord, SceneTree, SceneTreeNode } from './sa1b/sa1b.types';
+export {
+  sceneToSa1bRecord,
+  sceneToSceneTree,
+  type Sa1bIdOptions,
+  type Sa1bRecordOptions,
+} from './sa1b/scene-to-sa1b-record';
+export { interiorPoint } from './sa1b/interior-point';
+export { splitImageIds, type ImageSplit } from './sa1b/split-image-ids';
+export { SYNTH_GENERATOR_NAME, SYNTH_GENERATOR_VERSION } from './version';

@@ -97,7 +97,7 @@ async function assertIngestRun(deps: EngineDeps, runId: string, projectId: strin
 
 function sanitiseFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+   
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
   return clean || 'image';
 }

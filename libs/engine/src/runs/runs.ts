@@ -2,7 +2,7 @@
 // Each image of a run is a run item; an item leaves "pending" exactly once, in the same
 // transaction that bumps the run's counters, so retries never double count.
 import { AppError, type RunDto, type RunKind } from '@dataengine/contracts';
-import { Prisma } from '@dataengine/db';
+import { type Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { assertGlobalRole, canReadAllProjects, requireProject } from '../access/project-access';

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { NextConfig } from 'next';
+
+// The monorepo root: Turbopack resolves (and output tracing follows) imports from libs/ only
+// inside it. `next build apps/web` runs this file with apps/web as its directory.
+const repoRoot = path.resolve(__dirname, '../..');
+
+/**
+ * Cross-origin isolation for every response: the annotator will run onnxruntime-web with threads
+ * (SharedArrayBuffer), which needs COOP + COEP. `credentialless` rather than `require-corp` so
+ * cross-origin resources without CORP headers still load (without credentials); same-origin
+ * images (everything under /api, proxied) keep their cookie. See STACK-NOTES.md.
+ */
+const ISOLATION_HEADERS = [
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  { key: 'Cross-Origin-Embedder-Policy', value: 'credentialless' },
+];
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  turbopack: { root: repoRoot },
+  outputFileTracingRoot: repoRoot,
+  async headers() {
+    return [{ source: '/:path*', headers: ISOLATION_HEADERS }];
+  },
+};
+
+export default nextConfig;
