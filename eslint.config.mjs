@@ -57,7 +57,7 @@ export default tseslint.config(
   {
     // isomorphic libraries run in the browser too: no Node built-ins
     files: ['libs/contracts/src/**', 'libs/segment/src/**', 'libs/synth/src/**'],
-    ignores: ['libs/synth/src/node.ts', 'libs/synth/src/node/**', '**/*.test.ts'],
+    ignores: ['libs/synth/src/node.ts', 'libs/synth/src/node-io/**', '**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'sharp', 'fs', 'path'], message: 'isomorphic code must run in the browser; put Node-only code behind a /node entry point' }] }] },
   },
   {

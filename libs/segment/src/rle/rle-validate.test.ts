@@ -50,7 +50,10 @@ describe('RLE validation', () => {
   });
 
   it('rejects non-integer or malformed sizes and counts', () => {
-    expectRleError(() => parseCompressedRle({ size: [2.5, 2], counts: '05' }), /non-negative integers \[height, width\], got \[2.5,2\]/);
+    expectRleError(
+      () => parseCompressedRle({ size: [2.5, 2], counts: '05' }),
+      /non-negative integers \[height, width\], got \[2.5,2\]/,
+    );
     expectRleError(() => parseCompressedRle({ size: [-1, 2], counts: '0' }), /non-negative integers/);
     expectRleError(() => parseCompressedRle({ size: [3], counts: '9' }), /must be \[height, width\], got \[3\]/);
     expectRleError(() => parseCompressedRle({ size: ['3', '3'], counts: '414' }), /non-negative integers/);

@@ -63,7 +63,8 @@ export function buildPrimitive(kind: PrimitiveKind, rng: Rng, p: Placement): Sha
       const inner = r * rng.range(0.3, 0.55);
       const dx = rng.range(-0.08, 0.08) * r;
       const dy = rng.range(-0.08, 0.08) * r;
-      return { rings: [blobRing(rng, p.cx, p.cy, r, 0.4), ellipseRing(p.cx + dx, p.cy + dy, inner, inner * rng.range(0.7, 1), p.rotation)] };
+      const hole = ellipseRing(p.cx + dx, p.cy + dy, inner, inner * rng.range(0.7, 1), p.rotation);
+      return { rings: [blobRing(rng, p.cx, p.cy, r, 0.4), hole] };
     }
     case 'frame': {
       const w = rng.range(0.7, 1);

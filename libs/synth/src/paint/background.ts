@@ -14,26 +14,47 @@ export function paintBackground(rgb: Uint8Array, width: number, height: number, 
   const noise = textured ? createValueNoise(rng, width, height, rng.int(6, 40)) : null;
   const amplitude = textured ? rng.range(8, 24) : 0;
 
-  const row = new Float32Array(width);
-  const dr = b[0] - a[0];
-  const dg = b[1] - a[1];
-  const db = b[2] - a[2];
+  const row = new Float32Array(width); // stays zero without texture
+  const columns = noise === null ? null : noiseColumns(noise, width);
+  const [r0, g0, b0] = a;
+  const dr = b[0] - r0;
+  const dg = b[1] - g0;
+  const db = b[2] - b0;
   for (let y = 0; y < height; y++) {
-    if (noise !== null) noiseRow(noise, y, width, 2 * amplitude, row);
+    if (noise !== null && columns !== null) noiseRow(noise, columns, y, 2 * amplitude, row);
     let t = (-(width / 2) * cos + (y - height / 2) * sin) / extent + 0.5;
     const dt = cos / extent;
     for (let x = 0, o = y * width * 3; x < width; x++, o += 3, t += dt) {
-      const d = row[x]! - amplitude * (noise === null ? 0 : 1) + 0.5; // + 0.5: round on truncation
-      rgb[o] = clampByte((a[0] + dr * t + d) | 0);
-      rgb[o + 1] = clampByte((a[1] + dg * t + d) | 0);
-      rgb[o + 2] = clampByte((a[2] + db * t + d) | 0);
+      const d = row[x]! + 0.5; // + 0.5: round on truncation
+      rgb[o] = clampByte((r0 + dr * t + d) | 0);
+      rgb[o + 1] = clampByte((g0 + dg * t + d) | 0);
+      rgb[o + 2] = clampByte((b0 + db * t + d) | 0);
     }
   }
   return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
 }
 
-/** One row of value noise scaled to [0, scale): vertical lerp of two lattice rows, then horizontal. */
-function noiseRow(noise: ValueNoise, y: number, width: number, scale: number, out: Float32Array): void {
+/** Per-column lattice index and smoothstep weight, shared by every row. */
+interface NoiseColumns {
+  ix: Int32Array;
+  tx: Float32Array;
+}
+
+function noiseColumns(noise: ValueNoise, width: number): NoiseColumns {
+  const ix = new Int32Array(width);
+  const tx = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = x / noise.cell;
+    const i = Math.floor(fx);
+    const t = fx - i;
+    ix[x] = i;
+    tx[x] = t * t * (3 - 2 * t);
+  }
+  return { ix, tx };
+}
+
+/** One row of value noise scaled to [−scale/2, scale/2): vertical lerp of two lattice rows, then horizontal. */
+function noiseRow(noise: ValueNoise, columns: NoiseColumns, y: number, scale: number, out: Float32Array): void {
   const { cell, cols, lattice } = noise;
   const fy = y / cell;
   const iy = Math.floor(fy);
@@ -41,14 +62,13 @@ function noiseRow(noise: ValueNoise, y: number, width: number, scale: number, ou
   ty = ty * ty * (3 - 2 * ty);
   const r0 = iy * cols;
   const r1 = r0 + cols;
-  for (let x = 0; x < width; x++) {
-    const fx = x / cell;
-    const ix = Math.floor(fx);
-    let tx = fx - ix;
-    tx = tx * tx * (3 - 2 * tx);
-    const top = lattice[r0 + ix]! + (lattice[r0 + ix + 1]! - lattice[r0 + ix]!) * tx;
-    const bottom = lattice[r1 + ix]! + (lattice[r1 + ix + 1]! - lattice[r1 + ix]!) * tx;
-    out[x] = (top + (bottom - top) * ty) * scale;
+  const { ix, tx } = columns;
+  for (let x = 0; x < out.length; x++) {
+    const i = ix[x]!;
+    const t = tx[x]!;
+    const top = lattice[r0 + i]! + (lattice[r0 + i + 1]! - lattice[r0 + i]!) * t;
+    const bottom = lattice[r1 + i]! + (lattice[r1 + i + 1]! - lattice[r1 + i]!) * t;
+    out[x] = (top + (bottom - top) * ty - 0.5) * scale;
   }
 }
 

@@ -48,7 +48,8 @@ describe('generateScene determinism', () => {
   it('rejects bad options with a message naming the option', () => {
     expect(() => generateScene({ seed: 1, width: 0, height: 10 })).toThrow(/width must be an integer/);
     expect(() => generateScene({ seed: 1, width: 10, height: 10, objectCount: [5, 2] })).toThrow(/objectCount/);
-    expect(() => generateScene({ seed: 1, width: 10, height: 10, families: ['nope' as never] })).toThrow(/unknown shape family "nope"/);
+    const families = ['nope' as never];
+    expect(() => generateScene({ seed: 1, width: 10, height: 10, families })).toThrow(/unknown shape family "nope"/);
   });
 });
 
@@ -78,7 +79,9 @@ describe('generateScene masks', () => {
         expect(inst.parentId).toBeLessThan(inst.id);
         const parent = s.instances[inst.parentId - 1]!;
         for (let p = 0; p < inst.mask.data.length; p++) {
-          if (inst.mask.data[p] === 1 && parent.mask.data[p] !== 1) throw new Error(`instance ${inst.id} pixel ${p} outside parent ${parent.id}`);
+          if (inst.mask.data[p] === 1 && parent.mask.data[p] !== 1) {
+            throw new Error(`instance ${inst.id} pixel ${p} outside parent ${parent.id}`);
+          }
         }
         expect(inst.area).toBeLessThan(parent.area);
       });
@@ -131,8 +134,15 @@ describe('generateScene masks', () => {
   it('shapes with holes have holes (donut, frame, ring)', () => {
     let checked = 0;
     for (let seed = 0; seed < 80; seed++) {
-      const families = seed % 3 === 0 ? (['thin'] as const) : (['holed'] as const);
-      const s = generateScene({ seed, width: W, height: H, families: [...families], hierarchies: false, objectCount: [1, 1], sizeRange: [0.2, 0.35] });
+      const s = generateScene({
+        seed,
+        width: W,
+        height: H,
+        families: seed % 3 === 0 ? ['thin'] : ['holed'],
+        hierarchies: false,
+        objectCount: [1, 1],
+        sizeRange: [0.2, 0.35],
+      });
       for (const inst of s.instances) {
         if (!['donut', 'frame', 'ring'].includes(inst.kind)) continue;
         const [x, y, w, h] = inst.bbox;

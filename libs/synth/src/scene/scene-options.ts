@@ -13,6 +13,9 @@ export const SCENE_DEFAULTS = {
   minArea: 24,
 } as const;
 
+const MAX_SIDE = 16384;
+const MAX_OBJECTS = 1000;
+
 /** Fills defaults and checks ranges; throws a RangeError naming the bad option. */
 export function resolveSceneOptions(options: SceneOptions): ResolvedSceneOptions {
   const resolved: ResolvedSceneOptions = {
@@ -30,27 +33,42 @@ export function resolveSceneOptions(options: SceneOptions): ResolvedSceneOptions
     backgroundTexture: options.backgroundTexture ?? SCENE_DEFAULTS.backgroundTexture,
     minArea: options.minArea ?? SCENE_DEFAULTS.minArea,
   };
-  const { seed, width, height, objectCount, sizeRange } = resolved;
+  const { seed, width, height, objectCount: count, sizeRange: size } = resolved;
+  const list = (items: readonly string[]): string => items.join(', ');
   check(Number.isInteger(seed), `seed must be an integer, got ${seed}`);
-  check(Number.isInteger(width) && width >= 1 && width <= 16384, `width must be an integer in [1, 16384], got ${width}`);
-  check(Number.isInteger(height) && height >= 1 && height <= 16384, `height must be an integer in [1, 16384], got ${height}`);
+  check(isIntIn(width, 1, MAX_SIDE), `width must be an integer in [1, ${MAX_SIDE}], got ${width}`);
+  check(isIntIn(height, 1, MAX_SIDE), `height must be an integer in [1, ${MAX_SIDE}], got ${height}`);
   check(
-    Number.isInteger(objectCount[0]) && Number.isInteger(objectCount[1]) && objectCount[0] >= 0 && objectCount[1] >= objectCount[0] && objectCount[1] <= 1000,
-    `objectCount must be integers [min, max] with 0 ≤ min ≤ max ≤ 1000, got ${JSON.stringify(objectCount)}`,
+    isIntIn(count[0], 0, MAX_OBJECTS) && isIntIn(count[1], count[0], MAX_OBJECTS),
+    `objectCount must be integers [min, max] with 0 ≤ min ≤ max ≤ ${MAX_OBJECTS}, got ${JSON.stringify(count)}`,
   );
-  check(sizeRange[0] > 0 && sizeRange[1] >= sizeRange[0] && sizeRange[1] <= 4, `sizeRange must satisfy 0 < min ≤ max ≤ 4, got ${JSON.stringify(sizeRange)}`);
-  for (const f of resolved.families) check(f in SHAPE_FAMILIES, `unknown shape family "${f}"; known: ${ALL_SHAPE_FAMILIES.join(', ')}`);
-  for (const t of resolved.templates) check(HIERARCHY_TEMPLATES.includes(t), `unknown template "${t}"; known: ${HIERARCHY_TEMPLATES.join(', ')}`);
-  for (const t of resolved.textures) check(TEXTURE_KINDS.includes(t), `unknown texture "${t}"; known: ${TEXTURE_KINDS.join(', ')}`);
+  check(
+    size[0] > 0 && size[1] >= size[0] && size[1] <= 4,
+    `sizeRange must satisfy 0 < min ≤ max ≤ 4, got ${JSON.stringify(size)}`,
+  );
+  for (const f of resolved.families) {
+    check(f in SHAPE_FAMILIES, `unknown shape family "${f}"; known: ${list(ALL_SHAPE_FAMILIES)}`);
+  }
+  for (const t of resolved.templates) {
+    check(HIERARCHY_TEMPLATES.includes(t), `unknown template "${t}"; known: ${list(HIERARCHY_TEMPLATES)}`);
+  }
+  for (const t of resolved.textures) {
+    check(TEXTURE_KINDS.includes(t), `unknown texture "${t}"; known: ${list(TEXTURE_KINDS)}`);
+  }
   check(resolved.textures.length > 0, 'textures must not be empty');
   check(
     resolved.families.length > 0 || (resolved.hierarchies && resolved.templates.length > 0),
     'nothing to draw: families is empty and hierarchies are off (or templates is empty)',
   );
-  check(resolved.hierarchyProbability >= 0 && resolved.hierarchyProbability <= 1, `hierarchyProbability must be in [0, 1], got ${resolved.hierarchyProbability}`);
-  check(resolved.pixelNoise >= 0 && resolved.pixelNoise <= 128, `pixelNoise must be in [0, 128], got ${resolved.pixelNoise}`);
-  check(Number.isInteger(resolved.minArea) && resolved.minArea >= 1, `minArea must be a positive integer, got ${resolved.minArea}`);
+  const { hierarchyProbability: hp, pixelNoise, minArea } = resolved;
+  check(hp >= 0 && hp <= 1, `hierarchyProbability must be in [0, 1], got ${hp}`);
+  check(pixelNoise >= 0 && pixelNoise <= 128, `pixelNoise must be in [0, 128], got ${pixelNoise}`);
+  check(Number.isInteger(minArea) && minArea >= 1, `minArea must be a positive integer, got ${minArea}`);
   return resolved;
+}
+
+function isIntIn(v: number, lo: number, hi: number): boolean {
+  return Number.isInteger(v) && v >= lo && v <= hi;
 }
 
 function check(ok: boolean, message: string): void {

@@ -1,0 +1,5 @@
+import { ProjectsView } from '../../../features/projects/projects-view';
+
+export default function ProjectsPage() {
+  return <ProjectsView />;
+}

@@ -1,0 +1,50 @@
+'use client';
+import { useMutation } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { canSeeRuns } from '../lib/permissions';
+import { useTRPC } from '../lib/trpc';
+import { useCurrentUser } from './session-gate';
+
+function NavLink({ href, label, testId }: { href: string; label: string; testId: string }) {
+  const pathname = usePathname();
+  const active = pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <Link href={href} className={active ? 'nav-link nav-link-active' : 'nav-link'} data-testid={testId}>
+      {label}
+    </Link>
+  );
+}
+
+export function TopBar() {
+  const user = useCurrentUser();
+  const trpc = useTRPC();
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      // a full navigation drops every cached query of this session
+      onSettled: () => window.location.replace('/login'),
+    }),
+  );
+  return (
+    <header className="top-bar" data-testid="top-bar">
+      <Link href="/projects" className="brand">
+        Data Engine
+      </Link>
+      <nav className="nav">
+        <NavLink href="/projects" label="Projects" testId="nav-projects" />
+        {canSeeRuns(user.role) && <NavLink href="/runs" label="Runs" testId="nav-runs" />}
+      </nav>
+      <div className="user-box">
+        <span className="user-name" data-testid="user-name">
+          {user.name}
+        </span>
+        <span className="role-chip" data-testid="user-role">
+          {user.role}
+        </span>
+        <button type="button" className="button button-quiet" onClick={() => logout.mutate()} disabled={logout.isPending} data-testid="logout">
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,52 @@
+'use client';
+import type { ImageDto } from '@dataengine/contracts';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { QueryError } from '../../components/error-notice';
+import { useTRPC } from '../../lib/trpc';
+import { ImageTile } from './image-tile';
+
+export const IMAGE_PAGE_SIZE = 60;
+/** While any loaded image is still being ingested, the grid re-reads its pages this often. */
+const PENDING_POLL_MS = 2_000;
+
+const hasPending = (pages: { items: ImageDto[] }[] | undefined) => pages?.some((p) => p.items.some((i) => i.status === 'pending')) ?? false;
+
+export function ImageGrid({ projectId, imageCount }: { projectId: string; imageCount: number }) {
+  const trpc = useTRPC();
+  const images = useInfiniteQuery(
+    trpc.images.list.infiniteQueryOptions(
+      { projectId, limit: IMAGE_PAGE_SIZE },
+      {
+        getNextPageParam: (last) => last.nextCursor ?? undefined,
+        refetchInterval: (query) => (hasPending(query.state.data?.pages) ? PENDING_POLL_MS : false),
+      },
+    ),
+  );
+  const loaded = images.data?.pages.reduce((n, p) => n + p.items.length, 0) ?? 0;
+
+  return (
+    <section className="grid-section" data-testid="image-grid-section">
+      <div className="section-header">
+        <h2>Images</h2>
+        <span className="muted" data-testid="image-grid-count">
+          showing {loaded} of {Math.max(imageCount, loaded)}
+        </span>
+      </div>
+      {images.isError && <QueryError error={images.error} what="the images" />}
+      {images.isPending && <p className="muted">Loading images…</p>}
+      {images.data && loaded === 0 && (
+        <p className="empty" data-testid="images-empty">
+          No images yet.
+        </p>
+      )}
+      <div className="image-grid" data-testid="image-grid">
+        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} />))}
+      </div>
+      {images.hasNextPage && (
+        <button type="button" className="button load-more" onClick={() => void images.fetchNextPage()} disabled={images.isFetchingNextPage} data-testid="load-more">
+          {images.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+import type { ImageDto } from '@dataengine/contracts';
+
+const PLACEHOLDER: Record<ImageDto['status'], string> = {
+  pending: 'Processing…',
+  failed: 'No preview',
+  ready: 'No preview',
+};
+
+export function ImageTile({ image }: { image: ImageDto }) {
+  return (
+    <a
+      href={image.url}
+      target="_blank"
+      rel="noreferrer"
+      className="tile"
+      title={`${image.fileName} — ${image.width}×${image.height}, ${image.split}`}
+      data-testid="image-tile"
+      data-status={image.status}
+      data-file-name={image.fileName}
+    >
+      {image.thumbUrl ? (
+        // a plain <img>: thumbnails are private (cookie-authenticated) and already sized by the API
+        // eslint-disable-next-line @next/next/no-img-element
+        <img src={image.thumbUrl} alt={image.fileName} loading="lazy" decoding="async" className="tile-image" data-testid="image-thumb" />
+      ) : (
+        <span className="tile-placeholder">{PLACEHOLDER[image.status]}</span>
+      )}
+      {image.status !== 'ready' && (
+        <span className={`badge badge-${image.status}`} data-testid="image-status">
+          {image.status}
+        </span>
+      )}
+      <span className="tile-caption">{image.fileName}</span>
+      {image.error && (
+        <span className="tile-error" data-testid="image-error">
+          {image.error}
+        </span>
+      )}
+    </a>
+  );
+}

@@ -1,0 +1,38 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { QueryError } from '../../components/error-notice';
+import { useCurrentUser } from '../../components/session-gate';
+import { projectAbilities } from '../../lib/permissions';
+import { useTRPC } from '../../lib/trpc';
+import { ImageGrid } from './image-grid';
+import { MembersPanel } from './members-panel';
+import { ProjectHeader } from './project-header';
+import { ReingestPanel } from './reingest-panel';
+import { UploadPanel } from './upload-panel';
+
+export function ProjectView({ projectId }: { projectId: string }) {
+  const user = useCurrentUser();
+  const trpc = useTRPC();
+  const project = useQuery(trpc.projects.get.queryOptions({ projectId }));
+
+  if (project.isError) return <QueryError error={project.error} what="the project" />;
+  if (!project.data) return <p className="muted">Loading project…</p>;
+
+  const can = projectAbilities(user, project.data);
+  const hasSide = can.manage || can.seeMembers || can.reingest;
+  return (
+    <div data-testid="project-page" data-project-id={projectId}>
+      <ProjectHeader project={project.data} canManage={can.manage} />
+      <div className={hasSide ? 'project-layout' : 'project-layout project-layout-single'}>
+        <ImageGrid projectId={projectId} imageCount={project.data.imageCount} />
+        {hasSide && (
+          <aside className="project-side">
+            {can.manage && <UploadPanel projectId={projectId} />}
+            {can.reingest && <ReingestPanel projectId={projectId} />}
+            {can.seeMembers && <MembersPanel projectId={projectId} canEdit={can.manage} />}
+          </aside>
+        )}
+      </div>
+    </div>
+  );
+}

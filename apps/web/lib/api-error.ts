@@ -1,0 +1,40 @@
+// One way to read errors from either transport: tRPC (TRPCClientError) or the binary routes
+// (HttpError built from their {error:{code,message}} body).
+import { TRPCClientError } from '@trpc/client';
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The HTTP status behind an API error, or null for anything else (network failures, bugs). */
+export function errorStatus(error: unknown): number | null {
+  if (error instanceof HttpError) return error.status || null;
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { httpStatus?: unknown } | undefined;
+    return typeof data?.httpStatus === 'number' ? data.httpStatus : null;
+  }
+  return null;
+}
+
+export const isUnauthenticated = (error: unknown): boolean => errorStatus(error) === 401;
+export const isForbidden = (error: unknown): boolean => errorStatus(error) === 403;
+
+/** Caller-fault errors (4xx) are not worth retrying: the same request gets the same answer. */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  const status = errorStatus(error);
+  if (status !== null && status >= 400 && status < 500) return false;
+  return failureCount < 2;
+}
+
+/** The API's messages are written for users; fall back to a generic line for anything else. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof HttpError || error instanceof TRPCClientError) return error.message;
+  return 'something went wrong; reload the page and try again';
+}
