@@ -21,6 +21,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['{apps,libs,tests}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
           environment: 'node',
@@ -31,6 +32,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['{apps,libs,tests}/**/*.int.test.ts'],
           environment: 'node',
           globalSetup: ['libs/testing/src/global-setup.ts'],
@@ -44,6 +46,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'browser',
+          sequence: { groupOrder: 2 },
           include: ['{apps,libs,tests}/**/*.e2e.test.ts'],
           environment: 'node',
           globalSetup: ['libs/testing/src/global-setup.ts', 'apps/web/e2e/global-setup.ts'],
