@@ -50,7 +50,7 @@ export async function validateImageFile(path: string, maxPixels: number): Promis
   if (!meta.width || !meta.height) throw new AppError('UNPROCESSABLE', 'the image has no dimensions; the file is corrupt');
   const pixels = meta.width * meta.height;
   if (pixels > maxPixels) {
-    const mp = (n: number) => `${(n / 1e6).toFixed(1)} MP`;
+    const mp = (n: number) => `${(n / 1e6).toFixed(n < 1e6 ? 2 : 1)} MP`;
     throw new AppError(
       'UNPROCESSABLE',
       `the image is ${meta.width}×${meta.height} (${mp(pixels)}), above the limit of ${mp(maxPixels)}; downscale it or ask ops to raise UPLOAD_MAX_PIXELS`,

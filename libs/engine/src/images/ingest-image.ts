@@ -36,7 +36,7 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
   let height: number;
   try {
     const size = deps.settings.THUMBNAIL_SIZE;
-    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: false })
+    const { data } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: false })
       .rotate()
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 80 })
@@ -47,7 +47,6 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
     height = swapped ? meta.width! : meta.height!;
     thumbKey = `thumbs/${image.contentHash.slice(0, 2)}/${image.contentHash}-${size}.webp`;
     if (!(await deps.blobs.stat(thumbKey))) await deps.blobs.put(thumbKey, data);
-    void info;
   } catch (error) {
     return fail(deps, input, `the image cannot be decoded: ${(error as Error).message}`);
   }

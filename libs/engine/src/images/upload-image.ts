@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AppError, type UploadResultDto } from '@dataengine/contracts';
+import { Prisma } from '@dataengine/db';
 import { BlobTooLargeError, contentKey } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
@@ -49,32 +50,46 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
     const { width, height } = await validateImageFile(staged.path, deps.settings.UPLOAD_MAX_PIXELS);
     const blobKey = contentKey('images', staged.sha256, format.ext);
     await staged.commit(blobKey);
-    const image = await deps.db.$transaction(async (tx) => {
-      const created = await tx.image.create({
-        data: {
-          projectId: project.id,
-          contentHash: staged.sha256,
-          blobKey,
-          fileName,
-          mime: format.mime,
-          byteSize: staged.size,
-          width,
-          height,
-          split: input.split ?? 'train',
-          uploadedById: actor.id,
-        },
-      });
+    const { row: image, duplicate } = await insertImage(deps, {
+      projectId: project.id,
+      contentHash: staged.sha256,
+      blobKey,
+      fileName,
+      mime: format.mime,
+      byteSize: staged.size,
+      width,
+      height,
+      split: input.split ?? 'train',
+      uploadedById: actor.id,
+    });
+    await queueIngest(deps, image.id, image.status, input.runId);
+    return { image: toImageDto(image), duplicate };
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+type NewImage = Prisma.ImageUncheckedCreateInput & { projectId: string; contentHash: string };
+
+/** Inserts the image and counts it; a concurrent upload of the same bytes wins the race harmlessly. */
+async function insertImage(deps: EngineDeps, data: NewImage) {
+  try {
+    const row = await deps.db.$transaction(async (tx) => {
+      const created = await tx.image.create({ data });
       await tx.stageCounter.upsert({
-        where: { projectId_stage: { projectId: project.id, stage: 'assisted_manual' } },
-        create: { projectId: project.id, stage: 'assisted_manual', imagesTotal: 1 },
+        where: { projectId_stage: { projectId: data.projectId, stage: 'assisted_manual' } },
+        create: { projectId: data.projectId, stage: 'assisted_manual', imagesTotal: 1 },
         update: { imagesTotal: { increment: 1 } },
       });
       return created;
     });
-    await queueIngest(deps, image.id, image.status, input.runId);
-    return { image: toImageDto(image), duplicate: false };
+    return { row, duplicate: false };
   } catch (error) {
-    await staged.discard();
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      const row = await deps.db.image.findUniqueOrThrow({ where: { projectId_contentHash: { projectId: data.projectId, contentHash: data.contentHash } } });
+      return { row, duplicate: true };
+    }
     throw error;
   }
 }
