@@ -3,7 +3,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const SERVER_ONLY = ['@dataengine/api', '@dataengine/config', '@dataengine/db', '@dataengine/engine', '@dataengine/queue', '@dataengine/storage', '@dataengine/testing', '@dataengine/synth/node'];
+const SERVER_ONLY = ['@dataengine/api', '@dataengine/config', '@dataengine/db', '@dataengine/engine', '@dataengine/queue', '@dataengine/storage', '@dataengine/testing', '@dataengine/synth/node', '@dataengine/segment/node', '@dataengine/segment/testing'];
 
 const DEP_CONSTRAINTS = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:api', 'type:engine', 'type:infra', 'type:core', 'type:contracts', 'type:testing'] },
@@ -57,7 +57,7 @@ export default tseslint.config(
   {
     // isomorphic libraries run in the browser too: no Node built-ins
     files: ['libs/contracts/src/**', 'libs/segment/src/**', 'libs/synth/src/**'],
-    ignores: ['libs/synth/src/node.ts', 'libs/synth/src/node-io/**', '**/*.test.ts'],
+    ignores: ['libs/synth/src/node.ts', 'libs/synth/src/node-io/**', 'libs/segment/src/node.ts', 'libs/segment/src/node/**', 'libs/segment/src/testing/**', '**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'sharp', 'fs', 'path'], message: 'isomorphic code must run in the browser; put Node-only code behind a /node entry point' }] }] },
   },
   {

@@ -33,8 +33,21 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
   return failureCount < 2;
 }
 
+/** tRPC reports failed input validation as the JSON of zod's issues; say it in words. */
+function readableMessage(message: string): string {
+  if (!message.startsWith('[')) return message;
+  try {
+    const issues = JSON.parse(message) as { path?: (string | number)[]; message?: string }[];
+    const lines = issues.map((i) => (i.path?.length ? `${i.path.join('.')}: ${i.message ?? 'invalid'}` : (i.message ?? 'invalid')));
+    return `the request was not valid (${lines.join('; ')})`;
+  } catch {
+    return message; // not JSON after all: show it as it is
+  }
+}
+
 /** The API's messages are written for users; fall back to a generic line for anything else. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof HttpError || error instanceof TRPCClientError) return error.message;
+  if (error instanceof HttpError) return error.message;
+  if (error instanceof TRPCClientError) return readableMessage(error.message);
   return 'something went wrong; reload the page and try again';
 }

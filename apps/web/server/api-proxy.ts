@@ -1,11 +1,9 @@
 // The same-origin proxy: the browser only ever talks to the web origin; these route handlers
 // forward /trpc/* and /api/* to the API process (API_INTERNAL_URL, read at run time) and stream
 // both bodies through, so a 20 MB upload never sits in the web server's memory.
-import { createLogger } from '@dataengine/config';
 import { serverEnv } from '../server-env';
+import { logEvent } from './log';
 import { downstreamResponseHeaders, isNullBodyStatus, upstreamRequestHeaders } from './proxy-headers';
-
-const logger = createLogger({ service: 'web', component: 'api-proxy' });
 
 /** What the browser gets when the API cannot be reached; each transport has its own error shape. */
 export type UnreachableResponder = (message: string) => Response;
@@ -31,7 +29,8 @@ export async function forwardToApi(request: Request, unreachable: UnreachableRes
     } as RequestInit & { duplex: 'half' });
   } catch (error) {
     if (request.signal.aborted) return new Response(null, { status: 499 });
-    logger.error('API request failed', { method: request.method, path: incoming.pathname, target: target.origin, error });
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+    logEvent('error', 'API request failed', { component: 'api-proxy', method: request.method, path: incoming.pathname, target: target.origin, error, cause });
     return unreachable(UNREACHABLE_MESSAGE);
   }
   const body = isNullBodyStatus(upstream.status) || request.method === 'HEAD' ? null : upstream.body;

@@ -35,7 +35,8 @@ export function upstreamRequestHeaders(incoming: Headers, origin: { host: string
   const named = connectionNamed(incoming);
   const out = new Headers();
   incoming.forEach((value, name) => {
-    if (name === 'host' || name === 'accept-encoding' || isHopByHop(name, named)) return;
+    // `expect: 100-continue` is answered by the web server itself; Node's fetch refuses the header
+    if (name === 'host' || name === 'accept-encoding' || name === 'expect' || isHopByHop(name, named)) return;
     out.set(name, value);
   });
   out.set('accept-encoding', 'identity');

@@ -5,17 +5,16 @@ import { QueryError } from '../../components/error-notice';
 import { useTRPC } from '../../lib/trpc';
 import { ImageTile } from './image-tile';
 
-export const IMAGE_PAGE_SIZE = 60;
 /** While any loaded image is still being ingested, the grid re-reads its pages this often. */
 const PENDING_POLL_MS = 2_000;
 
 const hasPending = (pages: { items: ImageDto[] }[] | undefined) => pages?.some((p) => p.items.some((i) => i.status === 'pending')) ?? false;
 
-export function ImageGrid({ projectId, imageCount }: { projectId: string; imageCount: number }) {
+export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: string; imageCount: number; pageSize: number }) {
   const trpc = useTRPC();
   const images = useInfiniteQuery(
     trpc.images.list.infiniteQueryOptions(
-      { projectId, limit: IMAGE_PAGE_SIZE },
+      { projectId, limit: pageSize },
       {
         getNextPageParam: (last) => last.nextCursor ?? undefined,
         refetchInterval: (query) => (hasPending(query.state.data?.pages) ? PENDING_POLL_MS : false),

@@ -20,7 +20,6 @@ export function ImageTile({ image }: { image: ImageDto }) {
     >
       {image.thumbUrl ? (
         // a plain <img>: thumbnails are private (cookie-authenticated) and already sized by the API
-        // eslint-disable-next-line @next/next/no-img-element
         <img src={image.thumbUrl} alt={image.fileName} loading="lazy" decoding="async" className="tile-image" data-testid="image-thumb" />
       ) : (
         <span className="tile-placeholder">{PLACEHOLDER[image.status]}</span>

@@ -10,7 +10,7 @@ import { ProjectHeader } from './project-header';
 import { ReingestPanel } from './reingest-panel';
 import { UploadPanel } from './upload-panel';
 
-export function ProjectView({ projectId }: { projectId: string }) {
+export function ProjectView({ projectId, pageSize }: { projectId: string; pageSize: number }) {
   const user = useCurrentUser();
   const trpc = useTRPC();
   const project = useQuery(trpc.projects.get.queryOptions({ projectId }));
@@ -24,7 +24,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
     <div data-testid="project-page" data-project-id={projectId}>
       <ProjectHeader project={project.data} canManage={can.manage} />
       <div className={hasSide ? 'project-layout' : 'project-layout project-layout-single'}>
-        <ImageGrid projectId={projectId} imageCount={project.data.imageCount} />
+        <ImageGrid projectId={projectId} imageCount={project.data.imageCount} pageSize={pageSize} />
         {hasSide && (
           <aside className="project-side">
             {can.manage && <UploadPanel projectId={projectId} />}

@@ -6,7 +6,7 @@ import { useUploadBatch, type UploadItem } from './use-upload-batch';
 const STATE_LABEL: Record<UploadItem['state'], string> = {
   queued: 'waiting',
   uploading: 'uploading',
-  stored: 'uploaded — processing',
+  stored: 'uploaded',
   duplicate: 'duplicate',
   failed: 'failed',
 };

@@ -1,0 +1,22 @@
+import type { CliCommand } from './cli-command.types';
+import { checkpointCommand } from './commands/checkpoint.command';
+import { segmentCommand } from './commands/segment.command';
+
+/**
+ * Every `dataengine` subcommand, registered in ONE place (like a job catalog).
+ *
+ * To add a command (e.g. part B's `amg`): write `commands/<name>.command.ts` exporting a
+ * `CliCommand` (`name`, `summary`, `usage`, `run(args, io) → exit code`; throw `CliError` for
+ * caller mistakes), import it here and append it to COMMANDS. Names must be unique: start-up
+ * fails otherwise (checked by `buildCommandTable`, covered by a test).
+ */
+export const COMMANDS: readonly CliCommand[] = [segmentCommand, checkpointCommand];
+
+export function buildCommandTable(commands: readonly CliCommand[] = COMMANDS): ReadonlyMap<string, CliCommand> {
+  const table = new Map<string, CliCommand>();
+  for (const c of commands) {
+    if (table.has(c.name)) throw new Error(`two CLI commands are named "${c.name}"`);
+    table.set(c.name, c);
+  }
+  return table;
+}

@@ -1,0 +1,11 @@
+// `dataengine` entry point (bin/dataengine.mjs runs it with tsx): offline, no database.
+import { closeAllBundles } from '@dataengine/segment/node';
+import { runCli } from './run-cli';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+});
+await closeAllBundles();
+process.exitCode = code;

@@ -1,0 +1,12 @@
+export {
+  DETECTOR_DEFAULT_MAX_DETECTIONS,
+  DETECTOR_DEFAULT_NMS_THRESHOLD,
+  DETECTOR_DEFAULT_SCORE_THRESHOLD,
+  DETECTOR_INPUT_SIZE,
+  decodeDetectorOutput,
+  nmsDetections,
+  type DetectedBox,
+  type DetectorBoxEncoding,
+  type DetectorDecodeOptions,
+  type DetectorOutput,
+} from './detector-decode';

@@ -1,0 +1,84 @@
+import * as ort from 'onnxruntime-node';
+import type { FloatTensor, InferenceBackend, ModelRole, TensorFeeds } from '../pipeline/inference-backend.types';
+import { InferenceError } from '../pipeline/segment-errors';
+
+export interface NodeRuntimeOptions {
+  /** onnxruntime intra-op threads; default: onnxruntime's own choice. */
+  intraOpNumThreads?: number;
+  /** `cuda` is used when the CUDA execution provider is available; otherwise CPU, with a log line. */
+  executionProvider?: 'cpu' | 'cuda';
+  /** Where the CUDA-fallback line goes (default: console.warn). */
+  log?: (line: string) => void;
+}
+
+/** Creates a session on CUDA when asked and possible, else on CPU (logging why). */
+export async function createNodeSession(path: string, options: NodeRuntimeOptions = {}): Promise<ort.InferenceSession> {
+  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  if (options.intraOpNumThreads !== undefined) base.intraOpNumThreads = options.intraOpNumThreads;
+  const log = options.log ?? ((line: string) => console.warn(line));
+  if (options.executionProvider === 'cuda') {
+    const cuda = ort.listSupportedBackends().find((b) => b.name === 'cuda');
+    if (!cuda) {
+      log(`segment: CUDA execution provider not available in this onnxruntime-node build; running ${path} on CPU`);
+    } else {
+      try {
+        return await ort.InferenceSession.create(path, { ...base, executionProviders: ['cuda', 'cpu'] });
+      } catch (error) {
+        log(`segment: CUDA execution provider failed for ${path} (${(error as Error).message.split('\n')[0]}); running on CPU`);
+      }
+    }
+  }
+  return ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+}
+
+/**
+ * onnxruntime-node implementation of InferenceBackend over one bundle's model files. Sessions are
+ * created lazily on first use; concurrent first calls share one creation (the promise is the lock).
+ */
+export class OrtNodeBackend implements InferenceBackend {
+  private readonly sessions = new Map<ModelRole, Promise<ort.InferenceSession>>();
+  private disposed = false;
+
+  constructor(
+    private readonly files: Partial<Record<ModelRole, string>>,
+    private readonly options: NodeRuntimeOptions = {},
+  ) {}
+
+  session(role: ModelRole): Promise<ort.InferenceSession> {
+    if (this.disposed) return Promise.reject(new InferenceError('the inference backend was disposed'));
+    let session = this.sessions.get(role);
+    if (!session) {
+      const path = this.files[role];
+      if (!path) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
+      session = createNodeSession(path, this.options);
+      // a failed load is not cached: the next call retries
+      session.catch(() => this.sessions.delete(role));
+      this.sessions.set(role, session);
+    }
+    return session;
+  }
+
+  async run(role: ModelRole, feeds: TensorFeeds, outputNames?: readonly string[]): Promise<Record<string, FloatTensor>> {
+    const session = await this.session(role);
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const raw = outputNames ? await session.run(ortFeeds, outputNames) : await session.run(ortFeeds);
+    return fromOrtOutputs(role, raw);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.then((x) => x.release(), () => undefined)));
+  }
+}
+
+export function fromOrtOutputs(role: ModelRole, raw: Record<string, ort.Tensor>): Record<string, FloatTensor> {
+  const out: Record<string, FloatTensor> = {};
+  for (const [name, t] of Object.entries(raw)) {
+    if (t.type !== 'float32') throw new InferenceError(`${role} output "${name}" is ${t.type}, expected float32`);
+    out[name] = { data: t.data as Float32Array, dims: t.dims };
+  }
+  return out;
+}

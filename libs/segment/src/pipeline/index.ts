@@ -1,0 +1,12 @@
+export * from './sam-constants';
+export { BundleError, InferenceError, PromptError } from './segment-errors';
+export { decoderCropSize, resizeLongestSide, transformCoords, type ResizeGeometry } from './resize-geometry';
+export { resampleCoefficients, resizeBilinearAntialias, type ResampleCoefficients, type RgbImage } from './image-resize';
+export { assertRgbImage, preprocessImage, SAM_PREPROCESS, type PreprocessConfig, type PreprocessedImage } from './preprocess-image';
+export type { BoxXyxy, ImageEmbedding, SamPoint, SamPrompt } from './prompt.types';
+export { assertBox, assertPrompt, buildDecoderFeeds, type DecoderFeeds, type DecoderInputName } from './decoder-feeds';
+export { maskChannel, selectMaskChannels, type DecoderOutputs, type MaskChannel } from './output-select';
+export { binarizeLogits, stabilityScore, summarizeLogits, type LogitMaskSummary } from './mask-postprocess';
+export { tensorSize, type FloatTensor, type InferenceBackend, type ModelRole, type TensorFeeds } from './inference-backend.types';
+export { decoderOutputs, SAM_PIPELINE, SamPredictor, type DecodeOptions, type DecodeResult, type PredictedMask, type SamPipelineConfig } from './sam-predictor';
+export { maskAnnotation, type MaskAnnotation } from './mask-record';

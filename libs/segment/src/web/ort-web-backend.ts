@@ -1,0 +1,72 @@
+import * as ort from 'onnxruntime-web/wasm';
+import type { FloatTensor, InferenceBackend, ModelRole, TensorFeeds } from '../pipeline/inference-backend.types';
+import { InferenceError } from '../pipeline/segment-errors';
+
+/** Model bytes, or a URL the runtime fetches. */
+export type ModelSource = string | Uint8Array;
+
+export interface WebRuntimeOptions {
+  /** Where ort-wasm-simd-threaded.{mjs,wasm} are served (e.g. "/ort/"); default: next to the bundle. */
+  wasmPaths?: string;
+  /** Threads need cross-origin isolation (COOP + COEP); default 2 when isolated, else 1 (STACK-NOTES.md). */
+  numThreads?: number;
+}
+
+let configured = false;
+
+/** Sets onnxruntime-web's global wasm options once, before the first session (later calls are ignored by ort). */
+export function configureOrtWeb(options: WebRuntimeOptions = {}): void {
+  if (configured) return;
+  configured = true;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  ort.env.wasm.numThreads = options.numThreads ?? (isolated ? 2 : 1);
+  ort.env.wasm.simd = true; // 1.30 ships only the SIMD build; kept explicit
+  if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
+}
+
+/** onnxruntime-web (wasm) implementation of InferenceBackend; sessions load lazily, once. */
+export class OrtWebBackend implements InferenceBackend {
+  private readonly sessions = new Map<ModelRole, Promise<ort.InferenceSession>>();
+  private disposed = false;
+
+  constructor(
+    private readonly models: Partial<Record<ModelRole, ModelSource>>,
+    options: WebRuntimeOptions = {},
+  ) {
+    configureOrtWeb(options);
+  }
+
+  private session(role: ModelRole): Promise<ort.InferenceSession> {
+    if (this.disposed) return Promise.reject(new InferenceError('the inference backend was disposed'));
+    let session = this.sessions.get(role);
+    if (!session) {
+      const source = this.models[role];
+      if (source === undefined) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
+      const opts: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+      session = typeof source === 'string' ? ort.InferenceSession.create(source, opts) : ort.InferenceSession.create(source, opts);
+      session.catch(() => this.sessions.delete(role));
+      this.sessions.set(role, session);
+    }
+    return session;
+  }
+
+  async run(role: ModelRole, feeds: TensorFeeds, outputNames?: readonly string[]): Promise<Record<string, FloatTensor>> {
+    const session = await this.session(role);
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const raw = outputNames ? await session.run(ortFeeds, outputNames) : await session.run(ortFeeds);
+    const out: Record<string, FloatTensor> = {};
+    for (const [name, t] of Object.entries(raw)) {
+      if (t.type !== 'float32') throw new InferenceError(`${role} output "${name}" is ${t.type}, expected float32`);
+      out[name] = { data: t.data as Float32Array, dims: t.dims };
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.then((x) => x.release(), () => undefined)));
+  }
+}

@@ -1,0 +1,152 @@
+"""CLI: ``python3 -m dataengine_trainer train|eval|export ...`` (run with PYTHONPATH=trainer).
+
+Progress and results are JSON lines on stdout. Caller errors (bad dataset, bad bundle, bad
+arguments) print one ``error: ...`` line on stderr and exit 2; SIGTERM during training exits 0
+after writing a usable partial checkpoint (or none)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .errors import TrainerError
+
+
+def _threads(n: int) -> None:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from .train import StopFlag, TrainArgs, run_training
+
+    if a.init is None and a.arch is None:
+        a.arch = "tiny"
+    if a.init is not None and a.arch is not None:
+        raise TrainerError("give either --init (fine-tune a bundle/checkpoint) or --arch (from scratch), not both")
+    for name in ("steps", "batch", "masks_per_image", "threads"):
+        if getattr(a, name) < 1:
+            raise TrainerError(f"--{name.replace('_', '-')} must be ≥ 1")
+    if not a.lr > 0:
+        raise TrainerError("--lr must be > 0")
+    _threads(a.threads)
+    stop = StopFlag()
+    stop.install()
+    args = TrainArgs(data=a.data, out=a.out, arch=a.arch or "tiny", init=a.init, steps=a.steps,
+                     images_per_batch=a.batch, masks_per_image=a.masks_per_image, lr=a.lr, threads=a.threads,
+                     seed=a.seed, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
+                     time_limit_s=a.time_limit, warmup=a.warmup)
+    run_training(args, stop)
+    return 0
+
+
+def cmd_eval(a: argparse.Namespace) -> int:
+    from .checkpoint import atomic_write_json, load_checkpoint
+    from .evaluate import evaluate
+    from .progress import emit
+
+    _threads(a.threads)
+    model, meta = load_checkpoint(a.bundle)
+    result = evaluate(model, a.data, split=a.split, max_images=a.max_images, threads=a.threads)
+    result["model"] = meta.get("model_name") or meta.get("path")
+    result["step"] = meta.get("step")
+    if a.out:
+        atomic_write_json(a.out, result)
+    emit("eval_done", **result)
+    return 0
+
+
+def cmd_export(a: argparse.Namespace) -> int:
+    from .checkpoint import load_checkpoint
+    from .export import export_bundle
+    from .model import PRESETS, build_model
+    from .progress import emit
+
+    _threads(a.threads)
+    metrics = {}
+    if a.metrics:
+        try:
+            with open(a.metrics) as f:
+                m = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            raise TrainerError(f"cannot read metrics file {a.metrics} ({e})") from None
+        metrics = m.get("metrics", m)
+    if a.random_init:
+        if a.arch not in PRESETS:
+            raise TrainerError(f"unknown --arch {a.arch!r}; known: {', '.join(PRESETS)}")
+        model = build_model(a.arch, seed=a.seed)
+        lineage = {"parent": None, "snapshot_id": None}
+        ckpt_meta = {"step": 0, "random_init": True}
+        name = a.name or f"{a.arch}-random-init"
+    else:
+        if not a.checkpoint:
+            raise TrainerError("export needs --checkpoint PATH (or --arch NAME --random-init)")
+        model, meta = load_checkpoint(a.checkpoint)
+        parent = meta.get("parent")
+        lineage = {"parent": (parent or {}).get("model_name") or (parent or {}).get("path") if parent else None,
+                   "snapshot_id": meta.get("snapshot_id")}
+        ckpt_meta = {k: meta[k] for k in ("step", "steps_total", "snapshot_id", "seed", "elapsed_s", "partial", "parent", "arch")
+                     if k in meta}
+        name = a.name or os.path.basename(os.path.abspath(a.out))
+    training = {k: ckpt_meta.get(k) for k in ("step", "steps_total", "seed", "elapsed_s", "partial")}
+    manifest = export_bundle(model, a.out, name, lineage, metrics, extra={"training": training}, ckpt_meta=ckpt_meta,
+                             include_pytorch=not a.no_pytorch)
+    sizes = {f: os.path.getsize(os.path.join(a.out, f)) for f in sorted(os.listdir(a.out))}
+    emit("export_done", out=os.path.abspath(a.out), name=manifest["name"], files=sizes)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python3 -m dataengine_trainer", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train from scratch (--arch) or fine-tune (--init bundle/checkpoint)")
+    t.add_argument("--data", required=True, help="snapshot directory (SA-1B layout + split.json)")
+    t.add_argument("--out", required=True, help="output directory (checkpoint.pt is written atomically)")
+    t.add_argument("--arch", choices=["tiny", "micro", "sam-vit-b"], default=None)
+    t.add_argument("--init", default=None, help="bundle directory or checkpoint file to start from")
+    t.add_argument("--steps", type=int, default=1000)
+    t.add_argument("--batch", type=int, default=2, help="images per step")
+    t.add_argument("--masks-per-image", type=int, default=6)
+    t.add_argument("--lr", type=float, default=8e-4)
+    t.add_argument("--warmup", type=int, default=250)
+    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--checkpoint-every", type=int, default=50)
+    t.add_argument("--log-every", type=int, default=10)
+    t.add_argument("--time-limit", type=float, default=None, help="seconds; stop cleanly and checkpoint after this")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("eval", help="interactive mIoU @1..5 clicks + detector AP@0.5 → metrics JSON")
+    e.add_argument("--bundle", required=True, help="bundle directory or checkpoint file")
+    e.add_argument("--data", required=True)
+    e.add_argument("--split", choices=["val", "train"], default="val")
+    e.add_argument("--max-images", type=int, default=None)
+    e.add_argument("--threads", type=int, default=2)
+    e.add_argument("--out", default=None, help="also write the result JSON here")
+    e.set_defaults(func=cmd_eval)
+
+    x = sub.add_parser("export", help="checkpoint → bundle (encoder/decoder/detector ONNX + manifest)")
+    x.add_argument("--checkpoint", default=None)
+    x.add_argument("--arch", default="tiny")
+    x.add_argument("--random-init", action="store_true", help="export an untrained --arch (latency benchmarks)")
+    x.add_argument("--seed", type=int, default=0)
+    x.add_argument("--out", required=True)
+    x.add_argument("--name", default=None)
+    x.add_argument("--metrics", default=None, help="eval result JSON to record in the manifest lineage")
+    x.add_argument("--no-pytorch", action="store_true", help="omit model.pt (e.g. sam-vit-b: 360 MB)")
+    x.add_argument("--threads", type=int, default=2)
+    x.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TrainerError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 2

@@ -1,0 +1,161 @@
+"""Held-out evaluation: interactive mIoU after 1..5 simulated clicks and detector AP@0.5.
+
+Runs the export wrappers (onnx_modules) in PyTorch, so the numbers describe the exported graphs."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .batches import MIN_PROMPT_AREA, whole_boxes
+from .clicks import farthest_point, next_click
+from .constants import LOW_RES_SIZE
+from .dataset import ImageRecord, load_snapshot
+from .model import SamModel
+from .onnx_modules import DecoderOnnx, DetectorOnnx, postprocess_masks
+from .preprocess import coord_scale, preprocess_image
+from .progress import emit
+
+MAX_CLICKS = 5
+DET_SCORE_THRESHOLD = 0.05
+DET_MAX = 100
+DET_NMS_IOU = 0.5
+AP_IOU = 0.5
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 1.0
+
+
+def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
+    """[len(masks), MAX_CLICKS] IoUs; all masks of an image decoded as one batch per round."""
+    n = len(masks)
+    sx, sy = coord_scale(rec.height, rec.width)
+    size = torch.tensor([float(rec.height), float(rec.width)])
+    clicks: list[list[tuple[float, float, float]]] = []
+    for m in masks:
+        x, y = farthest_point(m)
+        clicks.append([(x, y, 1.0)])
+    prev = torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE)
+    has_mask = torch.zeros(n)
+    out = np.zeros((n, MAX_CLICKS), np.float32)
+    with torch.no_grad():
+        src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
+    for r in range(MAX_CLICKS):
+        k = r + 1
+        coords = torch.zeros(n, k + 1, 2)
+        labels = torch.full((n, k + 1), -1.0)
+        for i, cl in enumerate(clicks):
+            for j, (x, y, lab) in enumerate(cl):
+                coords[i, j] = torch.tensor([x * sx, y * sy])
+                labels[i, j] = lab
+        with torch.no_grad():  # DecoderOnnx minus the upscaling, which is per channel: upscale only the picked one
+            sparse = decoder.prompt_encoder.embed_points(coords, labels)
+            dense = decoder.prompt_encoder.embed_masks(prev, has_mask)
+            low, iou = decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
+        if r == 0:  # one click, no mask: the best ambiguity mask by predicted IoU (tokens 1..3)
+            pick = iou[:, 1:].argmax(1) + 1
+        else:
+            pick = torch.zeros(n, dtype=torch.long)
+        rows = torch.arange(n)
+        prev = low[rows, pick].unsqueeze(1)
+        with torch.no_grad():
+            pred = (postprocess_masks(prev, size)[:, 0] > 0).numpy()
+        has_mask = torch.ones(n)
+        for i in range(n):
+            out[i, r] = _iou(pred[i], masks[i])
+            if r + 1 < MAX_CLICKS:
+                c = next_click(pred[i], masks[i])
+                clicks[i].append(c if c is not None else (0.0, 0.0, -1.0))
+    return out
+
+
+def detections(detector: DetectorOnnx, emb: torch.Tensor, rec: ImageRecord) -> tuple[np.ndarray, np.ndarray]:
+    """Peaks of the objectness map (3×3 max), top-k, box NMS → (boxes XYXY original px [K,4], scores [K])."""
+    with torch.no_grad():
+        obj, boxes = detector(emb)
+    score = torch.sigmoid(obj)[0, 0]
+    peaks = score == F.max_pool2d(score[None, None], 3, 1, 1)[0, 0]
+    cand = torch.nonzero(peaks & (score > DET_SCORE_THRESHOLD))
+    s = score[cand[:, 0], cand[:, 1]]
+    b = boxes[0][:, cand[:, 0], cand[:, 1]].T
+    order = torch.argsort(s, descending=True)[:DET_MAX]
+    s, b = s[order].numpy(), b[order].numpy()
+    sx, sy = coord_scale(rec.height, rec.width)
+    b = b / np.array([sx, sy, sx, sy], np.float32)
+    b[:, [0, 2]] = b[:, [0, 2]].clip(0, rec.width)
+    b[:, [1, 3]] = b[:, [1, 3]].clip(0, rec.height)
+    keep: list[int] = []
+    for i in range(len(s)):
+        if all(box_iou(b[i], b[j]) <= DET_NMS_IOU for j in keep):
+            keep.append(i)
+    return b[keep], s[keep]
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def average_precision(dets: list[tuple[int, float, np.ndarray]], gts: dict[int, np.ndarray], iou_thr: float = AP_IOU) -> float:
+    """All-point interpolated AP (VOC 2010+) over all images; dets = (image, score, box)."""
+    total = sum(len(g) for g in gts.values())
+    if total == 0:
+        return float("nan")
+    used = {k: np.zeros(len(g), bool) for k, g in gts.items()}
+    tp = []
+    for img, _, box in sorted(dets, key=lambda d: -d[1]):
+        g = gts.get(img, np.zeros((0, 4)))
+        ious = np.array([box_iou(box, gb) for gb in g]) if len(g) else np.zeros(0)
+        j = int(np.argmax(ious)) if len(ious) else -1
+        if j >= 0 and ious[j] >= iou_thr and not used[img][j]:
+            used[img][j] = True
+            tp.append(1.0)
+        else:
+            tp.append(0.0)
+    tp_arr = np.array(tp)
+    ctp = np.cumsum(tp_arr)
+    recall = ctp / total
+    precision = ctp / np.arange(1, len(tp_arr) + 1)
+    mrec = np.concatenate([[0.0], recall, [1.0]])
+    mpre = np.concatenate([[0.0], precision, [0.0]])
+    for i in range(len(mpre) - 2, -1, -1):
+        mpre[i] = max(mpre[i], mpre[i + 1])
+    idx = np.nonzero(mrec[1:] != mrec[:-1])[0]
+    return float(np.sum((mrec[idx + 1] - mrec[idx]) * mpre[idx + 1]))
+
+
+def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | None = None,
+             threads: int = 2, progress: bool = True) -> dict:
+    torch.set_num_threads(threads)
+    snap = load_snapshot(data, need_train=split == "train", need_val=split == "val")
+    records = snap.val if split == "val" else snap.train
+    if max_images:
+        records = records[:max_images]
+    model.eval()
+    decoder, detector = DecoderOnnx(model), DetectorOnnx(model)
+    ious, dets, gts = [], [], {}
+    started = time.time()
+    for n, rec in enumerate(records):
+        with torch.no_grad():
+            emb = model.embed(preprocess_image(rec.load_rgb()))
+        masks = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
+        if masks:
+            ious.append(interactive_ious(decoder, emb, rec, masks))
+        boxes, scores = detections(detector, emb, rec)
+        dets.extend((n, float(s), b) for s, b in zip(scores, boxes))
+        gts[n] = whole_boxes(rec, flip=False)
+        if progress and ((n + 1) % 10 == 0 or n + 1 == len(records)):
+            emit("eval_progress", images=n + 1, total=len(records), elapsed_s=time.time() - started)
+    all_ious = np.concatenate(ious) if ious else np.zeros((0, MAX_CLICKS))
+    metrics = {f"miou_{k}click": float(all_ious[:, k - 1].mean()) if len(all_ious) else float("nan") for k in range(1, MAX_CLICKS + 1)}
+    metrics["box_ap50"] = average_precision(dets, gts)
+    metrics["num_images"] = len(records)
+    metrics["num_masks"] = int(len(all_ious))
+    return {"metrics": metrics, "snapshot_id": snap.snapshot_id, "split": split, "elapsed_s": time.time() - started}

@@ -1,0 +1,76 @@
+"""Simulated interactive prompting for training (SAM-SPEC.md §6.2), batched over prompts, on the
+256×256 low-res grid of the padded 1024 frame (1 low-res pixel = 4 px).
+
+Token layout per row (always k + 2 tokens after k added clicks, so rows batch without ragging):
+point-initial rows ``[p0, c1..ck, pad]``, box-initial rows ``[c1..ck, tl, br]`` — i.e. clicks
+first, then the box corners, and the (0,0)/-1 padding point only when there is no box (§1.2)."""
+from __future__ import annotations
+
+import torch
+
+from .constants import IMAGE_SIZE, LOW_RES_SIZE
+
+SCALE = IMAGE_SIZE / LOW_RES_SIZE
+BOX_NOISE_FRACTION = 0.1  # σ = 10 % of the box side ...
+BOX_NOISE_MAX_PX = 20.0  # ... capped at 20 px (SAM paper §A)
+
+
+def _sample_pixels(weights: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """weights [P, 256, 256] ≥ 0 (rows may be all zero → uniform) → (x, y) pixel coords [P, 2]
+    in the 1024 frame, uniformly jittered inside the low-res cell."""
+    p = weights.shape[0]
+    w = weights.flatten(1).float()
+    w = torch.where(w.sum(1, keepdim=True) > 0, w, torch.ones_like(w))
+    idx = torch.multinomial(w, 1, generator=gen).squeeze(1)
+    ys, xs = (idx // LOW_RES_SIZE).float(), (idx % LOW_RES_SIZE).float()
+    jitter = torch.rand(p, 2, generator=gen)
+    return torch.stack([(xs + jitter[:, 0]) * SCALE, (ys + jitter[:, 1]) * SCALE], dim=1)
+
+
+def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor,
+                    gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """gt [P, 256, 256] soft masks, boxes [P, 4] XYXY (1024 frame), use_box [P] bool
+    → coords [P, 2, 2], labels [P, 2]."""
+    p = gt.shape[0]
+    fg = (gt > 0.5).float()
+    fg = torch.where(fg.flatten(1).sum(1).view(p, 1, 1) > 0, fg, gt)
+    pt = _sample_pixels(fg, gen)
+    pad = torch.zeros(p, 2)
+    point_coords = torch.stack([pt, pad], 1)
+    point_labels = torch.tensor([1.0, -1.0]).expand(p, 2)
+    w = (boxes[:, 2] - boxes[:, 0]).clamp(min=1)
+    h = (boxes[:, 3] - boxes[:, 1]).clamp(min=1)
+    sigma = torch.stack([w, h, w, h], 1) * BOX_NOISE_FRACTION
+    noise = (torch.randn(p, 4, generator=gen) * sigma).clamp(-BOX_NOISE_MAX_PX, BOX_NOISE_MAX_PX)
+    nb = (boxes + noise).clamp(0, IMAGE_SIZE - 1)
+    x0, x1 = torch.minimum(nb[:, 0], nb[:, 2]), torch.maximum(nb[:, 0], nb[:, 2])
+    y0, y1 = torch.minimum(nb[:, 1], nb[:, 3]), torch.maximum(nb[:, 1], nb[:, 3])
+    box_coords = torch.stack([torch.stack([x0, y0], 1), torch.stack([x1, y1], 1)], 1)
+    box_labels = torch.tensor([2.0, 3.0]).expand(p, 2)
+    ub = use_box.view(p, 1)
+    return torch.where(ub.unsqueeze(2), box_coords, point_coords), torch.where(ub, box_labels, point_labels)
+
+
+def error_clicks(pred_logits: torch.Tensor, gt: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A click sampled uniformly from each row's error region: positive on a false negative,
+    negative on a false positive. Rows without error get a positive click inside the mask.
+    pred_logits, gt [P, 256, 256] → coords [P, 2], labels [P]."""
+    target = gt > 0.5
+    err = (pred_logits > 0) != target
+    has_err = err.flatten(1).any(1).view(-1, 1, 1)
+    weights = torch.where(has_err, err, target)
+    xy = _sample_pixels(weights, gen)
+    ix = (xy[:, 0] / SCALE).long().clamp(0, LOW_RES_SIZE - 1)
+    iy = (xy[:, 1] / SCALE).long().clamp(0, LOW_RES_SIZE - 1)
+    labels = target[torch.arange(gt.shape[0]), iy, ix].float()
+    return xy, labels
+
+
+def add_click(coords: torch.Tensor, labels: torch.Tensor, use_box: torch.Tensor,
+              click: torch.Tensor, click_label: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inserts a click before the tail: before the pad (point rows) or before the box corners."""
+    c, l = click.unsqueeze(1), click_label.unsqueeze(1)
+    as_point = (torch.cat([coords[:, :-1], c, coords[:, -1:]], 1), torch.cat([labels[:, :-1], l, labels[:, -1:]], 1))
+    as_box = (torch.cat([coords[:, :-2], c, coords[:, -2:]], 1), torch.cat([labels[:, :-2], l, labels[:, -2:]], 1))
+    ub = use_box.view(-1, 1)
+    return torch.where(ub.unsqueeze(2), as_box[0], as_point[0]), torch.where(ub, as_box[1], as_point[1])

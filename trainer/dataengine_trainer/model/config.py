@@ -1,0 +1,78 @@
+"""Architecture presets. Contract-fixed numbers (SAM-SPEC.md §1–§2) live in ``constants.py``."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class ModelConfig:
+    arch: str
+    encoder: str  # "conv" (small efficient backbone) | "vit"
+    encoder_params: dict = field(default_factory=dict)
+    decoder_dim: int = 256  # prompt-encoder / two-way-transformer width
+    decoder_heads: int = 8
+    decoder_mlp_dim: int = 2048
+    decoder_depth: int = 2
+    attn_downsample: int = 2  # cross-attention projects to decoder_dim / attn_downsample
+    iou_head_hidden: int = 256
+    detector_dim: int = 64
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+PRESETS: dict[str, ModelConfig] = {
+    # Default: small conv backbone (stride-4 patchify stem, depthwise-separable blocks) and a
+    # narrow decoder, sized to train on a 2-core CPU in about an hour.
+    "tiny": ModelConfig(
+        arch="tiny",
+        encoder="conv",
+        encoder_params={"widths": [24, 48, 96], "depths": [0, 1, 4], "kernel": 7, "expansion": 2},
+        decoder_dim=64,
+        decoder_heads=2,
+        decoder_mlp_dim=256,
+        decoder_depth=2,
+        attn_downsample=2,
+        iou_head_hidden=64,
+        detector_dim=64,
+    ),
+    # Test-sized model for the unit tests (fast on CPU; same I/O contract).
+    "micro": ModelConfig(
+        arch="micro",
+        encoder="conv",
+        encoder_params={"widths": [8, 16, 32], "depths": [0, 0, 1], "kernel": 3, "expansion": 2},
+        decoder_dim=32,
+        decoder_heads=2,
+        decoder_mlp_dim=64,
+        decoder_depth=1,
+        attn_downsample=2,
+        iou_head_hidden=32,
+        detector_dim=16,
+    ),
+    # True SAM ViT-B shapes (SAM-SPEC.md §2.1, §6.2): width 768, depth 12, 12 heads, window 14,
+    # global blocks 2,5,8,11; decoder 256-d, 8 heads, MLP 2048, 2 layers.
+    "sam-vit-b": ModelConfig(
+        arch="sam-vit-b",
+        encoder="vit",
+        encoder_params={
+            "embed_dim": 768,
+            "depth": 12,
+            "num_heads": 12,
+            "patch_size": 16,
+            "window_size": 14,
+            "global_attn_indexes": [2, 5, 8, 11],
+            "mlp_ratio": 4.0,
+        },
+        decoder_dim=256,
+        decoder_heads=8,
+        decoder_mlp_dim=2048,
+        decoder_depth=2,
+        attn_downsample=2,
+        iou_head_hidden=256,
+        detector_dim=64,
+    ),
+}
+
+
+def config_from_dict(d: dict) -> ModelConfig:
+    return ModelConfig(**d)

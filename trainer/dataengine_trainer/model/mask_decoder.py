@@ -1,0 +1,125 @@
+"""Mask decoder (SAM-SPEC.md §6.2): two-way transformer, IoU token + 4 mask tokens, hypernetwork
+MLPs, transposed-conv 4× upscaling, IoU head. Output: low-res mask logits [B, 4, 256, 256]."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..constants import EMBED_DIM, NUM_MASK_TOKENS
+from .common import MLP, LayerNorm2d, UpConv2x
+
+
+class Attention(nn.Module):
+    def __init__(self, dim: int, heads: int, downsample: int = 1) -> None:
+        super().__init__()
+        self.inner = dim // downsample
+        self.heads = heads
+        self.q = nn.Linear(dim, self.inner)
+        self.k = nn.Linear(dim, self.inner)
+        self.v = nn.Linear(dim, self.inner)
+        self.out = nn.Linear(self.inner, dim)
+
+    def _split(self, x: torch.Tensor) -> torch.Tensor:
+        b, n, c = x.shape
+        return x.reshape(b, n, self.heads, c // self.heads).transpose(1, 2)
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        q, k, v = self._split(self.q(q)), self._split(self.k(k)), self._split(self.v(v))
+        attn = (q @ k.transpose(-2, -1)) * (q.shape[-1] ** -0.5)
+        x = attn.softmax(dim=-1) @ v
+        b, h, n, d = x.shape
+        return self.out(x.transpose(1, 2).reshape(b, n, h * d))
+
+
+class TwoWayBlock(nn.Module):
+    """Token self-attn → token-to-image cross-attn → MLP → image-to-token cross-attn."""
+
+    def __init__(self, dim: int, heads: int, mlp_dim: int, downsample: int, skip_first_pe: bool) -> None:
+        super().__init__()
+        self.self_attn = Attention(dim, heads)
+        self.norm1 = nn.LayerNorm(dim)
+        self.t2i = Attention(dim, heads, downsample)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, mlp_dim), nn.ReLU(), nn.Linear(mlp_dim, dim))
+        self.norm3 = nn.LayerNorm(dim)
+        self.i2t = Attention(dim, heads, downsample)
+        self.norm4 = nn.LayerNorm(dim)
+        self.skip_first_pe = skip_first_pe
+
+    def forward(self, tokens, image, tokens_pe, image_pe):
+        if self.skip_first_pe:
+            tokens = self.self_attn(tokens, tokens, tokens)
+        else:
+            q = tokens + tokens_pe
+            tokens = tokens + self.self_attn(q, q, tokens)
+        tokens = self.norm1(tokens)
+        q, k = tokens + tokens_pe, image + image_pe
+        tokens = self.norm2(tokens + self.t2i(q, k, image))
+        tokens = self.norm3(tokens + self.mlp(tokens))
+        q, k = tokens + tokens_pe, image + image_pe
+        image = self.norm4(image + self.i2t(k, q, tokens))
+        return tokens, image
+
+
+class TwoWayTransformer(nn.Module):
+    def __init__(self, depth: int, dim: int, heads: int, mlp_dim: int, downsample: int) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(TwoWayBlock(dim, heads, mlp_dim, downsample, i == 0) for i in range(depth))
+        self.final_attn = Attention(dim, heads, downsample)
+        self.norm_final = nn.LayerNorm(dim)
+
+    def forward(self, image: torch.Tensor, image_pe: torch.Tensor, tokens: torch.Tensor):
+        b, c, h, w = image.shape
+        image = image.flatten(2).transpose(1, 2)
+        image_pe = image_pe.flatten(2).transpose(1, 2)
+        tokens_pe = tokens
+        x = tokens
+        for layer in self.layers:
+            x, image = layer(x, image, tokens_pe, image_pe)
+        x = self.norm_final(x + self.final_attn(x + tokens_pe, image + image_pe, image))
+        return x, image
+
+
+class MaskDecoder(nn.Module):
+    def __init__(self, dim: int, heads: int, mlp_dim: int, depth: int, downsample: int, iou_hidden: int) -> None:
+        super().__init__()
+        self.dim = dim
+        # the 256-channel contract embedding is projected to the decoder width when they differ
+        self.embed_proj = nn.Identity() if dim == EMBED_DIM else nn.Conv2d(EMBED_DIM, dim, 1)
+        self.iou_token = nn.Parameter(torch.randn(1, dim) * 0.02)
+        self.mask_tokens = nn.Parameter(torch.randn(NUM_MASK_TOKENS, dim) * 0.02)
+        self.transformer = TwoWayTransformer(depth, dim, heads, mlp_dim, downsample)
+        self.upscale = nn.Sequential(
+            UpConv2x(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU(),
+            UpConv2x(dim // 4, dim // 8), nn.GELU(),
+        )
+        self.hyper = nn.ModuleList(MLP(dim, dim, dim // 8, 3) for _ in range(NUM_MASK_TOKENS))
+        self.iou_head = MLP(dim, iou_hidden, NUM_MASK_TOKENS, 3)
+
+    def project(self, image_embeddings: torch.Tensor) -> torch.Tensor:
+        """[B, 256, 64, 64] → [B, dim, 64, 64]; done once per image, not per prompt."""
+        return self.embed_proj(image_embeddings)
+
+    def forward(self, projected: torch.Tensor, image_pe: torch.Tensor,
+                sparse: torch.Tensor, dense: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """projected embeddings [B, dim, 64, 64] (one row per prompt), image_pe [1, dim, 64, 64],
+        sparse [B, N, dim], dense [B, dim, 64, 64] or [1, dim, 1, 1] (no mask)
+        → (low-res logits [B, 4, 256, 256], iou [B, 4])."""
+        b = sparse.shape[0]
+        out_tokens = torch.cat([self.iou_token, self.mask_tokens], dim=0).unsqueeze(0).expand(b, -1, -1)
+        tokens = torch.cat([out_tokens, sparse], dim=1)
+        src = projected + dense
+        _, _, h, w = src.shape
+        hs, src = self.transformer(src, image_pe, tokens)
+        iou_out = hs[:, 0, :]
+        mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
+        up = self.upscale(src.transpose(1, 2).reshape(b, self.dim, h, w))
+        hyper = torch.stack([self.hyper[i](mask_out[:, i, :]) for i in range(NUM_MASK_TOKENS)], dim=1)
+        bb, c, hh, ww = up.shape
+        masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
+        return masks, self.iou_head(iou_out)
+
+
+def upscale_masks(low_res: torch.Tensor, size: int) -> torch.Tensor:
+    return F.interpolate(low_res, size=(size, size), mode="bilinear", align_corners=False)

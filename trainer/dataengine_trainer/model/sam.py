@@ -1,0 +1,50 @@
+"""The whole model: image encoder + prompt encoder + mask decoder + box-detector head."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .config import PRESETS, ModelConfig
+from .detector import DetectorHead
+from .image_encoder import build_encoder
+from .mask_decoder import MaskDecoder
+from .prompt_encoder import PromptEncoder
+
+
+class SamModel(nn.Module):
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.image_encoder = build_encoder(config.encoder, config.encoder_params)
+        self.prompt_encoder = PromptEncoder(config.decoder_dim)
+        self.mask_decoder = MaskDecoder(
+            config.decoder_dim, config.decoder_heads, config.decoder_mlp_dim, config.decoder_depth,
+            config.attn_downsample, config.iou_head_hidden,
+        )
+        self.detector = DetectorHead(config.detector_dim)
+
+    def embed(self, images: torch.Tensor) -> torch.Tensor:
+        return self.image_encoder(images)
+
+    def decode(self, embeddings: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor,
+               mask_input: torch.Tensor | None, has_mask: torch.Tensor | None = None,
+               projected: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """One row per prompt: embeddings [B, 256, 64, 64] (or already projected with
+        ``mask_decoder.project`` when ``projected``), coords [B, N, 2] (1024-frame px), labels [B, N],
+        mask_input [B, 1, 256, 256] or None (no mask for any row), has_mask [B]
+        → (low-res logits [B, 4, 256, 256], iou predictions [B, 4])."""
+        pe = self.prompt_encoder
+        sparse = pe.embed_points(coords, labels)
+        if mask_input is None:
+            dense = pe.no_mask.reshape(1, -1, 1, 1)
+        else:
+            dense = pe.embed_masks(mask_input, has_mask if has_mask is not None else torch.ones(mask_input.shape[0]))
+        src = embeddings if projected else self.mask_decoder.project(embeddings)
+        return self.mask_decoder(src, pe.dense_pe(), sparse, dense)
+
+
+def build_model(arch: str | ModelConfig, seed: int | None = None) -> SamModel:
+    config = PRESETS[arch] if isinstance(arch, str) else arch
+    if seed is not None:
+        torch.manual_seed(seed)
+    return SamModel(config)

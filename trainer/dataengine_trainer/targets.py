@@ -1,0 +1,33 @@
+"""Training targets built from annotations (in the padded 1024 frame)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .constants import EMBED_SIZE, IMAGE_SIZE
+
+STRIDE = IMAGE_SIZE // EMBED_SIZE
+
+
+def detector_targets(boxes_xyxy: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """boxes [K, 4] XYXY (1024 frame, exclusive right/bottom) → heat [1,S,S], centre [1,S,S] bool,
+    dist [4,S,S] ltrb distances from cell centres (valid at centres). Larger boxes win collisions."""
+    s = EMBED_SIZE
+    heat = np.zeros((s, s), np.float32)
+    centre = np.zeros((s, s), bool)
+    dist = np.zeros((4, s, s), np.float32)
+    ys, xs = np.mgrid[0:s, 0:s].astype(np.float32)
+    order = np.argsort(-(boxes_xyxy[:, 2] - boxes_xyxy[:, 0]) * (boxes_xyxy[:, 3] - boxes_xyxy[:, 1])) if len(boxes_xyxy) else []
+    for k in order[::-1]:  # small first, large last (overwrite)
+        x0, y0, x1, y1 = boxes_xyxy[k]
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        i, j = min(int(cy // STRIDE), s - 1), min(int(cx // STRIDE), s - 1)
+        sx = max((x1 - x0) / STRIDE / 6, 0.5)
+        sy = max((y1 - y0) / STRIDE / 6, 0.5)
+        g = np.exp(-(((xs - j) ** 2) / (2 * sx * sx) + ((ys - i) ** 2) / (2 * sy * sy)))
+        heat = np.maximum(heat, g)
+        centre[i, j] = True
+        ccx, ccy = (j + 0.5) * STRIDE, (i + 0.5) * STRIDE
+        dist[:, i, j] = [max(ccx - x0, 0), max(ccy - y0, 0), max(x1 - ccx, 0), max(y1 - ccy, 0)]
+    heat[centre] = 1.0
+    return torch.from_numpy(heat)[None], torch.from_numpy(centre)[None], torch.from_numpy(dist)

@@ -1,0 +1,179 @@
+"""SAM-style training (SAM-SPEC.md §6.2) with JSON-lines progress and SIGTERM-safe checkpoints."""
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .batches import build_batch
+from .checkpoint import load_checkpoint, save_checkpoint
+from .dataset import load_snapshot
+from .interactive import add_click, error_clicks, initial_prompts
+from .losses import detector_loss, sam_mask_loss
+from .model import build_model
+from .progress import emit
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+@dataclass
+class TrainArgs:
+    data: str
+    out: str
+    arch: str = "tiny"
+    init: str | None = None  # bundle dir or checkpoint to fine-tune from (the retrain path)
+    steps: int = 1000
+    images_per_batch: int = 2
+    masks_per_image: int = 6
+    lr: float = 8e-4
+    weight_decay: float = 0.1
+    warmup: int = 250
+    threads: int = 2
+    seed: int = 0
+    max_nograd_rounds: int = 3  # SAM uses 8 error-region points; ours run without grad (CPU budget)
+    box_probability: float = 0.5
+    no_click_probability: float = 0.2  # rounds with no new point (mask feedback only)
+    det_weight: float = 1.0
+    checkpoint_every: int = 50
+    log_every: int = 10
+    time_limit_s: float | None = None  # stop cleanly (with a checkpoint) after this much wall time
+
+
+def lr_at(step: int, progress: float, args: TrainArgs) -> float:
+    """Linear warm-up, then ÷10 at 2/3 and at 26/27 of training (SAM's 60k and 86,666 of 90k).
+    ``progress`` in [0, 1] is the larger of steps done and (with a time limit) wall time used."""
+    warm = min(args.warmup, max(1, args.steps // 10))
+    if step < warm:
+        return args.lr * (step + 1) / warm
+    f = 1.0
+    if progress >= 2 / 3:
+        f *= 0.1
+    if progress >= 26 / 27:
+        f *= 0.1
+    return args.lr * f
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT; the loop checks it between steps."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.signal = None
+
+    def install(self) -> None:
+        def handler(signum, _frame):
+            self.stop = True
+            self.signal = signal.Signals(signum).name
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+
+def _pick(low: torch.Tensor, iou: torch.Tensor, multimask: torch.Tensor) -> torch.Tensor:
+    """The mask propagated to the next round: highest predicted IoU of 1..3 for single-point rows, else token 0."""
+    best = iou[:, 1:].argmax(1) + 1
+    k = torch.where(multimask, best, torch.zeros_like(best))
+    return low[torch.arange(low.shape[0]), k]
+
+
+def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
+    emb = model.embed(batch.images)
+    obj, dist = model.detector(emb)
+    det = detector_loss(obj, dist, batch.heat, batch.centre, batch.dist)
+    proj = model.mask_decoder.project(emb)[batch.image_index]
+    p = batch.gt.shape[0]
+    use_box = torch.rand(p, generator=gen) < args.box_probability
+    coords, labels = initial_prompts(batch.gt, batch.boxes, use_box, gen)
+    multimask = ~use_box
+    low, iou = model.decode(proj, coords, labels, None, projected=True)
+    loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
+    prev = _pick(low.detach(), iou.detach(), multimask)
+    rounds = int(torch.randint(0, args.max_nograd_rounds + 1, (1,), generator=gen))
+    with torch.no_grad():
+        pd = proj.detach()
+        for _ in range(rounds):
+            c, l = error_clicks(prev, batch.gt, gen)
+            coords, labels = add_click(coords, labels, use_box, c, l)
+            low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True)
+            prev = low_ng[:, 0]
+    if float(torch.rand(1, generator=gen)) >= args.no_click_probability:
+        c, l = error_clicks(prev, batch.gt, gen)
+        coords, labels = add_click(coords, labels, use_box, c, l)
+    low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True)
+    loss1, _, iou1 = sam_mask_loss(low, iou, batch.gt, torch.zeros(p, dtype=torch.bool))
+    loss = 0.5 * (loss0 + loss1) + args.det_weight * det
+    return {"loss": loss, "mask_loss_first": float(loss0), "mask_loss_refined": float(loss1), "det_loss": float(det),
+            "iou_first": float(iou0.mean()), "iou_refined": float(iou1.mean()), "rounds": rounds + 2}
+
+
+def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    snapshot = load_snapshot(args.data, need_train=True)
+    parent = None
+    if args.init:
+        model, meta = load_checkpoint(args.init)
+        parent = {"path": os.path.abspath(args.init), "model_name": meta.get("model_name"), "step": meta.get("step")}
+    else:
+        model = build_model(args.arch, seed=args.seed)
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
+    rng = np.random.default_rng(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+    ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
+    meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
+            "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args)}
+    emit("train_start", steps=args.steps, arch=model.config.arch, snapshot_id=snapshot.snapshot_id,
+         train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent)
+    started = time.time()
+    last_saved = -1
+    step = 0
+    avg: dict[str, float] = {}
+    stopped_by = None
+    for step in range(args.steps):
+        if stop is not None and stop.stop:
+            stopped_by = stop.signal
+            break
+        if args.time_limit_s is not None and time.time() - started > args.time_limit_s:
+            stopped_by = "time_limit"
+            break
+        progress = step / args.steps
+        if args.time_limit_s:
+            progress = max(progress, (time.time() - started) / args.time_limit_s)
+        lr = lr_at(step, progress, args)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        batch = build_batch(snapshot.train, rng, args.images_per_batch, args.masks_per_image)
+        out = train_step(model, batch, args, gen)
+        opt.zero_grad(set_to_none=True)
+        out["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        vals = {k: float(v) for k, v in out.items()}
+        for k, v in vals.items():
+            avg[k] = v if k not in avg else 0.9 * avg[k] + 0.1 * v
+        done = step + 1
+        elapsed = time.time() - started
+        if done % args.log_every == 0 or done == args.steps or done == 1:
+            eta = elapsed / done * (args.steps - done)
+            emit("train_step", step=done, steps=args.steps, loss=vals["loss"], loss_avg=avg["loss"], lr=lr,
+                 iou_first_avg=avg["iou_first"], iou_refined_avg=avg["iou_refined"], det_loss_avg=avg["det_loss"],
+                 elapsed_s=elapsed, eta_s=eta)
+        if done % args.checkpoint_every == 0 and done < args.steps:
+            save_checkpoint(ckpt_path, model, step=done, elapsed_s=elapsed, partial=True, **meta)
+            last_saved = done
+    else:
+        step = args.steps
+    completed = step if stopped_by else args.steps
+    elapsed = time.time() - started
+    if completed > 0 and completed != last_saved:
+        save_checkpoint(ckpt_path, model, step=completed, elapsed_s=elapsed, partial=completed < args.steps, **meta)
+    result = {"checkpoint": ckpt_path if completed > 0 else None, "steps_done": completed, "elapsed_s": elapsed,
+              "stopped_by": stopped_by, "loss_avg": avg.get("loss")}
+    emit("train_done", **result)
+    return result
