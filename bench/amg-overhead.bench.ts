@@ -1,6 +1,6 @@
 // AMG time split: model calls (embed + decoder) vs everything else (stability, filtering, RLE,
 // pasting, NMS, post-processing), default 32×32 grid on a 1500×1000 synthetic image.
-// Run: npx tsx bench/amg-overhead.bench.ts [--preset sa1b] [--runs N]
+// Run: npx tsx bench/amg-overhead.bench.ts [--preset sa1b] [--runs N] [--size 3000x2000]
 // The oracle model stands in for the decoder here, so "decoder ms" is the oracle's cost; the issue's
 // target (non-decoder < 25 % of decoder time) is for the real decoder: compare "other ms" below
 // with the real decoder's time once it exists (≈ other / (1024 · per-call decoder ms)).
@@ -12,8 +12,8 @@ const preset = (args[args.indexOf('--preset') + 1] ?? 'sam-default') as AmgPrese
 const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 2);
 const usePreset: AmgPresetName = args.includes('--preset') ? preset : 'sam-default';
 
-const W = 1500;
-const H = 1000;
+const size = args.includes('--size') ? args[args.indexOf('--size') + 1]! : '1500x1000';
+const [W, H] = size.split('x').map(Number) as [number, number];
 const scene = generateScene({ seed: 11, width: W, height: H, objectCount: [8, 14] });
 const image = { width: W, height: H, channels: 3 as const, data: scene.rgb };
 console.log(`AMG overhead: ${W}x${H} synthetic scene (${scene.instances.length} instances), preset ${usePreset}, oracle model`);
@@ -21,7 +21,8 @@ console.log(`AMG overhead: ${W}x${H} synthetic scene (${scene.instances.length} 
 for (let r = 0; r < runs; r++) {
   const model = new OracleAmgModel(scene.instances, W, H);
   const gen = new SamAutomaticMaskGenerator(model, { outputMode: 'coco_rle' }, usePreset);
-  const { records, stats } = await gen.generateWithStats(image);
+  let peakRss = process.memoryUsage().rss;
+  const { records, stats } = await gen.generateWithStats(image, { onCrop: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)) });
   const modelMs = stats.embedMs + stats.decodeMs;
   const otherMs = stats.totalMs - modelMs;
   console.log(
@@ -34,4 +35,5 @@ for (let r = 0; r < runs; r++) {
     `        non-decoder / decoder = ${((100 * otherMs) / stats.decodeMs).toFixed(1)} % with the oracle; ` +
       `with a real decoder at D ms per point it would be ${(otherMs / stats.points).toFixed(2)} / D (< 25 % needs D > ${((4 * otherMs) / stats.points).toFixed(1)} ms)`,
   );
+  console.log(`        peak RSS after a crop ${(peakRss / 2 ** 20).toFixed(0)} MiB (scene masks held by the oracle: ${((scene.instances.length * W * H) / 2 ** 20).toFixed(0)} MiB)`);
 }

@@ -51,6 +51,7 @@ const vitestProject = (project) => {
 };
 
 runStep('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+runStep('type check (web)', 'npx', ['tsc', '-p', 'apps/web/tsconfig.json', '--noEmit']);
 runStep('lint', 'node', ['scripts/lint.mjs']);
 vitestProject('unit');
 vitestProject('integration');

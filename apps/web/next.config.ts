@@ -21,6 +21,11 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
+  // Types are checked by `tsc -p apps/web/tsconfig.json` (nx target web:typecheck), not here: via
+  // `import type { AppRouter }` the program spans every server library (engine → synth → segment),
+  // so the build would re-check all of them (15–45 s on 2 cores) and fail on errors that cannot
+  // affect this bundle. Run the typecheck target wherever the build runs in CI.
+  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [{ source: '/:path*', headers: ISOLATION_HEADERS }];
   },

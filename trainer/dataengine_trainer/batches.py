@@ -1,5 +1,6 @@
-"""Builds training batches from a snapshot: images in the 1024 frame, low-res GT, prompt boxes,
-detector targets. Decodes only the masks it samples."""
+"""Builds training batches from a snapshot: images in the 1024 frame (optionally a random crop of
+it, aligned to the 16-px embedding grid), low-res GT, detector targets. Prompt boxes are derived
+from the low-res GT in train_step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,29 +8,30 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .constants import EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE
 from .dataset import ImageRecord
-from .preprocess import coord_scale, masks_to_low_res, preprocess_image
+from .preprocess import coord_scale, masks_to_low_res, preprocess_image, resized_size
 from .targets import detector_targets
 
 MIN_PROMPT_AREA = 16  # px at the original resolution; smaller masks are not used as prompts
+MIN_VISIBLE_LOW_RES = 3.0  # a mask must cover this many low-res pixels of the crop to be prompted
+GRID = IMAGE_SIZE // EMBED_SIZE  # 16 px per embedding cell
+LOW = IMAGE_SIZE // LOW_RES_SIZE  # 4 px per low-res pixel
 
 
 @dataclass
 class Batch:
-    images: torch.Tensor  # [B, 3, 1024, 1024]
-    gt: torch.Tensor  # [P, 256, 256] soft low-res targets
-    boxes: torch.Tensor  # [P, 4] XYXY in the 1024 frame (exclusive right/bottom)
+    images: torch.Tensor  # [B, 3, c, c] (c = 1024 or the crop size)
+    offsets: torch.Tensor  # [B, 2] crop origin (x0, y0) in the 1024 frame
+    gt: torch.Tensor  # [P, c/4, c/4] soft low-res targets
     image_index: torch.Tensor  # [P] which image each prompt belongs to
-    heat: torch.Tensor  # [B, 1, 64, 64]
-    centre: torch.Tensor  # [B, 1, 64, 64] bool
-    dist: torch.Tensor  # [B, 4, 64, 64]
+    heat: torch.Tensor  # [B, 1, c/16, c/16]
+    centre: torch.Tensor  # [B, 1, c/16, c/16] bool
+    dist: torch.Tensor  # [B, 4, c/16, c/16]
 
-
-def _mask_box(mask: np.ndarray) -> list[float]:
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
-        return [0.0, 0.0, 0.0, 0.0]
-    return [float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)]
+    @property
+    def prompt_offsets(self) -> torch.Tensor:
+        return self.offsets[self.image_index]
 
 
 def whole_boxes(rec: ImageRecord, flip: bool) -> np.ndarray:
@@ -46,31 +48,52 @@ def whole_boxes(rec: ImageRecord, flip: bool) -> np.ndarray:
     return np.asarray(out, np.float32).reshape(-1, 4)
 
 
+def _crop_origin(rng: np.random.Generator, content: int, crop: int) -> int:
+    slots = max(content - crop, 0) // GRID
+    return GRID * int(rng.integers(0, slots + 1))
+
+
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,
-                augment: bool = True) -> Batch:
-    xs, gts, boxes, idx, heats, centres, dists = [], [], [], [], [], [], []
-    for b in range(images):
+                augment: bool = True, crop: int = 0) -> Batch:
+    """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16)."""
+    c = crop or IMAGE_SIZE
+    xs, offs, gts, idx, heats, centres, dists = [], [], [], [], [], [], []
+    b = 0
+    attempts = 0
+    while b < images:
+        attempts += 1
         rec = records[int(rng.integers(len(records)))]
         usable = [a for a in rec.annotations if a.area >= MIN_PROMPT_AREA] or rec.annotations
         flip = augment and rng.random() < 0.5
+        nh, nw = resized_size(rec.height, rec.width)
+        x0, y0 = _crop_origin(rng, nw, c), _crop_origin(rng, nh, c)
+        masks = np.stack([a.mask() for a in usable])
+        if flip:
+            masks = masks[:, :, ::-1]
+        low = masks_to_low_res(np.ascontiguousarray(masks))[:, y0 // LOW:(y0 + c) // LOW, x0 // LOW:(x0 + c) // LOW]
+        visible = torch.nonzero(low.flatten(1).sum(1) >= MIN_VISIBLE_LOW_RES).squeeze(1).numpy()
+        if len(visible) == 0 and attempts < 10 * images:
+            continue
+        if len(visible) == 0:
+            visible = np.arange(len(usable))
+        chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False)
         rgb = rec.load_rgb()
         if flip:
             rgb = rgb[:, ::-1]
-        xs.append(preprocess_image(np.ascontiguousarray(rgb)))
-        chosen = rng.choice(len(usable), size=min(masks_per_image, len(usable)), replace=False)
-        masks = np.stack([usable[int(i)].mask() for i in chosen])
-        if flip:
-            masks = masks[:, :, ::-1]
+        xs.append(preprocess_image(np.ascontiguousarray(rgb))[:, :, y0:y0 + c, x0:x0 + c])
+        offs.append([float(x0), float(y0)])
+        gts.append(low[torch.from_numpy(chosen)])
+        idx.extend([b] * len(chosen))
         sx, sy = coord_scale(rec.height, rec.width)
-        scale = np.array([sx, sy, sx, sy], np.float32)
-        boxes.extend([np.asarray(_mask_box(m), np.float32) * scale for m in masks])
-        gts.append(masks_to_low_res(np.ascontiguousarray(masks)))
-        idx.extend([b] * len(masks))
-        h, c, d = detector_targets(whole_boxes(rec, flip) * scale)
+        boxes = whole_boxes(rec, flip) * np.array([sx, sy, sx, sy], np.float32) - np.array([x0, y0, x0, y0], np.float32)
+        boxes = boxes.clip(0, c)
+        boxes = boxes[((boxes[:, 2] - boxes[:, 0]) >= 2) & ((boxes[:, 3] - boxes[:, 1]) >= 2)]
+        h, ce, d = detector_targets(boxes, size=c // GRID)
         heats.append(h)
-        centres.append(c)
+        centres.append(ce)
         dists.append(d)
+        b += 1
     return Batch(
-        images=torch.cat(xs), gt=torch.cat(gts), boxes=torch.from_numpy(np.stack(boxes)),
-        image_index=torch.tensor(idx), heat=torch.stack(heats), centre=torch.stack(centres), dist=torch.stack(dists),
+        images=torch.cat(xs), offsets=torch.tensor(offs), gt=torch.cat(gts), image_index=torch.tensor(idx),
+        heat=torch.stack(heats), centre=torch.stack(centres), dist=torch.stack(dists),
     )

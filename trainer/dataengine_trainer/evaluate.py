@@ -14,6 +14,7 @@ from .clicks import farthest_point, next_click
 from .constants import LOW_RES_SIZE
 from .dataset import ImageRecord, load_snapshot
 from .model import SamModel
+from .model.detector import decode_boxes
 from .onnx_modules import DecoderOnnx, DetectorOnnx, postprocess_masks
 from .preprocess import coord_scale, preprocess_image
 from .progress import emit
@@ -76,7 +77,8 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
 def detections(detector: DetectorOnnx, emb: torch.Tensor, rec: ImageRecord) -> tuple[np.ndarray, np.ndarray]:
     """Peaks of the objectness map (3×3 max), top-k, box NMS → (boxes XYXY original px [K,4], scores [K])."""
     with torch.no_grad():
-        obj, boxes = detector(emb)
+        obj, dist = detector(emb)
+        boxes = decode_boxes(dist)
     score = torch.sigmoid(obj)[0, 0]
     peaks = score == F.max_pool2d(score[None, None], 3, 1, 1)[0, 0]
     cand = torch.nonzero(peaks & (score > DET_SCORE_THRESHOLD))

@@ -46,6 +46,24 @@ def _export(module: torch.nn.Module, args: tuple, input_names, output_names, dyn
     return buf.getvalue()
 
 
+def _declare_decoder_output_shapes(data: bytes) -> bytes:
+    """The tracer leaves the data-dependent ``masks`` dims anonymous; declare [1, 4, H, W] and
+    iou_predictions [1, 4] as the official export reads (SAM-SPEC.md §1.3)."""
+    import onnx
+
+    proto = onnx.load_from_string(data)
+    want = {"masks": [1, NUM_MASK_TOKENS, "H", "W"], "iou_predictions": [1, NUM_MASK_TOKENS]}
+    for out in proto.graph.output:
+        if out.name in want:
+            dims = out.type.tensor_type.shape.dim
+            for d, v in zip(dims, want[out.name]):
+                if isinstance(v, int):
+                    d.dim_value = v
+                else:
+                    d.dim_param = v
+    return proto.SerializeToString()
+
+
 def export_onnx(model: SamModel) -> dict[str, bytes]:
     model = model.eval()
     with torch.no_grad():
@@ -54,7 +72,7 @@ def export_onnx(model: SamModel) -> dict[str, bytes]:
                       {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}})
         det = _export(DetectorOnnx(model), (torch.randn(1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE),), ["image_embeddings"],
                       DETECTOR_OUTPUTS)
-    return {"encoder.onnx": enc, "decoder.onnx": dec, "detector.onnx": det}
+    return {"encoder.onnx": enc, "decoder.onnx": _declare_decoder_output_shapes(dec), "detector.onnx": det}
 
 
 def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | None, extra: dict | None = None) -> dict:
@@ -78,7 +96,7 @@ def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | No
         "detector": {
             "input": "image_embeddings",
             "outputs": {"objectness": [1, 1, EMBED_SIZE, EMBED_SIZE], "boxes": [1, 4, EMBED_SIZE, EMBED_SIZE]},
-            "box_format": "xyxy",
+            "box_format": "ltrb",
             "score": "logit",
             "stride": IMAGE_SIZE // EMBED_SIZE,
             "targets": "whole objects (roots of the part tree)",

@@ -1,5 +1,7 @@
 """Simulated interactive prompting for training (SAM-SPEC.md §6.2), batched over prompts, on the
-256×256 low-res grid of the padded 1024 frame (1 low-res pixel = 4 px).
+low-res grid (1 low-res pixel = 4 px of the 1024 frame). Training may run on a crop of the 1024
+frame: ``offset`` [P, 2] is each prompt's crop origin (x0, y0) in frame pixels; prompt coordinates
+are always in the full 1024 frame, as at inference.
 
 Token layout per row (always k + 2 tokens after k added clicks, so rows batch without ragging):
 point-initial rows ``[p0, c1..ck, pad]``, box-initial rows ``[c1..ck, tl, br]`` — i.e. clicks
@@ -15,26 +17,41 @@ BOX_NOISE_FRACTION = 0.1  # σ = 10 % of the box side ...
 BOX_NOISE_MAX_PX = 20.0  # ... capped at 20 px (SAM paper §A)
 
 
-def _sample_pixels(weights: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """weights [P, 256, 256] ≥ 0 (rows may be all zero → uniform) → (x, y) pixel coords [P, 2]
-    in the 1024 frame, uniformly jittered inside the low-res cell."""
-    p = weights.shape[0]
-    w = weights.flatten(1).float()
-    w = torch.where(w.sum(1, keepdim=True) > 0, w, torch.ones_like(w))
-    idx = torch.multinomial(w, 1, generator=gen).squeeze(1)
-    ys, xs = (idx // LOW_RES_SIZE).float(), (idx % LOW_RES_SIZE).float()
+def _sample_pixels(weights: torch.Tensor, offset: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """weights [P, h, w] ≥ 0 (rows may be all zero → uniform) → (x, y) [P, 2] in the 1024 frame,
+    uniformly jittered inside the low-res cell."""
+    p, _, w = weights.shape
+    wts = weights.flatten(1).float()
+    wts = torch.where(wts.sum(1, keepdim=True) > 0, wts, torch.ones_like(wts))
+    idx = torch.multinomial(wts, 1, generator=gen).squeeze(1)
+    ys, xs = (idx // w).float(), (idx % w).float()
     jitter = torch.rand(p, 2, generator=gen)
-    return torch.stack([(xs + jitter[:, 0]) * SCALE, (ys + jitter[:, 1]) * SCALE], dim=1)
+    return torch.stack([(xs + jitter[:, 0]) * SCALE, (ys + jitter[:, 1]) * SCALE], dim=1) + offset
 
 
-def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor,
+def mask_boxes(gt: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
+    """Tight XYXY boxes (exclusive, 1024 frame) of the low-res masks gt [P, h, w] (> 0.5, else > 0)."""
+    p, h, w = gt.shape
+    fg = gt > 0.5
+    fg = torch.where(fg.flatten(1).any(1).view(p, 1, 1), fg, gt > 0)
+    cols, rows = fg.any(1), fg.any(2)  # [P, w], [P, h]
+    ar_w, ar_h = torch.arange(w).expand(p, w), torch.arange(h).expand(p, h)
+    x0 = torch.where(cols, ar_w, w).min(1).values
+    x1 = torch.where(cols, ar_w, -1).max(1).values + 1
+    y0 = torch.where(rows, ar_h, h).min(1).values
+    y1 = torch.where(rows, ar_h, -1).max(1).values + 1
+    box = torch.stack([x0, y0, x1, y1], 1).float().clamp(min=0) * SCALE
+    return box + offset.repeat(1, 2)
+
+
+def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor, offset: torch.Tensor,
                     gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """gt [P, 256, 256] soft masks, boxes [P, 4] XYXY (1024 frame), use_box [P] bool
-    → coords [P, 2, 2], labels [P, 2]."""
+    """gt [P, h, w] soft masks, boxes [P, 4] XYXY (1024 frame), use_box [P] bool
+    → coords [P, 2, 2], labels [P, 2]: a point uniformly inside the mask + padding, or a noisy box."""
     p = gt.shape[0]
     fg = (gt > 0.5).float()
     fg = torch.where(fg.flatten(1).sum(1).view(p, 1, 1) > 0, fg, gt)
-    pt = _sample_pixels(fg, gen)
+    pt = _sample_pixels(fg, offset, gen)
     pad = torch.zeros(p, 2)
     point_coords = torch.stack([pt, pad], 1)
     point_labels = torch.tensor([1.0, -1.0]).expand(p, 2)
@@ -51,17 +68,20 @@ def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor
     return torch.where(ub.unsqueeze(2), box_coords, point_coords), torch.where(ub, box_labels, point_labels)
 
 
-def error_clicks(pred_logits: torch.Tensor, gt: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def error_clicks(pred_logits: torch.Tensor, gt: torch.Tensor, offset: torch.Tensor,
+                 gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """A click sampled uniformly from each row's error region: positive on a false negative,
     negative on a false positive. Rows without error get a positive click inside the mask.
-    pred_logits, gt [P, 256, 256] → coords [P, 2], labels [P]."""
+    pred_logits, gt [P, h, w] → coords [P, 2] (1024 frame), labels [P]."""
+    _, h, w = gt.shape
     target = gt > 0.5
     err = (pred_logits > 0) != target
     has_err = err.flatten(1).any(1).view(-1, 1, 1)
     weights = torch.where(has_err, err, target)
-    xy = _sample_pixels(weights, gen)
-    ix = (xy[:, 0] / SCALE).long().clamp(0, LOW_RES_SIZE - 1)
-    iy = (xy[:, 1] / SCALE).long().clamp(0, LOW_RES_SIZE - 1)
+    xy = _sample_pixels(weights, offset, gen)
+    local = xy - offset
+    ix = (local[:, 0] / SCALE).long().clamp(0, w - 1)
+    iy = (local[:, 1] / SCALE).long().clamp(0, h - 1)
     labels = target[torch.arange(gt.shape[0]), iy, ix].float()
     return xy, labels
 
@@ -69,8 +89,8 @@ def error_clicks(pred_logits: torch.Tensor, gt: torch.Tensor, gen: torch.Generat
 def add_click(coords: torch.Tensor, labels: torch.Tensor, use_box: torch.Tensor,
               click: torch.Tensor, click_label: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Inserts a click before the tail: before the pad (point rows) or before the box corners."""
-    c, l = click.unsqueeze(1), click_label.unsqueeze(1)
-    as_point = (torch.cat([coords[:, :-1], c, coords[:, -1:]], 1), torch.cat([labels[:, :-1], l, labels[:, -1:]], 1))
-    as_box = (torch.cat([coords[:, :-2], c, coords[:, -2:]], 1), torch.cat([labels[:, :-2], l, labels[:, -2:]], 1))
+    c, lab = click.unsqueeze(1), click_label.unsqueeze(1)
+    as_point = (torch.cat([coords[:, :-1], c, coords[:, -1:]], 1), torch.cat([labels[:, :-1], lab, labels[:, -1:]], 1))
+    as_box = (torch.cat([coords[:, :-2], c, coords[:, -2:]], 1), torch.cat([labels[:, :-2], lab, labels[:, -2:]], 1))
     ub = use_box.view(-1, 1)
     return torch.where(ub.unsqueeze(2), as_box[0], as_point[0]), torch.where(ub, as_box[1], as_point[1])

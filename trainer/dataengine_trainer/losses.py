@@ -75,7 +75,7 @@ def detector_loss(obj_logits: torch.Tensor, dist: torch.Tensor, heat: torch.Tens
     m = centre.expand_as(dist).permute(1, 0, 2, 3)
     pd = dist.permute(1, 0, 2, 3)[m].view(4, -1)  # ltrb × K
     td = target_dist.permute(1, 0, 2, 3)[m].view(4, -1)
-    l1 = (pd - td).abs().sum(0) / 64.0
+    l1 = (pd - td).abs().sum(0) / 256.0
     inter_w = torch.min(pd[0], td[0]) + torch.min(pd[2], td[2])
     inter_h = torch.min(pd[1], td[1]) + torch.min(pd[3], td[3])
     inter = inter_w.clamp(min=0) * inter_h.clamp(min=0)
@@ -84,4 +84,4 @@ def detector_loss(obj_logits: torch.Tensor, dist: torch.Tensor, heat: torch.Tens
     union = area_p + area_t - inter
     encl = (torch.max(pd[0], td[0]) + torch.max(pd[2], td[2])) * (torch.max(pd[1], td[1]) + torch.max(pd[3], td[3]))
     giou = inter / union.clamp(min=1e-6) - (encl - union) / encl.clamp(min=1e-6)
-    return heat_loss + (l1 + (1 - giou)).mean() * 2.0
+    return heat_loss + (l1 + (1 - giou)).mean()

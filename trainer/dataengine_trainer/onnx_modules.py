@@ -8,7 +8,6 @@ from torch import nn
 
 from .constants import IMAGE_SIZE
 from .model import SamModel
-from .model.detector import decode_boxes
 
 
 class EncoderOnnx(nn.Module):
@@ -52,13 +51,13 @@ class DecoderOnnx(nn.Module):
 
 
 class DetectorOnnx(nn.Module):
-    """image_embeddings [1, 256, 64, 64] → objectness logits [1, 1, 64, 64], boxes XYXY [1, 4, 64, 64]
-    in the padded 1024 frame (see trainer/README.md "Detector contract")."""
+    """image_embeddings [1, 256, 64, 64] → objectness logits [1, 1, 64, 64], boxes as ltrb distances
+    [1, 4, 64, 64] in pixels of the padded 1024 frame from each cell centre ((j + 0.5)·16, (i + 0.5)·16)
+    (see trainer/README.md "Detector contract"; ``decode_boxes`` turns them into XYXY)."""
 
     def __init__(self, model: SamModel) -> None:
         super().__init__()
         self.detector = model.detector
 
     def forward(self, image_embeddings: torch.Tensor):
-        obj, dist = self.detector(image_embeddings)
-        return obj, decode_boxes(dist)
+        return self.detector(image_embeddings)

@@ -9,10 +9,10 @@ from .constants import EMBED_SIZE, IMAGE_SIZE
 STRIDE = IMAGE_SIZE // EMBED_SIZE
 
 
-def detector_targets(boxes_xyxy: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """boxes [K, 4] XYXY (1024 frame, exclusive right/bottom) → heat [1,S,S], centre [1,S,S] bool,
+def detector_targets(boxes_xyxy: np.ndarray, size: int = EMBED_SIZE) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """boxes [K, 4] XYXY (1024 frame or a crop of it, exclusive right/bottom) → heat [1,S,S], centre [1,S,S] bool,
     dist [4,S,S] ltrb distances from cell centres (valid at centres). Larger boxes win collisions."""
-    s = EMBED_SIZE
+    s = size
     heat = np.zeros((s, s), np.float32)
     centre = np.zeros((s, s), bool)
     dist = np.zeros((4, s, s), np.float32)

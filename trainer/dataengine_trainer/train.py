@@ -13,12 +13,14 @@ import torch
 from .batches import build_batch
 from .checkpoint import load_checkpoint, save_checkpoint
 from .dataset import load_snapshot
-from .interactive import add_click, error_clicks, initial_prompts
+from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
 from .losses import detector_loss, sam_mask_loss
 from .model import build_model
 from .progress import emit
 
 CHECKPOINT_NAME = "checkpoint.pt"
+GRAD_CLIP = 5.0
+GRID_PX = 16  # embedding cell size in frame pixels
 
 
 @dataclass
@@ -41,6 +43,7 @@ class TrainArgs:
     det_weight: float = 1.0
     checkpoint_every: int = 50
     log_every: int = 10
+    crop: int = 512  # train on random crop×crop windows of the 1024 frame (0 = whole frame)
     time_limit_s: float | None = None  # stop cleanly (with a checkpoint) after this much wall time
 
 
@@ -81,30 +84,41 @@ def _pick(low: torch.Tensor, iou: torch.Tensor, multimask: torch.Tensor) -> torc
     return low[torch.arange(low.shape[0]), k]
 
 
+def crop_pe(model, batch) -> torch.Tensor:
+    """Per-prompt slice of the 64×64 dense positional encoding matching each image's crop."""
+    pe = model.prompt_encoder.dense_pe()[0]  # [C, 64, 64]
+    g = batch.images.shape[-1] // GRID_PX
+    slices = [pe[:, int(y) // GRID_PX:int(y) // GRID_PX + g, int(x) // GRID_PX:int(x) // GRID_PX + g]
+              for x, y in batch.offsets.tolist()]
+    return torch.stack(slices)[batch.image_index]
+
+
 def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
     emb = model.embed(batch.images)
     obj, dist = model.detector(emb)
     det = detector_loss(obj, dist, batch.heat, batch.centre, batch.dist)
     proj = model.mask_decoder.project(emb)[batch.image_index]
+    pe = crop_pe(model, batch)
+    off = batch.prompt_offsets
     p = batch.gt.shape[0]
     use_box = torch.rand(p, generator=gen) < args.box_probability
-    coords, labels = initial_prompts(batch.gt, batch.boxes, use_box, gen)
+    coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
     multimask = ~use_box
-    low, iou = model.decode(proj, coords, labels, None, projected=True)
+    low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe)
     loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
     prev = _pick(low.detach(), iou.detach(), multimask)
     rounds = int(torch.randint(0, args.max_nograd_rounds + 1, (1,), generator=gen))
     with torch.no_grad():
-        pd = proj.detach()
+        pd, ped = proj.detach(), pe.detach()
         for _ in range(rounds):
-            c, l = error_clicks(prev, batch.gt, gen)
-            coords, labels = add_click(coords, labels, use_box, c, l)
-            low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True)
+            c, lab = error_clicks(prev, batch.gt, off, gen)
+            coords, labels = add_click(coords, labels, use_box, c, lab)
+            low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=ped)
             prev = low_ng[:, 0]
     if float(torch.rand(1, generator=gen)) >= args.no_click_probability:
-        c, l = error_clicks(prev, batch.gt, gen)
-        coords, labels = add_click(coords, labels, use_box, c, l)
-    low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True)
+        c, lab = error_clicks(prev, batch.gt, off, gen)
+        coords, labels = add_click(coords, labels, use_box, c, lab)
+    low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=pe)
     loss1, _, iou1 = sam_mask_loss(low, iou, batch.gt, torch.zeros(p, dtype=torch.bool))
     loss = 0.5 * (loss0 + loss1) + args.det_weight * det
     return {"loss": loss, "mask_loss_first": float(loss0), "mask_loss_refined": float(loss1), "det_loss": float(det),
@@ -148,11 +162,11 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         lr = lr_at(step, progress, args)
         for g in opt.param_groups:
             g["lr"] = lr
-        batch = build_batch(snapshot.train, rng, args.images_per_batch, args.masks_per_image)
+        batch = build_batch(snapshot.train, rng, args.images_per_batch, args.masks_per_image, crop=args.crop)
         out = train_step(model, batch, args, gen)
         opt.zero_grad(set_to_none=True)
         out["loss"].backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
         opt.step()
         vals = {k: float(v) for k, v in out.items()}
         for k, v in vals.items():
@@ -161,6 +175,8 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         elapsed = time.time() - started
         if done % args.log_every == 0 or done == args.steps or done == 1:
             eta = elapsed / done * (args.steps - done)
+            if args.time_limit_s:
+                eta = min(eta, max(0.0, args.time_limit_s - elapsed))
             emit("train_step", step=done, steps=args.steps, loss=vals["loss"], loss_avg=avg["loss"], lr=lr,
                  iou_first_avg=avg["iou_first"], iou_refined_avg=avg["iou_refined"], det_loss_avg=avg["det_loss"],
                  elapsed_s=elapsed, eta_s=eta)

@@ -2,6 +2,12 @@
 import { closeAllBundles } from '@dataengine/segment/node';
 import { runCli } from './run-cli';
 
+// `dataengine … | head` closes the pipe early: that is not an error
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const code = await runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),

@@ -30,6 +30,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await state.stack?.stop();
     await state.installation?.destroy();
   };
+  // where the set-up time goes, cumulative, for slow CI runs
+  const t0 = Date.now();
+  const phases: string[] = [];
+  const mark = (what: string) => phases.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
     // the build (CPU-bound) overlaps the database work and the seeding
     const prepare = async () => {
@@ -41,9 +45,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (prepared.status === 'rejected') throw prepared.reason;
     const installation = state.installation;
     if (!installation) throw new Error('the installation was seeded but not kept');
+    mark('build and seed');
     const [apiPort, webPort] = (await freePorts(2)) as [number, number];
     state.stack = await startStack({ env: installation.env, apiPort, webPort });
+    mark('stack up');
     await installation.waitForRuns(prepared.value.ingestRunIds, SEED_INGEST_TIMEOUT_MS);
+    mark('demo ingested');
+    process.stdout.write(`[e2e] ${phases.join(' · ')}\n`);
     project.provide('e2eWebUrl', state.stack.webUrl);
     project.provide('e2eUsers', prepared.value.users.map((u): E2eUser => ({ email: u.email, name: u.name, role: u.role })));
     project.provide('e2ePassword', prepared.value.password);

@@ -1,6 +1,7 @@
 // The same-origin proxy: the browser only ever talks to the web origin; these route handlers
 // forward /trpc/* and /api/* to the API process (API_INTERNAL_URL, read at run time) and stream
 // both bodies through, so a 20 MB upload never sits in the web server's memory.
+import { ERROR_HTTP_STATUS } from '@dataengine/contracts';
 import { serverEnv } from '../server-env';
 import { logEvent } from './log';
 import { downstreamResponseHeaders, isNullBodyStatus, upstreamRequestHeaders } from './proxy-headers';
@@ -9,6 +10,7 @@ import { downstreamResponseHeaders, isNullBodyStatus, upstreamRequestHeaders } f
 export type UnreachableResponder = (message: string) => Response;
 
 const UNREACHABLE_MESSAGE = 'the API server is unreachable; try again shortly';
+const UNREACHABLE_STATUS = ERROR_HTTP_STATUS.SERVICE_UNAVAILABLE;
 
 export async function forwardToApi(request: Request, unreachable: UnreachableResponder): Promise<Response> {
   const incoming = new URL(request.url);
@@ -39,11 +41,11 @@ export async function forwardToApi(request: Request, unreachable: UnreachableRes
 
 /** Error body of the binary routes (ErrorBody in @dataengine/contracts). */
 export const binaryRouteUnreachable: UnreachableResponder = (message) =>
-  Response.json({ error: { code: 'SERVICE_UNAVAILABLE', message } }, { status: 502, headers: { 'cache-control': 'no-store' } });
+  Response.json({ error: { code: 'SERVICE_UNAVAILABLE', message } }, { status: UNREACHABLE_STATUS, headers: { 'cache-control': 'no-store', 'retry-after': '5' } });
 
 /** A tRPC-shaped error, so the client reports the message instead of a parse failure. */
 export const trpcUnreachable: UnreachableResponder = (message) =>
   Response.json(
-    { error: { message, code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 502, appCode: 'SERVICE_UNAVAILABLE' } } },
-    { status: 502, headers: { 'cache-control': 'no-store' } },
+    { error: { message, code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: UNREACHABLE_STATUS, appCode: 'SERVICE_UNAVAILABLE' } } },
+    { status: UNREACHABLE_STATUS, headers: { 'cache-control': 'no-store', 'retry-after': '5' } },
   );

@@ -77,6 +77,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     spawnService('web', nextBin(), ['start', 'apps/web', '-p', String(options.webPort), '-H', '127.0.0.1'], {
       API_INTERNAL_URL: apiUrl,
       NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
     }, { echo: options.echo }),
   ];
   const stop = async () => {
@@ -84,8 +85,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     for (const service of services) {
-      service.child.once('exit', (code) => {
-        if (code && code !== 0) process.stderr.write(`[${service.name}] exited with ${code}\n${service.output().slice(-3000)}\n`);
+      service.child.once('exit', (code, signal) => {
+        // 143 = 128 + SIGTERM: Next exits that way when asked to stop
+        if (code && code !== 0 && code !== 143 && !signal) process.stderr.write(`[${service.name}] exited with ${code}\n${service.output().slice(-3000)}\n`);
       });
     }
     await waitFor(async () => (await fetch(`${apiUrl}/readyz`)).ok, 'the API to be ready', 60_000, 250);

@@ -2,6 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRun } from '@dataengine/engine';
 import {
   createTestEnv,
   flatImageBytes,
@@ -98,3 +99,14 @@ describe('image upload', () => {
   });
 });
 
+
+describe('upload batches', () => {
+  it('count a refused file as failed, so the batch still finishes', async () => {
+    const run = await createRun(env.deps, { kind: 'ingest', projectId, createdById: manager.id, total: 1 });
+    const res = await uploadBytes(api.url, projectId, new TextEncoder().encode('not an image at all'), cookie, 'notes.txt', `&runId=${run.id}`);
+    expect(res.status).toBe(415);
+    const after = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(after).toMatchObject({ total: 1, done: 0, failed: 1, status: 'failed' });
+    expect(after.error).toMatch(/^notes\.txt: the file is not an image/);
+  });
+});

@@ -16,6 +16,7 @@ class ModelConfig:
     attn_downsample: int = 2  # cross-attention projects to decoder_dim / attn_downsample
     iou_head_hidden: int = 256
     detector_dim: int = 64
+    mask_res: int = 256  # 256: SAM upscaling; 128: cheaper (masks doubled to 256 bilinearly)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -27,7 +28,7 @@ PRESETS: dict[str, ModelConfig] = {
     "tiny": ModelConfig(
         arch="tiny",
         encoder="conv",
-        encoder_params={"widths": [24, 48, 96], "depths": [0, 1, 4], "kernel": 7, "expansion": 2},
+        encoder_params={"widths": [24, 48, 96], "depths": [0, 1, 4], "kernel": 7, "expansion": 2, "stem_stride": 8},
         decoder_dim=64,
         decoder_heads=2,
         decoder_mlp_dim=256,
@@ -35,6 +36,7 @@ PRESETS: dict[str, ModelConfig] = {
         attn_downsample=2,
         iou_head_hidden=64,
         detector_dim=64,
+        mask_res=128,
     ),
     # Test-sized model for the unit tests (fast on CPU; same I/O contract).
     "micro": ModelConfig(

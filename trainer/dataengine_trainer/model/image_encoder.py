@@ -26,14 +26,22 @@ class ConvBlock(nn.Module):
 
 
 class ConvEncoder(nn.Module):
-    """Small efficient backbone: stride-4 patchify stem, two stride-2 stages → 64×64, 1×1 neck to 256."""
+    """Small efficient backbone: patchify stem (stride 4, or 8 with ``stem_stride=8``), stride-2
+    stages → 64×64, 1×1 neck to 256. With stride 8 the stem jumps straight to 128×128 (stage 0 and
+    down1 are skipped): the cheapest path, good for images that are upscaled to 1024 anyway."""
 
-    def __init__(self, widths: list[int], depths: list[int], kernel: int = 7, expansion: int = 2) -> None:
+    def __init__(self, widths: list[int], depths: list[int], kernel: int = 7, expansion: int = 2,
+                 stem_stride: int = 4) -> None:
         super().__init__()
         w0, w1, w2 = widths
-        self.stem = nn.Sequential(nn.Conv2d(3, w0, 4, stride=4), nn.BatchNorm2d(w0), nn.GELU())
-        self.stage0 = nn.Sequential(*[ConvBlock(w0, 3, expansion) for _ in range(depths[0])])
-        self.down1 = nn.Sequential(nn.Conv2d(w0, w1, 2, stride=2), nn.BatchNorm2d(w1))
+        if stem_stride == 8:
+            self.stem = nn.Sequential(nn.Conv2d(3, w1, 8, stride=8), nn.BatchNorm2d(w1), nn.GELU())
+            self.stage0 = nn.Identity()
+            self.down1 = nn.Identity()
+        else:
+            self.stem = nn.Sequential(nn.Conv2d(3, w0, 4, stride=4), nn.BatchNorm2d(w0), nn.GELU())
+            self.stage0 = nn.Sequential(*[ConvBlock(w0, 3, expansion) for _ in range(depths[0])])
+            self.down1 = nn.Sequential(nn.Conv2d(w0, w1, 2, stride=2), nn.BatchNorm2d(w1))
         self.stage1 = nn.Sequential(*[ConvBlock(w1, 5, expansion) for _ in range(depths[1])])
         self.down2 = nn.Sequential(nn.Conv2d(w1, w2, 2, stride=2), nn.BatchNorm2d(w2))
         # alternate dilation 1/2 on the 64×64 grid to widen the receptive field cheaply

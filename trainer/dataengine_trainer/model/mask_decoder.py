@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..constants import EMBED_DIM, NUM_MASK_TOKENS
+from ..constants import EMBED_DIM, LOW_RES_SIZE, NUM_MASK_TOKENS
 from .common import MLP, LayerNorm2d, UpConv2x
 
 
@@ -82,19 +82,28 @@ class TwoWayTransformer(nn.Module):
 
 
 class MaskDecoder(nn.Module):
-    def __init__(self, dim: int, heads: int, mlp_dim: int, depth: int, downsample: int, iou_hidden: int) -> None:
+    def __init__(self, dim: int, heads: int, mlp_dim: int, depth: int, downsample: int, iou_hidden: int,
+                 mask_res: int = 256) -> None:
         super().__init__()
         self.dim = dim
+        # mask_res 256: SAM's two 2× upscalings (dim/4, dim/8 channels); 128: one upscaling (dim/4
+        # channels), masks formed at 128² and bilinearly doubled to the 256² low-res contract (cheaper).
+        self.mask_res = mask_res
         # the 256-channel contract embedding is projected to the decoder width when they differ
         self.embed_proj = nn.Identity() if dim == EMBED_DIM else nn.Conv2d(EMBED_DIM, dim, 1)
         self.iou_token = nn.Parameter(torch.randn(1, dim) * 0.02)
         self.mask_tokens = nn.Parameter(torch.randn(NUM_MASK_TOKENS, dim) * 0.02)
         self.transformer = TwoWayTransformer(depth, dim, heads, mlp_dim, downsample)
-        self.upscale = nn.Sequential(
-            UpConv2x(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU(),
-            UpConv2x(dim // 4, dim // 8), nn.GELU(),
-        )
-        self.hyper = nn.ModuleList(MLP(dim, dim, dim // 8, 3) for _ in range(NUM_MASK_TOKENS))
+        if mask_res == 256:
+            self.upscale = nn.Sequential(
+                UpConv2x(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU(),
+                UpConv2x(dim // 4, dim // 8), nn.GELU(),
+            )
+            hyper_out = dim // 8
+        else:
+            self.upscale = nn.Sequential(UpConv2x(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU())
+            hyper_out = dim // 4
+        self.hyper = nn.ModuleList(MLP(dim, dim, hyper_out, 3) for _ in range(NUM_MASK_TOKENS))
         self.iou_head = MLP(dim, iou_hidden, NUM_MASK_TOKENS, 3)
 
     def project(self, image_embeddings: torch.Tensor) -> torch.Tensor:
@@ -118,6 +127,8 @@ class MaskDecoder(nn.Module):
         hyper = torch.stack([self.hyper[i](mask_out[:, i, :]) for i in range(NUM_MASK_TOKENS)], dim=1)
         bb, c, hh, ww = up.shape
         masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
+        if self.mask_res != LOW_RES_SIZE:  # 4× the embedding grid (256 for the full 64×64 frame)
+            masks = F.interpolate(masks, size=(4 * h, 4 * w), mode="bilinear", align_corners=False)
         return masks, self.iou_head(iou_out)
 
 

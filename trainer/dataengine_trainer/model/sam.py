@@ -19,7 +19,7 @@ class SamModel(nn.Module):
         self.prompt_encoder = PromptEncoder(config.decoder_dim)
         self.mask_decoder = MaskDecoder(
             config.decoder_dim, config.decoder_heads, config.decoder_mlp_dim, config.decoder_depth,
-            config.attn_downsample, config.iou_head_hidden,
+            config.attn_downsample, config.iou_head_hidden, config.mask_res,
         )
         self.detector = DetectorHead(config.detector_dim)
 
@@ -28,11 +28,13 @@ class SamModel(nn.Module):
 
     def decode(self, embeddings: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor,
                mask_input: torch.Tensor | None, has_mask: torch.Tensor | None = None,
-               projected: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+               projected: bool = False, image_pe: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """One row per prompt: embeddings [B, 256, 64, 64] (or already projected with
         ``mask_decoder.project`` when ``projected``), coords [B, N, 2] (1024-frame px), labels [B, N],
         mask_input [B, 1, 256, 256] or None (no mask for any row), has_mask [B]
-        → (low-res logits [B, 4, 256, 256], iou predictions [B, 4])."""
+        → (low-res logits [B, 4, 256, 256], iou predictions [B, 4]).
+        Training on crops passes the crop's slice of the dense positional encoding as ``image_pe``
+        (then the grids are smaller than 64×64 and the masks smaller than 256×256)."""
         pe = self.prompt_encoder
         sparse = pe.embed_points(coords, labels)
         if mask_input is None:
@@ -40,7 +42,7 @@ class SamModel(nn.Module):
         else:
             dense = pe.embed_masks(mask_input, has_mask if has_mask is not None else torch.ones(mask_input.shape[0]))
         src = embeddings if projected else self.mask_decoder.project(embeddings)
-        return self.mask_decoder(src, pe.dense_pe(), sparse, dense)
+        return self.mask_decoder(src, pe.dense_pe() if image_pe is None else image_pe, sparse, dense)
 
 
 def build_model(arch: str | ModelConfig, seed: int | None = None) -> SamModel:

@@ -5,7 +5,7 @@ import { BlobTooLargeError, contentKey } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
-import { addRunItems, shrinkRunTotal } from '../runs/runs';
+import { addRunItems, recordRefusedUpload, shrinkRunTotal } from '../runs/runs';
 import { toImageDto } from './image-dto';
 import { sniffImageFormat, validateImageFile } from './image-format';
 
@@ -34,7 +34,9 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
     staged = await deps.blobs.stage(input.body, { maxBytes: deps.settings.UPLOAD_MAX_BYTES });
   } catch (error) {
     if (error instanceof BlobTooLargeError) {
-      throw new AppError('PAYLOAD_TOO_LARGE', `the file is larger than ${deps.settings.UPLOAD_MAX_BYTES} bytes; upload a smaller image`);
+      const refused = new AppError('PAYLOAD_TOO_LARGE', `the file is larger than ${deps.settings.UPLOAD_MAX_BYTES} bytes; upload a smaller image`);
+      if (input.runId) await recordRefusedUpload(deps, input.runId, fileName, refused.message);
+      throw refused;
     }
     throw error;
   }
@@ -66,6 +68,9 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
     return { image: toImageDto(image), duplicate };
   } catch (error) {
     await staged.discard();
+    if (input.runId && error instanceof AppError && error.httpStatus < 500) {
+      await recordRefusedUpload(deps, input.runId, fileName, error.message);
+    }
     throw error;
   }
 }

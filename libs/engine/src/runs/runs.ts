@@ -58,10 +58,40 @@ export async function addRunItems(deps: EngineDeps, runId: string, imageIds: num
 /** An upload batch received a file it already had (the same bytes twice): expect one file fewer. */
 export async function shrinkRunTotal(deps: EngineDeps, runId: string): Promise<void> {
   await deps.db.$transaction(async (tx) => {
-    const run = await tx.run.update({ where: { id: runId }, data: { total: { decrement: 1 } }, select: { done: true, failed: true, total: true, status: true } });
-    if (run.total <= run.done + run.failed && run.status !== 'cancelled' && run.status !== 'succeeded') {
-      await tx.run.update({ where: { id: runId }, data: { status: run.done === 0 && run.failed > 0 ? 'failed' : 'succeeded', finishedAt: nowOf(deps) } });
-    }
+    await tx.run.update({ where: { id: runId }, data: { total: { decrement: 1 } } });
+    await finishRunIfComplete(deps, tx, runId);
+  });
+}
+
+/** A file of an upload batch was refused (not an image, corrupt, too large): it counts as failed. */
+export async function recordRefusedUpload(deps: EngineDeps, runId: string, fileName: string, reason: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    await tx.run.update({ where: { id: runId }, data: { failed: { increment: 1 } } });
+    await finishRunIfComplete(deps, tx, runId, `${fileName}: ${reason}`);
+  });
+}
+
+/** Closes a run whose items are all accounted for; `lastError` is kept as the run's error line. */
+async function finishRunIfComplete(deps: EngineDeps, tx: Prisma.TransactionClient, runId: string, lastError?: string): Promise<void> {
+  const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { done: true, failed: true, total: true, status: true, startedAt: true } });
+  if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') return;
+  const now = nowOf(deps);
+  const finished = run.done + run.failed >= run.total;
+  await tx.run.update({
+    where: { id: runId },
+    data: {
+      startedAt: run.startedAt ?? now,
+      ...(lastError ? { error: lastError } : {}),
+      ...(finished
+        ? {
+            status: run.done === 0 && run.failed > 0 ? 'failed' : 'succeeded',
+            finishedAt: now,
+            ...(run.failed > 0 && !lastError ? { error: `${run.failed} of ${run.total} images failed` } : {}),
+          }
+        : run.status === 'queued'
+          ? { status: 'running' }
+          : {}),
+    },
   });
 }
 
@@ -80,27 +110,11 @@ export async function completeRunItem(
     data: { status: input.outcome, error: input.error ?? null },
   });
   if (count === 0) return false;
-  const run = await tx.run.update({
-    where: { id: input.runId },
-    data: {
-      done: input.outcome === 'done' ? { increment: 1 } : undefined,
-      failed: input.outcome === 'failed' ? { increment: 1 } : undefined,
-      startedAt: undefined,
-    },
-    select: { done: true, failed: true, total: true, status: true, startedAt: true },
-  });
-  const finished = run.done + run.failed >= run.total && run.status !== 'cancelled';
   await tx.run.update({
     where: { id: input.runId },
-    data: {
-      startedAt: run.startedAt ?? now,
-      ...(finished
-        ? { status: run.done === 0 && run.failed > 0 ? 'failed' : 'succeeded', finishedAt: now, error: run.failed > 0 ? `${run.failed} of ${run.total} images failed` : null }
-        : run.status === 'queued'
-          ? { status: 'running' }
-          : {}),
-    },
+    data: input.outcome === 'done' ? { done: { increment: 1 } } : { failed: { increment: 1 } },
   });
+  await finishRunIfComplete(deps, tx, input.runId);
   return true;
 }
 

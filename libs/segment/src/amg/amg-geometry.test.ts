@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAllLayerPointGrids, buildPointGrid, generateCropBoxes } from './crop-boxes';
 import { boxNms } from './box-nms';
-import { isBoxNearCropEdge, passesPredIou, passesStability, amgStabilityScore } from './mask-scoring';
+import { amgStabilityScore, isBoxNearCropEdge, passesPredIou, passesStability, thresholdLogitsInto } from './mask-scoring';
 import { AMG_SA1B_OPTIONS, AMG_SAM_DEFAULT_OPTIONS, resolveAmgOptions } from './amg-options';
 
 describe('generateCropBoxes (SAM-SPEC §3.2)', () => {
@@ -64,6 +64,7 @@ describe('AMG options (SAM-SPEC §3.1)', () => {
     expect(() => resolveAmgOptions({ pointsPerSide: null })).toThrow(/exactly one/);
     expect(() => resolveAmgOptions({ pointGrids: [[[0.5, 0.5]]], cropNLayers: 1 })).toThrow(/one grid per layer \(2\)/);
     expect(() => resolveAmgOptions({ outputMode: 'png' as never })).toThrow(/outputMode/);
+    expect(() => resolveAmgOptions({ pointsPerSide: 4, cropNLayers: 3, cropNPointsDownscaleFactor: 2 })).toThrow(/leaves no points/);
   });
 });
 
@@ -100,5 +101,24 @@ describe('boxNms (torchvision semantics)', () => {
     expect(boxNms([0, 0, 10, 10, 0, 0, 10, 10], [0.5, 0.5], 0.7)).toEqual([0]);
     expect(boxNms([1, 1, 1, 9, 1, 1, 1, 9], [0.5, 0.9], 0.7)).toEqual([1, 0]); // zero-area boxes: 0/0 never suppresses
     expect(boxNms([], [], 0.7)).toEqual([]);
+  });
+});
+
+describe('thresholdLogitsInto', () => {
+  it('binarises > 0 and returns the same stability as amgStabilityScore, at any alignment and length', () => {
+    let seed = 1;
+    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 6 - 3;
+    for (const len of [0, 1, 3, 4, 7, 64, 1001]) {
+      const logits = new Float32Array(len + 5).map(() => rand());
+      logits[2] = 0;
+      logits[3] = 1;
+      logits[4] = -1;
+      for (const byteOffset of [0, 1, 4]) {
+        const out = new Uint8Array(len + byteOffset).subarray(byteOffset);
+        const s = thresholdLogitsInto(logits, 2, len, 1, out);
+        expect(s).toBe(amgStabilityScore(logits, 2, len, 1));
+        for (let i = 0; i < len; i++) expect(out[i]).toBe(logits[2 + i]! > 0 ? 1 : 0);
+      }
+    }
   });
 });

@@ -106,6 +106,10 @@ export function resolveAmgOptions(options: Partial<AmgOptions> = {}, preset: Amg
   check(o.cropOverlapRatio >= 0 && o.cropOverlapRatio < 1, `cropOverlapRatio must be in [0, 1), got ${o.cropOverlapRatio}`);
   check(o.cropNPointsDownscaleFactor > 0, `cropNPointsDownscaleFactor must be > 0, got ${o.cropNPointsDownscaleFactor}`);
   check(AMG_OUTPUT_MODES.includes(o.outputMode), `outputMode must be one of ${AMG_OUTPUT_MODES.join(', ')}, got "${o.outputMode}"`);
+  if (o.pointsPerSide !== null) {
+    const last = Math.trunc(o.pointsPerSide / o.cropNPointsDownscaleFactor ** o.cropNLayers);
+    check(last >= 1, `pointsPerSide ${o.pointsPerSide} / cropNPointsDownscaleFactor^${o.cropNLayers} leaves no points on the last crop layer`);
+  }
   if (o.pointGrids !== null) {
     check(o.pointGrids.length >= o.cropNLayers + 1, `pointGrids needs one grid per layer (${o.cropNLayers + 1}), got ${o.pointGrids.length}`);
   }

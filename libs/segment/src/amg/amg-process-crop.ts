@@ -7,7 +7,7 @@ import { AMG_MASKS_PER_POINT, type AmgModel, type MultimaskPrediction, type RgbI
 import type { AmgOptions, PointGrid } from './amg-options';
 import { boxNms } from './box-nms';
 import type { CropBoxXyxy } from './crop-boxes';
-import { amgStabilityScore, isBoxNearCropEdge, passesPredIou, passesStability, thresholdLogitsInto } from './mask-scoring';
+import { isBoxNearCropEdge, passesPredIou, passesStability, thresholdLogitsInto } from './mask-scoring';
 
 /** One mask that survived the per-crop filters, already pasted into the full image as RLE. */
 export interface AmgCandidate {
@@ -118,9 +118,9 @@ function filterBatch(pred: MultimaskPrediction, chunk: readonly [number, number]
       stats.masksDecoded++;
       const iou = pred.iou[k]!;
       if (options.predIouThresh > 0 && !passesPredIou(iou, options.predIouThresh)) continue;
-      const stability = amgStabilityScore(pred.logits, k * plane, plane, options.stabilityScoreOffset);
+      // stability (§3.3) and the `> 0` binarisation in one pass over the logits
+      const stability = thresholdLogitsInto(pred.logits, k * plane, plane, options.stabilityScoreOffset, scratch);
       if (options.stabilityScoreThresh > 0 && !passesStability(stability, options.stabilityScoreThresh)) continue;
-      thresholdLogitsInto(pred.logits, k * plane, plane, scratch);
       const cropRle = encodeMask({ height: ch, width: cw, data: scratch });
       // SAM box (§3.4): inclusive extents, [0, 0, 0, 0] when empty; read off the runs
       const box = rleExtent(cropRle) ?? [0, 0, 0, 0];

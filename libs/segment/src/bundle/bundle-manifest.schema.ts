@@ -23,7 +23,7 @@ const dims4 = z.tuple([positiveInt, positiveInt, positiveInt, positiveInt]);
  *   `box_format = "ltrb"` (distances left, top, right, bottom from the cell centre) or
  *   `"xyxy"` (absolute corners). Map to original pixels with the rounded-size scale (SAM-SPEC.md §2.2).
  */
-export const detectorContractSchema = z.object({
+export const detectorContractSchema = z.looseObject({
   input: z.string().min(1).default('image_embeddings'),
   outputs: z.object({ objectness: dims4.default([1, 1, 64, 64]), boxes: dims4.default([1, 4, 64, 64]) }).default({ objectness: [1, 1, 64, 64], boxes: [1, 4, 64, 64] }),
   box_format: z.enum(['ltrb', 'xyxy']),
@@ -41,7 +41,8 @@ export const lineageSchema = z.object({
   created: z.iso.datetime({ offset: true }),
 });
 
-export const bundleManifestSchema = z.object({
+/** Unknown keys (architecture, training, files…) are kept, so tools can show them. */
+export const bundleManifestSchema = z.looseObject({
   format: z.literal(BUNDLE_FORMAT),
   format_version: z.literal(BUNDLE_FORMAT_VERSION),
   name: z.string().min(1),
@@ -49,6 +50,10 @@ export const bundleManifestSchema = z.object({
   model_type: z.string().min(1).default('sam'),
   image_size: positiveInt.default(SAM_IMAGE_SIZE),
   pixel_mean: rgbTriple.default([...SAM_PIXEL_MEAN]),
+  /** Channel order the encoder expects; the pipeline feeds RGB (SAM-SPEC.md §2.1). */
+  image_format: z.literal('RGB').default('RGB'),
+  /** Logit threshold; the pipeline binarises with `> 0` (§1.3), so only 0 is accepted. */
+  mask_threshold: z.literal(0).default(0),
   pixel_std: rgbTriple.refine((s) => s.every((v) => v > 0), 'pixel_std values must be > 0').default([...SAM_PIXEL_STD]),
   /** `[C, H, W]` of the image embedding, batch axis excluded. */
   embedding_shape: z.tuple([positiveInt, positiveInt, positiveInt]).default([...SAM_EMBEDDING_SHAPE]),

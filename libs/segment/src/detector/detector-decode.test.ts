@@ -36,11 +36,11 @@ describe('decodeDetectorOutput', () => {
       { i: 5, j: 8, logit: 2, box: [0.1, 0.1, 0.1, 0.1] }, // same box, lower score → suppressed
       { i: 40, j: 40, logit: logitHalf, box: [0.99, 0.5, 0.1, 0.1] }, // clipped at the right edge
     ]);
-    const dets = decodeDetectorOutput(out, { width: 1024, height: 1024 }, { boxEncoding: 'cxcywh', scoreThreshold: 0.5 });
+    const dets = decodeDetectorOutput(out, { width: 1024, height: 1024 }, { boxFormat: 'cxcywh', scoreThreshold: 0.5 });
     expect(dets).toHaveLength(2);
     expect(dets[0]!.box.map((v) => Math.round(v * 1000) / 1000)).toEqual([51.2, 51.2, 153.6, 153.6]);
     expect(dets[1]!.box[2]).toBe(1024);
-    expect(decodeDetectorOutput(out, { width: 1024, height: 1024 }, { boxEncoding: 'cxcywh', scoreThreshold: 0.5000001 })).toHaveLength(1);
+    expect(decodeDetectorOutput(out, { width: 1024, height: 1024 }, { boxFormat: 'cxcywh', scoreThreshold: 0.5000001 })).toHaveLength(1);
   });
 
   it('keeps only local maxima by default and validates shapes', () => {
@@ -50,6 +50,11 @@ describe('decodeDetectorOutput', () => {
     ]);
     expect(decodeDetectorOutput(out, { width: 1024, height: 1024 })).toHaveLength(1);
     expect(decodeDetectorOutput(out, { width: 1024, height: 1024 }, { localMaxima: false })).toHaveLength(2);
+    // probabilities and absolute xyxy corners (manifest score "probability", box_format "xyxy")
+    const probs = grid([{ i: 1, j: 1, logit: 0.8, box: [10, 20, 110, 220] }]);
+    expect(decodeDetectorOutput(probs, { width: 1024, height: 1024 }, { score: 'probability', boxFormat: 'xyxy' })).toEqual([
+      { box: [10, 20, 110, 220], score: Math.fround(0.8) },
+    ]);
     expect(() => decodeDetectorOutput({ objectness: new Float32Array(10), boxes: new Float32Array(40) }, { width: 1, height: 1 })).toThrow(/\[1,1,S,S\]/);
     expect(() => decodeDetectorOutput({ objectness: new Float32Array(N), boxes: new Float32Array(N) }, { width: 1, height: 1 })).toThrow(/\[1,4,64,64\]/);
   });

@@ -4,14 +4,17 @@ import { boxNms } from '../amg/box-nms';
  * Stage-2 box detector decoding (issue 3 "Box detector decoding"): the detector head's grid output
  * → scored XYXY boxes in original-image pixels → NMS.
  *
- * Contract implemented (trainer `dataengine_trainer/model/detector.py`, CenterNet-style, on the
- * S×S = 64×64 embedding grid, stride 1024 / S = 16):
- * - `objectness` `[1, 1, S, S]` logits; score = sigmoid(logit);
- * - `boxes` `[1, 4, S, S]`, by `boxEncoding`:
+ * Contract implemented: the bundle manifest's `detector` section (bundle-manifest.schema.ts) and the
+ * trainer head (`dataengine_trainer/model/detector.py`, CenterNet-style), on the G×G = 64×64
+ * embedding grid of the padded `inputSize` (1024) frame, stride inputSize / G = 16:
+ * - `objectness` `[1, 1, G, G]`: logits (manifest `score: "logit"`, default; sigmoid applied) or
+ *   probabilities (`score: "probability"`);
+ * - `boxes` `[1, 4, G, G]`, by `boxFormat` (manifest `box_format`):
  *   - `'ltrb'` (trainer head): distances left, top, right, bottom in pixels of the padded 1024
  *     frame from the cell centre `((j + 0.5)·16, (i + 0.5)·16)`;
- *   - `'cxcywh'`: centre and size normalised to the 1024 frame (multiplied by 1024);
- *   - `'xyxy'`: corners already in 1024-frame pixels.
+ *   - `'xyxy'`: corners in frame pixels;
+ *   - `'cxcywh'`: centre and size normalised to the frame (× inputSize) — the issue brief's
+ *     fallback, not used by the trainer.
  * Decoding: keep cells whose score ≥ `scoreThreshold` (and, by default, that are 3×3 local maxima
  * of the score map — the trainer's targets are Gaussian bumps with boxes supervised only at their
  * centre cells), map boxes back to the original image by undoing the long-side resize with the
@@ -20,7 +23,7 @@ import { boxNms } from '../amg/box-nms';
  * `maxDetections` by score.
  */
 
-export type DetectorBoxEncoding = 'ltrb' | 'cxcywh' | 'xyxy';
+export type DetectorBoxFormat = 'ltrb' | 'cxcywh' | 'xyxy';
 
 /** Defaults (not from SAM; chosen for the trainer's CenterNet-style head). */
 export const DETECTOR_DEFAULT_SCORE_THRESHOLD = 0.3;
@@ -37,7 +40,12 @@ export interface DetectorOutput {
 }
 
 export interface DetectorDecodeOptions {
-  boxEncoding?: DetectorBoxEncoding;
+  /** Manifest `box_format` (default `'ltrb'`, the trainer head's). */
+  boxFormat?: DetectorBoxFormat;
+  /** Manifest `score`: objectness as logits (default) or probabilities. */
+  score?: 'logit' | 'probability';
+  /** Side of the padded input frame (manifest image size; default 1024). */
+  inputSize?: number;
   scoreThreshold?: number;
   nmsThreshold?: number;
   maxDetections?: number;
@@ -62,11 +70,13 @@ export function decodeDetectorOutput(
   if (output.boxes.length !== 4 * n) throw new RangeError(`detector boxes must be [1,4,${s},${s}] (${4 * n} values); got ${output.boxes.length}`);
   const { width: W, height: H } = image;
   if (!(W > 0 && H > 0)) throw new RangeError(`detector image size must be positive, got ${W}x${H}`);
-  const encoding = options.boxEncoding ?? 'ltrb';
+  const encoding = options.boxFormat ?? 'ltrb';
   const threshold = options.scoreThreshold ?? DETECTOR_DEFAULT_SCORE_THRESHOLD;
   const peaks = options.localMaxima ?? true;
-  const stride = DETECTOR_INPUT_SIZE / s;
-  const scale = DETECTOR_INPUT_SIZE / Math.max(H, W);
+  const frame = options.inputSize ?? DETECTOR_INPUT_SIZE;
+  const probabilities = options.score === 'probability';
+  const stride = frame / s;
+  const scale = frame / Math.max(H, W);
   const newW = Math.floor(W * scale + 0.5);
   const newH = Math.floor(H * scale + 0.5);
   const sx = W / newW;
@@ -79,7 +89,7 @@ export function decodeDetectorOutput(
     for (let j = 0; j < s; j++) {
       const k = i * s + j;
       const logit = logits[k]!;
-      const score = 1 / (1 + Math.exp(-logit));
+      const score = probabilities ? logit : 1 / (1 + Math.exp(-logit));
       if (!(score >= threshold)) continue;
       if (peaks && !isLocalMax(logits, s, i, j)) continue;
       const c0 = b[k]!;
@@ -95,7 +105,7 @@ export function decodeDetectorOutput(
         const cy = (i + 0.5) * stride;
         [x0, y0, x1, y1] = [cx - c0, cy - c1, cx + c2, cy + c3];
       } else if (encoding === 'cxcywh') {
-        const [cx, cy, w, h] = [c0 * DETECTOR_INPUT_SIZE, c1 * DETECTOR_INPUT_SIZE, c2 * DETECTOR_INPUT_SIZE, c3 * DETECTOR_INPUT_SIZE];
+        const [cx, cy, w, h] = [c0 * frame, c1 * frame, c2 * frame, c3 * frame];
         [x0, y0, x1, y1] = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
       } else {
         [x0, y0, x1, y1] = [c0, c1, c2, c3];

@@ -6,7 +6,7 @@ export {
   decodeDetectorOutput,
   nmsDetections,
   type DetectedBox,
-  type DetectorBoxEncoding,
+  type DetectorBoxFormat,
   type DetectorDecodeOptions,
   type DetectorOutput,
 } from './detector-decode';

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleError } from '../pipeline/segment-errors';
-import { buildContractDecoder, buildContractEncoder, writeContractBundle } from '../testing/index';
+import { buildContractDecoder, buildContractEncoder, buildContractEncoderExternal, writeContractBundle } from '../testing/index';
+import { OrtNodeBackend } from './ort-node-backend';
 import { importSamExport } from './import-sam-export';
 import { summarizeOnnxModel } from './read-onnx-io';
 import { inspectBundle, validateBundle } from './validate-bundle';
@@ -81,6 +82,23 @@ describe('importSamExport', () => {
     });
     expect(bundle.files.decoder).toBe(join(out, 'decoder.onnx'));
     await expect(importSamExport({ encoder: join(src, 'encoder.onnx'), decoder: join(src, 'decoder.onnx'), preset: 'sam', out })).rejects.toThrow(/not empty/);
+  });
+
+  it('copies external weights (ViT-H style) with the encoder and checks they exist', async () => {
+    const src = join(root, 'vit-h');
+    await mkdir(join(src, 'weights'), { recursive: true });
+    const { model, weights } = buildContractEncoderExternal('weights/encoder_data.bin');
+    await writeFile(join(src, 'enc.onnx'), model);
+    await writeFile(join(src, 'weights', 'encoder_data.bin'), weights);
+    expect(summarizeOnnxModel(model).externalData).toEqual(['weights/encoder_data.bin']);
+    const out = join(root, 'vit-h-bundle');
+    const bundle = await importSamExport({ encoder: join(src, 'enc.onnx'), decoder: join(root, 'export', 'decoder.onnx'), preset: 'sam', out });
+    const backend = new OrtNodeBackend({ encoder: bundle.files.encoder }, { intraOpNumThreads: 1 });
+    const emb = await backend.run('encoder', { input_image: { data: new Float32Array(3 * 1024 * 1024).fill(2), dims: [1, 3, 1024, 1024] } });
+    expect(emb.image_embeddings!.data[5 * 4096]).toBeCloseTo(2 + 5 / 256, 5);
+    await backend.dispose();
+    await rm(join(out, 'weights', 'encoder_data.bin'));
+    expect((await inspectBundle(out)).problems).toEqual(['encoder.onnx: external weights file "weights/encoder_data.bin" is missing']);
   });
 
   it('rejects a wrong export before writing anything, naming the source file', async () => {

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { FloatTensor, InferenceBackend, ModelRole, TensorFeeds } from '../pipeline/inference-backend.types';
 import { InferenceError } from '../pipeline/segment-errors';
@@ -11,18 +14,29 @@ export interface NodeRuntimeOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Whether onnxruntime-node's CUDA provider library is installed next to its binding (the package's
+ * install script fetches it; this repo skips that script, so a GPU host must install it).
+ */
+export function cudaProviderInstalled(): boolean {
+  if (!ort.listSupportedBackends().some((b) => b.name === 'cuda')) return false;
+  const dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return existsSync(join(dist, '..', 'bin', 'napi-v6', process.platform, process.arch, lib));
+}
+
 /** Creates a session on CUDA when asked and possible, else on CPU (logging why). */
 export async function createNodeSession(path: string, options: NodeRuntimeOptions = {}): Promise<ort.InferenceSession> {
   const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
   if (options.intraOpNumThreads !== undefined) base.intraOpNumThreads = options.intraOpNumThreads;
   const log = options.log ?? ((line: string) => console.warn(line));
   if (options.executionProvider === 'cuda') {
-    const cuda = ort.listSupportedBackends().find((b) => b.name === 'cuda');
-    if (!cuda) {
-      log(`segment: CUDA execution provider not available in this onnxruntime-node build; running ${path} on CPU`);
+    if (!cudaProviderInstalled()) {
+      log(`segment: CUDA execution provider not installed for onnxruntime-node (${process.platform}-${process.arch}); running ${path} on CPU`);
     } else {
       try {
-        return await ort.InferenceSession.create(path, { ...base, executionProviders: ['cuda', 'cpu'] });
+        // quiet session logging for the attempt (onnxruntime still prints its own provider-load error once)
+        return await ort.InferenceSession.create(path, { ...base, executionProviders: ['cuda', 'cpu'], logSeverityLevel: 4 });
       } catch (error) {
         log(`segment: CUDA execution provider failed for ${path} (${(error as Error).message.split('\n')[0]}); running on CPU`);
       }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRle, encodeMask, rleToString } from '../rle/index';
-import { type MaskPattern, denseArea, randomMask, seededRandom } from '../rle/rle.test-helpers';
+import { type MaskPattern, denseArea, maskFromRows, randomMask, seededRandom } from '../rle/rle.test-helpers';
 import type { BinaryMask } from '../rle/rle.types';
+import { labelSegments, rleToSegments } from './rle-components';
 import { rleIntersect, rleIntersectionArea, rleIou, rleMerge, rleMergeAll, rleOverlap, rlePaste, rleSubtract, rleUnionArea } from './index';
 
 const PATTERNS: MaskPattern[] = ['empty', 'full', 'noise', 'blobs', 'stripes'];
@@ -13,9 +14,9 @@ function denseOp(a: BinaryMask, b: BinaryMask, op: (x: number, y: number) => num
 }
 
 describe('RLE boolean ops and IoU on runs', () => {
-  it('match dense computation on 400 randomized mask pairs', () => {
+  it('match dense computation on 250 randomized mask pairs', () => {
     const rand = seededRandom(7);
-    for (let t = 0; t < 400; t++) {
+    for (let t = 0; t < 250; t++) {
       const h = 1 + Math.floor(rand() * 40);
       const w = 1 + Math.floor(rand() * 40);
       const a = randomMask(rand, h, w, PATTERNS[t % 5]!);
@@ -75,5 +76,16 @@ describe('rlePaste', () => {
 
   it('rejects a crop that does not fit', () => {
     expect(() => rlePaste({ size: [2, 2], counts: [4] }, 3, 0, 4, 4)).toThrow(/does not fit in 4x4/);
+  });
+});
+
+describe('run-based connected components', () => {
+  it('labels 8- and 4-connected components in raster order of their first pixel', () => {
+    const seg = rleToSegments(encodeMask(maskFromRows(['0011', '1000', '0100', '0001'])));
+    const eight = labelSegments(seg, 1, 8);
+    expect(eight.area).toEqual([2, 2, 1]); // {(2,0),(3,0)}, {(0,1),(1,2)}, {(3,3)}
+    const four = labelSegments(seg, 1, 4);
+    expect(four.area).toEqual([2, 1, 1, 1]);
+    expect(labelSegments(seg, 0, 8).area).toEqual([11]);
   });
 });

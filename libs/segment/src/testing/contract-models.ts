@@ -140,6 +140,37 @@ export function buildContractEncoder(options: ContractOptions = {}): Uint8Array 
 }
 
 /**
+ * The contract encoder with its Conv weight stored as ONNX external data (as ViT-H exports store
+ * theirs, SAM-SPEC.md §2.4): write `model` and, beside it, `weights` under the name `location`.
+ */
+export function buildContractEncoderExternal(location: string): { model: Uint8Array; weights: Uint8Array } {
+  const weights = new Float32Array(256 * 3);
+  for (let c = 0; c < 256; c++) weights[c * 3 + (c % 3)] = 1;
+  const bytes = new Uint8Array(weights.buffer);
+  const model = encodeModel({
+    name: 'sam_contract_encoder_external',
+    inputs: [{ name: 'input_image', dims: [1, 3, 1024, 1024] }],
+    outputs: [{ name: 'image_embeddings', dims: [1, 256, 64, 64] }],
+    nodes: [node('AveragePool', ['input_image'], ['pooled'], { kernel_shape: [16, 16], strides: [16, 16] }), node('Conv', ['pooled', 'w', 'b'], ['image_embeddings'])],
+    initializers: [
+      {
+        name: 'w',
+        dims: [256, 3, 1, 1],
+        dataType: DT.float32,
+        dataLocation: 1, // EXTERNAL
+        externalData: [
+          { key: 'location', value: location },
+          { key: 'offset', value: '0' },
+          { key: 'length', value: String(bytes.length) },
+        ],
+      } as unknown as ReturnType<typeof floatTensor>,
+      floatTensor('b', [256], Array.from({ length: 256 }, (_, c) => c / 256)),
+    ],
+  });
+  return { model, weights: bytes };
+}
+
+/**
  * Detector head on the embedding: objectness = mean over channels (a logit), boxes = constant
  * ltrb distances of 8 S-frame pixels from every cell centre.
  */

@@ -1,4 +1,4 @@
 /** @dataengine/segment/testing — Node-only contract fixtures (SAM-SPEC.md §8). Tests and benchmarks only. */
-export { CONTRACT_IOU, CONTRACT_RADII, buildContractDecoder, buildContractDetector, buildContractEncoder, contractLogit, type ContractOptions } from './contract-models';
+export { CONTRACT_IOU, CONTRACT_RADII, buildContractDecoder, buildContractDetector, buildContractEncoder, buildContractEncoderExternal, contractLogit, type ContractOptions } from './contract-models';
 export { contractManifest, writeContractBundle, type ContractBundleVariant } from './contract-bundle';
 export { DT, encodeModel, floatTensor, int64Tensor, node, valueInfo, type GraphSpec } from './onnx-builder';

@@ -1,0 +1,22 @@
+import json
+import os
+import subprocess
+import sys
+
+TRAINER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = TRAINER_DIR + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
+def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dataengine_trainer", *args], capture_output=True, text=True,
+                          timeout=timeout, env=cli_env())
+
+
+def json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]

@@ -1,0 +1,66 @@
+import dataclasses
+
+import torch
+
+from dataengine_trainer.model import PRESETS, build_model
+from dataengine_trainer.model.detector import decode_boxes
+from dataengine_trainer.model.image_encoder import ViTEncoder
+from dataengine_trainer.model.mask_decoder import MaskDecoder
+from dataengine_trainer.model.prompt_encoder import PromptEncoder
+
+
+def test_conv_encoders_emit_the_sam_embedding():
+    for arch in ("micro", "tiny"):
+        model = build_model(arch, seed=0).eval()
+        with torch.no_grad():
+            emb = model.embed(torch.randn(1, 3, 1024, 1024))
+        assert emb.shape == (1, 256, 64, 64)
+
+
+def test_vit_encoder_shapes_small_width():
+    enc = ViTEncoder(embed_dim=32, depth=2, num_heads=2, patch_size=16, window_size=14, global_attn_indexes=[1], mlp_ratio=2)
+    with torch.no_grad():
+        assert enc(torch.randn(1, 3, 1024, 1024)).shape == (1, 256, 64, 64)
+
+
+def test_sam_vit_b_preset_has_the_true_decoder_shapes():
+    cfg = PRESETS["sam-vit-b"]
+    assert (cfg.decoder_dim, cfg.decoder_heads, cfg.decoder_mlp_dim, cfg.decoder_depth) == (256, 8, 2048, 2)
+    assert cfg.encoder_params["embed_dim"] == 768 and cfg.encoder_params["depth"] == 12
+    dec = MaskDecoder(cfg.decoder_dim, cfg.decoder_heads, cfg.decoder_mlp_dim, cfg.decoder_depth, cfg.attn_downsample,
+                      cfg.iou_head_hidden, cfg.mask_res)
+    pe = PromptEncoder(cfg.decoder_dim)
+    n = sum(p.numel() for p in dec.parameters()) + sum(p.numel() for p in pe.parameters())
+    assert 3.5e6 < n < 4.5e6  # SAM's prompt encoder + mask decoder: ~3.9–4.1M parameters
+
+
+def test_prompt_encoder_point_and_mask_embeddings():
+    pe = PromptEncoder(32)
+    coords = torch.tensor([[[10.0, 20.0], [0.0, 0.0]]])
+    labels = torch.tensor([[1.0, -1.0]])
+    emb = pe.embed_points(coords, labels)
+    assert emb.shape == (1, 2, 32)
+    assert torch.allclose(emb[0, 1], pe.not_a_point)  # padding: not-a-point only, coordinates ignored
+    emb_moved = pe.embed_points(torch.tensor([[[10.0, 20.0], [500.0, 7.0]]]), labels)
+    assert torch.allclose(emb[0, 1], emb_moved[0, 1])
+    neg = pe.embed_points(coords, torch.tensor([[0.0, -1.0]]))
+    assert torch.allclose(emb[0, 0] - neg[0, 0], pe.point_embeddings[1] - pe.point_embeddings[0])
+    dense = pe.embed_masks(torch.randn(2, 1, 256, 256), torch.tensor([1.0, 0.0]))
+    assert dense.shape == (2, 32, 64, 64)
+    assert torch.allclose(dense[1], pe.no_mask.view(32, 1, 1).expand(32, 64, 64))
+    assert pe.dense_pe().shape == (1, 32, 64, 64)
+
+
+def test_decoder_and_detector_shapes():
+    for mask_res in (256, 128):
+        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res)
+        model = build_model(cfg, seed=0)
+        emb = torch.randn(3, 256, 64, 64)
+        low, iou = model.decode(emb, torch.rand(3, 4, 2) * 1024, torch.tensor([[1.0, 0.0, 2.0, 3.0]] * 3),
+                                torch.randn(3, 1, 256, 256), torch.ones(3))
+        assert low.shape == (3, 4, 256, 256) and iou.shape == (3, 4)
+    obj, dist = model.detector(emb)
+    assert obj.shape == (3, 1, 64, 64) and dist.shape == (3, 4, 64, 64) and (dist >= 0).all()
+    boxes = decode_boxes(torch.zeros(1, 4, 64, 64))
+    assert boxes[0, :, 0, 0].tolist() == [8.0, 8.0, 8.0, 8.0]  # zero distances → the cell centre
+    assert boxes[0, :, 10, 20].tolist() == [328.0, 168.0, 328.0, 168.0]
