@@ -9,6 +9,10 @@ import { segmentCommand } from './commands/segment.command';
  * `CliCommand` (`name`, `summary`, `usage`, `run(args, io) → exit code`; throw `CliError` for
  * caller mistakes), import it here and append it to COMMANDS. Names must be unique: start-up
  * fails otherwise (checked by `buildCommandTable`, covered by a test).
+ * Helpers to reuse: `parseCliArgs` / `parseNumberList` / `parsePositiveInt` (cli-args.ts),
+ * `loadRgbImage` + `DEFAULT_MAX_PIXELS` (load-image.ts: sharp, pixel limit, clear errors),
+ * `resolveCheckpoint` (commands/segment.command.ts: --checkpoint or models/default), and
+ * `openBundle(dir).predictor` from @dataengine/segment/node (`embedImage`, `decodeLogits`).
  */
 export const COMMANDS: readonly CliCommand[] = [segmentCommand, checkpointCommand];
 

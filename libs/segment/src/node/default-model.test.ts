@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { upscaleLowResLogits } from '../pipeline/mask-upscale';
 import { closeAllBundles, openBundle } from './open-bundle';
 
 // The built-in model (trainer output, models/default) through the same pipeline, once it exists.
@@ -27,5 +28,21 @@ describe.skipIf(!present)('models/default bundle', () => {
     // the best candidate covers the clicked pixel
     const best = masks.reduce((a, b) => (b.predictedIou > a.predictedIou ? b : a));
     expect(best.mask.data[100 * W + 130]).toBe(1);
+  });
+
+  it('its masks output is the §1.5 upscaling of low_res_masks', async () => {
+    const { predictor } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
+    const H = 150;
+    const W = 225;
+    const data = new Uint8Array(W * H * 3).map((_, i) => (i * 7) % 251);
+    const embedding = await predictor.embedImage({ width: W, height: H, channels: 3, data });
+    const { outputs } = await predictor.decodeLogits(embedding, { points: [{ x: 70, y: 80, label: 1 }] });
+    for (let c = 0; c < 4; c++) {
+      const up = upscaleLowResLogits(outputs.lowResMasks.data.subarray(c * 65536, (c + 1) * 65536), 256, H, W);
+      const masks = outputs.masks.data.subarray(c * H * W, (c + 1) * H * W);
+      let err = 0;
+      for (let i = 0; i < H * W; i++) err = Math.max(err, Math.abs(up[i]! - masks[i]!));
+      expect(err).toBeLessThan(1e-3);
+    }
   });
 });

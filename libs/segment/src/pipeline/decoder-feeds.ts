@@ -22,13 +22,11 @@ function zeroMaskInput(size: number): Float32Array {
   return zeros;
 }
 
-const fmt = (v: number): string => String(v);
-
 function checkPoint(p: SamPoint, i: number, w: number, h: number): void {
   if (!VALID_LABELS.has(p.label)) {
-    throw new PromptError(`point ${i}: label ${fmt(p.label)} is not one of -1 (padding), 0 (negative), 1 (positive), 2 (box top-left), 3 (box bottom-right)`);
+    throw new PromptError(`point ${i}: label ${p.label} is not one of -1 (padding), 0 (negative), 1 (positive), 2 (box top-left), 3 (box bottom-right)`);
   }
-  if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new PromptError(`point ${i}: coordinates must be finite numbers, got (${fmt(p.x)}, ${fmt(p.y)})`);
+  if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new PromptError(`point ${i}: coordinates must be finite numbers, got (${p.x}, ${p.y})`);
   if (p.label !== POINT_LABEL.padding && (p.x < 0 || p.y < 0 || p.x > w || p.y > h)) {
     throw new PromptError(`point ${i} (${p.x}, ${p.y}) is outside the ${w}×${h} image (x must be in [0, ${w}], y in [0, ${h}])`);
   }

@@ -10,3 +10,5 @@ export { binarizeLogits, stabilityScore, summarizeLogits, type LogitMaskSummary 
 export { tensorSize, type FloatTensor, type InferenceBackend, type ModelRole, type TensorFeeds } from './inference-backend.types';
 export { decoderOutputs, SAM_PIPELINE, SamPredictor, type DecodeOptions, type DecodeResult, type PredictedMask, type SamPipelineConfig } from './sam-predictor';
 export { maskAnnotation, type MaskAnnotation } from './mask-record';
+export { tensorFromNpy, tensorToNpy } from './npy-embedding';
+export { resizeBilinearHalfPixel, upscaleLowResLogits } from './mask-upscale';

@@ -73,15 +73,24 @@ export class SamPredictor {
     return { tensor: embedding, imageHeight: image.height, imageWidth: image.width };
   }
 
-  async decode(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions = {}): Promise<DecodeResult> {
+  /**
+   * The decoder call without post-processing: checks, feeds (§1.2), run, and the three raw outputs
+   * (views onto the runtime's buffers). For callers that need every channel's logits (AMG).
+   */
+  async decodeLogits(embedding: ImageEmbedding, prompt: SamPrompt): Promise<{ outputs: DecoderOutputs; numPoints: number }> {
     const expected = [1, ...this.config.embeddingShape];
     if (!sameDims(embedding.tensor.dims, expected)) {
       throw new InferenceError(`image embedding has shape [${embedding.tensor.dims.join(', ')}], this model expects [${expected.join(', ')}]`);
     }
     const geometry = resizeLongestSide(embedding.imageHeight, embedding.imageWidth, this.config.imageSize);
     const { feeds, numPoints } = buildDecoderFeeds(embedding.tensor, prompt, geometry, this.config.lowResSize);
-    const raw = await this.backend.run('decoder', feeds, DECODER_OUTPUT_NAMES);
-    const out = decoderOutputs(raw);
+    const outputs = decoderOutputs(await this.backend.run('decoder', feeds, DECODER_OUTPUT_NAMES));
+    return { outputs, numPoints };
+  }
+
+  /** One object from one prompt: the §1.4 channel choice (or the 1–3 candidates), binarised `> 0`, scored. */
+  async decode(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions = {}): Promise<DecodeResult> {
+    const { outputs: out, numPoints } = await this.decodeLogits(embedding, prompt);
     const channels = selectMaskChannels(out.iouPredictions.data, numPoints, options.multimask ?? false);
     const size = { height: embedding.imageHeight, width: embedding.imageWidth, lowResSize: this.config.lowResSize };
     const masks = channels.map((c): PredictedMask => {

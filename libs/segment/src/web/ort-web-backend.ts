@@ -14,12 +14,18 @@ export interface WebRuntimeOptions {
 
 let configured = false;
 
+/** 2 threads when cross-origin isolated (SharedArrayBuffer available), else 1; an explicit count wins. */
+export function wasmThreadCount(crossOriginIsolated: boolean, requested?: number): number {
+  if (requested !== undefined) return crossOriginIsolated ? requested : 1;
+  return crossOriginIsolated ? 2 : 1;
+}
+
 /** Sets onnxruntime-web's global wasm options once, before the first session (later calls are ignored by ort). */
 export function configureOrtWeb(options: WebRuntimeOptions = {}): void {
   if (configured) return;
   configured = true;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  ort.env.wasm.numThreads = options.numThreads ?? (isolated ? 2 : 1);
+  ort.env.wasm.numThreads = wasmThreadCount(isolated, options.numThreads);
   ort.env.wasm.simd = true; // 1.30 ships only the SIMD build; kept explicit
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
 }

@@ -7,6 +7,7 @@ import { SamWorkerClient, type WorkerLike } from './sam-worker.client';
 import { WORKER_EMBEDDING_SLOTS } from './sam-worker.handler';
 import { responseTransferables } from './sam-worker.protocol';
 import { startSamWorker, type WorkerScopeLike } from './sam-worker.runtime';
+import { wasmThreadCount } from './ort-web-backend';
 
 // The worker protocol end to end without a browser: client and worker runtime on the two ends of a
 // MessageChannel (structured clone + transfer, as between a page and a Web Worker), with the real
@@ -73,6 +74,13 @@ describe('SAM worker protocol (onnxruntime-web backend)', () => {
     await expect(client.decode(ids.at(-1)!, { points: [{ x: 999, y: 1, label: 1 }] })).rejects.toBeInstanceOf(PromptError);
     expect(await client.releaseEmbedding(ids.at(-1)!)).toEqual({ released: true });
     expect(await client.dispose()).toEqual({ disposed: true });
+  });
+
+  it('uses 2 wasm threads only when cross-origin isolated (STACK-NOTES.md)', () => {
+    expect(wasmThreadCount(true)).toBe(2);
+    expect(wasmThreadCount(false)).toBe(1);
+    expect(wasmThreadCount(false, 4)).toBe(1);
+    expect(wasmThreadCount(true, 4)).toBe(4);
   });
 
   it('transfers mask, logit and embedding buffers without duplicates', () => {

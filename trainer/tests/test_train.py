@@ -1,0 +1,50 @@
+import os
+
+import numpy as np
+import torch
+
+from cli_helpers import json_lines, run_cli
+from dataengine_trainer.checkpoint import load_checkpoint
+from dataengine_trainer.train import TrainArgs, lr_at
+
+
+def test_thirty_steps_lower_the_loss(tiny_snapshot, tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli("train", "--data", tiny_snapshot, "--out", str(out), "--arch", "micro", "--steps", "30", "--batch", "1",
+                   "--masks-per-image", "3", "--crop", "256", "--lr", "3e-3", "--warmup", "3", "--log-every", "1",
+                   "--checkpoint-every", "10", "--threads", "2", "--seed", "1", timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    events = json_lines(proc.stdout)
+    steps = [e for e in events if e["event"] == "train_step"]
+    assert [e["step"] for e in steps] == list(range(1, 31))
+    for e in steps:
+        assert {"loss", "lr", "elapsed_s", "eta_s"} <= set(e)
+    losses = np.array([e["loss"] for e in steps])
+    assert losses[-8:].mean() < 0.85 * losses[:8].mean(), losses
+    done = events[-1]
+    assert done["event"] == "train_done" and done["steps_done"] == 30 and done["stopped_by"] is None
+    model, meta = load_checkpoint(str(out / "checkpoint.pt"))
+    assert meta["step"] == 30 and meta["partial"] is False and meta["snapshot_id"].startswith("sha256:")
+    assert not [f for f in os.listdir(out) if f.endswith(".tmp")]
+
+
+def test_fine_tune_from_a_bundle_records_the_parent(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, _ = micro_bundle
+    out = tmp_path / "ft"
+    proc = run_cli("train", "--data", tiny_snapshot, "--out", str(out), "--init", bundle_dir, "--steps", "2", "--batch", "1",
+                   "--crop", "256", timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    _, meta = load_checkpoint(str(out / "checkpoint.pt"))
+    assert meta["parent"]["model_name"] == "micro-test"
+    bad = run_cli("train", "--data", tiny_snapshot, "--out", str(out), "--init", bundle_dir, "--arch", "micro", timeout=60)
+    assert bad.returncode == 2 and "not both" in bad.stderr
+
+
+def test_lr_schedule_warmup_and_step_decay():
+    args = TrainArgs(data="", out="", steps=270, lr=1e-3, warmup=10)
+    assert lr_at(0, 0.0, args) == 1e-4
+    assert lr_at(9, 9 / 270, args) == 1e-3
+    assert lr_at(100, 100 / 270, args) == 1e-3
+    assert abs(lr_at(180, 180 / 270, args) - 1e-4) < 1e-12
+    assert abs(lr_at(265, 265 / 270, args) - 1e-5) < 1e-12
+    assert torch.optim.AdamW  # the optimiser in use (β 0.9/0.999, wd 0.1)
