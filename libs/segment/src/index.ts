@@ -10,3 +10,4 @@ export * from './polygon/index';
 export * from './amg/index';
 export * from './metrics/index';
 export * from './detector/index';
+export type { Sa1bAnnotation, Sa1bImageInfo, Sa1bImageJson } from './sa1b/sa1b.types';

@@ -1,24 +1,10 @@
 import { encodeMask } from '../rle/rle-encode';
 import { rleToString } from '../rle/rle-string';
 import type { BboxXywh, CompressedRle } from '../rle/rle.types';
+import type { Sa1bAnnotation, Sa1bImageJson } from '../sa1b/sa1b.types';
 import type { AmgRecord } from './amg-records';
 
-/** SA-1B per-image JSON (SAM-SPEC.md §5.1). */
-export interface Sa1bImageJson {
-  image: { image_id: number; width: number; height: number; file_name: string };
-  annotations: Sa1bAnnotationJson[];
-}
-
-export interface Sa1bAnnotationJson {
-  id: number;
-  segmentation: CompressedRle;
-  bbox: BboxXywh;
-  area: number;
-  predicted_iou: number;
-  stability_score: number;
-  crop_box: BboxXywh;
-  point_coords: [[number, number]];
-}
+export type { Sa1bImageJson, Sa1bAnnotation as Sa1bAnnotationJson } from '../sa1b/sa1b.types';
 
 export interface Sa1bImageInput {
   imageId: number;
@@ -43,7 +29,7 @@ export function buildSa1bImageJson(
   if (ids.annotationIds !== undefined && ids.annotationIds.length !== records.length) {
     throw new RangeError(`buildSa1bImageJson: ${ids.annotationIds.length} annotation ids for ${records.length} records`);
   }
-  const annotations = records.map((r, i): Sa1bAnnotationJson => {
+  const annotations = records.map((r, i): Sa1bAnnotation => {
     const segmentation = toCompressed(r.segmentation);
     const [h, w] = segmentation.size;
     if (h !== image.height || w !== image.width) {

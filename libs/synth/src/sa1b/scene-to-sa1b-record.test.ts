@@ -45,7 +45,7 @@ describe('sceneToSa1bRecord', () => {
         expect(rleArea(rle)).toBe(inst.area);
         expect(ann.bbox).toEqual(inst.bbox);
         expect(rleToBboxSam(rle)).toEqual(inst.bbox);
-        const [[x, y]] = ann.point_coords;
+        const [x, y] = ann.point_coords[0]!;
         expect(Number.isInteger(x) && Number.isInteger(y)).toBe(true);
         expect(inst.mask.data[y * scene.width + x]).toBe(1);
       });
