@@ -1,8 +1,10 @@
 import { router } from './trpc';
 import { authRouter } from './routers/auth.router';
 import { imagesRouter } from './routers/images.router';
+import { masksRouter } from './routers/masks.router';
 import { projectsRouter } from './routers/projects.router';
 import { runsRouter } from './routers/runs.router';
+import { tasksRouter } from './routers/tasks.router';
 import { usersRouter } from './routers/users.router';
 
 export const appRouter = router({
@@ -11,6 +13,8 @@ export const appRouter = router({
   images: imagesRouter,
   runs: runsRouter,
   users: usersRouter,
+  tasks: tasksRouter,
+  masks: masksRouter,
 });
 
 /** The only thing the browser imports from this library (as a type). */

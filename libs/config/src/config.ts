@@ -29,6 +29,8 @@ export const configSchema = z.object({
   /** Images above this many pixels are refused at upload (decompression bombs, unreadable giants). */
   UPLOAD_MAX_PIXELS: positiveInt.default(120_000_000),
   THUMBNAIL_SIZE: positiveInt.default(320),
+  /** How long an annotator holds an image before it returns to the queue (renewed by heartbeats). */
+  TASK_LEASE_SECONDS: positiveInt.default(30 * 60),
   WORKER_CONCURRENCY: positiveInt.default(2),
   /** Comma-separated queue names this worker consumes; empty means every queue of the catalog. */
   WORKER_QUEUES: z.string().default(''),

@@ -103,3 +103,60 @@ export function pageSchema<T extends z.ZodTypeAny>(item: T) {
 }
 
 export const SESSION_COOKIE = 'de_session';
+
+export const taskStatusSchema = z.enum(['open', 'leased', 'submitted', 'skipped']);
+export const provenanceSchema = z.enum(['manual', 'prefill', 'auto']);
+
+export const taskSchema = z.object({
+  id: z.string(),
+  projectId: z.string().uuid(),
+  stage: stageSchema,
+  status: taskStatusSchema,
+  leaseExpiresAt: z.string().nullable(),
+  image: imageSchema,
+});
+export type TaskDto = z.infer<typeof taskSchema>;
+
+/** COCO compressed RLE as stored and exchanged (SAM-SPEC.md §4). */
+export const compressedRleSchema = z.object({
+  size: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  counts: z.string().min(1).max(50_000_000),
+});
+
+export const maskSchema = z.object({
+  id: z.string(),
+  imageId: z.number().int(),
+  stage: stageSchema,
+  provenance: provenanceSchema,
+  segmentation: compressedRleSchema,
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  area: z.number().int(),
+  predictedIou: z.number().nullable(),
+  stabilityScore: z.number().nullable(),
+  pointCoords: z.array(z.tuple([z.number(), z.number()])).nullable(),
+  checkpointId: z.string().uuid().nullable(),
+  authorId: z.string().uuid().nullable(),
+  activeMs: z.number().int(),
+  clicks: z.number().int(),
+  clientKey: z.string().nullable(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type MaskDto = z.infer<typeof maskSchema>;
+
+export const saveMaskInputSchema = z.object({
+  imageId: z.number().int().positive(),
+  segmentation: compressedRleSchema,
+  /** Prompts that produced the mask, original-image pixels */
+  pointCoords: z.array(z.tuple([z.number(), z.number()])).max(1000).optional(),
+  /** Active annotation time with idle gaps excluded, and clicks spent on this mask */
+  activeMs: z.number().int().min(0).max(24 * 3600 * 1000),
+  clicks: z.number().int().min(0).max(100_000),
+  predictedIou: z.number().min(-10).max(10).optional(),
+  stabilityScore: z.number().min(0).max(1).optional(),
+  checkpointId: z.string().uuid().optional(),
+  /** Client-chosen id making a re-sent save idempotent */
+  clientKey: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
+});
+export type SaveMaskInput = z.infer<typeof saveMaskInputSchema>;

@@ -9,6 +9,7 @@ export interface EngineSettings {
   UPLOAD_MAX_BYTES: number;
   UPLOAD_MAX_PIXELS: number;
   THUMBNAIL_SIZE: number;
+  TASK_LEASE_SECONDS: number;
 }
 
 /** Everything a use case may touch. Transports (tRPC, binary routes, job processors, CLI) build one. */

@@ -18,3 +18,6 @@ export { createEngineRuntime } from './engine-runtime';
 export type { EngineRuntime } from './engine-runtime';
 export { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
 export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';
+export { requestNextTask, renewTaskLease, submitTask, releaseTask, ensureTask, toTaskDto } from './tasks/task-queue';
+export { saveMask, updateMask, deleteMask, listMasks, measureSegmentation, toMaskDto } from './masks/masks';
+export { recordMaskCounters } from './masks/mask-counters';

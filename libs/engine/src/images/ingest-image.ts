@@ -4,6 +4,7 @@ import { PermanentJobError } from '@dataengine/queue';
 import { BlobNotFoundError } from '@dataengine/storage';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { completeRunItem } from '../runs/runs';
+import { ensureTask } from '../tasks/task-queue';
 
 export interface IngestResult {
   imageId: number;
@@ -55,6 +56,9 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
       where: { id: image.id },
       data: { status: 'ready', error: null, width, height, thumbKey, ingestedAt: image.ingestedAt ?? nowOf(deps) },
     });
+    // the image joins its project's human work queue (stages 1 and 2; stage 3 has none)
+    const project = await tx.project.findUniqueOrThrow({ where: { id: image.projectId }, select: { stage: true } });
+    if (project.stage !== 'fully_automatic') await ensureTask(tx, { projectId: image.projectId, imageId: image.id, stage: project.stage });
     if (input.runId) await completeRunItem(deps, tx, { runId: input.runId, imageId: image.id, outcome: 'done' });
   });
   return { imageId: image.id, status: 'ready', thumbKey };

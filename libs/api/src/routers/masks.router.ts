@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { compressedRleSchema, maskSchema, saveMaskInputSchema } from '@dataengine/contracts';
+import { deleteMask, listMasks, saveMask, updateMask } from '@dataengine/engine';
+import { protectedProcedure, router } from '../trpc';
+
+const maskRef = z.object({ maskId: z.string().regex(/^\d+$/), version: z.number().int().positive() });
+
+export const masksRouter = router({
+  list: protectedProcedure
+    .input(z.object({ imageId: z.number().int().positive() }))
+    .output(z.array(maskSchema))
+    .query(({ ctx, input }) => listMasks(ctx.deps, ctx.actor, input)),
+  save: protectedProcedure.input(saveMaskInputSchema).output(maskSchema).mutation(({ ctx, input }) => saveMask(ctx.deps, ctx.actor, input)),
+  update: protectedProcedure
+    .input(
+      maskRef.extend({
+        segmentation: compressedRleSchema,
+        activeMs: z.number().int().min(0).max(24 * 3600 * 1000),
+        clicks: z.number().int().min(0).max(100_000),
+        pointCoords: z.array(z.tuple([z.number(), z.number()])).max(1000).optional(),
+      }),
+    )
+    .output(maskSchema)
+    .mutation(({ ctx, input }) => updateMask(ctx.deps, ctx.actor, input)),
+  delete: protectedProcedure
+    .input(maskRef)
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await deleteMask(ctx.deps, ctx.actor, input);
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,109 @@
+// Stage 1/2 work queue: each image of a stage is one task; an annotator leases the next open one.
+// Leasing is one UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED), so two annotators asking
+// at the same moment never get the same image; an expired lease makes the image available again.
+import { AppError, type Stage, type TaskDto } from '@dataengine/contracts';
+import { Prisma } from '@dataengine/db';
+import { nowOf, type EngineDeps } from '../engine-deps';
+import type { Actor } from '../access/actor';
+import { requireProject } from '../access/project-access';
+import { toImageDto } from '../images/image-dto';
+
+const taskInclude = { image: true } as const;
+type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
+
+export function toTaskDto(row: TaskRow): TaskDto {
+  return {
+    id: row.id.toString(),
+    projectId: row.projectId,
+    stage: row.stage,
+    status: row.status,
+    leaseExpiresAt: row.leaseExpiresAt?.toISOString() ?? null,
+    image: toImageDto(row.image),
+  };
+}
+
+/** Creates the task of an image for a stage (idempotent). */
+export async function ensureTask(tx: Prisma.TransactionClient, input: { projectId: string; imageId: number; stage: Stage; priority?: number }): Promise<void> {
+  await tx.task.upsert({
+    where: { imageId_stage: { imageId: input.imageId, stage: input.stage } },
+    create: { projectId: input.projectId, imageId: input.imageId, stage: input.stage, priority: input.priority ?? 0 },
+    update: {},
+  });
+}
+
+const leaseUntil = (deps: EngineDeps) => new Date(nowOf(deps).getTime() + deps.settings.TASK_LEASE_SECONDS * 1000);
+
+/** The caller's current task in the project's stage, renewed; otherwise the next open one; null when none is left. */
+export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<TaskDto | null> {
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'annotate');
+  const stage = project.stage as Stage;
+  const now = nowOf(deps);
+  const held = await deps.db.task.findFirst({
+    where: { projectId: project.id, stage, status: 'leased', assigneeId: actor.id, leaseExpiresAt: { gt: now } },
+    orderBy: { id: 'asc' },
+  });
+  if (held) {
+    return toTaskDto(await deps.db.task.update({ where: { id: held.id }, data: { leaseExpiresAt: leaseUntil(deps) }, include: taskInclude }));
+  }
+  const leased = await deps.db.$queryRaw<{ id: bigint }[]>`
+    UPDATE "tasks" SET "status" = 'leased', "assignee_id" = ${actor.id}::uuid, "lease_expires_at" = ${leaseUntil(deps)},
+           "started_at" = COALESCE("started_at", ${now})
+     WHERE "id" = (
+       SELECT "id" FROM "tasks"
+        WHERE "project_id" = ${project.id}::uuid AND "stage" = ${stage}::"stage"
+          AND ("status" = 'open' OR ("status" = 'leased' AND "lease_expires_at" <= ${now}))
+        ORDER BY "priority" DESC, "id" ASC
+        FOR UPDATE SKIP LOCKED
+        LIMIT 1)
+    RETURNING "id"`;
+  const id = leased[0]?.id;
+  if (id === undefined) return null;
+  return toTaskDto(await deps.db.task.findUniqueOrThrow({ where: { id }, include: taskInclude }));
+}
+
+async function heldTask(deps: EngineDeps, actor: Actor, taskId: string): Promise<TaskRow> {
+  const task = await deps.db.task.findUnique({ where: { id: BigInt(taskId) }, include: taskInclude });
+  if (!task) throw new AppError('NOT_FOUND', `task ${taskId} does not exist`);
+  await requireProject(deps.db, actor, task.projectId, 'annotate');
+  const expired = !task.leaseExpiresAt || task.leaseExpiresAt <= nowOf(deps);
+  if (task.status !== 'leased' || task.assigneeId !== actor.id) {
+    if (task.status === 'submitted') throw new AppError('CONFLICT', 'this image was already submitted');
+    throw new AppError('CONFLICT', 'your lease on this image ended and it went back to the queue; your saved masks are kept — ask for the next image');
+  }
+  return expired ? { ...task, leaseExpiresAt: null } : task;
+}
+
+/** Keeps the lease alive while the annotator works (the web tool calls it every minute). */
+export async function renewTaskLease(deps: EngineDeps, actor: Actor, input: { taskId: string }): Promise<TaskDto> {
+  const task = await heldTask(deps, actor, input.taskId);
+  const { count } = await deps.db.task.updateMany({
+    where: { id: task.id, status: 'leased', assigneeId: actor.id },
+    data: { leaseExpiresAt: leaseUntil(deps) },
+  });
+  if (count === 0) throw new AppError('CONFLICT', 'your lease on this image ended; ask for the next image');
+  return toTaskDto(await deps.db.task.findUniqueOrThrow({ where: { id: task.id }, include: taskInclude }));
+}
+
+/** Marks the image done for this stage and adds the time spent on it. */
+export async function submitTask(deps: EngineDeps, actor: Actor, input: { taskId: string; activeMs: number }): Promise<TaskDto> {
+  const task = await heldTask(deps, actor, input.taskId);
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.task.updateMany({
+      where: { id: task.id, status: 'leased', assigneeId: actor.id },
+      data: { status: 'submitted', submittedAt: nowOf(deps), leaseExpiresAt: null, activeMs: { increment: input.activeMs } },
+    });
+    if (count === 0) throw new AppError('CONFLICT', 'this image is no longer yours to submit');
+    await tx.stageCounter.upsert({
+      where: { projectId_stage: { projectId: task.projectId, stage: task.stage } },
+      create: { projectId: task.projectId, stage: task.stage, imagesDone: 1 },
+      update: { imagesDone: { increment: 1 } },
+    });
+    return toTaskDto(await tx.task.findUniqueOrThrow({ where: { id: task.id }, include: taskInclude }));
+  });
+}
+
+/** Gives the image back to the queue without submitting it. */
+export async function releaseTask(deps: EngineDeps, actor: Actor, input: { taskId: string }): Promise<void> {
+  const task = await heldTask(deps, actor, input.taskId);
+  await deps.db.task.updateMany({ where: { id: task.id, status: 'leased', assigneeId: actor.id }, data: { status: 'open', assigneeId: null, leaseExpiresAt: null } });
+}
