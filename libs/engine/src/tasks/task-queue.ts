@@ -2,7 +2,7 @@
 // Leasing is one UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED), so two annotators asking
 // at the same moment never get the same image; an expired lease makes the image available again.
 import { AppError, type Stage, type TaskDto } from '@dataengine/contracts';
-import { Prisma } from '@dataengine/db';
+import { type Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
