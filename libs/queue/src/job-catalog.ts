@@ -27,6 +27,17 @@ export const jobCatalog = {
     backoff: { type: 'exponential', delay: 1_000 },
     dedupKey: (p) => `ingest-${p.imageId}-${p.runId ?? 'upload'}`,
   }),
+  embed: defineJob({
+    queue: 'embed',
+    description: 'run the image encoder of a checkpoint once per image and store the embedding (float16)',
+    payload: z.object({
+      imageId: z.number().int().positive(),
+      checkpointId: z.string().uuid(),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+    dedupKey: (p) => `embed-${p.imageId}-${p.checkpointId}`,
+  }),
 } satisfies Record<string, JobDefinition>;
 
 export type JobCatalog = typeof jobCatalog;

@@ -53,7 +53,7 @@ export function createJobProducer(options: { connection: Redis; prefix: string; 
       const definition = catalog[name];
       const parsed = definition.payload.safeParse(payload);
       if (!parsed.success) throw new AppError('BAD_REQUEST', `invalid payload for job ${name}: ${parsed.error.message}`);
-      const jobId = definition.dedupKey(parsed.data);
+      const jobId = (definition.dedupKey as (payload: unknown) => string)(parsed.data);
       return guard(async () => {
         const job = await queueFor(definition.queue).add(name, parsed.data, {
           jobId,

@@ -1,6 +1,8 @@
 /**
- * @dataengine/segment — isomorphic segmentation core (browser + Node).
- * Currently: COCO/SAM run-length encodings and the row-major binary mask type.
+ * @dataengine/segment — isomorphic segmentation core (browser + Node): RLE and mask ops, the SAM
+ * inference pipeline over any InferenceBackend, automatic mask generation (with PredictorAmgModel
+ * over the ONNX pipeline), detector decoding and evaluation metrics. Node runtimes live in
+ * `/node`, the browser worker in `/web`, test fixtures (contract bundles, OracleAmgModel) in `/testing`.
  */
 export * from './rle/index';
 export * from './pipeline/index';
@@ -11,3 +13,4 @@ export * from './amg/index';
 export * from './metrics/index';
 export * from './detector/index';
 export type { Sa1bAnnotation, Sa1bImageInfo, Sa1bImageJson } from './sa1b/sa1b.types';
+export { float32ToFloat16, float16ToFloat32, toFloat16Bits, fromFloat16Bits } from './tensor/float16';

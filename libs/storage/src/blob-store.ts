@@ -36,6 +36,13 @@ export class BlobNotFoundError extends Error {
  */
 export interface BlobStore {
   put(key: string, data: Uint8Array | string): Promise<void>;
+  /** Copies a local file in (streamed: checkpoint bundles can be gigabytes). */
+  putFile(key: string, sourcePath: string): Promise<void>;
+  /**
+   * A local path holding the blob's bytes, for libraries that need a file (onnxruntime sessions):
+   * the stored file itself for the local driver, a cached download for remote drivers.
+   */
+  localPath(key: string): Promise<string>;
   get(key: string): Promise<Buffer>;
   /** Byte range is inclusive, as in HTTP Range. */
   createReadStream(key: string, range?: { start: number; end: number }): Promise<Readable>;

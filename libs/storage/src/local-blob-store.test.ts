@@ -41,6 +41,15 @@ describe('LocalBlobStore', () => {
     await expect(store.get('a/two.txt')).rejects.toThrow(BlobNotFoundError);
   });
 
+  it('copies files in atomically and exposes their local path', async () => {
+    const source = path.join(dir, 'source.bin');
+    await (await import('node:fs/promises')).writeFile(source, 'model bytes');
+    await store.putFile('bundles/x/model.onnx', source);
+    const local = await store.localPath('bundles/x/model.onnx');
+    expect(await readFile(local, 'utf8')).toBe('model bytes');
+    await expect(store.localPath('bundles/x/missing.onnx')).rejects.toThrow(BlobNotFoundError);
+  });
+
   it('reads byte ranges', async () => {
     await store.put('r.bin', 'abcdefgh');
     const stream = await store.createReadStream('r.bin', { start: 2, end: 4 });

@@ -43,6 +43,24 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async putFile(key: string, sourcePath: string): Promise<void> {
+    const target = this.pathOf(key);
+    const temp = await this.tempPath();
+    try {
+      await pipeline(createReadStream(sourcePath), createWriteStream(temp));
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async localPath(key: string): Promise<string> {
+    if (!(await this.stat(key))) throw new BlobNotFoundError(key);
+    return this.pathOf(key);
+  }
+
   async get(key: string): Promise<Buffer> {
     try {
       return await readFile(this.pathOf(key));

@@ -2,13 +2,14 @@
 // staging area) and image/thumbnail downloads with HTTP caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@dataengine/contracts';
-import { authenticateSession, getImageForActor, uploadImage } from '@dataengine/engine';
+import { authenticateSession, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
 import { readSessionToken } from './cookies';
 import { sendJson } from './respond';
 
 const UPLOAD_ROUTE = /^\/api\/projects\/([0-9a-f-]{36})\/images$/;
 const IMAGE_ROUTE = /^\/api\/images\/(\d+)\/(file|thumbnail)$/;
+const EMBEDDING_ROUTE = /^\/api\/images\/(\d+)\/embedding$/;
 
 export function matchBinaryRoute(method: string, pathname: string): ((deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) | null {
   const upload = UPLOAD_ROUTE.exec(pathname);
@@ -17,7 +18,45 @@ export function matchBinaryRoute(method: string, pathname: string): ((deps: ApiD
   if (image && (method === 'GET' || method === 'HEAD')) {
     return (deps, req, res) => handleImage(deps, req, res, Number(image[1]), image[2] as 'file' | 'thumbnail');
   }
+  const embedding = EMBEDDING_ROUTE.exec(pathname);
+  if (embedding && method === 'GET') return (deps, req, res, url) => handleEmbedding(deps, req, res, url, Number(embedding[1]));
   return null;
+}
+
+async function handleEmbedding(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL, imageId: number): Promise<void> {
+  const actor = await authenticateSession(deps, readSessionToken(req));
+  const found = await lookupEmbedding(deps, actor, { imageId, checkpointId: url.searchParams.get('checkpointId') ?? undefined });
+  if (found.state === 'queued') {
+    res.setHeader('Retry-After', '1');
+    sendJson(res, 202, { status: 'queued', checkpointId: found.checkpointId, message: 'the embedding is being computed; ask again shortly' });
+    return;
+  }
+  const headers = {
+    ETag: found.etag,
+    'Cache-Control': 'private, max-age=31536000, immutable',
+    'Content-Type': 'application/octet-stream',
+    'X-Embedding-Dtype': found.dtype,
+    'X-Embedding-Shape': found.shape.join(','),
+    'X-Checkpoint-Id': found.checkpointId,
+    'X-Image-Size': `${found.image.width}x${found.image.height}`,
+    'Access-Control-Expose-Headers': 'X-Embedding-Dtype, X-Embedding-Shape, X-Checkpoint-Id, X-Image-Size',
+  };
+  if (req.headers['if-none-match'] === found.etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': found.byteSize });
+  await streamBlob(deps, found.blobKey, res);
+}
+
+async function streamBlob(deps: ApiDeps, key: string, res: ServerResponse): Promise<void> {
+  const stream = await deps.blobs.createReadStream(key);
+  stream.pipe(res);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    res.on('finish', resolve);
+    res.on('close', resolve);
+  });
 }
 
 async function handleUpload(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL, projectId: string): Promise<void> {
@@ -63,11 +102,5 @@ async function handleImage(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
     res.end();
     return;
   }
-  const stream = await deps.blobs.createReadStream(key);
-  stream.pipe(res);
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
-    res.on('finish', resolve);
-    res.on('close', resolve);
-  });
+  await streamBlob(deps, key, res);
 }

@@ -1,0 +1,126 @@
+// Checkpoint bundles (manifest.json + encoder.onnx + decoder.onnx [+ detector.onnx]) are validated
+// against the SAM decoder contract, copied into the blob store under their content hash (so they are
+// immutable and identical bundles register once) and recorded with lineage. Promotion and roll back
+// are explicit, audited operations.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '@dataengine/contracts';
+import { Prisma } from '@dataengine/db';
+import { BundleError } from '@dataengine/segment';
+import { validateBundle } from '@dataengine/segment/node';
+import { nowOf, type EngineDeps } from '../engine-deps';
+
+import { assertGlobalRole } from '../access/project-access';
+import { SYSTEM_ACTOR, type Actor } from '../access/actor';
+
+const SYSTEM_ID = SYSTEM_ACTOR.id;
+
+export type CheckpointRow = Prisma.CheckpointGetPayload<object>;
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Content hash of a bundle directory: every regular file, by name and content. */
+async function bundleFiles(dir: string): Promise<{ files: string[]; hash: string }> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const hash = createHash('sha256');
+  for (const name of files) hash.update(`${name}\0${await sha256File(path.join(dir, name))}\n`);
+  return { files, hash: hash.digest('hex') };
+}
+
+export interface RegisterCheckpointInput {
+  dir: string;
+  name?: string;
+  parentId?: string | null;
+  projectId?: string | null;
+  snapshotKey?: string | null;
+  metrics?: Record<string, unknown> | null;
+  /** Register directly as the active checkpoint (the built-in default at set-up). */
+  activate?: boolean;
+}
+
+export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: RegisterCheckpointInput): Promise<CheckpointRow> {
+  assertGlobalRole(actor, ['ops', 'admin'], 'registering checkpoints');
+  let manifest;
+  try {
+    manifest = (await validateBundle(input.dir)).manifest;
+  } catch (error) {
+    if (error instanceof BundleError) throw new AppError('UNPROCESSABLE', `checkpoint bundle rejected: ${error.message}`);
+    throw error;
+  }
+  const { files, hash } = await bundleFiles(input.dir);
+  const existing = await deps.db.checkpoint.findUnique({ where: { bundleHash: hash } });
+  if (existing) return input.activate && existing.status !== 'active' ? promoteCheckpoint(deps, actor, { checkpointId: existing.id, reason: 'registered again as active' }) : existing;
+  const bundleKey = `checkpoints/${hash}`;
+  for (const file of files) await deps.blobs.putFile(`${bundleKey}/${file}`, path.join(input.dir, file));
+  const created = await deps.db.$transaction(async (tx) => {
+    const row = await tx.checkpoint.create({
+      data: {
+        name: input.name ?? String((manifest as { name?: unknown }).name ?? path.basename(input.dir)),
+        bundleKey,
+        bundleHash: hash,
+        manifest: manifest as unknown as Prisma.InputJsonValue,
+        metrics: (input.metrics ?? Prisma.DbNull) as Prisma.InputJsonValue,
+        parentId: input.parentId ?? null,
+        projectId: input.projectId ?? null,
+        snapshotKey: input.snapshotKey ?? null,
+        createdById: actor.id === SYSTEM_ID ? null : actor.id,
+      },
+    });
+    await tx.checkpointEvent.create({ data: { checkpointId: row.id, action: 'register', toStatus: 'candidate', actorId: actor.id === SYSTEM_ID ? null : actor.id } });
+    return row;
+  });
+  return input.activate ? promoteCheckpoint(deps, actor, { checkpointId: created.id, reason: 'registered as active' }) : created;
+}
+
+
+
+/** Makes a checkpoint the active one; the previous active one is retired. Audited. */
+export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: { checkpointId: string; reason?: string; action?: 'promote' | 'rollback' }): Promise<CheckpointRow> {
+  assertGlobalRole(actor, ['ops', 'admin'], 'promoting checkpoints');
+  const actorId = actor.id === SYSTEM_ID ? null : actor.id;
+  return deps.db.$transaction(async (tx) => {
+    const target = await tx.checkpoint.findUnique({ where: { id: input.checkpointId } });
+    if (!target) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
+    if (target.status === 'rejected') throw new AppError('CONFLICT', `checkpoint ${target.name} was rejected; register a new one instead`);
+    if (target.status === 'active') return target;
+    const previous = await tx.checkpoint.findMany({ where: { status: 'active', projectId: target.projectId } });
+    for (const old of previous) {
+      await tx.checkpoint.update({ where: { id: old.id }, data: { status: 'retired' } });
+      await tx.checkpointEvent.create({ data: { checkpointId: old.id, action: input.action ?? 'promote', fromStatus: 'active', toStatus: 'retired', actorId, reason: `replaced by ${target.name}` } });
+    }
+    await tx.checkpointEvent.create({ data: { checkpointId: target.id, action: input.action ?? 'promote', fromStatus: target.status, toStatus: 'active', actorId, reason: input.reason ?? '' } });
+    return tx.checkpoint.update({ where: { id: target.id }, data: { status: 'active', promotedAt: nowOf(deps) } });
+  });
+}
+
+/** Re-activates the checkpoint that was active before the current one. */
+export async function rollbackCheckpoint(deps: EngineDeps, actor: Actor, input: { reason: string; projectId?: string | null }): Promise<CheckpointRow> {
+  assertGlobalRole(actor, ['ops', 'admin'], 'rolling back checkpoints');
+  const current = await getActiveCheckpoint(deps, input.projectId ?? null);
+  if (!current) throw new AppError('CONFLICT', 'there is no active checkpoint to roll back from');
+  const retiredBy = await deps.db.checkpointEvent.findFirst({
+    where: { fromStatus: 'active', toStatus: 'retired', checkpoint: { projectId: current.projectId, status: 'retired' }, reason: `replaced by ${current.name}` },
+    orderBy: { createdAt: 'desc' },
+  });
+  if (!retiredBy) throw new AppError('CONFLICT', `nothing to roll back to: ${current.name} did not replace an earlier checkpoint`);
+  return promoteCheckpoint(deps, actor, { checkpointId: retiredBy.checkpointId, reason: input.reason, action: 'rollback' });
+}
+
+export async function getActiveCheckpoint(deps: Pick<EngineDeps, 'db'>, projectId: string | null = null): Promise<CheckpointRow | null> {
+  return (
+    (projectId ? await deps.db.checkpoint.findFirst({ where: { status: 'active', projectId } }) : null) ??
+    deps.db.checkpoint.findFirst({ where: { status: 'active', projectId: null } })
+  );
+}
+
+/** Local directory of a registered bundle, for onnxruntime sessions. */
+export async function checkpointDir(deps: EngineDeps, checkpoint: Pick<CheckpointRow, 'bundleKey'>): Promise<string> {
+  return path.dirname(await deps.blobs.localPath(`${checkpoint.bundleKey}/manifest.json`));
+}

@@ -1,0 +1,46 @@
+// The `embed` job: the heavy encoder runs once per image and checkpoint; the embedding is stored
+// as float16 under the image's content hash and the checkpoint's bundle hash, and shared by every
+// user and job (ARCHITECTURE.md "Processes").
+import sharp from 'sharp';
+import { AppError } from '@dataengine/contracts';
+import { float32ToFloat16 } from '@dataengine/segment';
+import { openBundle } from '@dataengine/segment/node';
+import type { EngineDeps } from '../engine-deps';
+import { checkpointDir } from '../checkpoints/checkpoint-registry';
+
+export interface EmbeddingInfo {
+  blobKey: string;
+  dtype: 'float16';
+  shape: number[];
+  byteSize: number;
+  imageWidth: number;
+  imageHeight: number;
+}
+
+export const embeddingKey = (bundleHash: string, contentHash: string) => `embeddings/${bundleHash.slice(0, 16)}/${contentHash.slice(0, 2)}/${contentHash}.f16`;
+
+/** Computes (or finds) the embedding of an image for a checkpoint. Idempotent. */
+export async function embedImage(deps: EngineDeps, input: { imageId: number; checkpointId: string }): Promise<EmbeddingInfo> {
+  const image = await deps.db.image.findUnique({ where: { id: input.imageId } });
+  if (!image) throw new AppError('NOT_FOUND', `image ${input.imageId} does not exist`);
+  const checkpoint = await deps.db.checkpoint.findUnique({ where: { id: input.checkpointId } });
+  if (!checkpoint) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
+  const key = embeddingKey(checkpoint.bundleHash, image.contentHash);
+  const existing = await deps.db.embedding.findUnique({ where: { imageId_checkpointId: { imageId: image.id, checkpointId: checkpoint.id } } });
+  if (existing && (await deps.blobs.stat(existing.blobKey))) {
+    return { blobKey: existing.blobKey, dtype: 'float16', shape: existing.shape, byteSize: existing.byteSize, imageWidth: image.width, imageHeight: image.height };
+  }
+  const { predictor } = await openBundle(await checkpointDir(deps, checkpoint));
+  const { data, info } = await sharp(await deps.blobs.get(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const embedding = await predictor.embedImage({ width: info.width, height: info.height, channels: 3, data });
+  const half = float32ToFloat16(embedding.tensor.data);
+  const bytes = new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
+  await deps.blobs.put(key, bytes);
+  const shape = [...embedding.tensor.dims];
+  await deps.db.embedding.upsert({
+    where: { imageId_checkpointId: { imageId: image.id, checkpointId: checkpoint.id } },
+    create: { imageId: image.id, checkpointId: checkpoint.id, blobKey: key, dtype: 'float16', shape, byteSize: bytes.byteLength },
+    update: { blobKey: key, dtype: 'float16', shape, byteSize: bytes.byteLength },
+  });
+  return { blobKey: key, dtype: 'float16', shape, byteSize: bytes.byteLength, imageWidth: info.width, imageHeight: info.height };
+}

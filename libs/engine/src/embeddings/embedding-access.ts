@@ -1,0 +1,37 @@
+import { AppError } from '@dataengine/contracts';
+import type { EngineDeps } from '../engine-deps';
+import type { Actor } from '../access/actor';
+import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
+import { getImageForActor } from '../images/list-images';
+
+export type EmbeddingLookup =
+  | { state: 'ready'; blobKey: string; byteSize: number; dtype: string; shape: number[]; checkpointId: string; etag: string; image: { width: number; height: number } }
+  | { state: 'queued'; checkpointId: string };
+
+/**
+ * What the browser needs to segment an image: its embedding for the active (or a given)
+ * checkpoint. When it is not computed yet, the embed job is queued at high priority.
+ */
+export async function lookupEmbedding(deps: EngineDeps, actor: Actor, input: { imageId: number; checkpointId?: string }): Promise<EmbeddingLookup> {
+  const image = await getImageForActor(deps, actor, input.imageId);
+  const checkpoint = input.checkpointId
+    ? await deps.db.checkpoint.findUnique({ where: { id: input.checkpointId } })
+    : await getActiveCheckpoint(deps, image.projectId);
+  if (!checkpoint) throw new AppError('NOT_FOUND', input.checkpointId ? `checkpoint ${input.checkpointId} does not exist` : 'no checkpoint is active yet; ask ops to register one');
+  const row = await deps.db.embedding.findUnique({ where: { imageId_checkpointId: { imageId: image.id, checkpointId: checkpoint.id } } });
+  if (row && (await deps.blobs.stat(row.blobKey))) {
+    return {
+      state: 'ready',
+      blobKey: row.blobKey,
+      byteSize: row.byteSize,
+      dtype: row.dtype,
+      shape: row.shape,
+      checkpointId: checkpoint.id,
+      etag: `"${checkpoint.bundleHash.slice(0, 16)}-${image.contentHash}"`,
+      image: { width: image.width, height: image.height },
+    };
+  }
+  if (image.status !== 'ready') throw new AppError('CONFLICT', `image ${image.id} is ${image.status}; it can be segmented once ingested`);
+  await deps.jobs.enqueue('embed', { imageId: image.id, checkpointId: checkpoint.id }, { priority: 1 });
+  return { state: 'queued', checkpointId: checkpoint.id };
+}

@@ -1,0 +1,85 @@
+// The checkpoint registry: validation, immutable content-addressed bundles, promote / roll back
+// with an audit trail.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@dataengine/config';
+import { getActiveCheckpoint, ingestImage, promoteCheckpoint, registerCheckpoint, rollbackCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { float16ToFloat32 } from '@dataengine/segment';
+import { openBundle } from '@dataengine/segment/node';
+import { writeContractBundle } from '@dataengine/segment/testing';
+import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, syntheticImageBytes, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
+import sharp from 'sharp';
+
+let env: TestEnv;
+let api: { url: string; close(): Promise<void> };
+let tmp: string;
+let ops: MadeUser;
+let annotator: MadeUser;
+let imageId: number;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  api = await startTestApi(env.deps);
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'bundles-'));
+  ops = await makeUser(env.deps.db, { role: 'ops' });
+  annotator = await makeUser(env.deps.db, { role: 'annotator' });
+  const manager = await makeUser(env.deps.db, { role: 'manager' });
+  const projectId = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: annotator, role: 'annotator' }] })).id;
+  const { image } = await uploadImage(env.deps, manager, { projectId, fileName: 'a.png', body: Readable.from([await syntheticImageBytes({ seed: 5, width: 300, height: 200, format: 'png' })]) });
+  await ingestImage(env.deps, { imageId: image.id });
+  imageId = image.id;
+});
+afterAll(async () => {
+  await api?.close();
+  await env?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('checkpoint registry', () => {
+  it('registers a valid bundle as active, copying it into the blob store under its content hash', async () => {
+    const dir = await writeContractBundle(path.join(tmp, 'first'));
+    const row = await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir, name: 'built-in', activate: true });
+    expect(row.status).toBe('active');
+    expect(row.bundleKey).toBe(`checkpoints/${row.bundleHash}`);
+    expect(await env.deps.blobs.list(row.bundleKey)).toEqual(expect.arrayContaining([`${row.bundleKey}/decoder.onnx`, `${row.bundleKey}/encoder.onnx`, `${row.bundleKey}/manifest.json`]));
+    // the same bytes register once
+    const again = await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir, name: 'copy' });
+    expect(again.id).toBe(row.id);
+  });
+
+  it('rejects a corrupt bundle with a precise message and keeps the active checkpoint', async () => {
+    const active = await getActiveCheckpoint(env.deps);
+    const dir = await writeContractBundle(path.join(tmp, 'bad'), 'encoder-embedding-shape');
+    const error = await registerCheckpoint(env.deps, ops, { dir }).catch((e: unknown) => e as Error);
+    expect(error.message).toMatch(/^checkpoint bundle rejected: .*encoder\.onnx.*image_embeddings/s);
+    const wrongName = await registerCheckpoint(env.deps, ops, { dir: await writeContractBundle(path.join(tmp, 'bad2'), 'decoder-input-name') }).catch((e: unknown) => e as Error);
+    expect(wrongName.message).toMatch(/decoder\.onnx/);
+    expect((await getActiveCheckpoint(env.deps))?.id).toBe(active?.id);
+    expect(await env.deps.db.checkpoint.count()).toBe(1);
+  });
+
+  it('only ops and admins register or promote', async () => {
+    const dir = await writeContractBundle(path.join(tmp, 'second'), 'with-detector');
+    await expect(registerCheckpoint(env.deps, annotator, { dir })).rejects.toThrow(/needs the ops or admin role/);
+  });
+
+  it('promotes a candidate and rolls back, leaving an audit trail', async () => {
+    const first = (await getActiveCheckpoint(env.deps))!;
+    const candidate = await registerCheckpoint(env.deps, ops, { dir: await writeContractBundle(path.join(tmp, 'second'), 'with-detector'), parentId: first.id });
+    expect(candidate.status).toBe('candidate');
+    await promoteCheckpoint(env.deps, ops, { checkpointId: candidate.id, reason: 'better mIoU' });
+    expect((await getActiveCheckpoint(env.deps))?.id).toBe(candidate.id);
+    const back = await rollbackCheckpoint(env.deps, ops, { reason: 'masks got worse in review' });
+    expect(back.id).toBe(first.id);
+    const events = await env.deps.db.checkpointEvent.findMany({ orderBy: { id: 'asc' }, select: { action: true, toStatus: true, actorId: true, checkpointId: true } });
+    expect(events.map((e) => `${e.action}:${e.toStatus}`)).toEqual([
+      'register:candidate', 'promote:active', 'register:candidate', 'promote:retired', 'promote:active', 'rollback:retired', 'rollback:active',
+    ]);
+    expect(events.at(-1)).toMatchObject({ actorId: ops.id, checkpointId: first.id });
+    await promoteCheckpoint(env.deps, ops, { checkpointId: first.id });
+  });
+});
+
