@@ -22,7 +22,7 @@ log(`database ready (${migrated.applied.length} migrations applied, ${migrated.a
 const runtime = createEngineRuntime(config, createLogger({ service: 'demo' }, 'warn'));
 await waitFor(() => runtime.deps.redis.status === 'ready', 'Redis', 10_000);
 log(`seeding the demo data (${images} synthetic images)…`);
-const seeded = await seedDemo(runtime.deps, { images, width: 640, height: 480, seed: 1 });
+const seeded = await seedDemo(runtime.deps, { images, width: 640, height: 480, seed: 1, modelDir: config.defaultModelDir });
 await runtime.close();
 
 log('building the web app (first run only, ~1 min)…');

@@ -5,6 +5,6 @@ import { createEngineRuntime, seedDemo } from '@dataengine/engine';
 
 const config = loadConfig();
 const runtime = createEngineRuntime(config, createLogger({ service: 'seed' }, config.LOG_LEVEL));
-const result = await seedDemo(runtime.deps, { images: Number(process.env['DEMO_IMAGES'] ?? 24), width: 640, height: 480, seed: 1 });
+const result = await seedDemo(runtime.deps, { images: Number(process.env['DEMO_IMAGES'] ?? 24), width: 640, height: 480, seed: 1, modelDir: config.defaultModelDir });
 console.log(`seeded ${result.projects.map((p) => `${p.name}: ${p.images} images`).join(', ')}; users ${result.users.map((u) => u.email).join(', ')} (password ${result.password})`);
 await runtime.close();

@@ -18,6 +18,8 @@ export const configSchema = z.object({
   /** Prefix of every BullMQ key, so several installations (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('dataengine'),
   BLOB_DIR: z.string().default('.data/blobs'),
+  /** The built-in checkpoint bundle registered as the first active checkpoint at set-up. */
+  DEFAULT_MODEL_DIR: z.string().default('models/default'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(4000),
   WEB_PORT: port.default(3000),
@@ -37,7 +39,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
-export type AppConfig = z.infer<typeof configSchema> & { blobDir: string };
+export type AppConfig = z.infer<typeof configSchema> & { blobDir: string; defaultModelDir: string };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -51,5 +53,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, blobDir: path.resolve(cwd, parsed.data.BLOB_DIR) };
+  return { ...parsed.data, blobDir: path.resolve(cwd, parsed.data.BLOB_DIR), defaultModelDir: path.resolve(cwd, parsed.data.DEFAULT_MODEL_DIR) };
 }

@@ -21,7 +21,7 @@ export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';
 export { requestNextTask, renewTaskLease, submitTask, releaseTask, ensureTask, toTaskDto } from './tasks/task-queue';
 export { saveMask, updateMask, deleteMask, listMasks, measureSegmentation, toMaskDto } from './masks/masks';
 export { recordMaskCounters } from './masks/mask-counters';
-export { registerCheckpoint, promoteCheckpoint, rollbackCheckpoint, getActiveCheckpoint, checkpointDir } from './checkpoints/checkpoint-registry';
+export { registerCheckpoint, ensureBuiltInCheckpoint, promoteCheckpoint, rollbackCheckpoint, getActiveCheckpoint, checkpointDir } from './checkpoints/checkpoint-registry';
 export type { CheckpointRow, RegisterCheckpointInput } from './checkpoints/checkpoint-registry';
 export { embedImage, embeddingKey } from './embeddings/embed-image';
 export type { EmbeddingInfo } from './embeddings/embed-image';

@@ -53,9 +53,9 @@ describe('checkpoint registry', () => {
   it('rejects a corrupt bundle with a precise message and keeps the active checkpoint', async () => {
     const active = await getActiveCheckpoint(env.deps);
     const dir = await writeContractBundle(path.join(tmp, 'bad'), 'encoder-embedding-shape');
-    const error = await registerCheckpoint(env.deps, ops, { dir }).catch((e: unknown) => e as Error);
+    const error = (await registerCheckpoint(env.deps, ops, { dir }).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/^checkpoint bundle rejected: .*encoder\.onnx.*image_embeddings/s);
-    const wrongName = await registerCheckpoint(env.deps, ops, { dir: await writeContractBundle(path.join(tmp, 'bad2'), 'decoder-input-name') }).catch((e: unknown) => e as Error);
+    const wrongName = (await registerCheckpoint(env.deps, ops, { dir: await writeContractBundle(path.join(tmp, "bad2"), "decoder-input-name") }).catch((e: unknown) => e)) as Error;
     expect(wrongName.message).toMatch(/decoder\.onnx/);
     expect((await getActiveCheckpoint(env.deps))?.id).toBe(active?.id);
     expect(await env.deps.db.checkpoint.count()).toBe(1);

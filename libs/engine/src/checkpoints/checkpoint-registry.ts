@@ -124,3 +124,19 @@ export async function getActiveCheckpoint(deps: Pick<EngineDeps, 'db'>, projectI
 export async function checkpointDir(deps: EngineDeps, checkpoint: Pick<CheckpointRow, 'bundleKey'>): Promise<string> {
   return path.dirname(await deps.blobs.localPath(`${checkpoint.bundleKey}/manifest.json`));
 }
+
+/**
+ * Set-up: registers the built-in bundle as the first active checkpoint when none is active.
+ * Returns null (and changes nothing) when the directory holds no bundle.
+ */
+export async function ensureBuiltInCheckpoint(deps: EngineDeps, dir: string): Promise<CheckpointRow | null> {
+  const active = await getActiveCheckpoint(deps);
+  if (active) return active;
+  try {
+    await readdir(dir);
+  } catch {
+    deps.logger.warn('no built-in checkpoint bundle found; interactive segmentation stays off until ops registers one', { dir });
+    return null;
+  }
+  return registerCheckpoint(deps, SYSTEM_ACTOR, { dir, name: 'built-in default', activate: true });
+}

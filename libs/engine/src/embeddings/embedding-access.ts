@@ -3,6 +3,7 @@ import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import { getImageForActor } from '../images/list-images';
+import { EMBED_PRIORITY } from './embed-priority';
 
 export type EmbeddingLookup =
   | { state: 'ready'; blobKey: string; byteSize: number; dtype: string; shape: number[]; checkpointId: string; etag: string; image: { width: number; height: number } }
@@ -32,6 +33,6 @@ export async function lookupEmbedding(deps: EngineDeps, actor: Actor, input: { i
     };
   }
   if (image.status !== 'ready') throw new AppError('CONFLICT', `image ${image.id} is ${image.status}; it can be segmented once ingested`);
-  await deps.jobs.enqueue('embed', { imageId: image.id, checkpointId: checkpoint.id }, { priority: 1 });
+  await deps.jobs.enqueue('embed', { imageId: image.id, checkpointId: checkpoint.id }, { priority: EMBED_PRIORITY.waiting });
   return { state: 'queued', checkpointId: checkpoint.id };
 }

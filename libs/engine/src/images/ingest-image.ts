@@ -5,6 +5,8 @@ import { BlobNotFoundError } from '@dataengine/storage';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { completeRunItem } from '../runs/runs';
 import { ensureTask } from '../tasks/task-queue';
+import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
+import { EMBED_PRIORITY } from '../embeddings/embed-priority';
 
 export interface IngestResult {
   imageId: number;
@@ -61,6 +63,9 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
     if (project.stage !== 'fully_automatic') await ensureTask(tx, { projectId: image.projectId, imageId: image.id, stage: project.stage });
     if (input.runId) await completeRunItem(deps, tx, { runId: input.runId, imageId: image.id, outcome: 'done' });
   });
+  // precompute the embedding for the active checkpoint (annotators' leases bump their images ahead)
+  const checkpoint = await getActiveCheckpoint(deps, image.projectId);
+  if (checkpoint) await deps.jobs.enqueue('embed', { imageId: image.id, checkpointId: checkpoint.id }, { priority: EMBED_PRIORITY.backfill });
   return { imageId: image.id, status: 'ready', thumbKey };
 }
 

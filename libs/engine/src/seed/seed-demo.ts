@@ -10,6 +10,7 @@ import type { Actor } from '../access/actor';
 import { hashPassword } from '../auth/password';
 import { uploadImage } from '../images/upload-image';
 import { createRun } from '../runs/runs';
+import { ensureBuiltInCheckpoint } from '../checkpoints/checkpoint-registry';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -22,6 +23,8 @@ export const DEMO_USERS: { email: string; name: string; role: UserRole }[] = [
 
 export interface DemoSeedOptions {
   images: number;
+  /** Built-in checkpoint bundle to register as active when none is (skipped when absent). */
+  modelDir?: string;
   width: number;
   height: number;
   seed: number;
@@ -48,6 +51,7 @@ export async function seedDemo(deps: EngineDeps, options: DemoSeedOptions): Prom
     byRole.set(u.role, { id: row.id, email: row.email, name: row.name, role: row.role });
   }
   const manager = byRole.get('manager')!;
+  if (options.modelDir) await ensureBuiltInCheckpoint(deps, options.modelDir);
   const result: DemoSeedResult = { users: DEMO_USERS, password: DEMO_PASSWORD, projects: [], ingestRunIds: [] };
 
   for (const [index, spec] of PROJECTS.entries()) {

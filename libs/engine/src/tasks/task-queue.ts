@@ -7,6 +7,8 @@ import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
 import { toImageDto } from '../images/image-dto';
+import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
+import { EMBED_PREFETCH, EMBED_PRIORITY } from '../embeddings/embed-priority';
 
 const taskInclude = { image: true } as const;
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
@@ -58,7 +60,23 @@ export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { p
     RETURNING "id"`;
   const id = leased[0]?.id;
   if (id === undefined) return null;
-  return toTaskDto(await deps.db.task.findUniqueOrThrow({ where: { id }, include: taskInclude }));
+  const task = await deps.db.task.findUniqueOrThrow({ where: { id }, include: taskInclude });
+  await queueEmbeddings(deps, task);
+  return toTaskDto(task);
+}
+
+/** The leased image's embedding first, then the next images of the queue (prefetch). */
+async function queueEmbeddings(deps: EngineDeps, task: TaskRow): Promise<void> {
+  const checkpoint = await getActiveCheckpoint(deps, task.projectId);
+  if (!checkpoint) return;
+  await deps.jobs.enqueue('embed', { imageId: task.imageId, checkpointId: checkpoint.id }, { priority: EMBED_PRIORITY.waiting });
+  const upcoming = await deps.db.task.findMany({
+    where: { projectId: task.projectId, stage: task.stage, status: 'open' },
+    orderBy: [{ priority: 'desc' }, { id: 'asc' }],
+    take: EMBED_PREFETCH,
+    select: { imageId: true },
+  });
+  for (const next of upcoming) await deps.jobs.enqueue('embed', { imageId: next.imageId, checkpointId: checkpoint.id }, { priority: EMBED_PRIORITY.upcoming });
 }
 
 async function heldTask(deps: EngineDeps, actor: Actor, taskId: string): Promise<TaskRow> {
