@@ -1,5 +1,6 @@
 import { router } from './trpc';
 import { authRouter } from './routers/auth.router';
+import { checkpointsRouter } from './routers/checkpoints.router';
 import { imagesRouter } from './routers/images.router';
 import { masksRouter } from './routers/masks.router';
 import { projectsRouter } from './routers/projects.router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   users: usersRouter,
   tasks: tasksRouter,
   masks: masksRouter,
+  checkpoints: checkpointsRouter,
 });
 
 /** The only thing the browser imports from this library (as a type). */

@@ -160,3 +160,30 @@ export const saveMaskInputSchema = z.object({
   clientKey: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
 });
 export type SaveMaskInput = z.infer<typeof saveMaskInputSchema>;
+
+export const checkpointStatusSchema = z.enum(['candidate', 'active', 'retired', 'rejected']);
+
+export const checkpointSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  status: checkpointStatusSchema,
+  parentId: z.string().uuid().nullable(),
+  projectId: z.string().uuid().nullable(),
+  bundleHash: z.string(),
+  manifest: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string(),
+  promotedAt: z.string().nullable(),
+  /** URL paths of the bundle's files, served by the API (immutable, cacheable) */
+  files: z.object({ manifest: z.string(), encoder: z.string(), decoder: z.string(), detector: z.string().nullable() }),
+});
+export type CheckpointDto = z.infer<typeof checkpointSchema>;
+
+export const checkpointEventSchema = z.object({
+  action: z.string(),
+  fromStatus: checkpointStatusSchema.nullable(),
+  toStatus: checkpointStatusSchema,
+  actor: z.string().nullable(),
+  reason: z.string(),
+  createdAt: z.string(),
+});

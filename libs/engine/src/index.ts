@@ -27,3 +27,4 @@ export { embedImage, embeddingKey } from './embeddings/embed-image';
 export type { EmbeddingInfo } from './embeddings/embed-image';
 export { lookupEmbedding } from './embeddings/embedding-access';
 export type { EmbeddingLookup } from './embeddings/embedding-access';
+export { toCheckpointDto, activeCheckpointFor, listCheckpoints, checkpointFileKey } from './checkpoints/checkpoint-queries';

@@ -5,13 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@dataengine/config';
 import { getActiveCheckpoint, ingestImage, promoteCheckpoint, registerCheckpoint, rollbackCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
-import { float16ToFloat32 } from '@dataengine/segment';
-import { openBundle } from '@dataengine/segment/node';
 import { writeContractBundle } from '@dataengine/segment/testing';
-import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, syntheticImageBytes, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
-import sharp from 'sharp';
+import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, syntheticImageBytes, trpcMutation, trpcQuery, type MadeUser, type TestEnv } from '@dataengine/testing';
 
 let env: TestEnv;
 let api: { url: string; close(): Promise<void> };
@@ -83,3 +79,24 @@ describe('checkpoint registry', () => {
   });
 });
 
+
+describe('checkpoints over HTTP', () => {
+  it('annotators see the active checkpoint and download its decoder; only ops list and promote', async () => {
+    const member = await makeUser(env.deps.db, { role: 'annotator' });
+    const manager = await makeUser(env.deps.db, { role: 'manager' });
+    const projectId = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: member, role: 'annotator' }] })).id;
+    const cookie = await loginCookie(api.url, member.email, member.password);
+    const active = await trpcQuery<{ id: string; files: { decoder: string } }>(api.url, 'checkpoints.active', { projectId }, cookie);
+    expect(active.status).toBe(200);
+    const decoder = await fetch(`${api.url}${active.data!.files.decoder}`, { headers: { cookie } });
+    expect(decoder.status).toBe(200);
+    expect(decoder.headers.get('cache-control')).toContain('immutable');
+    const local = await env.deps.blobs.get(`checkpoints/${(await getActiveCheckpoint(env.deps))!.bundleHash}/decoder.onnx`);
+    expect(Buffer.from(await decoder.arrayBuffer()).equals(local)).toBe(true);
+    expect((await fetch(`${api.url}/api/checkpoints/${active.data!.id}/files/..%2Fsecret`, { headers: { cookie } })).status).toBe(404);
+    expect((await trpcQuery(api.url, 'checkpoints.list', undefined, cookie)).status).toBe(403);
+    expect((await trpcMutation(api.url, 'checkpoints.rollback', { reason: 'x' }, cookie)).status).toBe(403);
+    const opsCookie = await loginCookie(api.url, ops.email, ops.password);
+    expect((await trpcQuery<unknown[]>(api.url, 'checkpoints.list', undefined, opsCookie)).data!.length).toBe(2);
+  });
+});

@@ -2,7 +2,7 @@
 // staging area) and image/thumbnail downloads with HTTP caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@dataengine/contracts';
-import { authenticateSession, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
+import { authenticateSession, checkpointFileKey, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
 import { readSessionToken } from './cookies';
 import { sendJson } from './respond';
@@ -10,6 +10,7 @@ import { sendJson } from './respond';
 const UPLOAD_ROUTE = /^\/api\/projects\/([0-9a-f-]{36})\/images$/;
 const IMAGE_ROUTE = /^\/api\/images\/(\d+)\/(file|thumbnail)$/;
 const EMBEDDING_ROUTE = /^\/api\/images\/(\d+)\/embedding$/;
+const CHECKPOINT_FILE_ROUTE = /^\/api\/checkpoints\/([0-9a-f-]{36})\/files\/([\w.-]+)$/;
 
 export function matchBinaryRoute(method: string, pathname: string): ((deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) | null {
   const upload = UPLOAD_ROUTE.exec(pathname);
@@ -20,6 +21,8 @@ export function matchBinaryRoute(method: string, pathname: string): ((deps: ApiD
   }
   const embedding = EMBEDDING_ROUTE.exec(pathname);
   if (embedding && method === 'GET') return (deps, req, res, url) => handleEmbedding(deps, req, res, url, Number(embedding[1]));
+  const checkpointFile = CHECKPOINT_FILE_ROUTE.exec(pathname);
+  if (checkpointFile && method === 'GET') return (deps, req, res) => handleCheckpointFile(deps, req, res, checkpointFile[1]!, checkpointFile[2]!);
   return null;
 }
 
@@ -47,6 +50,21 @@ async function handleEmbedding(deps: ApiDeps, req: IncomingMessage, res: ServerR
   }
   res.writeHead(200, { ...headers, 'Content-Length': found.byteSize });
   await streamBlob(deps, found.blobKey, res);
+}
+
+/** Model files for the browser's decoder; immutable (content-addressed bundles), so cached forever. */
+async function handleCheckpointFile(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, checkpointId: string, file: string): Promise<void> {
+  await authenticateSession(deps, readSessionToken(req));
+  const { key, etag } = await checkpointFileKey(deps, { checkpointId, file });
+  const stat = await deps.blobs.stat(key);
+  if (!stat) throw new AppError('NOT_FOUND', `checkpoint ${checkpointId} has no ${file}`);
+  const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable', 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': stat.size });
+  await streamBlob(deps, key, res);
 }
 
 async function streamBlob(deps: ApiDeps, key: string, res: ServerResponse): Promise<void> {
