@@ -5,4 +5,6 @@ export interface ApiDeps extends EngineDeps {
   /** Producer connection, also pinged by /readyz. */
   redis: Redis;
   cookieSecure: boolean;
+  /** BullMQ/Redis key prefix of this installation; also names its event channel. */
+  queuePrefix: string;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@dataengine/config';
 import type { Db } from '@dataengine/db';
-import type { JobProducer } from '@dataengine/queue';
+import type { EventPublisher, JobProducer } from '@dataengine/queue';
 import type { BlobStore } from '@dataengine/storage';
 
 /** The settings use cases read; a subset of AppConfig so tests can pass just these. */
@@ -17,6 +17,8 @@ export interface EngineDeps {
   db: Db;
   blobs: BlobStore;
   jobs: JobProducer;
+  /** Tells open annotation tools about engine changes (checkpoint promoted, …). */
+  events: EventPublisher;
   settings: EngineSettings;
   logger: Logger;
   now?: () => Date;

@@ -1,6 +1,6 @@
 import type { AppConfig, Logger } from '@dataengine/config';
 import { createDb } from '@dataengine/db';
-import { createJobProducer, createProducerConnection } from '@dataengine/queue';
+import { createEventPublisher, createJobProducer, createProducerConnection } from '@dataengine/queue';
 import { LocalBlobStore } from '@dataengine/storage';
 import type { Redis } from 'ioredis';
 import type { EngineDeps } from './engine-deps';
@@ -17,7 +17,7 @@ export function createEngineRuntime(config: AppConfig, logger: Logger): EngineRu
   const jobs = createJobProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   const blobs = new LocalBlobStore(config.blobDir);
   return {
-    deps: { db, blobs, jobs, redis, logger, settings: config },
+    deps: { db, blobs, jobs, redis, events: createEventPublisher(redis, config.QUEUE_PREFIX), logger, settings: config },
     async close() {
       await jobs.close().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());

@@ -100,3 +100,32 @@ describe('checkpoints over HTTP', () => {
     expect((await trpcQuery<unknown[]>(api.url, 'checkpoints.list', undefined, opsCookie)).data!.length).toBe(2);
   });
 });
+
+describe('engine events', () => {
+  it('a promotion reaches open tools as a server-sent event', async () => {
+    const member = await makeUser(env.deps.db, { role: 'annotator' });
+    const cookie = await loginCookie(api.url, member.email, member.password);
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/api/events`, { headers: { cookie }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const received = (async () => {
+      while (!text.includes('event: checkpoint.activated')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      return text;
+    })();
+    await new Promise((r) => setTimeout(r, 200)); // the shared subscriber is listening
+    const candidate = await registerCheckpoint(env.deps, ops, { dir: await writeContractBundle(path.join(tmp, 'third'), 'with-detector') });
+    await promoteCheckpoint(env.deps, ops, { checkpointId: candidate.id, reason: 'event test' });
+    const body = await received;
+    controller.abort();
+    const data = JSON.parse(body.split('event: checkpoint.activated\ndata: ')[1]!.split('\n')[0]!) as { checkpointId: string };
+    expect(data.checkpointId).toBe(candidate.id);
+    expect((await fetch(`${api.url}/api/events`)).status).toBe(401);
+  });
+});

@@ -118,7 +118,7 @@ describe('when PostgreSQL is unreachable', () => {
     const port = await freePort(); // nothing listens here
     const config = loadConfig({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/nowhere`, LOG_LEVEL: 'error', BLOB_DIR: '/tmp/unused-blobs' });
     const runtime = createEngineRuntime(config, createLogger({ service: 'test' }, 'error'));
-    const api = await startTestApi({ ...runtime.deps, cookieSecure: false });
+    const api = await startTestApi({ ...runtime.deps, cookieSecure: false, queuePrefix: config.QUEUE_PREFIX });
     try {
       const res = await trpcQuery(api.url, 'projects.list', undefined, 'de_session=whatever');
       expect(res.status).toBe(503);

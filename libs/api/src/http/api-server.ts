@@ -7,11 +7,13 @@ import { appRouter } from '../router';
 import type { ApiContext } from '../trpc';
 import { matchBinaryRoute } from './binary-routes';
 import { readSessionToken } from './cookies';
+import { createEventsRoute } from './events-route';
 import { checkReadiness } from './readiness';
 import { sendError, sendJson } from './respond';
 
 /** The API process's HTTP surface: /trpc, binary routes under /api, /healthz and /readyz. */
 export function createApiServer(deps: ApiDeps): http.Server {
+  const events = createEventsRoute(deps, deps.queuePrefix);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -23,7 +25,7 @@ export function createApiServer(deps: ApiDeps): http.Server {
     }),
   });
 
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://api.local');
     const method = req.method ?? 'GET';
     const handle = async () => {
@@ -34,6 +36,7 @@ export function createApiServer(deps: ApiDeps): http.Server {
         return sendJson(res, readiness.ready ? 200 : 503, readiness);
       }
       if (url.pathname.startsWith('/trpc/')) return trpc(req, res);
+      if (url.pathname === '/api/events' && method === 'GET') return events.handle(req, res);
       const route = matchBinaryRoute(method, url.pathname);
       if (route) return route(deps, req, res, url);
       throw new AppError('NOT_FOUND', `no route for ${method} ${url.pathname}`);
@@ -42,4 +45,6 @@ export function createApiServer(deps: ApiDeps): http.Server {
       sendError(res, toAppError(error, deps.logger, { method, path: url.pathname }));
     });
   });
+  server.on('close', () => void events.close());
+  return server;
 }

@@ -85,7 +85,7 @@ export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: 
 export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: { checkpointId: string; reason?: string; action?: 'promote' | 'rollback' }): Promise<CheckpointRow> {
   assertGlobalRole(actor, ['ops', 'admin'], 'promoting checkpoints');
   const actorId = actor.id === SYSTEM_ID ? null : actor.id;
-  return deps.db.$transaction(async (tx) => {
+  const promoted = await deps.db.$transaction(async (tx) => {
     const target = await tx.checkpoint.findUnique({ where: { id: input.checkpointId } });
     if (!target) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
     if (target.status === 'rejected') throw new AppError('CONFLICT', `checkpoint ${target.name} was rejected; register a new one instead`);
@@ -98,6 +98,11 @@ export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: {
     await tx.checkpointEvent.create({ data: { checkpointId: target.id, action: input.action ?? 'promote', fromStatus: target.status, toStatus: 'active', actorId, reason: input.reason ?? '' } });
     return tx.checkpoint.update({ where: { id: target.id }, data: { status: 'active', promotedAt: nowOf(deps) } });
   });
+  // Workers pick the active checkpoint per job, so they switch by themselves; browsers are told.
+  await deps.events
+    .publish({ type: 'checkpoint.activated', checkpointId: promoted.id, name: promoted.name, projectId: promoted.projectId, at: nowOf(deps).toISOString() })
+    .catch((error: unknown) => deps.logger.warn('could not announce the promoted checkpoint; tools will see it on their next load', { error }));
+  return promoted;
 }
 
 /** Re-activates the checkpoint that was active before the current one. */
