@@ -1,6 +1,6 @@
 export { createTestEnv, startTestApi } from './test-env';
 export type { TestEnv } from './test-env';
-export { ensureDatabase, dropSchema, dropStaleTestSchemas, TEST_DATABASE_URL, TEST_REDIS_URL } from './test-database';
+export { ensureDatabase, dropSchema, dropStaleTestSchemas, testSchemaName, TEST_DATABASE_URL, TEST_REDIS_URL } from './test-database';
 export { makeUser, makeProject } from './factories';
 export type { MadeUser } from './factories';
 export { loginCookie, trpcQuery, trpcMutation, uploadBytes } from './http-client';

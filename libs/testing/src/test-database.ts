@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** The database every integration test uses; each test file migrates its own schema inside it. */
@@ -30,14 +31,25 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-/** Drops schemas left behind by earlier, interrupted test runs. */
-export async function dropStaleTestSchemas(url: string): Promise<number> {
+/** A test schema's name carries its creation time, so clean-up never touches a running suite's. */
+export function testSchemaName(label = ''): string {
+  return `t_${label ? `${label}_` : ''}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+const STALE_AFTER_MS = 3 * 3600 * 1000;
+
+/** Drops schemas left behind by interrupted test runs (older than 3 hours: never a running suite's). */
+export async function dropStaleTestSchemas(url: string, now = Date.now()): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'");
-    for (const row of rows) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
-    return rows.length;
+    const stale = rows.filter((row) => {
+      const created = /_([0-9a-z]{8,9})_[0-9a-f]{8}$/.exec(row.nspname);
+      return !created || now - parseInt(created[1]!, 36) > STALE_AFTER_MS;
+    });
+    for (const row of stale) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
+    return stale.length;
   } finally {
     await client.end();
   }

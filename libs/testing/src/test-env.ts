@@ -8,7 +8,7 @@ import { createApiServer, type ApiDeps } from '@dataengine/api';
 import { createLogger, loadConfig, type AppConfig } from '@dataengine/config';
 import { migrate, MIGRATIONS_DIR } from '@dataengine/db';
 import { createEngineRuntime } from '@dataengine/engine';
-import { dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL } from './test-database';
+import { dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL, testSchemaName } from './test-database';
 
 export interface TestEnv {
   config: AppConfig;
@@ -23,7 +23,7 @@ export interface TestEnv {
  */
 export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
   const id = randomBytes(5).toString('hex');
-  const schema = `t_${id}`;
+  const schema = testSchemaName();
   const blobDir = await mkdtemp(path.join(os.tmpdir(), `dataengine-blobs-${id}-`));
   const config = loadConfig({
     NODE_ENV: 'test',

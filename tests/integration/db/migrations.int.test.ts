@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchema, TEST_DATABASE_URL } from '@dataengine/testing';
+import { dropSchema, TEST_DATABASE_URL, testSchemaName } from '@dataengine/testing';
 import { checkSchemaDrift, loadMigrations, migrate, MIGRATIONS_DIR, SCHEMA_PATH } from '@dataengine/db';
 
-const schema = `t_mig_${randomBytes(4).toString('hex')}`;
+const schema = testSchemaName('mig');
 let tmp: string;
 
 beforeAll(async () => {
