@@ -1,3 +1,4 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
 
@@ -15,6 +16,20 @@ const ISOLATION_HEADERS = [
   { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
   { key: 'Cross-Origin-Embedder-Policy', value: 'credentialless' },
 ];
+
+/**
+ * onnxruntime-web 1.30 loads its wasm runtime at run time from `ort.env.wasm.wasmPaths` (the
+ * annotator's worker sets '/ort/'), so the two files are served from public/ort/ (gitignored),
+ * copied from the installed package whenever Next loads this config (dev, build, start).
+ */
+const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+function copyOrtRuntime(): void {
+  const from = path.join(repoRoot, 'node_modules/onnxruntime-web/dist');
+  const to = path.join(__dirname, 'public/ort');
+  mkdirSync(to, { recursive: true });
+  for (const file of ORT_RUNTIME_FILES) copyFileSync(path.join(from, file), path.join(to, file));
+}
+copyOrtRuntime();
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,

@@ -5,6 +5,7 @@ import '../styles/base.css';
 import '../styles/layout.css';
 import '../styles/projects.css';
 import '../styles/runs.css';
+import '../styles/annotate.css';
 
 export const metadata: Metadata = {
   title: 'Data Engine',

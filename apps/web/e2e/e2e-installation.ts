@@ -2,7 +2,11 @@
 // directory and BullMQ prefix on the shared PostgreSQL and Redis, seeded with the demo data.
 // This file runs in Node (vitest globalSetup), never in the browser, so it may use the server
 // libraries that the platform:web tag of apps/web otherwise keeps out.
-import { seedDemo, type DemoSeedResult } from '@dataengine/engine';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { registerCheckpoint, seedDemo, SYSTEM_ACTOR, type DemoSeedResult } from '@dataengine/engine';
+import { writeContractBundle } from '@dataengine/segment/testing';
 import { createTestEnv, waitFor } from '@dataengine/testing';
 
 export interface E2eInstallation {
@@ -29,9 +33,16 @@ export async function createE2eInstallation(): Promise<E2eInstallation> {
     BLOB_DIR: config.blobDir,
     LOG_LEVEL: 'info',
   };
+  const bundleDir = await mkdtemp(path.join(tmpdir(), 'e2e-bundle-'));
   return {
     env,
-    seed: () => seedDemo(deps, DEMO_SEED),
+    async seed() {
+      // The active checkpoint is the contract bundle (SAM-SPEC.md §8), not models/default: its decoder
+      // draws a disc of known radius around the first click, so the browser tests can assert exact
+      // areas, and it does not change when the built-in model is retrained.
+      await registerCheckpoint(deps, SYSTEM_ACTOR, { dir: await writeContractBundle(bundleDir), name: 'contract fixture', activate: true });
+      return seedDemo(deps, DEMO_SEED);
+    },
     async waitForRuns(runIds, timeoutMs) {
       await waitFor(
         async () => {
@@ -45,6 +56,9 @@ export async function createE2eInstallation(): Promise<E2eInstallation> {
         200,
       );
     },
-    destroy: () => installation.close(),
+    async destroy() {
+      await installation.close();
+      await rm(bundleDir, { recursive: true, force: true });
+    },
   };
 }

@@ -8,7 +8,7 @@ const WEB_DIR = path.join(REPO_ROOT, 'apps/web');
 /** Inputs of the web bundle; e2e/ is not bundled, .next/ is the output. */
 const SOURCE_DIRS = [
   ...['app', 'components', 'features', 'lib', 'server', 'styles'].map((d) => path.join(WEB_DIR, d)),
-  ...['libs/contracts/src'].map((d) => path.join(REPO_ROOT, d)),
+  ...['libs/contracts/src', 'libs/segment/src'].map((d) => path.join(REPO_ROOT, d)),
 ];
 const SOURCE_FILES = ['next.config.ts', 'instrumentation.ts', 'server-env.ts', 'tsconfig.json'].map((f) => path.join(WEB_DIR, f));
 

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { canCreateProjects, canSeeRuns, projectAbilities, roleLabel } from './permissions';
 
 describe('projectAbilities', () => {
-  it('lets project managers and admins manage; ops read members and re-ingest; annotators only look', () => {
-    expect(projectAbilities({ role: 'manager' }, { myRole: 'manager' })).toEqual({ manage: true, seeMembers: true, reingest: false });
-    expect(projectAbilities({ role: 'admin' }, { myRole: null })).toEqual({ manage: true, seeMembers: true, reingest: true });
-    expect(projectAbilities({ role: 'ops' }, { myRole: null })).toEqual({ manage: false, seeMembers: true, reingest: true });
-    expect(projectAbilities({ role: 'annotator' }, { myRole: 'annotator' })).toEqual({ manage: false, seeMembers: false, reingest: false });
+  it('lets project managers and admins manage; ops read members and re-ingest; members annotate', () => {
+    expect(projectAbilities({ role: 'manager' }, { myRole: 'manager' })).toEqual({ manage: true, seeMembers: true, reingest: false, annotate: true });
+    expect(projectAbilities({ role: 'admin' }, { myRole: null })).toEqual({ manage: true, seeMembers: true, reingest: true, annotate: true });
+    expect(projectAbilities({ role: 'ops' }, { myRole: null })).toEqual({ manage: false, seeMembers: true, reingest: true, annotate: false });
+    expect(projectAbilities({ role: 'annotator' }, { myRole: 'annotator' })).toEqual({ manage: false, seeMembers: false, reingest: false, annotate: true });
   });
 
   it('does not let a global manager manage a project where they are only an annotator', () => {

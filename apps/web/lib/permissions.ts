@@ -11,12 +11,14 @@ export interface ProjectAbilities {
   /** see the member list (read-only unless `manage`) */
   seeMembers: boolean;
   reingest: boolean;
+  /** open the annotator tool (members of the project, and admins) */
+  annotate: boolean;
 }
 
 export function projectAbilities(user: Pick<UserDto, 'role'>, project: Pick<ProjectDto, 'myRole'>): ProjectAbilities {
   const manage = user.role === 'admin' || project.myRole === 'manager';
   const global = user.role === 'ops' || user.role === 'admin';
-  return { manage, seeMembers: manage || global, reingest: global };
+  return { manage, seeMembers: manage || global, reingest: global, annotate: user.role === 'admin' || project.myRole !== null };
 }
 
 /** How the project list names the caller's relation to a project. */

@@ -40,13 +40,20 @@ function StageSelect({ project }: { project: ProjectDto }) {
   );
 }
 
-export function ProjectHeader({ project, canManage }: { project: ProjectDto; canManage: boolean }) {
+export function ProjectHeader({ project, canManage, canAnnotate }: { project: ProjectDto; canManage: boolean; canAnnotate: boolean }) {
   return (
     <header className="project-header">
       <nav className="breadcrumbs">
         <Link href="/projects">Projects</Link> <span aria-hidden>›</span>
       </nav>
-      <h1 data-testid="project-name">{project.name}</h1>
+      <div className="project-title-row">
+        <h1 data-testid="project-name">{project.name}</h1>
+        {canAnnotate && project.stage !== 'fully_automatic' && (
+          <Link href={`/projects/${project.id}/annotate`} className="button button-primary" data-testid="annotate-link">
+            Annotate
+          </Link>
+        )}
+      </div>
       {project.description && <p className="muted project-description">{project.description}</p>}
       <dl className="facts facts-inline">
         <div>

@@ -22,7 +22,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
   const hasSide = can.manage || can.seeMembers || can.reingest;
   return (
     <div data-testid="project-page" data-project-id={projectId}>
-      <ProjectHeader project={project.data} canManage={can.manage} />
+      <ProjectHeader project={project.data} canManage={can.manage} canAnnotate={can.annotate} />
       <div className={hasSide ? 'project-layout' : 'project-layout project-layout-single'}>
         <ImageGrid projectId={projectId} imageCount={project.data.imageCount} pageSize={pageSize} />
         {hasSide && (

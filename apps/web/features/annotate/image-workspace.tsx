@@ -1,0 +1,301 @@
+'use client';
+// The tool for one leased image: prompts → decoder → mask, brush touch-ups, accept / delete through
+// the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
+import type { TaskDto } from '@dataengine/contracts';
+import { compressRle, encodeMask } from '@dataengine/segment';
+import type { SamWorkerClient } from '@dataengine/segment/web';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { QueryError } from '../../components/error-notice';
+import { useTRPC } from '../../lib/trpc';
+import { AnnotateCanvas, type Tool } from './annotate-canvas';
+import { HelpOverlay } from './help-overlay';
+import { markPrompt } from './latency';
+import type { DraftStore, OutboxEntry } from './lib/draft-store';
+import { commandForKey, type Command } from './lib/keymap';
+import { BRUSH_DEFAULT, stepBrush } from './lib/mask-edit';
+import { maskRows, type MaskRow } from './lib/mask-rows';
+import { emptyPrompts, hasDecoderPrompt, pointCoords, promptReducer } from './lib/prompt-reducer';
+import { MaskList } from './mask-list';
+import { ToolBar } from './tool-bar';
+import { useActivity } from './use-activity';
+import { decodeRow, useCurrentMask, useSavedOverlay, type Editing } from './use-current-mask';
+import type { WorkerEmbedding } from './use-image-embedding';
+import { useMaskPrediction } from './use-mask-prediction';
+
+export interface WorkspaceProps {
+  task: TaskDto;
+  image: HTMLImageElement;
+  client: SamWorkerClient | null;
+  embedding: WorkerEmbedding | null;
+  checkpointId: string | null;
+  store: DraftStore;
+  outbox: readonly OutboxEntry[];
+  enqueue(entry: OutboxEntry): void;
+  discard(key: string): void;
+  onSubmit(activeMs: number): Promise<void>;
+  submitting: boolean;
+}
+
+const newKey = () => crypto.randomUUID();
+
+export function ImageWorkspace(p: WorkspaceProps) {
+  const imageId = p.task.image.id;
+  const { width, height } = p.task.image;
+  const trpc = useTRPC();
+  const server = useQuery(trpc.masks.list.queryOptions({ imageId }));
+  const restored = useMemo(() => p.store.loadDraft(imageId), [p.store, imageId]);
+  const [prompts, dispatch] = useReducer(promptReducer, restored, (d) => (d ? promptReducer(emptyPrompts(), { type: 'restore', prompts: d.prompts, clicks: d.clicks }) : emptyPrompts()));
+  const [candidate, setCandidate] = useState(restored?.candidate ?? 0);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const pendingEdit = useRef(restored?.editing ?? null);
+  const clientKey = useRef(restored?.clientKey ?? newKey());
+  const [tool, setTool] = useState<Tool>('prompt');
+  const [brush, setBrush] = useState(BRUSH_DEFAULT);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [fitRequest, setFitRequest] = useState(0);
+  const activity = useActivity(restored?.activeMs ?? 0);
+
+  const rows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox), [imageId, server.data, p.outbox]);
+  const prediction = useMaskPrediction(p.client, p.embedding, prompts.points, prompts.box, candidate);
+  const candidates = prediction.candidates;
+  const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
+  const current = useCurrentMask(width, height, chosen, editing, prompts.strokes);
+  const savedOverlay = useSavedOverlay(width, height, rows, selected, editing?.maskId ?? null);
+  const layers = useMemo(() => [savedOverlay, current.overlay], [savedOverlay, current.overlay]);
+
+  // a restored draft that edited a saved mask: pick the mask up again once the list is here
+  useEffect(() => {
+    const want = pendingEdit.current;
+    if (!want || !server.data) return;
+    pendingEdit.current = null;
+    const row = rows.find((r) => r.maskId === want.maskId);
+    if (row) setEditing({ maskId: want.maskId, version: want.version, base: decodeRow(row) });
+  }, [rows, server.data]);
+
+  // the draft: written on every change, removed when there is nothing to keep
+  const dirty = hasDecoderPrompt(prompts) || prompts.strokes.length > 0 || editing !== null;
+  const { maskMs } = activity;
+  useEffect(() => {
+    if (!dirty) return p.store.clearDraft(imageId);
+    p.store.saveDraft(imageId, {
+      clientKey: clientKey.current,
+      editing: editing ? { maskId: editing.maskId, version: editing.version } : null,
+      prompts: { points: prompts.points, box: prompts.box ? [...prompts.box] : null, strokes: prompts.strokes },
+      candidate,
+      clicks: prompts.clicks,
+      activeMs: maskMs(),
+    });
+  }, [dirty, prompts, candidate, editing, imageId, p.store, maskMs]);
+
+  const clear = useCallback(() => {
+    dispatch({ type: 'clear' });
+    setEditing(null);
+    setCandidate(0);
+    clientKey.current = newKey();
+  }, []);
+
+  const [acceptWhenDecoded, setAcceptWhenDecoded] = useState(false);
+  const accept = useCallback(() => {
+    if (prediction.pending) return setAcceptWhenDecoded(true); // Enter right after a click: wait for its mask
+    if (!current.mask || current.area === 0) {
+      setNotice('nothing to accept: click an object first');
+      return;
+    }
+    const segmentation = compressRle(encodeMask(current.mask));
+    const base = { imageId, state: 'pending' as const, message: null };
+    const coords = pointCoords(prompts);
+    const common = { segmentation, activeMs: activity.maskMs(), clicks: prompts.clicks, ...(coords.length ? { pointCoords: coords } : {}) };
+    if (editing) {
+      p.enqueue({ ...base, kind: 'update', key: clientKey.current, input: { maskId: editing.maskId, version: editing.version, ...common } });
+    } else {
+      const scores = chosen ? { predictedIou: clamp(chosen.predictedIou, -10, 10), stabilityScore: clamp(chosen.stabilityScore, 0, 1) } : {};
+      p.enqueue({ ...base, kind: 'save', key: clientKey.current, input: { imageId, clientKey: clientKey.current, ...common, ...scores, ...(p.checkpointId ? { checkpointId: p.checkpointId } : {}) } });
+    }
+    setNotice(null);
+    setSelected(null);
+    clear();
+    activity.resetMask();
+  }, [activity, chosen, clear, current, editing, imageId, p, prediction.pending, prompts]);
+
+  useEffect(() => {
+    if (!acceptWhenDecoded || prediction.pending) return;
+    setAcceptWhenDecoded(false);
+    accept();
+  }, [accept, acceptWhenDecoded, prediction.pending]);
+
+  const remove = useCallback(() => {
+    const row = rows.find((r) => r.key === selected);
+    if (!row) return setNotice('select a mask in the list to delete it');
+    if (row.maskId === null || row.version === null) p.discard(row.key);
+    else p.enqueue({ kind: 'delete', key: `del-${row.maskId}-${row.version}`, imageId, state: 'pending', message: null, input: { maskId: row.maskId, version: row.version } });
+    if (editing?.maskId === row.maskId) clear();
+    setSelected(null);
+  }, [clear, editing, imageId, p, rows, selected]);
+
+  const select = useCallback(
+    (row: MaskRow) => {
+      setSelected(row.key);
+      if (row.maskId === null || row.version === null || row.sync !== 'saved') return;
+      dispatch({ type: 'clear' });
+      setCandidate(0);
+      clientKey.current = newKey();
+      setEditing({ maskId: row.maskId, version: row.version, base: decodeRow(row) });
+    },
+    [],
+  );
+
+  const submit = useCallback(async () => {
+    if (dirty) return setNotice('accept (Enter) or clear (Esc) the current mask before submitting the image');
+    await p.onSubmit(activity.imageMs());
+  }, [activity, dirty, p]);
+
+  const run = useCallback(
+    (command: Command) => {
+      activity.record();
+      switch (command) {
+        case 'accept':
+          return accept();
+        case 'clear':
+          return clear();
+        case 'cycle':
+          return candidates && candidates.length > 1 && setCandidate((c) => (c + 1) % candidates.length);
+        case 'undo':
+        case 'redo':
+          markPrompt();
+          return dispatch({ type: command });
+        case 'delete':
+          return remove();
+        case 'submit':
+          return void submit();
+        case 'brush':
+          return setTool('paint');
+        case 'eraser':
+          return setTool('erase');
+        case 'prompt-tool':
+          return setTool('prompt');
+        case 'brush-smaller':
+          return setBrush((r) => stepBrush(r, -1));
+        case 'brush-larger':
+          return setBrush((r) => stepBrush(r, 1));
+        case 'fit':
+          return setFitRequest((n) => n + 1);
+        case 'help':
+          return setHelp((h) => !h);
+      }
+    },
+    [accept, activity, candidates, clear, remove, submit],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) return;
+      const command = commandForKey(e);
+      if (!command) return;
+      e.preventDefault();
+      run(command);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run]);
+
+  const conflicts = p.outbox.filter((e) => e.imageId === imageId && e.state !== 'pending');
+  return (
+    <div className="annotate-workspace" data-testid="annotate-workspace" data-image-id={imageId} data-task-id={p.task.id}>
+      <div className="annotate-main">
+        <ToolBar
+          tool={tool}
+          brushRadius={brush}
+          candidates={candidates}
+          candidate={candidate}
+          onTool={setTool}
+          onCandidate={setCandidate}
+          onAccept={() => run('accept')}
+          onClear={() => run('clear')}
+          onUndo={() => run('undo')}
+          onRedo={() => run('redo')}
+          onHelp={() => run('help')}
+        />
+        <div className="annotate-stage">
+          <AnnotateCanvas
+            image={p.image}
+            width={width}
+            height={height}
+            layers={layers}
+            points={prompts.points}
+            box={prompts.box}
+            tool={tool}
+            brushRadius={brush}
+            fitRequest={fitRequest}
+            onActivity={activity.record}
+            onPoint={(x, y, positive) => {
+              markPrompt();
+              dispatch({ type: 'point', x, y, positive });
+              setCandidate(0);
+            }}
+            onBox={(box) => {
+              markPrompt();
+              dispatch({ type: 'box', box });
+              setCandidate(0);
+            }}
+            onStroke={(stroke) => dispatch({ type: 'stroke', stroke })}
+          />
+          {!p.embedding && <div className="stage-status" data-testid="embedding-loading">Preparing the image for segmentation…</div>}
+          {help && <HelpOverlay onClose={() => setHelp(false)} />}
+        </div>
+        <div className="annotate-status" data-testid="annotate-status">
+          <span data-testid="current-mask-area" data-area={current.area} data-pending={prediction.pending ? 'true' : 'false'}>
+            {current.area > 0 ? `mask: ${current.area} px` : 'no mask yet'}
+            {chosen ? ` · IoU ${chosen.predictedIou.toFixed(2)}` : ''}
+            {editing ? ' · editing a saved mask' : ''}
+          </span>
+          <span className="muted">{prompts.clicks === 1 ? '1 click' : `${prompts.clicks} clicks`}</span>
+          {activity.slow && (
+            <span className="notice-hint" data-testid="slow-hint">
+              This mask has taken over 30 s — if it is good enough, accept it and move on.
+            </span>
+          )}
+          {prediction.error && <span className="inline-error">{prediction.error}</span>}
+          {notice && (
+            <span className="inline-error" role="status" data-testid="annotate-notice">
+              {notice}
+            </span>
+          )}
+        </div>
+      </div>
+      <aside className="annotate-side">
+        <button type="button" className="button button-primary submit-image" onClick={() => run('submit')} disabled={p.submitting} data-testid="submit-image" title="S">
+          {p.submitting ? 'Submitting…' : 'Submit image (S)'}
+        </button>
+        {server.isError && <QueryError error={server.error} what="the masks" />}
+        {conflicts.map((e) => (
+          <div key={e.key} className="notice notice-error" role="alert" data-testid="save-conflict">
+            <strong>{e.state === 'conflict' ? 'Someone changed this mask meanwhile' : 'A change was refused'}</strong>
+            <div className="small">{e.message} — your version is kept in this browser.</div>
+            {e.kind === 'update' && (
+              <button type="button" className="button" onClick={() => saveAsNew(e, p)}>
+                Save mine as a new mask
+              </button>
+            )}
+            <button type="button" className="button button-quiet" onClick={() => p.discard(e.key)}>
+              Discard mine
+            </button>
+          </div>
+        ))}
+        <MaskList rows={rows} selected={selected} onSelect={select} />
+      </aside>
+    </div>
+  );
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** A touch-up that lost a version race becomes a mask of its own, so nothing the user did is lost. */
+function saveAsNew(entry: Extract<OutboxEntry, { kind: 'update' }>, p: WorkspaceProps): void {
+  const key = newKey();
+  p.discard(entry.key);
+  const { segmentation, activeMs, clicks, pointCoords: coords } = entry.input;
+  p.enqueue({ kind: 'save', key, imageId: entry.imageId, state: 'pending', message: null, input: { imageId: entry.imageId, clientKey: key, segmentation, activeMs, clicks, ...(coords ? { pointCoords: coords } : {}) } });
+}

@@ -1,0 +1,30 @@
+// Click → mask-on-screen latency as performance marks/measures, readable by the browser tests and
+// the benchmark (`performance.getEntriesByName(CLICK_TO_MASK)`).
+export const CLICK_TO_MASK = 'annotate:click-to-mask';
+const PROMPT_MARK = 'annotate:prompt';
+
+let waiting = false;
+
+/** At the user's click / box / undo: the clock starts. */
+export function markPrompt(): void {
+  performance.mark(PROMPT_MARK);
+  waiting = true;
+}
+
+/** After a frame with the decoder's new mask was drawn. */
+export function markMaskDrawn(): void {
+  if (!waiting) return;
+  waiting = false;
+  performance.measure(CLICK_TO_MASK, PROMPT_MARK);
+}
+
+/** The worker round trip alone (decode + post-processing + transfer), for splitting the latency. */
+export const DECODE = 'annotate:decode';
+
+export function timeDecode<T>(work: Promise<T>): Promise<T> {
+  const start = performance.now();
+  return work.then((result) => {
+    performance.measure(DECODE, { start, end: performance.now() });
+    return result;
+  });
+}

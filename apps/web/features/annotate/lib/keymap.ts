@@ -1,0 +1,73 @@
+// Keyboard shortcuts of the annotator tool: one table drives both the key handler and the help overlay.
+
+export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit';
+
+export interface KeyLike {
+  key: string;
+  shiftKey?: boolean;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+}
+
+export const SHORTCUTS: { keys: string; command: Command; what: string }[] = [
+  { keys: 'Enter / A', command: 'accept', what: 'accept the mask (saved at once)' },
+  { keys: 'Esc', command: 'clear', what: 'clear the current prompts' },
+  { keys: 'Tab', command: 'cycle', what: 'next ambiguity candidate (one click or box)' },
+  { keys: 'Ctrl+Z', command: 'undo', what: 'undo the last click, box or stroke' },
+  { keys: 'Ctrl+Shift+Z / Ctrl+Y', command: 'redo', what: 'redo' },
+  { keys: 'Delete / Backspace', command: 'delete', what: 'delete the selected saved mask' },
+  { keys: 'S', command: 'submit', what: 'submit the image and go to the next one' },
+  { keys: 'B', command: 'brush', what: 'brush (paint onto the mask)' },
+  { keys: 'E', command: 'eraser', what: 'eraser' },
+  { keys: 'V', command: 'prompt-tool', what: 'back to clicks and boxes' },
+  { keys: '[ / ]', command: 'brush-smaller', what: 'smaller / larger brush' },
+  { keys: 'F', command: 'fit', what: 'fit the image to the window' },
+  { keys: '?', command: 'help', what: 'show or hide this help' },
+];
+
+/** Mouse gestures, for the help overlay. */
+export const GESTURES: { keys: string; what: string }[] = [
+  { keys: 'Left click', what: 'positive point' },
+  { keys: 'Right click / Alt+click', what: 'negative point' },
+  { keys: 'Drag', what: 'box (or a brush stroke with the brush/eraser)' },
+  { keys: 'Wheel', what: 'zoom at the cursor' },
+  { keys: 'Space+drag / middle drag', what: 'pan' },
+];
+
+export function commandForKey(e: KeyLike): Command | null {
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (mod) return key === 'z' ? (e.shiftKey ? 'redo' : 'undo') : key === 'y' ? 'redo' : null;
+  if (e.altKey) return null;
+  switch (key) {
+    case 'Enter':
+    case 'a':
+      return 'accept';
+    case 'Escape':
+      return 'clear';
+    case 'Tab':
+      return 'cycle';
+    case 'Delete':
+    case 'Backspace':
+      return 'delete';
+    case 's':
+      return 'submit';
+    case 'b':
+      return 'brush';
+    case 'e':
+      return 'eraser';
+    case 'v':
+      return 'prompt-tool';
+    case '[':
+      return 'brush-smaller';
+    case ']':
+      return 'brush-larger';
+    case 'f':
+      return 'fit';
+    case '?':
+      return 'help';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,44 @@
+// The image's mask list as the annotator sees it: the server's masks with the outbox applied
+// (unsent saves appear, unsent deletions disappear, unsent touch-ups show their new shape).
+import type { MaskDto } from '@dataengine/contracts';
+import type { OutboxEntry } from './draft-store';
+
+export interface MaskRow {
+  /** Server id, or the clientKey of an unsent save. */
+  key: string;
+  maskId: string | null;
+  version: number | null;
+  segmentation: MaskDto['segmentation'];
+  area: number | null;
+  provenance: string;
+  /** Not yet confirmed by the API, or held (conflict / refused). */
+  sync: 'saved' | 'pending' | 'conflict' | 'failed';
+  message: string | null;
+}
+
+export function maskRows(imageId: number, server: readonly MaskDto[], outbox: readonly OutboxEntry[]): MaskRow[] {
+  const mine = outbox.filter((e) => e.imageId === imageId);
+  const deleted = new Set(mine.filter((e) => e.kind === 'delete').map((e) => e.input.maskId));
+  const updates = new Map(mine.flatMap((e) => (e.kind === 'update' ? [[e.input.maskId, e] as const] : [])));
+  const known = new Set(server.map((m) => m.clientKey).filter(Boolean));
+  const rows: MaskRow[] = server
+    .filter((m) => !deleted.has(m.id))
+    .map((m) => {
+      const u = updates.get(m.id);
+      return {
+        key: m.id,
+        maskId: m.id,
+        version: m.version,
+        segmentation: u ? u.input.segmentation : m.segmentation,
+        area: u ? null : m.area,
+        provenance: m.provenance,
+        sync: u ? u.state : 'saved',
+        message: u?.message ?? null,
+      };
+    });
+  for (const e of mine) {
+    if (e.kind !== 'save' || known.has(e.key)) continue;
+    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', sync: e.state, message: e.message });
+  }
+  return rows;
+}
