@@ -14,6 +14,8 @@ process.env.ONNXRUNTIME_NODE_INSTALL = 'skip';
 try {
   ensureNodeModules();
   ensureAptPackages(['chromium'], 'the browser tests');
+  // Debian's torch is slow on the reference BLAS: OpenBLAS switches the alternative (STACK-NOTES)
+  ensureAptPackages(['python3-torch', 'python3-onnx', 'python3-pytest', 'python3-numpy', 'python3-pil', 'python3-scipy', 'libopenblas0-pthread'], 'the trainer');
   await ensureServices({
     databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/dataengine_test',
     redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -50,12 +52,33 @@ const vitestProject = (project) => {
   return ok;
 };
 
+// The trainer's suite (pytest, Debian's /usr/bin/python3 which sees the apt-installed torch).
+function pytest() {
+  mkdirSync('tmp', { recursive: true });
+  const report = 'tmp/pytest-junit.xml';
+  rmSync(report, { force: true });
+  runStep('trainer tests', '/usr/bin/python3', ['-m', 'pytest', 'trainer/tests', '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`]);
+  try {
+    const xml = readFileSync(report, 'utf8');
+    const attr = (name) => Number((new RegExp(`<testsuite[^>]*\\s${name}="(\\d+)"`).exec(xml) ?? [])[1] ?? 0);
+    const tests = attr('tests');
+    const failed = attr('failures') + attr('errors');
+    const skipped = attr('skipped');
+    totals.passed += tests - failed - skipped;
+    totals.failed += failed;
+    totals.skipped += skipped;
+  } catch {
+    totals.failed += 1;
+  }
+}
+
 runStep('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 runStep('type check (web)', 'npx', ['tsc', '-p', 'apps/web/tsconfig.json', '--noEmit']);
 runStep('lint', 'node', ['scripts/lint.mjs']);
 vitestProject('unit');
 vitestProject('integration');
 vitestProject('browser');
+pytest();
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log('\n──────── summary ────────');

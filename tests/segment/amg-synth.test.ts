@@ -1,4 +1,5 @@
-import { type AmgRecord, OracleAmgModel, SamAutomaticMaskGenerator, type UncompressedRle, boxIouXyxy, encodeMask, removeSmallRegions, rleIou } from '@dataengine/segment';
+import { type AmgRecord, SamAutomaticMaskGenerator, type UncompressedRle, boxIouXyxy, encodeMask, removeSmallRegions, rleIou } from '@dataengine/segment';
+import { OracleAmgModel } from '@dataengine/segment/testing';
 import { type Scene, generateScene } from '@dataengine/synth';
 import { describe, expect, it } from 'vitest';
 

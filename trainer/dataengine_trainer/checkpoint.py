@@ -22,6 +22,7 @@ def _atomic(path: str, write) -> None:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; bundles are read by other processes/users
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -102,6 +102,9 @@ def cmd_export(a: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_THREADS = int(os.environ.get("TRAINER_THREADS", "2"))  # 2 cores on our machines (STACK-NOTES.md)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python3 -m dataengine_trainer", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -116,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--masks-per-image", type=int, default=6)
     t.add_argument("--lr", type=float, default=8e-4)
     t.add_argument("--warmup", type=int, default=250)
-    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--checkpoint-every", type=int, default=50)
     t.add_argument("--log-every", type=int, default=10)
@@ -130,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data", required=True)
     e.add_argument("--split", choices=["val", "train"], default="val")
     e.add_argument("--max-images", type=int, default=None)
-    e.add_argument("--threads", type=int, default=2)
+    e.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     e.add_argument("--out", default=None, help="also write the result JSON here")
     e.set_defaults(func=cmd_eval)
 
@@ -143,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--name", default=None)
     x.add_argument("--metrics", default=None, help="eval result JSON to record in the manifest lineage")
     x.add_argument("--no-pytorch", action="store_true", help="omit model.pt (e.g. sam-vit-b: 360 MB)")
-    x.add_argument("--threads", type=int, default=2)
+    x.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     x.set_defaults(func=cmd_export)
     return p
 

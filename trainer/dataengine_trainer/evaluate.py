@@ -55,7 +55,7 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
                 labels[i, j] = lab
         with torch.no_grad():  # DecoderOnnx minus the upscaling, which is per channel: upscale only the picked one
             sparse = decoder.prompt_encoder.embed_points(coords, labels)
-            dense = decoder.prompt_encoder.embed_masks(prev, has_mask)
+            dense = decoder.prompt_encoder.dense_embedding(coords, labels, prev, has_mask)
             low, iou = decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
         if r == 0:  # one click, no mask: the best ambiguity mask by predicted IoU (tokens 1..3)
             pick = iou[:, 1:].argmax(1) + 1

@@ -46,13 +46,12 @@ def _export(module: torch.nn.Module, args: tuple, input_names, output_names, dyn
     return buf.getvalue()
 
 
-def _declare_decoder_output_shapes(data: bytes) -> bytes:
-    """The tracer leaves the data-dependent ``masks`` dims anonymous; declare [1, 4, H, W] and
-    iou_predictions [1, 4] as the official export reads (SAM-SPEC.md §1.3)."""
+def _declare_output_shapes(data: bytes, want: dict[str, list]) -> bytes:
+    """The tracer may leave output dims anonymous (data-dependent ``masks`` dims; reshapes in the
+    ViT): declare the contract shapes (SAM-SPEC.md §1.3, §2.1)."""
     import onnx
 
     proto = onnx.load_from_string(data)
-    want = {"masks": [1, NUM_MASK_TOKENS, "H", "W"], "iou_predictions": [1, NUM_MASK_TOKENS]}
     for out in proto.graph.output:
         if out.name in want:
             dims = out.type.tensor_type.shape.dim
@@ -72,7 +71,15 @@ def export_onnx(model: SamModel) -> dict[str, bytes]:
                       {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}})
         det = _export(DetectorOnnx(model), (torch.randn(1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE),), ["image_embeddings"],
                       DETECTOR_OUTPUTS)
-    return {"encoder.onnx": enc, "decoder.onnx": _declare_decoder_output_shapes(dec), "detector.onnx": det}
+    emb = [1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE]
+    grid = [1, 1, EMBED_SIZE, EMBED_SIZE]
+    return {
+        "encoder.onnx": _declare_output_shapes(enc, {ENCODER_OUTPUT: emb}),
+        "decoder.onnx": _declare_output_shapes(dec, {"masks": [1, NUM_MASK_TOKENS, "H", "W"],
+                                                     "iou_predictions": [1, NUM_MASK_TOKENS],
+                                                     "low_res_masks": [1, NUM_MASK_TOKENS, LOW_RES_SIZE, LOW_RES_SIZE]}),
+        "detector.onnx": _declare_output_shapes(det, {"objectness": grid, "boxes": [1, 4, EMBED_SIZE, EMBED_SIZE]}),
+    }
 
 
 def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | None, extra: dict | None = None) -> dict:

@@ -44,7 +44,7 @@ class DecoderOnnx(nn.Module):
 
     def forward(self, image_embeddings, point_coords, point_labels, mask_input, has_mask_input, orig_im_size):
         sparse = self.prompt_encoder.embed_points(point_coords, point_labels)
-        dense = self.prompt_encoder.embed_masks(mask_input, has_mask_input)
+        dense = self.prompt_encoder.dense_embedding(point_coords, point_labels, mask_input, has_mask_input)
         src = self.mask_decoder.project(image_embeddings)
         low_res, iou = self.mask_decoder(src, self.prompt_encoder.dense_pe(), sparse, dense)
         return postprocess_masks(low_res, orig_im_size), iou, low_res

@@ -104,7 +104,8 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
     use_box = torch.rand(p, generator=gen) < args.box_probability
     coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
     multimask = ~use_box
-    low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe)
+    crop = (off / GRID_PX, batch.images.shape[-1] // GRID_PX)
+    low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
     loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
     prev = _pick(low.detach(), iou.detach(), multimask)
     rounds = int(torch.randint(0, args.max_nograd_rounds + 1, (1,), generator=gen))
@@ -113,12 +114,13 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
         for _ in range(rounds):
             c, lab = error_clicks(prev, batch.gt, off, gen)
             coords, labels = add_click(coords, labels, use_box, c, lab)
-            low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=ped)
+            low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=ped,
+                                     crop=crop)
             prev = low_ng[:, 0]
     if float(torch.rand(1, generator=gen)) >= args.no_click_probability:
         c, lab = error_clicks(prev, batch.gt, off, gen)
         coords, labels = add_click(coords, labels, use_box, c, lab)
-    low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=pe)
+    low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=pe, crop=crop)
     loss1, _, iou1 = sam_mask_loss(low, iou, batch.gt, torch.zeros(p, dtype=torch.bool))
     loss = 0.5 * (loss0 + loss1) + args.det_weight * det
     return {"loss": loss, "mask_loss_first": float(loss0), "mask_loss_refined": float(loss1), "det_loss": float(det),

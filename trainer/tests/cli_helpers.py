@@ -10,6 +10,7 @@ def cli_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = TRAINER_DIR + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env["TRAINER_THREADS"] = test_threads()
     return env
 
 
@@ -20,3 +21,12 @@ def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
 
 def json_lines(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_threads() -> str:
+    """Torch threads for CLI runs in tests: 1 unless TRAINER_TEST_THREADS says otherwise (2 threads
+    are faster on an idle 2-core machine but several times slower when other jobs share the cores)."""
+    return os.environ.get("TRAINER_TEST_THREADS", "1")
+
+
+test_threads.__test__ = False  # not a pytest test

@@ -78,8 +78,22 @@ def _decoder_case(num_clicks, box, orig):
             torch.tensor([float(box)]), torch.tensor([float(orig[0]), float(orig[1])]))
 
 
-def test_pytorch_onnxruntime_parity(micro_bundle):
-    d, model = micro_bundle
+def _sam_shaped_micro_bundle(tmp_path):
+    """The SAM-faithful code path (two upscalings, no click maps) at micro size."""
+    import dataclasses
+
+    from dataengine_trainer.export import export_bundle
+    from dataengine_trainer.model import PRESETS, build_model
+
+    model = build_model(dataclasses.replace(PRESETS["micro"], mask_res=256, click_maps=False), seed=2)
+    d = str(tmp_path / "sam-shaped")
+    export_bundle(model, d, "sam-shaped", {"parent": None, "snapshot_id": None}, include_pytorch=False)
+    return d, model
+
+
+@pytest.mark.parametrize("variant", ["default", "sam_shaped"])
+def test_pytorch_onnxruntime_parity(micro_bundle, tmp_path, variant):
+    d, model = micro_bundle if variant == "default" else _sam_shaped_micro_bundle(tmp_path)
     model.eval()
     x = torch.randn(1, 3, 1024, 1024)
     with torch.no_grad():
@@ -113,3 +127,23 @@ def test_bundle_passes_the_segment_core_validator(micro_bundle):
 
 def test_example_inputs_are_float32():
     assert all(t.dtype == torch.float32 for t in example_decoder_inputs())
+
+
+def test_vit_encoder_exports(tmp_path):
+    import dataclasses
+
+    from dataengine_trainer.export import export_onnx
+    from dataengine_trainer.model import PRESETS, build_model
+
+    small_vit = dataclasses.replace(PRESETS["sam-vit-b"], encoder_params={
+        **PRESETS["sam-vit-b"].encoder_params, "embed_dim": 48, "depth": 2, "num_heads": 2, "global_attn_indexes": [1]})
+    files = export_onnx(build_model(small_vit, seed=0))
+    path = tmp_path / "encoder.onnx"
+    path.write_bytes(files["encoder.onnx"])
+    enc_in, enc_out = _io(str(path))
+    assert enc_in == [("input_image", "FLOAT", [1, 3, 1024, 1024])]
+    assert enc_out == [("image_embeddings", "FLOAT", [1, 256, 64, 64])]
+    dec = tmp_path / "decoder.onnx"
+    dec.write_bytes(files["decoder.onnx"])
+    _, dec_out = _io(str(dec))
+    assert dec_out[2] == ("low_res_masks", "FLOAT", [1, 4, 256, 256])

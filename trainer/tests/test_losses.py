@@ -2,15 +2,16 @@ import math
 
 import torch
 
-from dataengine_trainer.losses import (DICE_WEIGHT, FOCAL_WEIGHT, detector_loss, dice_loss, focal_loss, mask_iou,
-                                       sam_mask_loss)
+from dataengine_trainer.losses import (DICE_WEIGHT, FOCAL_ALPHA, FOCAL_WEIGHT, detector_loss, dice_loss, focal_loss,
+                                       mask_iou, sam_mask_loss)
 
 
 def test_focal_and_dice_known_values():
     logits = torch.zeros(1, 4, 4)
     target = torch.ones(1, 4, 4)
-    # p = 0.5: ce = ln 2, (1 - p_t)^2 = 0.25, alpha = 0.25
-    assert math.isclose(float(focal_loss(logits, target)), 0.25 * 0.25 * math.log(2), rel_tol=1e-6)
+    # p = 0.5: ce = ln 2, (1 - p_t)^2 = 0.25, weight α for positives, 1 − α for negatives
+    assert math.isclose(float(focal_loss(logits, target)), FOCAL_ALPHA * 0.25 * math.log(2), rel_tol=1e-6)
+    assert math.isclose(float(focal_loss(logits, 1 - target)), (1 - FOCAL_ALPHA) * 0.25 * math.log(2), rel_tol=1e-6)
     # dice with eps 1: 1 - (2·8 + 1) / (8 + 16 + 1)
     assert math.isclose(float(dice_loss(logits, target)), 1 - 17 / 25, rel_tol=1e-6)
     assert float(focal_loss(torch.full((1, 4, 4), 20.0), target)) < 1e-12

@@ -51,9 +51,23 @@ def test_prompt_encoder_point_and_mask_embeddings():
     assert pe.dense_pe().shape == (1, 32, 64, 64)
 
 
+def test_click_maps_render_points_and_boxes():
+    pe = PromptEncoder(16, click_maps=True)
+    coords = torch.tensor([[[8.0, 8.0], [1000.0, 520.0], [0.0, 0.0]], [[100.0, 200.0], [300.0, 400.0], [0.0, 0.0]]])
+    labels = torch.tensor([[1.0, 0.0, -1.0], [2.0, 3.0, 0.0]])
+    maps = pe.render_clicks(coords, labels)
+    assert maps.shape == (2, 3, 64, 64)
+    assert abs(float(maps[0, 0, 0, 0]) - 1.0) < 1e-6 and float(maps[0, 0].max()) <= 1.0  # positive click at cell (0, 0)
+    assert float(maps[0, 1, 32, 62]) > 0.9 and float(maps[0, 1, 0, 0]) < 1e-6  # negative click near (62, 32)
+    assert float(maps[0, 2].max()) == 0.0  # no box
+    box = maps[1, 2]
+    assert float(box[18, 12]) > 0.9 and float(box[5, 5]) < 0.01 and float(box[30, 30]) < 0.01  # inside / outside
+    assert float(maps[1, 1].max()) > 0.7  # the (0,0) point labelled 0 is a negative click (cell centre 8 px away)
+
+
 def test_decoder_and_detector_shapes():
-    for mask_res in (256, 128):
-        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res)
+    for mask_res, clicks in ((256, False), (128, True)):
+        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res, click_maps=clicks)
         model = build_model(cfg, seed=0)
         emb = torch.randn(3, 256, 64, 64)
         low, iou = model.decode(emb, torch.rand(3, 4, 2) * 1024, torch.tensor([[1.0, 0.0, 2.0, 3.0]] * 3),

@@ -3,7 +3,7 @@ import os
 import numpy as np
 import torch
 
-from cli_helpers import json_lines, run_cli
+from cli_helpers import json_lines, run_cli, test_threads
 from dataengine_trainer.checkpoint import load_checkpoint
 from dataengine_trainer.train import TrainArgs, lr_at
 
@@ -12,7 +12,7 @@ def test_thirty_steps_lower_the_loss(tiny_snapshot, tmp_path):
     out = tmp_path / "run"
     proc = run_cli("train", "--data", tiny_snapshot, "--out", str(out), "--arch", "micro", "--steps", "30", "--batch", "1",
                    "--masks-per-image", "3", "--crop", "256", "--lr", "3e-3", "--warmup", "3", "--log-every", "1",
-                   "--checkpoint-every", "10", "--threads", "2", "--seed", "1", timeout=240)
+                   "--checkpoint-every", "10", "--threads", test_threads(), "--seed", "1", timeout=600)
     assert proc.returncode == 0, proc.stderr
     events = json_lines(proc.stdout)
     steps = [e for e in events if e["event"] == "train_step"]

@@ -1,11 +1,12 @@
 import type { CliCommand } from './cli-command.types';
+import { amgCommand } from './commands/amg.command';
 import { checkpointCommand } from './commands/checkpoint.command';
 import { segmentCommand } from './commands/segment.command';
 
 /**
  * Every `dataengine` subcommand, registered in ONE place (like a job catalog).
  *
- * To add a command (e.g. part B's `amg`): write `commands/<name>.command.ts` exporting a
+ * To add a command (as `amg` was): write `commands/<name>.command.ts` exporting a
  * `CliCommand` (`name`, `summary`, `usage`, `run(args, io) → exit code`; throw `CliError` for
  * caller mistakes), import it here and append it to COMMANDS. Names must be unique: start-up
  * fails otherwise (checked by `buildCommandTable`, covered by a test).
@@ -14,7 +15,7 @@ import { segmentCommand } from './commands/segment.command';
  * `resolveCheckpoint` (commands/segment.command.ts: --checkpoint or models/default), and
  * `openBundle(dir).predictor` from @dataengine/segment/node (`embedImage`, `decodeLogits`).
  */
-export const COMMANDS: readonly CliCommand[] = [segmentCommand, checkpointCommand];
+export const COMMANDS: readonly CliCommand[] = [segmentCommand, amgCommand, checkpointCommand];
 
 export function buildCommandTable(commands: readonly CliCommand[] = COMMANDS): ReadonlyMap<string, CliCommand> {
   const table = new Map<string, CliCommand>();

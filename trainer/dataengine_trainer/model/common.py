@@ -11,10 +11,11 @@ class LayerNorm2d(nn.Module):
         self.weight = nn.Parameter(torch.ones(channels))
         self.bias = nn.Parameter(torch.zeros(channels))
         self.eps = eps
+        self.channels = channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # native kernel (exports as LayerNormalization at opset 17)
-        x = F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.weight, self.bias, self.eps)
+        # native kernel (exports as LayerNormalization at opset 17); a Python int shape keeps tracing static
+        x = F.layer_norm(x.permute(0, 2, 3, 1), (self.channels,), self.weight, self.bias, self.eps)
         return x.permute(0, 3, 1, 2)
 
 

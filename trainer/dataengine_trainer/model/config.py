@@ -17,6 +17,7 @@ class ModelConfig:
     iou_head_hidden: int = 256
     detector_dim: int = 64
     mask_res: int = 256  # 256: SAM upscaling; 128: cheaper (masks doubled to 256 bilinearly)
+    click_maps: bool = False  # add dense click/box maps to the dense prompt embedding (see PromptEncoder)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -37,12 +38,13 @@ PRESETS: dict[str, ModelConfig] = {
         iou_head_hidden=64,
         detector_dim=64,
         mask_res=128,
+        click_maps=True,
     ),
     # Test-sized model for the unit tests (fast on CPU; same I/O contract).
     "micro": ModelConfig(
         arch="micro",
         encoder="conv",
-        encoder_params={"widths": [8, 16, 32], "depths": [0, 0, 1], "kernel": 3, "expansion": 2},
+        encoder_params={"widths": [8, 16, 32], "depths": [0, 0, 1], "kernel": 3, "expansion": 2, "stem_stride": 8},
         decoder_dim=32,
         decoder_heads=2,
         decoder_mlp_dim=64,
@@ -50,6 +52,8 @@ PRESETS: dict[str, ModelConfig] = {
         attn_downsample=2,
         iou_head_hidden=32,
         detector_dim=16,
+        mask_res=128,
+        click_maps=True,
     ),
     # True SAM ViT-B shapes (SAM-SPEC.md §2.1, §6.2): width 768, depth 12, 12 heads, window 14,
     # global blocks 2,5,8,11; decoder 256-d, 8 heads, MLP 2048, 2 layers.

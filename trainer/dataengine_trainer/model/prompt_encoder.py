@@ -29,10 +29,21 @@ class PositionEmbeddingRandom(nn.Module):
         return self.encode(grid).permute(2, 0, 1)
 
 
+CLICK_SIGMA_PX = 16.0  # Gaussian radius of a click in the dense click maps (1024-frame px)
+
+
 class PromptEncoder(nn.Module):
-    def __init__(self, dim: int) -> None:
+    """``click_maps``: besides SAM's sparse tokens, render the clicks (positive, negative) and the box
+    as dense 64×64 maps and add a 1×1-conv embedding of them to the dense prompt embedding. This
+    extension gives a small model a direct spatial prompt signal (as RITM-style interactive models
+    do); it lives inside the graph, so the ONNX I/O contract is unchanged."""
+
+    def __init__(self, dim: int, click_maps: bool = False) -> None:
         super().__init__()
         self.dim = dim
+        self.click_maps = click_maps
+        if click_maps:
+            self.click_embed = nn.Sequential(nn.Conv2d(3, dim, 3, padding=1), nn.GELU(), nn.Conv2d(dim, dim, 1))
         self.pe = PositionEmbeddingRandom(dim // 2)
         self.point_embeddings = nn.Parameter(torch.randn(4, dim) * 0.02)  # labels 0, 1, 2, 3
         self.not_a_point = nn.Parameter(torch.randn(dim) * 0.02)
@@ -59,8 +70,37 @@ class PromptEncoder(nn.Module):
             emb = emb + self.point_embeddings[i] * (labels == i).to(emb.dtype)
         return emb
 
+    def render_clicks(self, coords: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """coords [B, N, 2] (1024 frame px), labels [B, N] → [B, 3, 64, 64]: max Gaussian of the
+        positive clicks, of the negative clicks, and the box (labels 2/3) as a filled rectangle."""
+        centres = (torch.arange(EMBED_SIZE, dtype=torch.float32) + 0.5) * (IMAGE_SIZE / EMBED_SIZE)
+        gx = torch.exp(-((coords[..., 0:1] - centres) ** 2) / (2 * CLICK_SIGMA_PX ** 2))  # [B, N, S]
+        gy = torch.exp(-((coords[..., 1:2] - centres) ** 2) / (2 * CLICK_SIGMA_PX ** 2))
+        g = gy.unsqueeze(-1) * gx.unsqueeze(-2)  # [B, N, S, S]
+        pos = (labels == 1).to(g.dtype).unsqueeze(-1).unsqueeze(-1)
+        neg = (labels == 0).to(g.dtype).unsqueeze(-1).unsqueeze(-1)
+        pos_map = (g * pos).max(dim=1).values
+        neg_map = (g * neg).max(dim=1).values
+        tl = (labels == 2).to(coords.dtype).unsqueeze(-1)
+        br = (labels == 3).to(coords.dtype).unsqueeze(-1)
+        has_box = tl.sum(1).clamp(max=1)  # [B, 1]
+        x0y0 = (coords * tl).sum(1)  # [B, 2]
+        x1y1 = (coords * br).sum(1)
+        inside_x = torch.sigmoid((centres - x0y0[:, 0:1]) / 4) * torch.sigmoid((x1y1[:, 0:1] - centres) / 4)  # [B, S]
+        inside_y = torch.sigmoid((centres - x0y0[:, 1:2]) / 4) * torch.sigmoid((x1y1[:, 1:2] - centres) / 4)
+        box_map = inside_y.unsqueeze(-1) * inside_x.unsqueeze(-2) * has_box.unsqueeze(-1)
+        return torch.stack([pos_map, neg_map, box_map], dim=1)
+
     def embed_masks(self, mask_input: torch.Tensor, has_mask: torch.Tensor) -> torch.Tensor:
         """mask_input [B, 1, 256, 256] logits, has_mask [B] in {0,1} → [B, dim, 64, 64]."""
         m = self.mask_downscaling(mask_input)
         h = has_mask.reshape(-1, 1, 1, 1).to(m.dtype)
         return m * h + (1 - h) * self.no_mask.reshape(1, -1, 1, 1)
+
+    def dense_embedding(self, coords: torch.Tensor, labels: torch.Tensor, mask_input: torch.Tensor,
+                        has_mask: torch.Tensor) -> torch.Tensor:
+        """Full-frame dense prompt embedding [B, dim, 64, 64]: mask (or no-mask) + click maps."""
+        dense = self.embed_masks(mask_input, has_mask)
+        if self.click_maps:
+            dense = dense + self.click_embed(self.render_clicks(coords, labels))
+        return dense

@@ -16,7 +16,7 @@ class SamModel(nn.Module):
         super().__init__()
         self.config = config
         self.image_encoder = build_encoder(config.encoder, config.encoder_params)
-        self.prompt_encoder = PromptEncoder(config.decoder_dim)
+        self.prompt_encoder = PromptEncoder(config.decoder_dim, config.click_maps)
         self.mask_decoder = MaskDecoder(
             config.decoder_dim, config.decoder_heads, config.decoder_mlp_dim, config.decoder_depth,
             config.attn_downsample, config.iou_head_hidden, config.mask_res,
@@ -28,7 +28,8 @@ class SamModel(nn.Module):
 
     def decode(self, embeddings: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor,
                mask_input: torch.Tensor | None, has_mask: torch.Tensor | None = None,
-               projected: bool = False, image_pe: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+               projected: bool = False, image_pe: torch.Tensor | None = None,
+               crop: tuple[torch.Tensor, int] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """One row per prompt: embeddings [B, 256, 64, 64] (or already projected with
         ``mask_decoder.project`` when ``projected``), coords [B, N, 2] (1024-frame px), labels [B, N],
         mask_input [B, 1, 256, 256] or None (no mask for any row), has_mask [B]
@@ -41,8 +42,18 @@ class SamModel(nn.Module):
             dense = pe.no_mask.reshape(1, -1, 1, 1)
         else:
             dense = pe.embed_masks(mask_input, has_mask if has_mask is not None else torch.ones(mask_input.shape[0]))
+        if pe.click_maps:
+            dense = dense + pe.click_embed(crop_grid(pe.render_clicks(coords, labels), crop))
         src = embeddings if projected else self.mask_decoder.project(embeddings)
         return self.mask_decoder(src, pe.dense_pe() if image_pe is None else image_pe, sparse, dense)
+
+
+def crop_grid(maps: torch.Tensor, crop: tuple[torch.Tensor, int] | None) -> torch.Tensor:
+    """Per-row g×g window of [B, C, 64, 64] maps at cell offsets crop[0] [B, 2] (x, y); None = all."""
+    if crop is None:
+        return maps
+    cells, g = crop
+    return torch.stack([maps[i, :, int(y):int(y) + g, int(x):int(x) + g] for i, (x, y) in enumerate(cells.tolist())])
 
 
 def build_model(arch: str | ModelConfig, seed: int | None = None) -> SamModel:

@@ -22,6 +22,12 @@ export interface AmgModel<Handle = unknown> {
   predictMultimask(handle: Handle, points: ReadonlyArray<readonly [x: number, y: number]>): Promise<MultimaskPrediction>;
   /** Frees the embedding (upstream: `predictor.reset_image()`). */
   release(handle: Handle): void | Promise<void>;
+  /**
+   * The most points one `predictMultimask` call should get (default: no limit beyond
+   * `points_per_batch` and the generator's memory bound). A batch-1 ONNX decoder says 1: it can then
+   * return views onto the decoder output instead of copying every point's logits into one buffer.
+   */
+  readonly maxPointsPerCall?: number;
 }
 
 /** Ambiguity masks per point prompt (multimask output, decoder channels 1–3; SAM-SPEC.md §1.3). */

@@ -63,7 +63,7 @@ export async function processCrop(args: ProcessCropArgs): Promise<AmgCandidate[]
   const ch = y1 - y0;
   const points = grid.map(([gx, gy]) => [gx * cw, gy * ch] as [number, number]);
   const perPointBytes = AMG_MASKS_PER_POINT * cw * ch * 4;
-  const callSize = Math.max(1, Math.min(options.pointsPerBatch, Math.floor(args.maxLogitsBytesPerCall / perPointBytes)));
+  const callSize = Math.max(1, Math.min(options.pointsPerBatch, Math.floor(args.maxLogitsBytesPerCall / perPointBytes), model.maxPointsPerCall ?? Infinity));
 
   let t = performance.now();
   const handle = await model.embedCrop(sliceImage(image, cropBox), { cropBox, layer: args.layer, imageWidth: image.width, imageHeight: image.height });

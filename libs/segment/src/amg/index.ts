@@ -40,5 +40,4 @@ export {
   type AmgRunOptions,
   type AmgRuntimeOptions,
 } from './sam-automatic-mask-generator';
-// Ground-truth-backed reference model (tests, benchmarks, demos without a checkpoint); isomorphic.
-export { OracleAmgModel, type OracleInstance, type OracleOptions } from './testing/oracle-model';
+export { PredictorAmgModel, type PredictorAmgTimings } from './predictor-amg-model';

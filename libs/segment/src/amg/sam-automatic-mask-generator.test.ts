@@ -4,8 +4,8 @@ import type { BinaryMask, CompressedRle, UncompressedRle } from '../rle/rle.type
 import { rleIou } from '../rle-ops/index';
 import { encodeMask } from '../rle/rle-encode';
 import { generateCropBoxes } from './crop-boxes';
-import { OracleAmgModel, type OracleOptions } from './testing/oracle-model';
-import { toyInstances } from './testing/toy-scene';
+import { OracleAmgModel, type OracleOptions } from '../testing/oracle-amg-model';
+import { toyInstances } from '../testing/toy-scene';
 import { type AmgOptions, SamAutomaticMaskGenerator, buildSa1bImageJson } from './index';
 import type { AmgRecord } from './amg-records';
 

@@ -10,3 +10,4 @@ export {
   type DetectorDecodeOptions,
   type DetectorOutput,
 } from './detector-decode';
+export { DETECTOR_OUTPUT_NAMES, boxDetectorConfig, detectBoxes, type BoxDetectorConfig } from './run-detector';

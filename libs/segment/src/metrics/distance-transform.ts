@@ -72,16 +72,51 @@ function envelope(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z:
 /**
  * The region pixel farthest from the region's boundary (its "centre"), first in raster order on
  * ties; null for an empty region. `distance` is Euclidean, in pixels, to the nearest outside pixel.
+ * Works on the region's bounding box only: the nearest outside pixel of any region pixel lies in the
+ * box or on the one-pixel ring around it (the transform's padding), so the result is the same.
  */
 export function farthestFromBoundary(region: BinaryMask): { x: number; y: number; distance: number } | null {
-  const d2 = squaredDistanceToBoundary(region);
+  const box = regionBounds(region);
+  if (box === null) return null;
+  const [x0, y0, x1, y1] = box;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const crop = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) crop.set(region.data.subarray((y0 + y) * region.width + x0, (y0 + y) * region.width + x0 + bw), y * bw);
+  const d2 = squaredDistanceToBoundary({ width: bw, height: bh, data: crop });
   let best = -1;
   let bestD = 0;
   for (let i = 0; i < d2.length; i++) {
-    if (region.data[i] === 1 && d2[i]! > bestD) {
+    if (crop[i] === 1 && d2[i]! > bestD) {
       bestD = d2[i]!;
       best = i;
     }
   }
-  return best < 0 ? null : { x: best % region.width, y: Math.floor(best / region.width), distance: Math.sqrt(bestD) };
+  return best < 0 ? null : { x: x0 + (best % bw), y: y0 + Math.floor(best / bw), distance: Math.sqrt(bestD) };
+}
+
+/** Inclusive `[x0, y0, x1, y1]` of the region's pixels; null when empty. */
+function regionBounds(region: BinaryMask): [number, number, number, number] | null {
+  const { width: w, height: h, data } = region;
+  let x0 = w;
+  let y0 = -1;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < w; x++) {
+      if (data[row + x] === 1) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    if (first < 0) continue;
+    if (y0 < 0) y0 = y;
+    y1 = y;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+  }
+  return y0 < 0 ? null : [x0, y0, x1, y1];
 }

@@ -3,3 +3,14 @@ export { farthestFromBoundary, squaredDistanceToBoundary } from './distance-tran
 export { firstClick, nextClick, simulateClicks, type Click, type ClickSimulation, type InteractiveSegmenter } from './click-simulation';
 export { NOC_MAX_CLICKS, NOC_THRESHOLDS, evaluateInteractive, numberOfClicks, type InteractiveEvaluation } from './interactive-metrics';
 export { COCO_MAX_DETS, COCO_RECALL_POINTS, boxAp, boxAp50, type ApDetection, type ApGroundTruth } from './box-ap';
+export { predictorSegmenter } from './predictor-interactive-segmenter';
+export {
+  EVAL_DETECTOR_SCORE_THRESHOLD,
+  EVAL_MIN_OBJECT_AREA,
+  evaluateBundle,
+  exclusiveBox,
+  type BundleEvaluation,
+  type EvalObject,
+  type EvalScene,
+  type EvaluateBundleOptions,
+} from './evaluate-bundle';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maskFromRows } from '../rle/rle.test-helpers';
+import { maskFromRows, randomMask, seededRandom, type MaskPattern } from '../rle/rle.test-helpers';
 import type { BinaryMask } from '../rle/rle.types';
-import { toyMask } from '../amg/testing/toy-scene';
+import { toyMask } from '../testing/toy-scene';
 import {
   type Click,
   type InteractiveSegmenter,
@@ -36,6 +36,19 @@ describe('distance transform and click placement', () => {
     for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) if (ring.data[y * 5 + x]) expect(dr[y * 5 + x]).toBe(Math.min(brute(x, y), 1));
     expect(farthestFromBoundary(m)).toEqual({ x: 2, y: 2, distance: 3 });
     expect(farthestFromBoundary(maskFromRows(['00', '00']))).toBeNull();
+  });
+
+  it('farthestFromBoundary on the bounding box equals the argmax over the whole image (random masks)', () => {
+    const rand = seededRandom(17);
+    const patterns: MaskPattern[] = ['blobs', 'noise', 'stripes', 'full', 'empty'];
+    for (let t = 0; t < 60; t++) {
+      const m = randomMask(rand, 5 + Math.floor(rand() * 40), 5 + Math.floor(rand() * 40), patterns[t % patterns.length]!);
+      const d2 = squaredDistanceToBoundary(m);
+      let best = -1;
+      for (let i = 0; i < d2.length; i++) if (m.data[i] === 1 && (best < 0 || d2[i]! > d2[best]!)) best = i;
+      const expected = best < 0 ? null : { x: best % m.width, y: Math.floor(best / m.width), distance: Math.sqrt(d2[best]!) };
+      expect(farthestFromBoundary(m)).toEqual(expected);
+    }
   });
 
   it('first click at the object centre; next click in the largest error region with its sign', () => {

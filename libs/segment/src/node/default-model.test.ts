@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PredictorAmgModel } from '../amg/predictor-amg-model';
+import { SamAutomaticMaskGenerator } from '../amg/sam-automatic-mask-generator';
 import { upscaleLowResLogits } from '../pipeline/mask-upscale';
+import { decodeRle } from '../rle/rle-decode';
+import { rleArea } from '../rle/rle-measure';
 import { closeAllBundles, openBundle } from './open-bundle';
 
 // The built-in model (trainer output, models/default) through the same pipeline, once it exists.
@@ -43,6 +47,28 @@ describe.skipIf(!present)('models/default bundle', () => {
       let err = 0;
       for (let i = 0; i < H * W; i++) err = Math.max(err, Math.abs(up[i]! - masks[i]!));
       expect(err).toBeLessThan(1e-3);
+    }
+  });
+
+  it('runs automatic mask generation through PredictorAmgModel (8×8 grid)', async () => {
+    const { predictor } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
+    const W = 256;
+    const H = 192;
+    const data = new Uint8Array(W * H * 3).fill(40);
+    for (let y = 40; y < 150; y++) for (let x = 30; x < 120; x++) data.fill(220, (y * W + x) * 3, (y * W + x) * 3 + 3);
+    for (let y = 60; y < 130; y++) for (let x = 150; x < 230; x++) if ((x - 190) ** 2 + (y - 95) ** 2 < 35 ** 2) data.fill(120, (y * W + x) * 3, (y * W + x) * 3 + 2);
+    const model = new PredictorAmgModel(predictor);
+    const gen = new SamAutomaticMaskGenerator(model, { pointsPerSide: 8, outputMode: 'coco_rle' });
+    const { records, stats } = await gen.generateWithStats({ width: W, height: H, channels: 3, data });
+    expect(model.timings.decoderRuns).toBe(64);
+    expect(stats.masksDecoded).toBe(192);
+    for (const r of records) {
+      const seg = r.segmentation as { size: [number, number]; counts: string };
+      expect(seg.size).toEqual([H, W]);
+      expect(r.area).toBe(rleArea(seg));
+      expect(r.predicted_iou).toBeGreaterThan(0.88);
+      expect(r.stability_score).toBeGreaterThanOrEqual(0.95);
+      expect(decodeRle(seg).data.length).toBe(W * H);
     }
   });
 });

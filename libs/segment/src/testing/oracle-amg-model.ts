@@ -1,5 +1,5 @@
-import type { BinaryMask } from '../../rle/rle.types';
-import { AMG_MASKS_PER_POINT, type AmgCropContext, type AmgModel, type MultimaskPrediction, type RgbImage } from '../amg-model';
+import type { BinaryMask } from '../rle/rle.types';
+import { AMG_MASKS_PER_POINT, type AmgCropContext, type AmgModel, type MultimaskPrediction, type RgbImage } from '../amg/amg-model';
 
 /**
  * A deterministic AmgModel backed by ground truth (a synthetic scene's exact instance masks):

@@ -1,5 +1,5 @@
-import type { BinaryMask } from '../../rle/rle.types';
-import type { OracleInstance } from './oracle-model';
+import type { BinaryMask } from '../rle/rle.types';
+import type { OracleInstance } from './oracle-amg-model';
 
 /**
  * Tiny hand-built scenes for AMG unit tests (the richer `@dataengine/synth` scenes are used by the

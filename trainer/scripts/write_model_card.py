@@ -1,0 +1,131 @@
+"""Writes <bundle>/MODEL_CARD.md from the manifest, the eval metrics, the training log and the
+latency benchmark (all numbers come from those files)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+TARGETS = {"miou_1click": 0.75, "miou_5click": 0.90, "box_ap50": 0.6}
+
+
+def _last(path: str, event: str) -> dict:
+    found = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                obj = json.loads(line)
+                if obj.get("event") == event:
+                    found = obj
+    return found
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--metrics", required=True)
+    p.add_argument("--train-log", required=True)
+    p.add_argument("--latency", default=None)
+    p.add_argument("--images", type=int, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    a = p.parse_args()
+    manifest = json.load(open(os.path.join(a.bundle, "manifest.json")))
+    ev = json.load(open(a.metrics))
+    m = ev["metrics"]
+    start, done = _last(a.train_log, "train_start"), _last(a.train_log, "train_done")
+    last_step = _last(a.train_log, "train_step")
+    lat = json.load(open(a.latency)) if a.latency and os.path.exists(a.latency) else None
+    sizes = {f: os.path.getsize(os.path.join(a.bundle, f)) for f in sorted(os.listdir(a.bundle)) if not f.endswith(".md")}
+
+    def row(key: str, label: str) -> str:
+        t = TARGETS.get(key)
+        v = m[key]
+        verdict = "" if t is None else (" ✅" if v >= t else " ❌")
+        return f"| {label} | {v:.3f} | {'' if t is None else f'≥ {t}'}{verdict} |"
+
+    lines = [
+        f"# Model card: `{manifest['name']}` (models/default)",
+        "",
+        "The platform's built-in default segmentation model: a small SAM-architecture model trained from",
+        "scratch by `trainer/` on synthetic scenes (no downloaded weights). Reproduce with",
+        "`trainer/scripts/bootstrap.sh` (`npm run model:bootstrap`).",
+        "",
+        "## Architecture",
+        "",
+        f"`{manifest['model_type']}`: conv image encoder (8×8/8 patchify stem, depthwise-separable blocks) →",
+        "`[1, 256, 64, 64]` embedding; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
+        "two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
+        "256²); CenterNet-style box-detector head. "
+        f"{start.get('params', 0) / 1e6:.2f} M parameters. I/O: the official SAM decoder contract",
+        "(see `trainer/README.md`).",
+        "",
+        "## Data",
+        "",
+        f"* `libs/synth` scenes via `writeSa1bSnapshot`: {a.images} images 512×384, seed {a.seed}, every shape",
+        "  family, hierarchy template (parts / sub-parts) and texture enabled (library defaults),",
+        f"  5 % held out (`split.json` val). Snapshot id `{ev['snapshot_id']}`.",
+        f"* Training images: {start.get('train_images')}; evaluation: {m['num_images']} held-out images,",
+        f"  {m['num_masks']} masks (every annotation ≥ 16 px: wholes, parts and sub-parts).",
+        "",
+        "## Training",
+        "",
+        f"* Steps: {done.get('steps_done')} (stopped by: {done.get('stopped_by') or 'step budget'}), batch 2 images ×",
+        "  ≤ 8 masks, random 512×512 crops of the 1024 frame, simulated interactive sessions (point or noisy",
+        "  box, up to 4 error-region clicks with mask feedback), focal (α 0.75) : dice 20 : 1 on the best",
+        "  ambiguity mask, IoU MSE, detector focal + L1/GIoU; AdamW lr 1e-3, wd 0.1, 50 warm-up steps,",
+        "  ÷10 at 2/3 and 26/27 of the time budget.",
+        f"* Wall time: {done.get('elapsed_s', 0) / 60:.1f} min on a shared 2-core CPU machine (1 torch thread),",
+        f"  seed {a.seed}. Final training averages: 1st-round IoU {last_step.get('iou_first_avg', float('nan')):.3f},",
+        f"  refined-round IoU {last_step.get('iou_refined_avg', float('nan')):.3f}.",
+        "",
+        "## Held-out metrics (`trainer eval`)",
+        "",
+        "| metric | value | target |",
+        "|---|---|---|",
+        row("miou_1click", "mIoU after 1 click"),
+        row("miou_2click", "mIoU after 2 clicks"),
+        row("miou_3click", "mIoU after 3 clicks"),
+        row("miou_4click", "mIoU after 4 clicks"),
+        row("miou_5click", "mIoU after 5 clicks"),
+        row("box_ap50", "detector AP@0.5 (whole objects)"),
+        "",
+        "Clicks: the first at the mask point farthest from its boundary, then at the centre of the largest",
+        "error region; previous low-res logits fed back. 1 click → best of channels 1–3 by predicted IoU.",
+        "",
+    ]
+    if lat:
+        lines += [
+            "## Latency (onnxruntime-node, CPU, "
+            f"{lat['threads']} threads, shared machine)",
+            "",
+            "| model | median | p90 | target |",
+            "|---|---|---|---|",
+            f"| encoder (1024×768 image → padded 1024²) | {lat['encoder']['median_ms']} ms | {lat['encoder']['p90_ms']} ms | < 60 ms |",
+            f"| decoder, 1 prompt, masks upscaled to 1024×768 | {lat['decoder']['median_ms']} ms | {lat['decoder']['p90_ms']} ms | < 5 ms |",
+        ]
+        if lat.get("detector"):
+            lines.append(f"| detector | {lat['detector']['median_ms']} ms | {lat['detector']['p90_ms']} ms | |")
+        lines.append("")
+    lines += [
+        "## Files",
+        "",
+        "| file | bytes |",
+        "|---|---|",
+        *[f"| `{f}` | {s:,} |" for f, s in sizes.items()],
+        "",
+        "## Limitations",
+        "",
+        "* Trained only on synthetic flat-shaded shapes; expect poor masks on photographs.",
+        "* Masks are formed at 128² and bilinearly doubled to the 256² low-res contract: boundaries are",
+        "  accurate to ~8 px in the 1024 frame.",
+        "* The time budget (about an hour on 2 shared CPU cores) is far below SAM's; see the metrics table",
+        "  for which targets are met.",
+        "",
+    ]
+    with open(os.path.join(a.bundle, "MODEL_CARD.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
