@@ -32,7 +32,8 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
-    """[len(masks), MAX_CLICKS] IoUs; all masks of an image decoded as one batch per round."""
+    """[len(masks), MAX_CLICKS + 2] IoUs after 1..5 clicks, then two 1-click diagnostics: the oracle
+    (best of channels 1–3 by true IoU) and channel 0. All masks of an image form one batch per round."""
     n = len(masks)
     sx, sy = coord_scale(rec.height, rec.width)
     size = torch.tensor([float(rec.height), float(rec.width)])
@@ -42,7 +43,7 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
         clicks.append([(x, y, 1.0)])
     prev = torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE)
     has_mask = torch.zeros(n)
-    out = np.zeros((n, MAX_CLICKS), np.float32)
+    out = np.zeros((n, MAX_CLICKS + 2), np.float32)
     with torch.no_grad():
         src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
     for r in range(MAX_CLICKS):
@@ -59,6 +60,12 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
             low, iou = decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
         if r == 0:  # one click, no mask: the best ambiguity mask by predicted IoU (tokens 1..3)
             pick = iou[:, 1:].argmax(1) + 1
+            with torch.no_grad():
+                every = (postprocess_masks(low, size) > 0).numpy()
+            for i in range(n):
+                per = [_iou(every[i, k], masks[i]) for k in range(4)]
+                out[i, MAX_CLICKS] = max(per[1:])
+                out[i, MAX_CLICKS + 1] = per[0]
         else:
             pick = torch.zeros(n, dtype=torch.long)
         rows = torch.arange(n)
@@ -155,8 +162,10 @@ def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | N
         gts[n] = whole_boxes(rec, flip=False)
         if progress and ((n + 1) % 10 == 0 or n + 1 == len(records)):
             emit("eval_progress", images=n + 1, total=len(records), elapsed_s=time.time() - started)
-    all_ious = np.concatenate(ious) if ious else np.zeros((0, MAX_CLICKS))
+    all_ious = np.concatenate(ious) if ious else np.zeros((0, MAX_CLICKS + 2))
     metrics = {f"miou_{k}click": float(all_ious[:, k - 1].mean()) if len(all_ious) else float("nan") for k in range(1, MAX_CLICKS + 1)}
+    metrics["miou_1click_oracle"] = float(all_ious[:, MAX_CLICKS].mean()) if len(all_ious) else float("nan")
+    metrics["miou_1click_channel0"] = float(all_ious[:, MAX_CLICKS + 1].mean()) if len(all_ious) else float("nan")
     metrics["box_ap50"] = average_precision(dets, gts)
     metrics["num_images"] = len(records)
     metrics["num_masks"] = int(len(all_ious))
