@@ -10,6 +10,7 @@ process.env.NX_DAEMON = 'false';
 process.env.NX_NO_CLOUD = 'true';
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 process.env.ONNXRUNTIME_NODE_INSTALL = 'skip';
+process.env.OPENBLAS_NUM_THREADS = '1';
 
 try {
   ensureNodeModules();

@@ -91,10 +91,10 @@ def cmd_export(a: argparse.Namespace) -> int:
         parent = meta.get("parent")
         lineage = {"parent": (parent or {}).get("model_name") or (parent or {}).get("path") if parent else None,
                    "snapshot_id": meta.get("snapshot_id")}
-        ckpt_meta = {k: meta[k] for k in ("step", "steps_total", "snapshot_id", "seed", "elapsed_s", "partial", "parent", "arch")
-                     if k in meta}
+        ckpt_meta = {k: meta[k] for k in ("step", "steps_total", "snapshot_id", "seed", "elapsed_s", "partial", "parent", "arch",
+                                          "stopped_by") if k in meta}
         name = a.name or os.path.basename(os.path.abspath(a.out))
-    training = {k: ckpt_meta.get(k) for k in ("step", "steps_total", "seed", "elapsed_s", "partial")}
+    training = {k: ckpt_meta.get(k) for k in ("step", "steps_total", "seed", "elapsed_s", "partial", "stopped_by")}
     manifest = export_bundle(model, a.out, name, lineage, metrics, extra={"training": training}, ckpt_meta=ckpt_meta,
                              include_pytorch=not a.no_pytorch)
     sizes = {f: os.path.getsize(os.path.join(a.out, f)) for f in sorted(os.listdir(a.out))}

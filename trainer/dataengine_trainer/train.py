@@ -190,7 +190,9 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     completed = step if stopped_by else args.steps
     elapsed = time.time() - started
     if completed > 0 and completed != last_saved:
-        save_checkpoint(ckpt_path, model, step=completed, elapsed_s=elapsed, partial=completed < args.steps, **meta)
+        # a time-boxed run that used its budget is complete; only a signal makes a checkpoint partial
+        partial = stopped_by in ("SIGTERM", "SIGINT")
+        save_checkpoint(ckpt_path, model, step=completed, elapsed_s=elapsed, partial=partial, stopped_by=stopped_by, **meta)
     result = {"checkpoint": ckpt_path if completed > 0 else None, "steps_done": completed, "elapsed_s": elapsed,
               "stopped_by": stopped_by, "loss_avg": avg.get("loss")}
     emit("train_done", **result)

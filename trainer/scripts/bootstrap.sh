@@ -31,15 +31,17 @@ $PY -m dataengine_trainer train --data "$SNAP" --out "$WORK/run" --arch tiny --s
 
 echo "== eval on the held-out split"
 $PY -m dataengine_trainer eval --bundle "$WORK/run/checkpoint.pt" --data "$SNAP" --split val \
-  --max-images "$EVAL_IMAGES" --threads 2 --out "$WORK/metrics.json" | tail -n 1
+  --max-images "$EVAL_IMAGES" --threads "$THREADS" --out "$WORK/metrics.json" | tail -n 1
 
 echo "== export → $OUT"
 $PY -m dataengine_trainer export --checkpoint "$WORK/run/checkpoint.pt" --out "$OUT" --name dataengine-tiny-bootstrap \
   --metrics "$WORK/metrics.json"
 
 echo "== latency (onnxruntime-node)"
-node trainer/scripts/bench_latency.mjs "$OUT" --threads 2 --repeat 20 | tee "$WORK/latency.json"
+node trainer/scripts/bench_latency.mjs "$OUT" --threads 2 --repeat 30 | tee "$WORK/latency.json"
+$PY trainer/scripts/bench_decoder_split.py "$OUT" | tee "$WORK/decoder_split.json"
 
 $PY trainer/scripts/write_model_card.py --bundle "$OUT" --metrics "$WORK/metrics.json" \
-  --train-log "$WORK/train.jsonl" --latency "$WORK/latency.json" --images "$IMAGES" --seed "$SEED"
+  --train-log "$WORK/train.jsonl" --latency "$WORK/latency.json" --decoder-split "$WORK/decoder_split.json" \
+  --images "$IMAGES" --seed "$SEED"
 echo "== done: $OUT"
