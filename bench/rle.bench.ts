@@ -1,6 +1,7 @@
 // RLE encode / decode / IoU-on-runs on a 1500×2250 (SA-1B sized) mask, beside naive dense versions
 // in the same run. Run: npx tsx bench/rle.bench.ts   (prints medians; not a test)
 import { type BinaryMask, type UncompressedRle, decodeRle, encodeMask, rleIou } from '@dataengine/segment';
+import { denseCounts } from '@dataengine/segment/testing';
 
 const H = 1500;
 const W = 2250;
@@ -21,26 +22,8 @@ function ellipseMask(cx: number, cy: number, rx: number, ry: number, holes = 0):
 }
 
 /** Naive dense encoder: visit every pixel in column-major order. */
-function naiveEncode(m: BinaryMask): UncompressedRle {
-  const counts: number[] = [];
-  let prev = 0;
-  let run = 0;
-  for (let x = 0; x < m.width; x++) {
-    for (let y = 0; y < m.height; y++) {
-      const v = m.data[y * m.width + x]!;
-      if (v !== prev) {
-        counts.push(run);
-        run = 0;
-        prev = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [m.height, m.width], counts };
-}
+const naiveEncode = (m: BinaryMask): UncompressedRle => ({ size: [m.height, m.width], counts: denseCounts(m) });
 
-/** Naive dense decoder: write every pixel. */
 function naiveDecode(r: UncompressedRle): BinaryMask {
   const [h, w] = r.size;
   const data = new Uint8Array(h * w);

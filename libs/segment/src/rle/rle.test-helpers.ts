@@ -1,4 +1,4 @@
-import type { BboxXywh, BinaryMask } from './rle.types';
+import type { BinaryMask } from './rle.types';
 
 /** Builds a mask from rows of '0'/'1' characters (y = 0 first). */
 export function maskFromRows(rows: readonly string[]): BinaryMask {
@@ -11,49 +11,7 @@ export function maskFromRows(rows: readonly string[]): BinaryMask {
   return { height, width, data };
 }
 
-/** Dense reference: column-major runs starting with zeros, computed pixel by pixel. */
-export function denseCounts(mask: BinaryMask): number[] {
-  const counts: number[] = [];
-  let prev = 0;
-  let run = 0;
-  for (let x = 0; x < mask.width; x++) {
-    for (let y = 0; y < mask.height; y++) {
-      const v = mask.data[y * mask.width + x]!;
-      if (v !== prev) {
-        counts.push(run);
-        run = 0;
-        prev = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return counts;
-}
-
-export function denseArea(mask: BinaryMask): number {
-  let a = 0;
-  for (const v of mask.data) a += v;
-  return a;
-}
-
-export function denseBboxSam(mask: BinaryMask): BboxXywh {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x] === 1) {
-        x0 = Math.min(x0, x);
-        y0 = Math.min(y0, y);
-        x1 = Math.max(x1, x);
-        y1 = Math.max(y1, y);
-      }
-    }
-  }
-  return x1 < 0 ? [0, 0, 0, 0] : [x0, y0, x1 - x0, y1 - y0];
-}
+export { denseArea, denseBboxSam, denseCounts } from '../testing/dense-reference';
 
 /** mulberry32: small seeded PRNG for the randomized suites. */
 export function seededRandom(seed: number): () => number {

@@ -5,3 +5,4 @@ export { DT, encodeModel, floatTensor, int64Tensor, node, valueInfo, type GraphS
 // Ground-truth-backed AmgModel (tests and benchmarks without a checkpoint); itself isomorphic.
 export { OracleAmgModel, type OracleInstance, type OracleOptions } from './oracle-amg-model';
 export { toyInstances, toyMask, type ToyInstanceSpec, type ToyShape } from './toy-scene';
+export { denseArea, denseBboxSam, denseCounts } from './dense-reference';

@@ -1,27 +1,6 @@
 import type { BboxXywh, BinaryMask } from '@dataengine/segment';
 
-export function maskArea(mask: BinaryMask): number {
-  let a = 0;
-  for (const v of mask.data) a += v;
-  return a;
-}
-
-export function maskBboxSam(mask: BinaryMask): BboxXywh {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x] !== 1) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return x1 < 0 ? [0, 0, 0, 0] : [x0, y0, x1 - x0, y1 - y0];
-}
+export { denseArea as maskArea, denseBboxSam as maskBboxSam } from '@dataengine/segment/testing';
 
 /** True when the mask has a background pixel that 4-connected background cannot reach from outside the bbox. */
 export function hasEnclosedHole(mask: BinaryMask, bbox: BboxXywh): boolean {
