@@ -83,6 +83,13 @@ export const runSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  checkpointId: z.string().uuid().nullable(),
+  cancelRequestedAt: z.string().nullable(),
+  /** live detail of single-job runs (retrain: step, loss, lr, …) */
+  progress: z.record(z.string(), z.unknown()).nullable(),
+  /** seconds left, estimated from the progress so far; null when unknown */
+  etaSeconds: z.number().nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
 });
 export type RunDto = z.infer<typeof runSchema>;
 

@@ -13,6 +13,9 @@ export interface JobDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> {
   description: string;
 }
 
+const imageRunItem = z.object({ runId: z.string().uuid(), imageId: z.number().int().positive() });
+const singleRun = z.object({ runId: z.string().uuid() });
+
 const defineJob = <P extends z.ZodTypeAny>(definition: JobDefinition<P>) => definition;
 
 export const jobCatalog = {
@@ -37,6 +40,54 @@ export const jobCatalog = {
     attempts: 3,
     backoff: { type: 'exponential', delay: 2_000 },
     dedupKey: (p) => `embed-${p.imageId}-${p.checkpointId}`,
+  }),
+  prefill: defineJob({
+    queue: 'infer',
+    description: 'stage 2: detector boxes → decoder masks for one image of a prefill run, kept by predicted IoU and stability',
+    payload: imageRunItem,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+    dedupKey: (p) => `prefill-${p.runId}-${p.imageId}`,
+  }),
+  autogen: defineJob({
+    queue: 'infer',
+    description: 'stage 3: automatic mask generation (point grid, crops, filters, NMS) for one image of an autogen run',
+    payload: imageRunItem,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+    dedupKey: (p) => `autogen-${p.runId}-${p.imageId}`,
+  }),
+  retrain: defineJob({
+    queue: 'train',
+    description: 'write a dataset snapshot, run the trainer as a subprocess, register the new bundle as a candidate',
+    payload: singleRun,
+    attempts: 1,
+    backoff: { type: 'fixed', delay: 10_000 },
+    dedupKey: (p) => `retrain-${p.runId}`,
+  }),
+  evaluate: defineJob({
+    queue: 'train',
+    description: 'score a candidate and the active checkpoint on the same held-out images; promote by margin',
+    payload: singleRun,
+    attempts: 2,
+    backoff: { type: 'fixed', delay: 10_000 },
+    dedupKey: (p) => `evaluate-${p.runId}`,
+  }),
+  export: defineJob({
+    queue: 'exchange',
+    description: 'write a project\'s masks as SA-1B or COCO (RLE or polygons) to the blob store',
+    payload: singleRun,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 5_000 },
+    dedupKey: (p) => `export-${p.runId}`,
+  }),
+  import: defineJob({
+    queue: 'exchange',
+    description: 'read SA-1B or COCO annotations into a project',
+    payload: singleRun,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 5_000 },
+    dedupKey: (p) => `import-${p.runId}`,
   }),
 } satisfies Record<string, JobDefinition>;
 

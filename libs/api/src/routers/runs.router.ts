@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { runSchema } from '@dataengine/contracts';
-import { beginUploadBatch, getRun, listRuns, startReingestRun } from '@dataengine/engine';
+import { runSchema, startRunInputSchema } from '@dataengine/contracts';
+import { beginUploadBatch, cancelRun, getRun, listRuns, startReingestRun, startRun } from '@dataengine/engine';
 import { protectedProcedure, roleProcedure, router } from '../trpc';
 
 export const runsRouter = router({
@@ -17,4 +17,13 @@ export const runsRouter = router({
     .input(z.object({ projectId: z.string().uuid(), all: z.boolean().default(false) }))
     .output(runSchema)
     .mutation(({ ctx, input }) => startReingestRun(ctx.deps, ctx.actor, input)),
+  /** prefill, autogen, retrain, evaluate, export (import starts from its upload route) */
+  start: roleProcedure(['ops', 'admin'])
+    .input(startRunInputSchema)
+    .output(runSchema)
+    .mutation(({ ctx, input }) => startRun(ctx.deps, ctx.actor, input)),
+  cancel: roleProcedure(['ops', 'admin'])
+    .input(z.object({ runId: z.string().uuid(), reason: z.string().max(500).optional() }))
+    .output(runSchema)
+    .mutation(({ ctx, input }) => cancelRun(ctx.deps, ctx.actor, input)),
 });

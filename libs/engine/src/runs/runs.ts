@@ -24,17 +24,34 @@ export function toRunDto(row: RunRow): RunDto {
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    checkpointId: row.checkpointId,
+    cancelRequestedAt: row.cancelRequestedAt?.toISOString() ?? null,
+    progress: (row.progress ?? null) as Record<string, unknown> | null,
+    etaSeconds: estimateEtaSeconds(row),
+    result: (row.result ?? null) as Record<string, unknown> | null,
   };
+}
+
+/** Seconds left: the run's own ETA when it reports one (retrain), else linear in items done. */
+function estimateEtaSeconds(row: RunRow): number | null {
+  if (row.status !== 'running' || !row.startedAt) return null;
+  const reported = (row.progress as { etaSeconds?: unknown } | null)?.etaSeconds;
+  if (typeof reported === 'number' && Number.isFinite(reported)) return Math.max(0, reported);
+  const processed = row.done + row.failed;
+  if (processed === 0 || row.total <= processed) return null;
+  const elapsed = (Date.now() - row.startedAt.getTime()) / 1000;
+  return Math.round((elapsed / processed) * (row.total - processed));
 }
 
 export async function createRun(
   deps: EngineDeps,
-  input: { kind: RunKind; projectId: string | null; params?: Record<string, unknown>; createdById: string | null; total?: number },
+  input: { kind: RunKind; projectId: string | null; params?: Record<string, unknown>; createdById: string | null; total?: number; checkpointId?: string | null },
 ): Promise<RunDto> {
   const row = await deps.db.run.create({
     data: {
       kind: input.kind,
       projectId: input.projectId,
+      checkpointId: input.checkpointId ?? null,
       params: (input.params ?? {}) as Prisma.InputJsonValue,
       createdById: input.createdById,
       total: input.total ?? 0,
@@ -72,7 +89,7 @@ export async function recordRefusedUpload(deps: EngineDeps, runId: string, fileN
 }
 
 /** Closes a run whose items are all accounted for; `lastError` is kept as the run's error line. */
-async function finishRunIfComplete(deps: EngineDeps, tx: Prisma.TransactionClient, runId: string, lastError?: string): Promise<void> {
+export async function finishRunIfComplete(deps: EngineDeps, tx: Prisma.TransactionClient, runId: string, lastError?: string): Promise<void> {
   const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { done: true, failed: true, total: true, status: true, startedAt: true } });
   if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') return;
   const now = nowOf(deps);

@@ -1,0 +1,82 @@
+// What each run kind takes when ops starts it (the API validates with these; the worker re-reads
+// them from the run row). One schema per kind; `startRunInputSchema` is their union.
+import { z } from 'zod';
+
+const imageSelection = {
+  projectId: z.string().uuid(),
+  /** a selection of the project's images; all ready images when omitted */
+  imageIds: z.array(z.number().int().positive()).min(1).max(100_000).optional(),
+};
+
+export const prefillParamsSchema = z.object({
+  ...imageSelection,
+  /** detector objectness a box needs to be prompted */
+  boxScoreThreshold: z.number().min(0).max(1).default(0.3),
+  /** masks kept by predicted IoU and stability, as AMG filters them */
+  predIouThresh: z.number().min(0).max(1).default(0.7),
+  stabilityScoreThresh: z.number().min(0).max(1).default(0.8),
+  maxMasksPerImage: z.number().int().min(1).max(1000).default(100),
+});
+export type PrefillParams = z.infer<typeof prefillParamsSchema>;
+
+export const amgPresetNameSchema = z.enum(['sam-default', 'sa1b']);
+export const autogenParamsSchema = z.object({
+  ...imageSelection,
+  preset: amgPresetNameSchema.default('sam-default'),
+  /** SamAutomaticMaskGenerator parameters overriding the preset (camelCase names) */
+  overrides: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).default({}),
+});
+export type AutogenParams = z.infer<typeof autogenParamsSchema>;
+
+export const retrainParamsSchema = z.object({
+  projectId: z.string().uuid(),
+  /** the checkpoint to fine-tune; the project's active one when omitted */
+  initCheckpointId: z.string().uuid().optional(),
+  steps: z.number().int().min(1).max(1_000_000).default(300),
+  batch: z.number().int().min(1).max(64).default(2),
+  lr: z.number().positive().max(1).default(2e-4),
+  valFraction: z.number().min(0.05).max(0.5).default(0.1),
+  /** start an evaluate run against the active checkpoint when training ends */
+  evaluate: z.boolean().default(true),
+  seed: z.number().int().min(0).default(0),
+});
+export type RetrainParams = z.infer<typeof retrainParamsSchema>;
+
+export const evaluateParamsSchema = z.object({
+  projectId: z.string().uuid(),
+  candidateId: z.string().uuid(),
+  /** compared against the project's active checkpoint when omitted */
+  baselineId: z.string().uuid().optional(),
+  maxImages: z.number().int().min(1).max(10_000).default(50),
+  /** promote automatically when the candidate's mIoU@1 beats the baseline's by this much */
+  autoPromoteMargin: z.number().min(0).max(1).nullable().default(0.01),
+});
+export type EvaluateParams = z.infer<typeof evaluateParamsSchema>;
+
+export const exportFormatSchema = z.enum(['sa1b', 'coco-rle', 'coco-polygon']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+export const exportParamsSchema = z.object({
+  ...imageSelection,
+  format: exportFormatSchema.default('sa1b'),
+  includeImages: z.boolean().default(true),
+  provenance: z.array(z.enum(['manual', 'prefill', 'auto'])).min(1).optional(),
+});
+export type ExportParams = z.infer<typeof exportParamsSchema>;
+
+export const importFormatSchema = z.enum(['sa1b', 'coco']);
+export const importParamsSchema = z.object({
+  projectId: z.string().uuid(),
+  format: importFormatSchema,
+  /** blob key of the uploaded archive or JSON (set by the import upload route) */
+  sourceKey: z.string().min(1),
+});
+export type ImportParams = z.infer<typeof importParamsSchema>;
+
+export const startRunInputSchema = z.discriminatedUnion('kind', [
+  prefillParamsSchema.extend({ kind: z.literal('prefill') }),
+  autogenParamsSchema.extend({ kind: z.literal('autogen') }),
+  retrainParamsSchema.extend({ kind: z.literal('retrain') }),
+  evaluateParamsSchema.extend({ kind: z.literal('evaluate') }),
+  exportParamsSchema.extend({ kind: z.literal('export') }),
+]);
+export type StartRunInput = z.infer<typeof startRunInputSchema>;

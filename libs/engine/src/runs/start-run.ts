@@ -1,0 +1,37 @@
+// One entry point for "ops starts a run of kind X" (the console's forms, the API, the simulator).
+import { AppError, type RunDto, type StartRunInput } from '@dataengine/contracts';
+import type { Actor } from '../access/actor';
+import { assertGlobalRole, requireProject } from '../access/project-access';
+import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
+import type { EngineDeps } from '../engine-deps';
+import { startImageRun, startSingleJobRun } from './run-control';
+
+export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunInput): Promise<RunDto> {
+  assertGlobalRole(actor, ['ops', 'admin'], `starting a ${input.kind} run`);
+  await requireProject(deps.db, actor, input.projectId, 'read');
+  const { kind, ...params } = input;
+  switch (kind) {
+    case 'prefill':
+    case 'autogen': {
+      const active = await getActiveCheckpoint(deps, input.projectId);
+      if (!active) throw new AppError('CONFLICT', 'no checkpoint is active; register or promote one first');
+      if (kind === 'prefill' && !(active.manifest as { detector?: unknown }).detector) {
+        throw new AppError('CONFLICT', `the active checkpoint "${active.name}" has no box detector; prefill needs one (retrain or promote a bundle with detector.onnx)`);
+      }
+      const { imageIds, ...rest } = params as typeof params & { imageIds?: number[] };
+      return startImageRun(deps, actor, { kind, projectId: input.projectId, params: { ...rest, ...(imageIds ? { imageIds } : {}) }, imageIds, checkpointId: active.id });
+    }
+    case 'retrain': {
+      const init = input.initCheckpointId ? { id: input.initCheckpointId } : await getActiveCheckpoint(deps, input.projectId);
+      if (!init) throw new AppError('CONFLICT', 'no checkpoint to fine-tune: none is active');
+      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: init.id, total: input.steps });
+    }
+    case 'evaluate': {
+      const candidate = await deps.db.checkpoint.findUnique({ where: { id: input.candidateId } });
+      if (!candidate) throw new AppError('NOT_FOUND', `checkpoint ${input.candidateId} does not exist`);
+      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: candidate.id });
+    }
+    case 'export':
+      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: null });
+  }
+}
