@@ -2,6 +2,7 @@ import type { CliCommand } from './cli-command.types';
 import { amgCommand } from './commands/amg.command';
 import { checkpointCommand } from './commands/checkpoint.command';
 import { segmentCommand } from './commands/segment.command';
+import { simulateCommand } from './commands/simulate.command';
 
 /**
  * Every `dataengine` subcommand, registered in ONE place (like a job catalog).
@@ -15,7 +16,7 @@ import { segmentCommand } from './commands/segment.command';
  * `resolveCheckpoint` (commands/segment.command.ts: --checkpoint or models/default), and
  * `openBundle(dir).predictor` from @dataengine/segment/node (`embedImage`, `decodeLogits`).
  */
-export const COMMANDS: readonly CliCommand[] = [segmentCommand, amgCommand, checkpointCommand];
+export const COMMANDS: readonly CliCommand[] = [segmentCommand, amgCommand, checkpointCommand, simulateCommand];
 
 export function buildCommandTable(commands: readonly CliCommand[] = COMMANDS): ReadonlyMap<string, CliCommand> {
   const table = new Map<string, CliCommand>();

@@ -29,6 +29,8 @@ export async function startWorker(
       prefix: config.QUEUE_PREFIX,
       queues: config.WORKER_QUEUES ? config.WORKER_QUEUES.split(',').map((q) => q.trim()).filter(Boolean) : undefined,
       concurrency: config.WORKER_CONCURRENCY,
+      lockDurationMs: config.WORKER_LOCK_MS,
+      stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
       logger,
     });
     const housekeeping = setInterval(() => {

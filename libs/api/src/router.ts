@@ -3,8 +3,10 @@ import { authRouter } from './routers/auth.router';
 import { checkpointsRouter } from './routers/checkpoints.router';
 import { imagesRouter } from './routers/images.router';
 import { masksRouter } from './routers/masks.router';
+import { opsRouter } from './routers/ops.router';
 import { projectsRouter } from './routers/projects.router';
 import { runsRouter } from './routers/runs.router';
+import { statsRouter } from './routers/stats.router';
 import { tasksRouter } from './routers/tasks.router';
 import { usersRouter } from './routers/users.router';
 
@@ -17,6 +19,8 @@ export const appRouter = router({
   tasks: tasksRouter,
   masks: masksRouter,
   checkpoints: checkpointsRouter,
+  stats: statsRouter,
+  ops: opsRouter,
 });
 
 /** The only thing the browser imports from this library (as a type). */

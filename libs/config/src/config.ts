@@ -36,10 +36,24 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(2),
   /** Comma-separated queue names this worker consumes; empty means every queue of the catalog. */
   WORKER_QUEUES: z.string().default(''),
+  /** BullMQ lock duration: a job whose worker died (SIGKILL, OOM) goes back to the queue once its lock expires. */
+  WORKER_LOCK_MS: positiveInt.default(30_000),
+  /** How often a worker looks for such stalled jobs (BullMQ stalledInterval). */
+  WORKER_STALLED_CHECK_MS: positiveInt.default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Debian's interpreter, which sees python3-torch (STACK-NOTES.md); the retrain loop runs the trainer with it. */
+  TRAINER_PYTHON: z.string().default('/usr/bin/python3'),
+  /** The trainer package's directory (PYTHONPATH of the trainer subprocess). */
+  TRAINER_DIR: z.string().default('trainer'),
+  /** torch threads of a retrain (2 on an idle 2-core host; 1 where other jobs share the cores: trainer/README.md). */
+  TRAINER_THREADS: positiveInt.default(2),
+  /** An evaluate run started by a retrain promotes the candidate when its mIoU@1 beats the active one's by this much. */
+  AUTO_PROMOTE_MARGIN: z.coerce.number().min(0).max(1).default(0.01),
+  /** Click cap of NoC in evaluate runs (20: the SAM / RITM protocol); lower is faster and caps NoC lower. */
+  EVAL_NOC_MAX_CLICKS: positiveInt.max(100).default(20),
 });
 
-export type AppConfig = z.infer<typeof configSchema> & { blobDir: string; defaultModelDir: string };
+export type AppConfig = z.infer<typeof configSchema> & { blobDir: string; defaultModelDir: string; trainerDir: string };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -53,5 +67,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, blobDir: path.resolve(cwd, parsed.data.BLOB_DIR), defaultModelDir: path.resolve(cwd, parsed.data.DEFAULT_MODEL_DIR) };
+  return {
+    ...parsed.data,
+    blobDir: path.resolve(cwd, parsed.data.BLOB_DIR),
+    defaultModelDir: path.resolve(cwd, parsed.data.DEFAULT_MODEL_DIR),
+    trainerDir: path.resolve(cwd, parsed.data.TRAINER_DIR),
+  };
 }

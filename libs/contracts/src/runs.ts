@@ -60,6 +60,8 @@ export const exportParamsSchema = z.object({
   format: exportFormatSchema.default('sa1b'),
   includeImages: z.boolean().default(true),
   provenance: z.array(z.enum(['manual', 'prefill', 'auto'])).min(1).optional(),
+  /** coco-polygon only: Douglas–Peucker tolerance in pixels; 0 traces every pixel corner (exact) */
+  polygonTolerance: z.number().min(0).max(10).default(0),
 });
 export type ExportParams = z.infer<typeof exportParamsSchema>;
 

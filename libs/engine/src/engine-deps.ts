@@ -10,6 +10,14 @@ export interface EngineSettings {
   UPLOAD_MAX_PIXELS: number;
   THUMBNAIL_SIZE: number;
   TASK_LEASE_SECONDS: number;
+  /** Local root of the blob store: retrain snapshots and trainer work directories live under it. */
+  blobDir: string;
+  TRAINER_PYTHON: string;
+  /** Absolute path of the trainer package directory. */
+  trainerDir: string;
+  TRAINER_THREADS: number;
+  AUTO_PROMOTE_MARGIN: number;
+  EVAL_NOC_MAX_CLICKS: number;
 }
 
 /** Everything a use case may touch. Transports (tRPC, binary routes, job processors, CLI) build one. */

@@ -7,3 +7,5 @@ export { assertProcessorsCoverCatalog, startWorkerRuntime, PermanentJobError, Wo
 export type { Processor, ProcessorContext, ProcessorMap, WorkerRuntime, WorkerRuntimeOptions } from './worker-runtime';
 export { createEventPublisher, subscribeToEvents, engineEventSchema, eventChannel } from './event-bus';
 export type { EngineEvent, EventPublisher, EventSubscription } from './event-bus';
+export { createQueueInspector } from './queue-health';
+export type { QueueInspector, QueueSnapshot, QueueJobCounts, QueueJobInfo, QueueWorkerInfo } from './queue-health';

@@ -61,6 +61,9 @@ export const jobCatalog = {
     queue: 'train',
     description: 'write a dataset snapshot, run the trainer as a subprocess, register the new bundle as a candidate',
     payload: singleRun,
+    // An error fails the run (it says why; ops starts a new one), so there is nothing to retry. A
+    // worker that dies mid-run is a different path: BullMQ gives the stalled job back and the
+    // processor starts over (fresh snapshot and trainer directory, the orphaned trainer killed).
     attempts: 1,
     backoff: { type: 'fixed', delay: 10_000 },
     dedupKey: (p) => `retrain-${p.runId}`,

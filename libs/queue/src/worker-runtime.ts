@@ -28,6 +28,9 @@ export interface WorkerRuntimeOptions<C extends Record<string, JobDefinition>> {
   /** Queues to consume; default every queue in the catalog. */
   queues?: string[];
   concurrency?: number;
+  /** BullMQ lockDuration / stalledInterval (defaults 30 s): how soon a dead worker's job is taken again. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   logger: WorkerRuntimeLogger;
 }
 
@@ -70,6 +73,8 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
       connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 1,
+      ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
       autorun: true,
     });
     worker.on('error', (error) => options.logger.error('worker error', { queue, error: error.message }));

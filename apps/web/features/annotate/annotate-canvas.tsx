@@ -13,6 +13,8 @@ export type Tool = 'prompt' | BrushMode;
 
 export interface AnnotateCanvasProps {
   image: CanvasImageSource;
+  /** A smaller copy of a large image, drawn while zoomed out far enough that it looks the same. */
+  preview?: ImageBitmap | null;
   width: number;
   height: number;
   /** Image-sized overlays, bottom first (saved masks, then the mask being made). */
@@ -68,9 +70,11 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.setTransform(dpr * t.scale, 0, 0, dpr * t.scale, dpr * t.offsetX, dpr * t.offsetY);
     ctx.imageSmoothingEnabled = t.scale < 2;
-    ctx.drawImage(p.image, 0, 0, p.width, p.height);
+    const usePreview = p.preview && dpr * t.scale <= p.preview.width / p.width;
+    ctx.drawImage(usePreview ? p.preview! : p.image, 0, 0, p.width, p.height);
     ctx.imageSmoothingEnabled = false; // mask pixels stay crisp when zoomed in
-    for (const layer of p.layers) if (layer) ctx.drawImage(layer, 0, 0);
+    // overlays may be smaller than the image (large images: the display frame); the canvas scales them
+    for (const layer of p.layers) if (layer) ctx.drawImage(layer, 0, 0, p.width, p.height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawPrompts(ctx, t, p, gesture.current, cursor.current);
     canvas.dataset['scale'] = String(t.scale);

@@ -1,46 +1,35 @@
 'use client';
 // /projects/[id]/annotate: the annotator's queue (Next image / Submit), the SAM worker with the
-// active checkpoint's decoder, the image and its embedding, and the workspace for the leased image.
-import { useQuery } from '@tanstack/react-query';
+// active checkpoint's decoder (switched live when ops promote another: server-sent events), the
+// image and its embedding, the workspace for the leased image, and the prefetch of the next one.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ErrorNotice, QueryError } from '../../components/error-notice';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
+import './annotate-extra.css';
+import { imageQuery, prefetchImage } from './image-source';
 import { ImageWorkspace } from './image-workspace';
 import { useAnnotationTask } from './use-annotation-task';
-import { useImageEmbedding } from './use-image-embedding';
+import { useActiveCheckpoint, useModelSwitchToast } from './use-checkpoint-events';
+import { prefetchEmbedding, useImageEmbedding } from './use-image-embedding';
 import { useDraftStore, useSaveQueue } from './use-save-queue';
 import { useSamWorker } from './use-sam-worker';
-
-/** An open tool notices a promoted checkpoint within this time, without a reload. */
-const CHECKPOINT_POLL_MS = 30_000;
-
-async function loadImage(url: string): Promise<HTMLImageElement> {
-  const img = new Image();
-  img.decoding = 'async';
-  img.src = url;
-  await img.decode();
-  return img;
-}
 
 export function AnnotateView({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const project = useQuery(trpc.projects.get.queryOptions({ projectId }));
-  const checkpoint = useQuery(trpc.checkpoints.active.queryOptions({ projectId }, { refetchInterval: CHECKPOINT_POLL_MS }));
+  const checkpoint = useActiveCheckpoint(projectId);
   const { client, decoder } = useSamWorker(checkpoint.data);
   const store = useDraftStore();
   const queue = useSaveQueue(store);
   const { task, requestNext, submitAndNext, nextState, submitState, leaseError } = useAnnotationTask(projectId);
-  const image = useQuery({
-    queryKey: ['annotate', 'image', task?.image.url],
-    enabled: Boolean(task),
-    staleTime: Infinity,
-    gcTime: 60_000,
-    queryFn: () => loadImage(task!.image.url),
-  });
-  const embedding = useImageEmbedding(client, task?.image.id ?? null, decoder.status === 'ready' ? decoder.checkpointId : null);
-  const switchedFrom = useModelSwitchNotice(checkpoint.data?.id ?? null);
+  const image = useQuery({ ...imageQuery(task?.image.url), enabled: Boolean(task) });
+  const decoderCheckpointId = decoder.status === 'ready' ? decoder.checkpointId : null;
+  const embedding = useImageEmbedding(client, task?.image.id ?? null, decoderCheckpointId);
+  const switched = useModelSwitchToast(decoderCheckpointId, checkpoint.data?.id === decoderCheckpointId ? (checkpoint.data?.name ?? null) : null);
+  const prefetched = usePrefetchNext(projectId, task?.image.id ?? null, embedding.isSuccess && image.isSuccess ? client : null, decoderCheckpointId);
 
   const submit = async (activeMs: number) => {
     await queue.flush();
@@ -49,7 +38,7 @@ export function AnnotateView({ projectId }: { projectId: string }) {
 
   if (project.isError) return <QueryError error={project.error} what="the project" />;
   return (
-    <div className="annotate-page" data-testid="annotate-page" data-project-id={projectId}>
+    <div className="annotate-page" data-testid="annotate-page" data-project-id={projectId} data-prefetched-image-id={prefetched ?? ''}>
       <header className="annotate-header">
         <nav className="breadcrumbs">
           <Link href="/projects">Projects</Link> <span aria-hidden>›</span> <Link href={`/projects/${projectId}`}>{project.data?.name ?? '…'}</Link> <span aria-hidden>›</span>
@@ -70,10 +59,10 @@ export function AnnotateView({ projectId }: { projectId: string }) {
           </button>
         )}
       </header>
-      {switchedFrom && (
-        <p className="notice notice-info" data-testid="model-switched">
-          A new model was promoted; the tool now uses {checkpoint.data?.name}. Masks you accept from now on are made with it.
-        </p>
+      {switched && (
+        <div className="annotate-toast notice notice-info" role="status" data-testid="model-switched" data-checkpoint-id={switched.checkpointId}>
+          The tool now uses the newly promoted model <strong>{switched.name}</strong>; masks you accept from now on are made with it.
+        </div>
       )}
       {checkpoint.data === null && <ErrorNotice title="No model is active">Interactive segmentation is off until ops register a checkpoint. You can still brush masks by hand.</ErrorNotice>}
       {decoder.status === 'failed' && <ErrorNotice title="The decoder could not start">{decoder.message}</ErrorNotice>}
@@ -117,17 +106,29 @@ export function AnnotateView({ projectId }: { projectId: string }) {
   );
 }
 
-/** The previous checkpoint id once the active one changed while the tool was open. */
-function useModelSwitchNotice(checkpointId: string | null): string | null {
-  const first = useRef<string | null>(null);
-  const [from, setFrom] = useState<string | null>(null);
+/**
+ * While the open image is annotated, the next image of the queue (peeked, not leased) gets its
+ * bytes decoded and its embedding put into the worker, so its first click is instant.
+ */
+function usePrefetchNext(projectId: string, currentImageId: number | null, client: ReturnType<typeof useSamWorker>['client'], checkpointId: string | null): number | null {
+  const trpc = useTRPC();
+  const [done, setDone] = useState<number | null>(null);
+  const queryClient = useQueryClient();
+  const ready = currentImageId !== null && client !== null && checkpointId !== null;
+  const next = useQuery(trpc.tasks.peekNext.queryOptions({ projectId }, { enabled: ready, staleTime: 0 }));
+  // ask again whenever the open image changes (the queue moved)
   useEffect(() => {
-    if (!checkpointId) return;
-    if (first.current === null) first.current = checkpointId;
-    else if (checkpointId !== first.current) {
-      setFrom(first.current);
-      first.current = checkpointId;
-    }
-  }, [checkpointId]);
-  return from;
+    if (ready) void next.refetch();
+  }, [currentImageId, ready]);
+  const upcoming = next.data;
+  useEffect(() => {
+    if (!ready || !upcoming || upcoming.id === currentImageId || upcoming.status !== 'ready') return;
+    let live = true;
+    setDone(null);
+    void Promise.all([prefetchImage(queryClient, upcoming.url), prefetchEmbedding(queryClient, client, upcoming.id, checkpointId)]).then(() => live && setDone(upcoming.id));
+    return () => {
+      live = false;
+    };
+  }, [upcoming, currentImageId, ready, client, checkpointId, queryClient]);
+  return done;
 }

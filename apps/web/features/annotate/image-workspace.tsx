@@ -2,7 +2,7 @@
 // The tool for one leased image: prompts → decoder → mask, brush touch-ups, accept / delete through
 // the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
 import type { TaskDto } from '@dataengine/contracts';
-import { compressRle, encodeMask } from '@dataengine/segment';
+import { compressRle, encodeMask, SAM_LOW_RES_SIZE, type BinaryMask } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
@@ -13,19 +13,21 @@ import { HelpOverlay } from './help-overlay';
 import { markPrompt } from './latency';
 import type { DraftStore, OutboxEntry } from './lib/draft-store';
 import { commandForKey, type Command } from './lib/keymap';
-import { BRUSH_DEFAULT, stepBrush } from './lib/mask-edit';
+import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
+import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
 import { maskRows, type MaskRow } from './lib/mask-rows';
-import { emptyPrompts, hasDecoderPrompt, pointCoords, promptReducer } from './lib/prompt-reducer';
+import { emptyPrompts, hasDecoderPrompt, pointCoords, promptReducer, type PromptState } from './lib/prompt-reducer';
 import { MaskList } from './mask-list';
 import { ToolBar } from './tool-bar';
 import { useActivity } from './use-activity';
-import { decodeRow, useCurrentMask, useSavedOverlay, type Editing } from './use-current-mask';
+import type { LoadedImage } from './image-source';
+import { decodeRow, displayRow, useCurrentMask, useSavedOverlay, type Editing } from './use-current-mask';
 import type { WorkerEmbedding } from './use-image-embedding';
-import { useMaskPrediction } from './use-mask-prediction';
+import { useMaskPrediction, type Candidate } from './use-mask-prediction';
 
 export interface WorkspaceProps {
   task: TaskDto;
-  image: HTMLImageElement;
+  image: LoadedImage;
   client: SamWorkerClient | null;
   embedding: WorkerEmbedding | null;
   checkpointId: string | null;
@@ -39,9 +41,25 @@ export interface WorkspaceProps {
 
 const newKey = () => crypto.randomUUID();
 
+/** A saved mask picked up for fixing: drawn at display size, saved from full size, clicks start from it. */
+function editingFrom(row: MaskRow, version: number, frame: DisplayFrame, width: number, height: number): Editing {
+  const full = decodeRow(row, frame);
+  const base = displayRow(row, frame);
+  const box = bboxToBox(row.bbox ?? [0, 0, width, height], width, height);
+  return { maskId: row.maskId!, version, base, full, seed: { box, maskInput: maskToLowResLogits(base, width, height, SAM_LOW_RES_SIZE) } };
+}
+
+/** The mask to save, at the image's full size: the decoder's (upscaled from its low-res logits for large images) or the saved one, plus the strokes. */
+function fullResolution(frame: DisplayFrame, current: BinaryMask, chosen: Candidate | null, editing: Editing | null, strokes: PromptState['strokes'], width: number, height: number): BinaryMask {
+  if (frame.exact) return current;
+  const base = chosen ? fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height) : (editing?.full ?? null);
+  return composeMask(base, width, height, strokes);
+}
+
 export function ImageWorkspace(p: WorkspaceProps) {
   const imageId = p.task.image.id;
   const { width, height } = p.task.image;
+  const frame = useMemo(() => displayFrame(width, height), [width, height]);
   const trpc = useTRPC();
   const server = useQuery(trpc.masks.list.queryOptions({ imageId }));
   const restored = useMemo(() => p.store.loadDraft(imageId), [p.store, imageId]);
@@ -59,11 +77,11 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const activity = useActivity(restored?.activeMs ?? 0);
 
   const rows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox), [imageId, server.data, p.outbox]);
-  const prediction = useMaskPrediction(p.client, p.embedding, prompts.points, prompts.box, candidate);
+  const prediction = useMaskPrediction(p.client, p.embedding, frame, prompts.points, prompts.box, candidate, editing?.seed ?? null);
   const candidates = prediction.candidates;
   const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
-  const current = useCurrentMask(width, height, chosen, editing, prompts.strokes);
-  const savedOverlay = useSavedOverlay(width, height, rows, selected, editing?.maskId ?? null);
+  const current = useCurrentMask(frame, chosen, editing, prompts.strokes);
+  const savedOverlay = useSavedOverlay(frame, rows, selected, editing?.maskId ?? null);
   const layers = useMemo(() => [savedOverlay, current.overlay], [savedOverlay, current.overlay]);
 
   // a restored draft that edited a saved mask: pick the mask up again once the list is here
@@ -72,8 +90,8 @@ export function ImageWorkspace(p: WorkspaceProps) {
     if (!want || !server.data) return;
     pendingEdit.current = null;
     const row = rows.find((r) => r.maskId === want.maskId);
-    if (row) setEditing({ maskId: want.maskId, version: want.version, base: decodeRow(row) });
-  }, [rows, server.data]);
+    if (row) setEditing(editingFrom(row, want.version, frame, width, height));
+  }, [rows, server.data, frame, width, height]);
 
   // the draft: written on every change, removed when there is nothing to keep
   const dirty = hasDecoderPrompt(prompts) || prompts.strokes.length > 0 || editing !== null;
@@ -104,7 +122,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
       setNotice('nothing to accept: click an object first');
       return;
     }
-    const segmentation = compressRle(encodeMask(current.mask));
+    const segmentation = compressRle(encodeMask(fullResolution(frame, current.mask, chosen, editing, prompts.strokes, width, height)));
     const base = { imageId, state: 'pending' as const, message: null };
     const coords = pointCoords(prompts);
     const common = { segmentation, activeMs: activity.maskMs(), clicks: prompts.clicks, ...(coords.length ? { pointCoords: coords } : {}) };
@@ -118,7 +136,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
     setSelected(null);
     clear();
     activity.resetMask();
-  }, [activity, chosen, clear, current, editing, imageId, p, prediction.pending, prompts]);
+  }, [activity, chosen, clear, current, editing, frame, height, imageId, p, prediction.pending, prompts, width]);
 
   useEffect(() => {
     if (!acceptWhenDecoded || prediction.pending) return;
@@ -142,9 +160,19 @@ export function ImageWorkspace(p: WorkspaceProps) {
       dispatch({ type: 'clear' });
       setCandidate(0);
       clientKey.current = newKey();
-      setEditing({ maskId: row.maskId, version: row.version, base: decodeRow(row) });
+      setEditing(editingFrom(row, row.version, frame, width, height));
     },
-    [],
+    [frame, width, height],
+  );
+
+  const step = useCallback(
+    (direction: 1 | -1) => {
+      if (rows.length === 0) return setNotice('no masks on this image yet');
+      const at = rows.findIndex((r) => r.key === selected);
+      const next = rows[at < 0 ? (direction > 0 ? 0 : rows.length - 1) : (at + direction + rows.length) % rows.length]!;
+      select(next);
+    },
+    [rows, select, selected],
   );
 
   const submit = useCallback(async () => {
@@ -184,9 +212,13 @@ export function ImageWorkspace(p: WorkspaceProps) {
           return setFitRequest((n) => n + 1);
         case 'help':
           return setHelp((h) => !h);
+        case 'select-next':
+          return step(1);
+        case 'select-previous':
+          return step(-1);
       }
     },
-    [accept, activity, candidates, clear, remove, submit],
+    [accept, activity, candidates, clear, remove, step, submit],
   );
 
   useEffect(() => {
@@ -220,7 +252,8 @@ export function ImageWorkspace(p: WorkspaceProps) {
         />
         <div className="annotate-stage">
           <AnnotateCanvas
-            image={p.image}
+            image={p.image.bitmap}
+            preview={p.image.preview}
             width={width}
             height={height}
             layers={layers}
@@ -249,7 +282,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
           <span data-testid="current-mask-area" data-area={current.area} data-pending={prediction.pending ? 'true' : 'false'}>
             {current.area > 0 ? `mask: ${current.area} px` : 'no mask yet'}
             {chosen ? ` · IoU ${chosen.predictedIou.toFixed(2)}` : ''}
-            {editing ? ' · editing a saved mask' : ''}
+            {editing ? ' · fixing a saved mask (brush, eraser, or click to re-prompt from it)' : ''}
           </span>
           <span className="muted">{prompts.clicks === 1 ? '1 click' : `${prompts.clicks} clicks`}</span>
           {activity.slow && (
@@ -284,6 +317,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
             </button>
           </div>
         ))}
+        {p.task.stage === 'semi_automatic' && <Stage2Summary rows={rows} />}
         <MaskList rows={rows} selected={selected} onSelect={select} />
       </aside>
     </div>
@@ -298,4 +332,15 @@ function saveAsNew(entry: Extract<OutboxEntry, { kind: 'update' }>, p: Workspace
   p.discard(entry.key);
   const { segmentation, activeMs, clicks, pointCoords: coords } = entry.input;
   p.enqueue({ kind: 'save', key, imageId: entry.imageId, state: 'pending', message: null, input: { imageId: entry.imageId, clientKey: key, segmentation, activeMs, clicks, ...(coords ? { pointCoords: coords } : {}) } });
+}
+
+/** Stage 2: how many pre-filled masks the model put on this image, and what the annotator does with them. */
+function Stage2Summary({ rows }: { rows: readonly MaskRow[] }) {
+  const prefilled = rows.filter((r) => r.provenance === 'prefill').length;
+  return (
+    <p className="notice notice-info stage2-summary" data-testid="stage2-summary" data-prefilled={prefilled}>
+      <strong>Stage 2 · semi-automatic.</strong> {prefilled === 1 ? '1 mask was' : `${prefilled} masks were`} pre-filled by the model (dashed label). Delete wrong ones
+      (select, <kbd>Del</kbd>), fix others (select with <kbd>N</kbd>/<kbd>P</kbd>, then brush or click), and add the objects that are missing.
+    </p>
+  );
 }

@@ -28,3 +28,6 @@ export function timeDecode<T>(work: Promise<T>): Promise<T> {
     return result;
   });
 }
+
+/** Opening an image: embedding fetch + parse + hand-over to the worker + first decode (no prefetch hit). */
+export const EMBEDDING_LOAD = 'annotate:embedding-load';

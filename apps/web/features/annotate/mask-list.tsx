@@ -2,6 +2,8 @@
 import { cssColour, maskColour } from './lib/mask-edit';
 import type { MaskRow } from './lib/mask-rows';
 
+const PROVENANCE_LABEL: Record<MaskRow['provenance'], string> = { manual: 'manual', prefill: 'pre-filled', auto: 'automatic' };
+
 const SYNC_LABEL: Record<MaskRow['sync'], string> = { saved: '', pending: 'saving…', conflict: 'conflict', failed: 'not saved' };
 
 export function MaskList({ rows, selected, onSelect }: { rows: readonly MaskRow[]; selected: string | null; onSelect: (row: MaskRow) => void }) {
@@ -21,10 +23,18 @@ export function MaskList({ rows, selected, onSelect }: { rows: readonly MaskRow[
               data-testid="mask-row"
               data-mask-id={row.maskId ?? ''}
               data-sync={row.sync}
+              data-provenance={row.provenance}
+              title={row.provenance === 'manual' ? undefined : 'made by the model: check it, fix it or delete it'}
             >
               <span className="mask-swatch" style={{ background: cssColour(maskColour(i)) }} aria-hidden />
               <span className="mask-name">
-                #{i + 1} <span className="muted small">{row.provenance}</span>
+                #{i + 1} <span className={`prov-chip prov-${row.provenance}`}>{PROVENANCE_LABEL[row.provenance]}</span>
+                {row.provenance !== 'manual' && row.predictedIou !== null && (
+                  <span className="muted mask-scores" data-testid="mask-scores">
+                    IoU {row.predictedIou.toFixed(2)}
+                    {row.stabilityScore !== null && ` · stability ${row.stabilityScore.toFixed(2)}`}
+                  </span>
+                )}
               </span>
               <span className="muted small">{row.area !== null ? `${row.area} px` : ''}</span>
               {row.sync !== 'saved' && <span className={`sync-chip sync-${row.sync}`}>{SYNC_LABEL[row.sync]}</span>}

@@ -1,57 +1,92 @@
 'use client';
 // The mask being made: the decoder's chosen candidate (or the saved mask being touched up) with the
-// brush strokes applied, and its overlay canvas. Recomputed only when one of those changes.
+// brush strokes applied, and its overlay canvas — at the display frame's size (the image itself,
+// or the model frame for large images). Recomputed only when one of those changes.
 import { decodeRle, type BinaryMask } from '@dataengine/segment';
 import { useMemo } from 'react';
 import { buildOverlay } from './mask-overlay';
+import { resampleMask, type DisplayFrame } from './lib/display-frame';
 import { composeMask, CURRENT_COLOUR, maskArea, maskColour } from './lib/mask-edit';
 import type { MaskRow } from './lib/mask-rows';
 import type { BrushStroke } from './lib/prompt-reducer';
-import type { Candidate } from './use-mask-prediction';
+import type { Candidate, PromptSeed } from './use-mask-prediction';
 
 const CURRENT_ALPHA = 150;
 const SAVED_ALPHA = 110;
+/** Pre-filled (and automatic) masks are fainter until the annotator has looked at them. */
+const MODEL_ALPHA = 70;
 const SELECTED_ALPHA = 190;
 
 export interface Editing {
   maskId: string;
   version: number;
+  /** The saved mask at display size (what is drawn and brushed). */
   base: BinaryMask;
+  /** The saved mask at the image's full size (what a brush-only fix starts from when saved). */
+  full: BinaryMask;
+  /** Clicks on it refine it (prompting from the mask). */
+  seed: PromptSeed;
 }
 
-export function useCurrentMask(width: number, height: number, chosen: Candidate | null, editing: Editing | null, strokes: readonly BrushStroke[]) {
+/** Strokes in image pixels → display pixels. */
+export function strokesInFrame(strokes: readonly BrushStroke[], frame: DisplayFrame): readonly BrushStroke[] {
+  if (frame.exact) return strokes;
+  return strokes.map((s) => ({ ...s, radius: s.radius * frame.sx, points: s.points.map(([x, y]): [number, number] => [x * frame.sx, y * frame.sy]) }));
+}
+
+export function useCurrentMask(frame: DisplayFrame, chosen: Candidate | null, editing: Editing | null, strokes: readonly BrushStroke[]) {
+  const { width, height } = frame;
   return useMemo(() => {
     const base = chosen?.mask ?? editing?.base ?? null;
     if (!base && strokes.length === 0) return { mask: null, area: 0, overlay: null };
-    const mask = composeMask(base, width, height, strokes);
-    return { mask, area: maskArea(mask), overlay: buildOverlay(width, height, [{ mask, colour: CURRENT_COLOUR, alpha: CURRENT_ALPHA }]) };
-  }, [chosen, editing, strokes, width, height]);
+    const mask = composeMask(base, width, height, strokesInFrame(strokes, frame));
+    // the area in image pixels (estimated from the display frame for large images)
+    const area = Math.round(maskArea(mask) / (frame.sx * frame.sy));
+    return { mask, area, overlay: buildOverlay(width, height, [{ mask, colour: CURRENT_COLOUR, alpha: CURRENT_ALPHA }]) };
+  }, [chosen, editing, strokes, frame, width, height]);
 }
 
-/** Decoded saved masks, cached by segmentation string (a touch-up gives a new entry). */
+/** Decoded saved masks, cached by segmentation string and size (a touch-up gives a new entry). */
 const decoded = new Map<string, BinaryMask>();
-const DECODED_CACHE = 500;
+const DECODED_CACHE = 200;
 
-export function decodeRow(row: MaskRow): BinaryMask {
-  const key = `${row.segmentation.size.join('x')}:${row.segmentation.counts}`;
+function cached(key: string, make: () => BinaryMask): BinaryMask {
   let mask = decoded.get(key);
   if (!mask) {
-    mask = decodeRle(row.segmentation);
+    mask = make();
     decoded.set(key, mask);
     if (decoded.size > DECODED_CACHE) decoded.delete(decoded.keys().next().value!);
   }
   return mask;
 }
 
+const rowKey = (row: MaskRow) => `${row.segmentation.size.join('x')}:${row.segmentation.counts}`;
+
+/** The saved mask at full size (decoded once per touch-up; not cached for large images). */
+export function decodeRow(row: MaskRow, frame?: DisplayFrame): BinaryMask {
+  if (frame && !frame.exact) return decodeRle(row.segmentation);
+  return cached(rowKey(row), () => decodeRle(row.segmentation));
+}
+
+/** The saved mask at display size. */
+export function displayRow(row: MaskRow, frame: DisplayFrame): BinaryMask {
+  if (frame.exact) return decodeRow(row);
+  return cached(`${rowKey(row)}@${frame.width}x${frame.height}`, () => resampleMask(decodeRle(row.segmentation), frame.width, frame.height));
+}
+
 /** All saved masks in their list colours; the one being edited is left out (it is the current mask). */
-export function useSavedOverlay(width: number, height: number, rows: readonly MaskRow[], selected: string | null, editingId: string | null) {
+export function useSavedOverlay(frame: DisplayFrame, rows: readonly MaskRow[], selected: string | null, editingId: string | null) {
   return useMemo(
     () =>
       buildOverlay(
-        width,
-        height,
-        rows.flatMap((row, i) => (row.maskId !== null && row.maskId === editingId ? [] : [{ mask: decodeRow(row), colour: maskColour(i), alpha: row.key === selected ? SELECTED_ALPHA : SAVED_ALPHA }])),
+        frame.width,
+        frame.height,
+        rows.flatMap((row, i) =>
+          row.maskId !== null && row.maskId === editingId
+            ? []
+            : [{ mask: displayRow(row, frame), colour: maskColour(i), alpha: row.key === selected ? SELECTED_ALPHA : row.provenance === 'manual' ? SAVED_ALPHA : MODEL_ALPHA }],
+        ),
       ),
-    [rows, selected, editingId, width, height],
+    [rows, selected, editingId, frame],
   );
 }

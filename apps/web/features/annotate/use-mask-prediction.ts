@@ -1,11 +1,13 @@
 'use client';
 // Runs the decoder in the worker whenever the clicks or the box change. A refinement click (the
 // previous prompts plus new points) feeds back the shown candidate's low-res logits as the mask
-// prompt (SAM-SPEC.md §1.2, §6.2); one click or a box alone asks for the three candidates.
+// prompt (SAM-SPEC.md §1.2, §6.2); one click or a box alone asks for the three candidates. Fixing a
+// saved mask starts from it (its low-res form as mask_input, and its box), so clicks refine it.
 import type { BinaryMask, BoxXyxy, SamPoint } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useEffect, useRef, useState } from 'react';
 import { timeDecode } from './latency';
+import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import { isAmbiguous } from './lib/prompt-reducer';
 import type { WorkerEmbedding } from './use-image-embedding';
 
@@ -30,7 +32,22 @@ function isRefinement(prev: Decoded | null, points: readonly SamPoint[], box: Bo
   return prev.points.every((p, i) => p === points[i]);
 }
 
-export function useMaskPrediction(client: SamWorkerClient | null, embedding: WorkerEmbedding | null, points: readonly SamPoint[], box: BoxXyxy | null, candidate: number) {
+/** A saved mask being fixed by prompting from it: its box and low-res form start the decode. */
+export interface PromptSeed {
+  box: BoxXyxy;
+  maskInput: Float32Array;
+}
+
+/** Points and box in image pixels; decoded in `frame` (display-frame.ts), so masks come back at its size. */
+export function useMaskPrediction(
+  client: SamWorkerClient | null,
+  embedding: WorkerEmbedding | null,
+  frame: DisplayFrame,
+  points: readonly SamPoint[],
+  box: BoxXyxy | null,
+  candidate: number,
+  seed: PromptSeed | null = null,
+) {
   const [decoded, setDecoded] = useState<Decoded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const generation = useRef(0);
@@ -47,9 +64,19 @@ export function useMaskPrediction(client: SamWorkerClient | null, embedding: Wor
       return;
     }
     const prev = latest.current;
-    const maskInput = isRefinement(prev, points, box) ? (prev.candidates[shown.current] ?? prev.candidates[0])?.lowResLogits : undefined;
-    const multimask = isAmbiguous({ points: [...points], box, strokes: [] });
-    timeDecode(client.decode(embeddingId, { points, box, maskInput: maskInput ?? null }, { multimask }))
+    const maskInput = isRefinement(prev, points, box) ? (prev.candidates[shown.current] ?? prev.candidates[0])?.lowResLogits : seed?.maskInput;
+    // one click on a saved mask is not ambiguous: the mask says which object is meant
+    const multimask = !seed && isAmbiguous({ points: [...points], box, strokes: [] });
+    const promptBox = box ?? seed?.box ?? null;
+    const prompt = {
+      points: points.map((p) => {
+        const [x, y] = toDisplayPoint(frame, p.x, p.y);
+        return { x, y, label: p.label };
+      }),
+      box: promptBox && toDisplayBox(frame, promptBox),
+      maskInput: maskInput ?? null,
+    };
+    timeDecode(client.decode(embeddingId, prompt, { multimask }))
       .then((result) => {
         if (gen !== generation.current) return; // a newer prompt is on its way
         const candidates = result.masks.map((m): Candidate => ({ channel: m.channel, mask: m.mask, area: m.area, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits }));
@@ -60,7 +87,7 @@ export function useMaskPrediction(client: SamWorkerClient | null, embedding: Wor
         setError(null);
       })
       .catch((e: Error) => gen === generation.current && setError(`the decoder failed: ${e.message}`));
-  }, [client, embeddingId, points, box]);
+  }, [client, embeddingId, frame, points, box, seed]);
 
   const prompted = points.length > 0 || box !== null;
   const fresh = decoded !== null && decoded.points === points && decoded.box === box;

@@ -1,6 +1,7 @@
 import type { RunDto } from '@dataengine/contracts';
 import Link from 'next/link';
 import { formatDateTime, formatDuration, runFraction } from '../../lib/format';
+import { formatEta, isLive, progressDetail } from './run-format';
 
 function RunProgress({ run }: { run: RunDto }) {
   const pct = (n: number) => (run.total > 0 ? (100 * n) / run.total : 0);
@@ -14,11 +15,23 @@ function RunProgress({ run }: { run: RunDto }) {
         {run.done}/{run.total} done{run.failed > 0 && <span className="text-failed">, {run.failed} failed</span>}
         {run.total > 0 && run.status === 'running' && ` (${Math.round(runFraction(run) * 100)}%)`}
       </span>
+      {run.progress && isLive(run) && (
+        <span className="small muted" data-testid="run-progress-detail">
+          {progressDetail(run.progress)}
+        </span>
+      )}
     </div>
   );
 }
 
-function RunRow({ run, projectName }: { run: RunDto; projectName: string | undefined }) {
+/** What a runs table may offer besides reading: cancelling live runs (the ops console). */
+export interface RunActions {
+  cancel(run: RunDto): void;
+  /** id of the run whose cancel request is on its way */
+  cancelling: string | null;
+}
+
+function RunRow({ run, projectName, actions }: { run: RunDto; projectName: string | undefined; actions?: RunActions }) {
   return (
     <tr data-testid="run-row" data-run-id={run.id} data-kind={run.kind} data-status={run.status}>
       <td className="mono">{run.kind}</td>
@@ -35,11 +48,23 @@ function RunRow({ run, projectName }: { run: RunDto; projectName: string | undef
       <td className="small">{run.createdBy ?? 'system'}</td>
       <td className="small">{formatDateTime(run.createdAt)}</td>
       <td className="small">{formatDuration(run.startedAt, run.finishedAt)}</td>
+      <td className="small" data-testid="run-eta">
+        {formatEta(run.etaSeconds)}
+      </td>
+      {actions && (
+        <td>
+          {isLive(run) && (
+            <button type="button" className="button button-small" onClick={() => actions.cancel(run)} disabled={actions.cancelling === run.id || run.cancelRequestedAt !== null} data-testid="run-cancel">
+              {run.cancelRequestedAt ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
+        </td>
+      )}
     </tr>
   );
 }
 
-export function RunsTable({ runs, projectNames }: { runs: RunDto[]; projectNames: Map<string, string> }) {
+export function RunsTable({ runs, projectNames, actions }: { runs: RunDto[]; projectNames: Map<string, string>; actions?: RunActions }) {
   return (
     <div className="table-wrap">
       <table className="table" data-testid="runs-table">
@@ -52,11 +77,13 @@ export function RunsTable({ runs, projectNames }: { runs: RunDto[]; projectNames
             <th>Started by</th>
             <th>Created</th>
             <th>Duration</th>
+            <th>ETA</th>
+            {actions && <th aria-label="Actions" />}
           </tr>
         </thead>
         <tbody>
           {runs.map((run) => (
-            <RunRow key={run.id} run={run} projectName={run.projectId ? projectNames.get(run.projectId) : undefined} />
+            <RunRow key={run.id} run={run} projectName={run.projectId ? projectNames.get(run.projectId) : undefined} actions={actions} />
           ))}
         </tbody>
       </table>

@@ -6,7 +6,7 @@ import { canSeeRuns } from '../../lib/permissions';
 import { useTRPC } from '../../lib/trpc';
 import { RunsTable } from './runs-table';
 
-export const RUNS_REFRESH_MS = 3_000;
+export const RUNS_REFRESH_MS = 2_000;
 const RUNS_SHOWN = 100;
 
 export function RunsView() {

@@ -8,6 +8,7 @@ import type { ApiContext } from '../trpc';
 import { matchBinaryRoute } from './binary-routes';
 import { readSessionToken } from './cookies';
 import { createEventsRoute } from './events-route';
+import { matchExchangeRoute } from './exchange-routes';
 import { checkReadiness } from './readiness';
 import { sendError, sendJson } from './respond';
 
@@ -37,7 +38,7 @@ export function createApiServer(deps: ApiDeps): http.Server {
       }
       if (url.pathname.startsWith('/trpc/')) return trpc(req, res);
       if (url.pathname === '/api/events' && method === 'GET') return events.handle(req, res);
-      const route = matchBinaryRoute(method, url.pathname);
+      const route = matchBinaryRoute(method, url.pathname) ?? matchExchangeRoute(method, url.pathname);
       if (route) return route(deps, req, res, url);
       throw new AppError('NOT_FOUND', `no route for ${method} ${url.pathname}`);
     };

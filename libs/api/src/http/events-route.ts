@@ -22,7 +22,8 @@ export function createEventsRoute(deps: ApiDeps, prefix: string) {
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       await authenticateSession(deps, readSessionToken(req));
       const events = await shared();
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      // no-transform: a compressing proxy (the web server's gzip) would hold events back until it flushes
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
       res.write(': connected\n\n');
       const stop = events.listen((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);

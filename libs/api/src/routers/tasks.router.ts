@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { taskSchema } from '@dataengine/contracts';
-import { releaseTask, renewTaskLease, requestNextTask, submitTask } from '@dataengine/engine';
+import { imageSchema, taskSchema } from '@dataengine/contracts';
+import { peekNextTask, releaseTask, renewTaskLease, requestNextTask, submitTask } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
 const taskId = z.object({ taskId: z.string().regex(/^\d+$/) });
@@ -10,6 +10,11 @@ export const tasksRouter = router({
     .input(z.object({ projectId: z.string().uuid() }))
     .output(taskSchema.nullable())
     .mutation(({ ctx, input }) => requestNextTask(ctx.deps, ctx.actor, input)),
+  /** Read-only: the image the next "Next image" will most likely get (for prefetching; holds nothing). */
+  peekNext: protectedProcedure
+    .input(z.object({ projectId: z.string().uuid() }))
+    .output(imageSchema.nullable())
+    .query(({ ctx, input }) => peekNextTask(ctx.deps, ctx.actor, input)),
   renew: protectedProcedure.input(taskId).output(taskSchema).mutation(({ ctx, input }) => renewTaskLease(ctx.deps, ctx.actor, input)),
   submit: protectedProcedure
     .input(taskId.extend({ activeMs: z.number().int().min(0).max(24 * 3600 * 1000) }))

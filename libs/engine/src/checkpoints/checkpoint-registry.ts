@@ -14,6 +14,7 @@ import { nowOf, type EngineDeps } from '../engine-deps';
 
 import { assertGlobalRole } from '../access/project-access';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
+import { queuePromotionEmbeddings } from '../loop/promotion-embeddings';
 
 const SYSTEM_ID = SYSTEM_ACTOR.id;
 
@@ -102,6 +103,11 @@ export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: {
   await deps.events
     .publish({ type: 'checkpoint.activated', checkpointId: promoted.id, name: promoted.name, projectId: promoted.projectId, at: nowOf(deps).toISOString() })
     .catch((error: unknown) => deps.logger.warn('could not announce the promoted checkpoint; tools will see it on their next load', { error }));
+  // the new encoder's embeddings: held and queued images first (the embedding route computes any missed one on demand)
+  await queuePromotionEmbeddings(deps, promoted).then(
+    (queued) => deps.logger.info('embeddings queued for the promoted checkpoint', { checkpointId: promoted.id, ...queued }),
+    (error: unknown) => deps.logger.warn('could not queue embeddings for the promoted checkpoint; they will be computed on demand', { checkpointId: promoted.id, error }),
+  );
   return promoted;
 }
 

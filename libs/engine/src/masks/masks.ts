@@ -7,6 +7,7 @@ import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
 import { recordMaskCounters } from './mask-counters';
+import { checkRetrainScheduleAfterSave } from '../loop/retrain-schedule';
 
 type MaskRow = Prisma.MaskGetPayload<object>;
 
@@ -92,6 +93,7 @@ export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskIn
       await recordMaskCounters(tx, { projectId: image.projectId, stage, provenance: 'manual', authorId: actor.id, checkpointId: input.checkpointId ?? null, day: nowOf(deps) }, { masks: 1, activeMs: input.activeMs, clicks: input.clicks });
       return created;
     });
+    await checkRetrainScheduleAfterSave(deps, image.projectId);
     return toMaskDto(row);
   } catch (error) {
     if (input.clientKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

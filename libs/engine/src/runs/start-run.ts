@@ -5,6 +5,7 @@ import { assertGlobalRole, requireProject } from '../access/project-access';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
 import { startImageRun, startSingleJobRun } from './run-control';
+import { resolveAutogenOptions } from '../stages/autogen-options';
 
 export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunInput): Promise<RunDto> {
   assertGlobalRole(actor, ['ops', 'admin'], `starting a ${input.kind} run`);
@@ -13,6 +14,7 @@ export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunIn
   switch (kind) {
     case 'prefill':
     case 'autogen': {
+      if (input.kind === 'autogen') resolveAutogenOptions(input); // a bad override fails here, not in every job
       const active = await getActiveCheckpoint(deps, input.projectId);
       if (!active) throw new AppError('CONFLICT', 'no checkpoint is active; register or promote one first');
       if (kind === 'prefill' && !(active.manifest as { detector?: unknown }).detector) {

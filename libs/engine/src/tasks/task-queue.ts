@@ -1,7 +1,7 @@
 // Stage 1/2 work queue: each image of a stage is one task; an annotator leases the next open one.
 // Leasing is one UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED), so two annotators asking
 // at the same moment never get the same image; an expired lease makes the image available again.
-import { AppError, type Stage, type TaskDto } from '@dataengine/contracts';
+import { AppError, type ImageDto, type Stage, type TaskDto } from '@dataengine/contracts';
 import { type Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
@@ -63,6 +63,22 @@ export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { p
   const task = await deps.db.task.findUniqueOrThrow({ where: { id }, include: taskInclude });
   await queueEmbeddings(deps, task);
   return toTaskDto(task);
+}
+
+/**
+ * Read-only: the image `requestNextTask` would most likely lease after the caller's current one, so
+ * the tool can prefetch its bytes and embedding. Nothing is held — another annotator may still
+ * lease it first, and then the tool simply misses its prefetch.
+ */
+export async function peekNextTask(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<ImageDto | null> {
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'annotate');
+  const now = nowOf(deps);
+  const next = await deps.db.task.findFirst({
+    where: { projectId: project.id, stage: project.stage as Stage, OR: [{ status: 'open' }, { status: 'leased', leaseExpiresAt: { lte: now } }] },
+    orderBy: [{ priority: 'desc' }, { id: 'asc' }],
+    include: taskInclude,
+  });
+  return next ? toImageDto(next.image) : null;
 }
 
 /** The leased image's embedding first, then the next images of the queue (prefetch). */

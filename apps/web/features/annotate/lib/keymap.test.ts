@@ -18,6 +18,8 @@ describe('keymap', () => {
     expect(commandForKey(key('['))).toBe('brush-smaller');
     expect(commandForKey(key(']'))).toBe('brush-larger');
     expect(commandForKey(key('?'))).toBe('help');
+    expect(commandForKey(key('n'))).toBe('select-next');
+    expect(commandForKey(key('P'))).toBe('select-previous');
   });
 
   it('leaves browser shortcuts and unknown keys alone', () => {
@@ -28,6 +30,6 @@ describe('keymap', () => {
 
   it('documents every command in the help table', () => {
     const documented = new Set(SHORTCUTS.map((s) => s.command));
-    for (const c of ['accept', 'clear', 'cycle', 'undo', 'delete', 'submit', 'brush', 'eraser', 'brush-smaller', 'help'] as const) expect(documented.has(c), c).toBe(true);
+    for (const c of ['accept', 'clear', 'cycle', 'undo', 'delete', 'submit', 'brush', 'eraser', 'brush-smaller', 'help', 'select-next'] as const) expect(documented.has(c), c).toBe(true);
   });
 });

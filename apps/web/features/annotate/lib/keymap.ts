@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the annotator tool: one table drives both the key handler and the help overlay.
 
-export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit';
+export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit' | 'select-next' | 'select-previous';
 
 export interface KeyLike {
   key: string;
@@ -16,7 +16,8 @@ export const SHORTCUTS: { keys: string; command: Command; what: string }[] = [
   { keys: 'Tab', command: 'cycle', what: 'next ambiguity candidate (one click or box)' },
   { keys: 'Ctrl+Z', command: 'undo', what: 'undo the last click, box or stroke' },
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', command: 'redo', what: 'redo' },
-  { keys: 'Delete / Backspace', command: 'delete', what: 'delete the selected saved mask' },
+  { keys: 'Delete / Backspace', command: 'delete', what: 'delete the selected saved mask (e.g. a wrong pre-filled one)' },
+  { keys: 'N / P', command: 'select-next', what: 'select the next / previous mask of the list to review or fix it (brush, or click to re-prompt from it)' },
   { keys: 'S', command: 'submit', what: 'submit the image and go to the next one' },
   { keys: 'B', command: 'brush', what: 'brush (paint onto the mask)' },
   { keys: 'E', command: 'eraser', what: 'eraser' },
@@ -65,6 +66,10 @@ export function commandForKey(e: KeyLike): Command | null {
       return 'brush-larger';
     case 'f':
       return 'fit';
+    case 'n':
+      return 'select-next';
+    case 'p':
+      return 'select-previous';
     case '?':
       return 'help';
     default:

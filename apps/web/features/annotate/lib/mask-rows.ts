@@ -10,7 +10,12 @@ export interface MaskRow {
   version: number | null;
   segmentation: MaskDto['segmentation'];
   area: number | null;
-  provenance: string;
+  provenance: MaskDto['provenance'];
+  /** SAM bbox [x, y, w, h] of the saved mask (null for an unsent one). */
+  bbox: MaskDto['bbox'] | null;
+  /** The model's scores of a pre-filled or automatic mask (or of the candidate a manual one came from). */
+  predictedIou: number | null;
+  stabilityScore: number | null;
   /** Not yet confirmed by the API, or held (conflict / refused). */
   sync: 'saved' | 'pending' | 'conflict' | 'failed';
   message: string | null;
@@ -32,13 +37,16 @@ export function maskRows(imageId: number, server: readonly MaskDto[], outbox: re
         segmentation: u ? u.input.segmentation : m.segmentation,
         area: u ? null : m.area,
         provenance: m.provenance,
+        bbox: u ? null : m.bbox,
+        predictedIou: m.predictedIou,
+        stabilityScore: m.stabilityScore,
         sync: u ? u.state : 'saved',
         message: u?.message ?? null,
       };
     });
   for (const e of mine) {
     if (e.kind !== 'save' || known.has(e.key)) continue;
-    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', sync: e.state, message: e.message });
+    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', bbox: null, predictedIou: e.input.predictedIou ?? null, stabilityScore: e.input.stabilityScore ?? null, sync: e.state, message: e.message });
   }
   return rows;
 }

@@ -1,0 +1,167 @@
+// `dataengine simulate`: runs the whole engine on a synthetic project with known ground truth and
+// prints the SAM paper's per-stage table (see libs/engine/src/simulate). Needs PostgreSQL and Redis
+// (the configured ones); the jobs run in worker processes this command starts.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AppError } from '@dataengine/contracts';
+import { ConfigError, createLogger, loadConfig } from '@dataengine/config';
+import { isDatabaseUnavailableError } from '@dataengine/db';
+import {
+  createEngineRuntime,
+  formatSimulationTable,
+  runSimulation,
+  SIMULATION_DEFAULTS,
+  SimulationError,
+  SimulationFailure,
+  type SimulatedStage,
+  type SimulationOptions,
+  type SimulationReport,
+} from '@dataengine/engine';
+import { parseCliArgs, parsePositiveInt } from '../cli-args';
+import { CliError, EXIT, type CliCommand, type CliIo } from '../cli-command.types';
+import { REPO_ROOT } from '../repo-paths';
+import { prepareInstallation } from './simulate-preflight';
+import { startWorkerProcesses, type WorkerPool } from './simulate-workers';
+
+const D = SIMULATION_DEFAULTS;
+const USAGE = `dataengine simulate [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
+         [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
+         [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
+         [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--min-area PIXELS=${D.minObjectArea}]
+         [--seconds-per-mask S=${D.time.secondsPerMask}] [--seconds-per-click S=${D.time.secondsPerClick}] [--seconds-per-review S=${D.time.secondsPerReview}]
+         [--size WxH=${D.width}x${D.height}] [--name PROJECT] [--workers N=1] [--timeout MINUTES=${D.waitTimeoutMs / 60_000}]
+         [--json] [--out FILE.json] [--verbose]`;
+
+const FLAGS = {
+  images: { type: 'string' },
+  seed: { type: 'string' },
+  annotators: { type: 'string' },
+  stages: { type: 'string' },
+  stage1: { type: 'string' },
+  stage2: { type: 'string' },
+  'retrain-every': { type: 'string' },
+  'retrain-steps': { type: 'string' },
+  'auto-promote-margin': { type: 'string' },
+  'target-iou': { type: 'string' },
+  'max-clicks': { type: 'string' },
+  'min-area': { type: 'string' },
+  'seconds-per-mask': { type: 'string' },
+  'seconds-per-click': { type: 'string' },
+  'seconds-per-review': { type: 'string' },
+  size: { type: 'string' },
+  name: { type: 'string' },
+  workers: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+function number(value: string | undefined, flag: string, fallback: number, check: (n: number) => boolean = (n) => n >= 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new CliError(`--${flag} got "${value}", which is not allowed here\nusage: ${USAGE}`, EXIT.usage);
+  return n;
+}
+
+function nonNegativeInt(value: string | undefined, flag: string, fallback: number): number {
+  return number(value, flag, fallback, (n) => Number.isInteger(n) && n >= 0);
+}
+
+function parseStages(value: string | undefined): SimulatedStage[] {
+  if (value === undefined) return [...D.stages];
+  const stages = value.split(',').map((s) => s.trim());
+  if (stages.length === 0 || stages.some((s) => s !== '1' && s !== '2' && s !== '3')) throw new CliError(`--stages takes a list of 1, 2 and 3 (e.g. 1,2), got "${value}"`, EXIT.usage);
+  return [...new Set(stages.map(Number) as SimulatedStage[])].sort();
+}
+
+function parseSize(value: string | undefined): { width: number; height: number } {
+  if (value === undefined) return { width: D.width, height: D.height };
+  const m = /^(\d+)x(\d+)$/.exec(value);
+  if (!m) throw new CliError(`--size takes WIDTHxHEIGHT (e.g. 512x384), got "${value}"`, EXIT.usage);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOptions, 'modelDir'>; workers: number; json: boolean; out?: string; verbose: boolean } {
+  const { values, positionals } = parseCliArgs(args, FLAGS, USAGE);
+  if (positionals.length > 0) throw new CliError(`simulate takes no positional arguments, got "${positionals[0]}"\nusage: ${USAGE}`, EXIT.usage);
+  const margin = values['auto-promote-margin'];
+  const options: Omit<SimulationOptions, 'modelDir'> = {
+    images: parsePositiveInt(values.images, '--images') ?? D.images,
+    seed: nonNegativeInt(values.seed, 'seed', D.seed),
+    annotators: parsePositiveInt(values.annotators, '--annotators') ?? D.annotators,
+    ...parseSize(values.size),
+    stage1Fraction: number(values.stage1, 'stage1', D.stage1Fraction, (n) => n >= 0 && n <= 1),
+    stage2Fraction: number(values.stage2, 'stage2', D.stage2Fraction, (n) => n >= 0 && n <= 1),
+    stages: parseStages(values.stages),
+    retrainEvery: nonNegativeInt(values['retrain-every'], 'retrain-every', D.retrainEvery),
+    retrainSteps: parsePositiveInt(values['retrain-steps'], '--retrain-steps') ?? D.retrainSteps,
+    autoPromoteMargin: margin === 'off' ? null : number(margin, 'auto-promote-margin', D.autoPromoteMargin, (n) => n >= 0 && n <= 1),
+    targetIou: number(values['target-iou'], 'target-iou', D.targetIou, (n) => n > 0 && n <= 1),
+    maxClicks: parsePositiveInt(values['max-clicks'], '--max-clicks') ?? D.maxClicks,
+    minObjectArea: parsePositiveInt(values['min-area'], '--min-area') ?? D.minObjectArea,
+    time: {
+      secondsPerMask: number(values['seconds-per-mask'], 'seconds-per-mask', D.time.secondsPerMask),
+      secondsPerClick: number(values['seconds-per-click'], 'seconds-per-click', D.time.secondsPerClick),
+      secondsPerReview: number(values['seconds-per-review'], 'seconds-per-review', D.time.secondsPerReview),
+    },
+    ...(values.name ? { projectName: values.name } : {}),
+    waitTimeoutMs: number(values.timeout, 'timeout', D.waitTimeoutMs / 60_000, (n) => n > 0) * 60_000,
+  };
+  return { options, workers: parsePositiveInt(values.workers, '--workers') ?? 1, json: values.json ?? false, ...(values.out ? { out: values.out } : {}), verbose: values.verbose ?? false };
+}
+
+async function writeReport(report: SimulationReport, io: CliIo, json: boolean, out: string | undefined): Promise<void> {
+  if (out) await writeFile(resolve(io.cwd, out), `${JSON.stringify(report, null, 2)}\n`);
+  io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatSimulationTable(report));
+}
+
+export const simulateCommand: CliCommand = {
+  name: 'simulate',
+  summary: 'run the whole engine on synthetic images with known ground truth; print the per-stage table',
+  usage: USAGE,
+  async run(args, io) {
+    const { options: parsed, workers, json, out, verbose } = parseSimulateArgs(args);
+    let config;
+    try {
+      // relative paths (BLOB_DIR, DEFAULT_MODEL_DIR) mean what they mean to the api and worker: from the repository root
+      config = loadConfig(undefined, REPO_ROOT);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CliError(error.message);
+      throw error;
+    }
+    const modelDir = config.defaultModelDir;
+    const options: SimulationOptions = { ...parsed, modelDir };
+    const t0 = performance.now();
+    const log = (line: string) => io.stderr(`[simulate ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+
+    const applied = await prepareInstallation(config);
+    if (applied > 0) log(`database migrated (${applied} migrations applied)`);
+    const runtime = createEngineRuntime(config, createLogger({ service: 'simulate' }, verbose ? 'info' : 'error'));
+    let pool: WorkerPool | null = null;
+    try {
+      log(`starting ${workers} worker process(es) on queue prefix "${config.QUEUE_PREFIX}"…`);
+      pool = await startWorkerProcesses(config, workers, { modelDir, ...(verbose ? { echo: (line: string) => io.stderr(`${line}\n`) } : {}) });
+      const report = await runSimulation(runtime.deps, options, { log, signal: pool.signal });
+      await writeReport(report, io, json, out);
+      return EXIT.ok;
+    } catch (error) {
+      if (error instanceof SimulationFailure && error.partial && error.partial.rows.length > 0) {
+        log('the simulation failed; what it measured before the failure:');
+        await writeReport(error.partial, io, json, out);
+      }
+      throw toCliError(error, pool?.signal);
+    } finally {
+      await pool?.stop();
+      await runtime.close();
+    }
+  },
+};
+
+function toCliError(error: unknown, workers: AbortSignal | undefined): unknown {
+  if (workers?.aborted && workers.reason instanceof CliError) return workers.reason;
+  if (error instanceof CliError) return error;
+  if (error instanceof AppError || error instanceof SimulationError) return new CliError(error.message);
+  if (isDatabaseUnavailableError(error)) return new CliError(`lost the connection to PostgreSQL: ${(error as Error).message}`);
+  return error;
+}

@@ -1,0 +1,104 @@
+'use client';
+// The project manager's dashboard: pick a project (those you manage; every project for ops and
+// admins), read its numbers from stats.project, download the same numbers as CSV.
+import { useQuery } from '@tanstack/react-query';
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { ErrorNotice, QueryError } from '../../components/error-notice';
+import { useCurrentUser } from '../../components/session-gate';
+import { errorMessage } from '../../lib/api-error';
+import { formatDateTime } from '../../lib/format';
+import { useTRPC, useTRPCClient } from '../../lib/trpc';
+import { AnnotatorSection } from './annotator-section';
+import { EffortSection } from './effort-section';
+import { canSeeDashboard } from './lib/dashboard-access';
+import { downloadText } from './lib/download';
+import { MasksPerImageSection } from './masks-per-image-section';
+import { StageSection } from './stage-section';
+import { SummaryCards } from './summary-cards';
+
+export const STATS_REFRESH_MS = 30_000;
+
+function CsvButton({ projectId }: { projectId: string }) {
+  const client = useTRPCClient();
+  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const download = async () => {
+    setState({ busy: true, error: null });
+    try {
+      const file = await client.stats.csv.query({ projectId });
+      downloadText(file.fileName, file.csv);
+      setState({ busy: false, error: null });
+    } catch (error) {
+      setState({ busy: false, error: errorMessage(error) });
+    }
+  };
+  return (
+    <>
+      <button type="button" className="button" onClick={() => void download()} disabled={state.busy} data-testid="download-csv">
+        {state.busy ? 'Preparing…' : 'Download CSV'}
+      </button>
+      {state.error && (
+        <span className="inline-error" role="alert">
+          {state.error}
+        </span>
+      )}
+    </>
+  );
+}
+
+export function DashboardView({ projectId }: { projectId: string | null }) {
+  const user = useCurrentUser();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const projects = useQuery(trpc.projects.list.queryOptions());
+  const eligible = (projects.data ?? []).filter((p) => canSeeDashboard(user, p));
+  const selected = projectId ?? eligible[0]?.id ?? null;
+  useEffect(() => {
+    if (!projectId && selected) router.replace(`${pathname}?project=${selected}`);
+  }, [projectId, selected, pathname, router]);
+  // asked whatever the UI thinks of the role: the API decides, and its 403 is shown
+  const stats = useQuery(trpc.stats.project.queryOptions({ projectId: selected ?? '' }, { enabled: selected !== null, refetchInterval: STATS_REFRESH_MS }));
+
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <div className="page-header">
+        <h1>Dashboard</h1>
+        <label className="field field-inline">
+          <span>Project</span>
+          <select value={selected ?? ''} onChange={(e) => router.replace(`${pathname}?project=${e.target.value}`)} data-testid="dashboard-project" disabled={eligible.length === 0}>
+            {eligible.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+            {selected && !eligible.some((p) => p.id === selected) && <option value={selected}>{selected.slice(0, 8)}…</option>}
+          </select>
+        </label>
+        {selected && <CsvButton projectId={selected} />}
+        {stats.data && (
+          <span className="muted small" data-testid="stats-generated">
+            as of {formatDateTime(stats.data.generatedAt)} · refreshes every {STATS_REFRESH_MS / 1000} s
+          </span>
+        )}
+      </div>
+      {projects.isError && <QueryError error={projects.error} what="your projects" />}
+      {projects.data && eligible.length === 0 && !projectId && (
+        <ErrorNotice title="No dashboard for you here" testId="forbidden">
+          Dashboards are for the managers of a project, ops and admins; you manage no project.
+        </ErrorNotice>
+      )}
+      {stats.isError && <QueryError error={stats.error} what="the project's numbers" />}
+      {stats.isPending && selected && <p className="muted">Loading the numbers…</p>}
+      {stats.data && (
+        <div className="dashboard-body" data-testid="dashboard-body" data-project-id={stats.data.project.id}>
+          <SummaryCards stats={stats.data} />
+          <StageSection stats={stats.data} />
+          <EffortSection stats={stats.data} />
+          <AnnotatorSection stats={stats.data} />
+          <MasksPerImageSection stats={stats.data} />
+        </div>
+      )}
+    </div>
+  );
+}

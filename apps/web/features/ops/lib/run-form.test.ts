@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { buildStartRunInput, DEFAULT_RUN_FORM } from './run-form';
+
+const projectId = '11111111-1111-4111-8111-111111111111';
+const candidateId = '22222222-2222-4222-8222-222222222222';
+const form = { ...DEFAULT_RUN_FORM, projectId };
+
+describe('buildStartRunInput', () => {
+  it('starts an autogen run with the preset and the overrides JSON', () => {
+    const r = buildStartRunInput('autogen', { ...form, preset: 'sa1b', overrides: '{"pointsPerSide": 4, "cropNLayers": 0}', imageIds: '3, 5 8' });
+    expect(r).toEqual({ ok: true, input: { kind: 'autogen', projectId, preset: 'sa1b', overrides: { pointsPerSide: 4, cropNLayers: 0 }, imageIds: [3, 5, 8] } });
+  });
+
+  it('shows the contract defaults and sends them back unchanged', () => {
+    const r = buildStartRunInput('retrain', form);
+    expect(r.ok && r.input).toMatchObject({ kind: 'retrain', steps: 300, lr: 2e-4, evaluate: true, batch: 2 });
+    const p = buildStartRunInput('prefill', form);
+    expect(p.ok && p.input).toMatchObject({ kind: 'prefill', boxScoreThreshold: 0.3, predIouThresh: 0.7, maxMasksPerImage: 100 });
+    expect(p.ok && 'imageIds' in p.input && p.input.imageIds).toBe(false);
+  });
+
+  it('evaluates a candidate against the active checkpoint, and an empty margin never promotes', () => {
+    expect(buildStartRunInput('evaluate', { ...form, candidateId, margin: '' })).toEqual({ ok: true, input: { kind: 'evaluate', projectId, candidateId, maxImages: 50, autoPromoteMargin: null } });
+    expect(buildStartRunInput('evaluate', form)).toEqual({ ok: false, error: 'choose the candidate checkpoint to evaluate' });
+  });
+
+  it('says what is wrong in words', () => {
+    expect(buildStartRunInput('autogen', { ...form, overrides: '{pointsPerSide: 4}' })).toEqual({ ok: false, error: expect.stringContaining('not valid JSON') });
+    expect(buildStartRunInput('autogen', { ...form, overrides: '[1]' })).toEqual({ ok: false, error: expect.stringContaining('must be a JSON object') });
+    expect(buildStartRunInput('autogen', { ...form, overrides: '{"grid": [1]}' })).toEqual({ ok: false, error: 'override grid must be a number, true/false, a string or null' });
+    expect(buildStartRunInput('retrain', { ...form, steps: 'many' })).toEqual({ ok: false, error: 'steps must be a number, got "many"' });
+    expect(buildStartRunInput('retrain', { ...form, steps: '0' })).toEqual({ ok: false, error: expect.stringMatching(/^steps: /) });
+    expect(buildStartRunInput('export', { ...form, imageIds: '4, x' })).toEqual({ ok: false, error: 'image ids are positive whole numbers; "x" is not one' });
+    expect(buildStartRunInput('export', { ...form, projectId: '' })).toEqual({ ok: false, error: 'choose a project' });
+  });
+});

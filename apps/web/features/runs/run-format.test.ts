@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { formatEta, isLive, progressDetail } from './run-format';
+
+describe('run formatting', () => {
+  it('words an ETA', () => {
+    expect(formatEta(null)).toBe('—');
+    expect(formatEta(0.2)).toBe('1 s');
+    expect(formatEta(42)).toBe('42 s');
+    expect(formatEta(600)).toBe('10 min');
+    expect(formatEta(3 * 3600 + 5 * 60)).toBe('3 h 5 min');
+  });
+
+  it('lists the scalar progress fields but the ETA', () => {
+    expect(progressDetail({ step: 120, loss: 0.412345, etaSeconds: 30, phase: 'train', history: [1, 2] })).toBe('step 120 · loss 0.412 · phase train');
+    expect(progressDetail(null)).toBe('');
+  });
+
+  it('knows which runs can still be cancelled', () => {
+    expect(isLive({ status: 'queued' })).toBe(true);
+    expect(isLive({ status: 'succeeded' })).toBe(false);
+  });
+});

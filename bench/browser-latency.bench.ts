@@ -1,0 +1,177 @@
+// Click → mask on screen in the annotator tool, measured inside the page (performance measures the
+// tool records: pointer event → the frame with the new mask drawn), in Debian's chromium against
+// the real stack (api, worker, web; PostgreSQL, Redis), 2 wasm threads under cross-origin isolation.
+//   (a) the built-in default model (models/default)
+//   (b) a SAM ViT-B-shaped bundle from the trainer (`export --arch sam-vit-b --random-init`),
+//       promoted while the tool is open (the tool switches live)
+// and "new image after a prefetch miss": embedding fetch + parse + hand-over + first decode, for
+// images another annotator took just before (so the tool's prefetch of them was wasted).
+// Run: npm run bench:browser   (BENCH_CLICKS=100, BENCH_NEW_IMAGES=8, BENCH_SAM_BUNDLE=DIR to reuse an export,
+//      BENCH_IMAGE=1500x1000)
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { chromium, type Page } from 'playwright-core';
+import { promoteCheckpoint, registerCheckpoint, requestNextTask, uploadImage } from '@dataengine/engine';
+import { createTestEnv, ensureWebBuild, makeProject, makeUser, REPO_ROOT, startStack, syntheticImageBytes, waitFor } from '@dataengine/testing';
+
+const CLICKS = Number(process.env['BENCH_CLICKS'] ?? 100);
+const NEW_IMAGES = Number(process.env['BENCH_NEW_IMAGES'] ?? 8);
+const [IMAGE_W, IMAGE_H] = (process.env['BENCH_IMAGE'] ?? '1500x1000').split('x').map(Number) as [number, number];
+
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * q) - 1))]!;
+};
+const fmt = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(1)} ms · p95 ${pct(xs, 0.95).toFixed(1)} ms · min ${pct(xs, 0).toFixed(1)} ms (n=${xs.length})`;
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+function samShapedBundle(dir: string): string {
+  if (process.env['BENCH_SAM_BUNDLE']) return process.env['BENCH_SAM_BUNDLE'];
+  const out = path.join(dir, 'sam-vit-b');
+  process.stdout.write('exporting the SAM ViT-B-shaped bundle (random init)…\n');
+  execFileSync('/usr/bin/python3', ['-m', 'dataengine_trainer', 'export', '--arch', 'sam-vit-b', '--random-init', '--no-pytorch', '--out', out], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PYTHONPATH: path.join(REPO_ROOT, 'trainer'), OPENBLAS_NUM_THREADS: '1' },
+    stdio: 'inherit',
+  });
+  return out;
+}
+
+async function screenPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const canvas = page.getByTestId('annotate-canvas');
+  const box = (await canvas.boundingBox())!;
+  const [scale, ox, oy] = await canvas.evaluate((c) => [Number(c.dataset['scale']), Number(c.dataset['offsetX']), Number(c.dataset['offsetY'])]);
+  return { x: box.x + ox! + x * scale!, y: box.y + oy! + y * scale! };
+}
+
+async function toolReady(page: Page): Promise<void> {
+  await page.getByTestId('annotate-workspace').waitFor();
+  await page.locator('[data-testid="model-status"][data-status="ready"]').waitFor({ timeout: 120_000 });
+  await page.getByTestId('embedding-loading').waitFor({ state: 'detached', timeout: 300_000 });
+}
+
+const entries = (page: Page, name: string) => page.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name);
+
+/** CLICKS × (Esc, click at a new place, wait for the mask drawn); returns click→mask and worker-decode durations. */
+async function clickLatency(page: Page, width: number, height: number): Promise<{ toScreen: number[]; decode: number[] }> {
+  await page.evaluate(() => (performance.clearMeasures('annotate:click-to-mask'), performance.clearMeasures('annotate:decode')));
+  for (let i = 0; i < CLICKS; i++) {
+    await page.keyboard.press('Escape');
+    const p = await screenPoint(page, width * (0.15 + 0.7 * ((i * 37) % 100) / 100), height * (0.15 + 0.7 * ((i * 61) % 100) / 100));
+    await page.mouse.click(p.x, p.y);
+    await page.waitForFunction((n) => performance.getEntriesByName('annotate:click-to-mask').length >= n, i + 1, { timeout: 30_000 });
+  }
+  await page.keyboard.press('Escape');
+  return { toScreen: await entries(page, 'annotate:click-to-mask'), decode: await entries(page, 'annotate:decode') };
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(path.join(tmpdir(), 'bench-browser-'));
+  const samBundle = samShapedBundle(work);
+  const env = await createTestEnv({ LOG_LEVEL: 'info' });
+  const { deps } = env;
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'] });
+  try {
+    const ops = await makeUser(deps.db, { role: 'ops' });
+    const annotator = await makeUser(deps.db, { role: 'annotator' });
+    const rivals = await Promise.all(Array.from({ length: NEW_IMAGES + 1 }, () => makeUser(deps.db, { role: 'annotator' })));
+    const manager = await makeUser(deps.db, { role: 'manager' });
+    const defaultCheckpoint = await registerCheckpoint(deps, ops, { dir: path.join(REPO_ROOT, 'models/default'), name: 'built-in default', activate: true });
+    const project = await makeProject(deps.db, { createdBy: manager, name: 'Latency bench', members: [annotator, ...rivals].map((user) => ({ user, role: 'annotator' as const })) });
+    const imageCount = 2 * NEW_IMAGES + 2;
+    const imageIds: number[] = [];
+    for (let i = 0; i < imageCount; i++) {
+      const bytes = await syntheticImageBytes({ seed: 100 + i, width: IMAGE_W, height: IMAGE_H });
+      imageIds.push((await uploadImage(deps, manager, { projectId: project.id, fileName: `scene-${i}.jpg`, body: Readable.from(bytes) })).image.id);
+    }
+    await ensureWebBuild();
+    const [apiPort, webPort] = (await freePorts(2)) as [number, number];
+    stack = await startStack({
+      env: { NODE_ENV: 'test', DATABASE_URL: env.config.DATABASE_URL, DATABASE_SCHEMA: env.schema, REDIS_URL: env.config.REDIS_URL, QUEUE_PREFIX: env.config.QUEUE_PREFIX, BLOB_DIR: env.config.blobDir, LOG_LEVEL: 'info' },
+      apiPort,
+      webPort,
+    });
+    await waitFor(async () => (await deps.db.image.count({ where: { projectId: project.id, status: 'ready' } })) === imageCount || null, 'the images to be ingested', 300_000, 500);
+    // every embedding computed ahead: the numbers are the browser's, not the encoder's
+    for (const imageId of imageIds) await deps.jobs.enqueue('embed', { imageId, checkpointId: defaultCheckpoint.id }, { priority: 5 });
+    await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: defaultCheckpoint.id } })) === imageCount || null, 'the default embeddings', 300_000, 500);
+
+    const context = await browser.newContext({ baseURL: stack.webUrl, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByTestId('login-email').fill(annotator.email);
+    await page.getByTestId('login-password').fill(annotator.password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL('**/projects');
+    await page.goto(`/projects/${project.id}/annotate`);
+    await page.getByTestId('next-image').click();
+    await toolReady(page);
+    const env0 = await page.evaluate(() => ({ isolated: window.crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+    process.stdout.write(`chromium: crossOriginIsolated=${env0.isolated}, hardwareConcurrency=${env0.cores}; image ${IMAGE_W}×${IMAGE_H}; ${CLICKS} clicks per model\n`);
+
+    const a = await clickLatency(page, IMAGE_W, IMAGE_H);
+
+    // new images after a prefetch miss: another annotator leases the image this tool prefetched
+    const newImage: number[] = [];
+    for (let i = 0; i < NEW_IMAGES; i++) {
+      await page.locator('[data-testid="annotate-page"]:not([data-prefetched-image-id=""])').waitFor({ timeout: 120_000 });
+      const prefetched = Number(await page.getByTestId('annotate-page').getAttribute('data-prefetched-image-id'));
+      const stolen = await requestNextTask(deps, rivals[i]!, { projectId: project.id });
+      if (stolen?.image.id !== prefetched) throw new Error(`the rival got image ${stolen?.image.id}, not the prefetched ${prefetched}`);
+      const before = (await entries(page, 'annotate:embedding-load')).length;
+      const current = await page.getByTestId('annotate-workspace').getAttribute('data-image-id');
+      await page.keyboard.press('s');
+      await page.locator(`[data-testid="annotate-workspace"]:not([data-image-id="${current}"])`).waitFor({ timeout: 60_000 });
+      await toolReady(page);
+      await page.waitForFunction((n) => performance.getEntriesByName('annotate:embedding-load').length > n, before);
+      newImage.push((await entries(page, 'annotate:embedding-load')).at(-1)!);
+    }
+
+    // (b) the SAM ViT-B-shaped bundle, promoted while the tool is open
+    const sam = await registerCheckpoint(deps, ops, { dir: samBundle, name: 'sam-vit-b random init' });
+    const currentImage = Number(await page.getByTestId('annotate-workspace').getAttribute('data-image-id'));
+    await deps.jobs.enqueue('embed', { imageId: currentImage, checkpointId: sam.id }, { priority: 1 });
+    await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: sam.id, imageId: currentImage } })) === 1 || null, 'the ViT-B embedding of the open image', 600_000, 1000);
+    await promoteCheckpoint(deps, ops, { checkpointId: sam.id, reason: 'latency bench' });
+    await page.getByTestId('model-switched').waitFor({ timeout: 300_000 });
+    await toolReady(page);
+    const b = await clickLatency(page, IMAGE_W, IMAGE_H);
+
+    process.stdout.write(
+      [
+        '',
+        `click → mask on screen, default model (${defaultCheckpoint.name}):  ${fmt(a.toScreen)}   [target p50 ≤ 15 ms]`,
+        `   worker decode round trip alone:                     ${fmt(a.decode)}`,
+        `click → mask on screen, SAM ViT-B-shaped decoder:      ${fmt(b.toScreen)}   [target p50 ≤ 60 ms]`,
+        `   worker decode round trip alone:                     ${fmt(b.decode)}`,
+        `new image after a prefetch miss (embedding fetch + parse + worker + first decode), default model: ${fmt(newImage)}   [target ≤ 150 ms]`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await browser.close();
+    await stack?.stop();
+    await env.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,231 @@
+// The `retrain` job: dataset snapshot → `trainer train` (fine-tuning the run's init checkpoint) →
+// `trainer export` → the bundle registered as a candidate with its lineage → optionally an
+// evaluate run against the active checkpoint. Cancel → SIGTERM to the trainer, no candidate.
+import { readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AppError, evaluateParamsSchema, retrainParamsSchema, type RetrainParams } from '@dataengine/contracts';
+import { PermanentJobError } from '@dataengine/queue';
+import { SYSTEM_ACTOR } from '../access/actor';
+import { checkpointDir, registerCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
+import type { EngineDeps } from '../engine-deps';
+import { writeSa1bDataset, type Sa1bDatasetManifest } from '../exchange/sa1b-dataset';
+import { finishRun, loadLiveRun, markRunRunning, startSingleJobRun, type RunRow } from '../runs/run-control';
+import { markRetrainStarted } from './retrain-schedule';
+import { errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
+import { runTrainerCommand, spawnTrainer, type TrainerEvent } from './trainer-process';
+
+/** A retrain whose worker died this many times is failed instead of started again. */
+const MAX_STARTS = 3;
+
+interface RetrainProgress {
+  starts?: number;
+  trainerPid?: number;
+  host?: string;
+}
+
+interface TrainOutcome {
+  stepsDone: number;
+  lossAvg: number | null;
+  iouRefinedAvg: number | null;
+  elapsedSeconds: number | null;
+  stoppedBy: string | null;
+}
+
+export const snapshotKeyOf = (runId: string) => `snapshots/${runId}`;
+
+export async function runRetrain(deps: EngineDeps, input: { runId: string }): Promise<void> {
+  await failAbandonedRuns(deps);
+  const run = await loadLiveRun(deps, input.runId, 'retrain');
+  if (!run) return;
+  const parsed = retrainParamsSchema.safeParse(run.params);
+  if (!parsed.success || !run.projectId || !run.checkpointId) {
+    const why = parsed.success ? 'it has no project or init checkpoint' : parsed.error.message;
+    await finishRun(deps, run.id, { status: 'failed', error: `invalid retrain run: ${why}` });
+    throw new PermanentJobError(`retrain ${run.id}: invalid run (${why})`);
+  }
+  const previous = (run.progress ?? {}) as RetrainProgress;
+  const starts = (previous.starts ?? 0) + 1;
+  if (run.status === 'running') {
+    // The worker that ran it died (BullMQ gave the job back): whatever it left is discarded.
+    deps.logger.warn('retrain restarted after its worker stopped', { runId: run.id, starts });
+    await stopOrphanTrainer(previous, run.id);
+    if (starts > MAX_STARTS) {
+      await finishRun(deps, run.id, { status: 'failed', error: `the worker stopped ${starts - 1} times during this retrain; start a new one (check the worker's memory and logs)` });
+      return;
+    }
+  }
+  await markRunRunning(deps, run.id);
+  if (starts === 1) await markRetrainStarted(deps, run.projectId);
+  const workRoot = path.join(deps.settings.blobDir, '.work', 'retrain');
+  const workDir = path.join(workRoot, `${run.id}-${starts}`);
+  const snapshotDir = path.join(deps.settings.blobDir, snapshotKeyOf(run.id));
+  await removeRunDirs(workRoot, run.id);
+  await rm(snapshotDir, { recursive: true, force: true });
+
+  const watch = watchRun(deps, run.id, { phase: 'snapshot', starts, steps: parsed.data.steps });
+  let keepSnapshot = false;
+  try {
+    const result = await retrain(deps, run, parsed.data, { watch, workDir, snapshotDir });
+    keepSnapshot = true;
+    await watch.stop();
+    await finishRun(deps, run.id, { status: 'succeeded', result });
+  } catch (error) {
+    await watch.stop();
+    if (error instanceof RunCancelledError || watch.signal.aborted) {
+      // the run's error already says who cancelled; add how far it got
+      await finishRun(deps, run.id, { status: 'cancelled', error: error instanceof RunCancelledError && error !== watch.signal.reason ? error.message : null });
+      return;
+    }
+    const message = errorMessage(error);
+    await finishRun(deps, run.id, { status: 'failed', error: message });
+    if (error instanceof AppError || error instanceof TrainerFailure) throw new PermanentJobError(`retrain ${run.id}: ${message}`);
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+    if (!keepSnapshot) await rm(snapshotDir, { recursive: true, force: true });
+  }
+}
+
+class TrainerFailure extends Error {
+  override readonly name = 'TrainerFailure';
+}
+
+async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dirs: { watch: RunWatch; workDir: string; snapshotDir: string }): Promise<Record<string, unknown>> {
+  const { watch } = dirs;
+  const projectId = run.projectId!;
+  const init = await deps.db.checkpoint.findUnique({ where: { id: run.checkpointId! } });
+  if (!init) throw new AppError('NOT_FOUND', `the init checkpoint ${run.checkpointId} no longer exists; start a new retrain`);
+  const initDir = await checkpointDir(deps, init);
+
+  const snapshotStart = performance.now();
+  const snapshot = await writeSa1bDataset(deps, {
+    projectId,
+    dir: dirs.snapshotDir,
+    valFraction: params.valFraction,
+    seed: params.seed,
+    includeImages: true,
+    signal: watch.signal,
+    onProgress: (written, total) => watch.update({ phase: 'snapshot', snapshotImages: written, snapshotTotal: total }),
+  });
+  const snapshotSeconds = (performance.now() - snapshotStart) / 1000;
+  if (snapshot.counts.train === 0) throw new AppError('CONFLICT', `the snapshot has no training images (${snapshot.counts.images} image(s), all held out); annotate more images`);
+  watch.update({ phase: 'training', snapshotId: snapshot.id, snapshot: snapshot.counts, snapshotSeconds: round(snapshotSeconds, 2) }, { done: 0, total: params.steps });
+
+  const trained = await train(deps, params, { watch, initDir, snapshotDir: dirs.snapshotDir, runDir: path.join(dirs.workDir, 'run'), runId: run.id });
+  const project = await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true } });
+  const round_ = (await deps.db.checkpoint.count({ where: { projectId } })) + 1;
+  const name = `${project.slug} r${round_}`;
+  watch.update({ phase: 'exporting' });
+  const bundleDir = path.join(dirs.workDir, 'bundle');
+  const exported = await runTrainerCommand(deps.settings, 'export', ['--checkpoint', path.join(dirs.workDir, 'run', 'checkpoint.pt'), '--out', bundleDir, '--name', name, '--threads', String(deps.settings.TRAINER_THREADS)]);
+  if (exported.error) throw new TrainerFailure(`trainer export failed: ${exported.error}`);
+  watch.signal.throwIfAborted();
+
+  watch.update({ phase: 'registering' });
+  const candidate = await registerCheckpoint(deps, SYSTEM_ACTOR, {
+    dir: bundleDir,
+    name,
+    parentId: init.id,
+    projectId,
+    snapshotKey: snapshotKeyOf(run.id),
+    metrics: { training: { steps: trained.stepsDone, lossAvg: trained.lossAvg, iouRefinedAvg: trained.iouRefinedAvg, seconds: trained.elapsedSeconds, snapshotId: snapshot.id } },
+  });
+  await rejectIfCancelled(deps, run.id, candidate);
+  const evaluation = params.evaluate ? await startEvaluation(deps, projectId, candidate) : { evaluateRunId: null };
+  return {
+    candidateId: candidate.id,
+    candidateName: candidate.name,
+    parentId: init.id,
+    steps: trained.stepsDone,
+    snapshotId: snapshot.id,
+    snapshotKey: snapshotKeyOf(run.id),
+    snapshot: snapshot.counts,
+    snapshotSeconds: round(snapshotSeconds, 2),
+    trainSeconds: trained.elapsedSeconds,
+    lossAvg: trained.lossAvg,
+    ...evaluation,
+  };
+}
+
+async function train(deps: EngineDeps, params: RetrainParams, input: { watch: RunWatch; initDir: string; snapshotDir: string; runDir: string; runId: string }): Promise<TrainOutcome> {
+  const { watch } = input;
+  watch.signal.throwIfAborted();
+  const logEvery = Math.min(10, Math.max(1, Math.floor(params.steps / 200)));
+  const args = [
+    '--data', input.snapshotDir, '--out', input.runDir, '--init', input.initDir,
+    '--steps', String(params.steps), '--batch', String(params.batch), '--lr', String(params.lr),
+    '--seed', String(params.seed), '--threads', String(deps.settings.TRAINER_THREADS), '--log-every', String(logEvery),
+  ];
+  const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null };
+  const trainer = spawnTrainer(deps.settings, 'train', args, (e: TrainerEvent) => {
+    if (e.event === 'train_step') {
+      const step = num(e['step']) ?? 0;
+      outcome.stepsDone = step;
+      outcome.lossAvg = num(e['loss_avg']);
+      outcome.iouRefinedAvg = num(e['iou_refined_avg']);
+      watch.update(
+        { phase: 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']), etaSeconds: num(e['eta_s']) },
+        { done: step, total: params.steps },
+      );
+    } else if (e.event === 'train_done') {
+      outcome.stepsDone = num(e['steps_done']) ?? outcome.stepsDone;
+      outcome.elapsedSeconds = num(e['elapsed_s']);
+      outcome.stoppedBy = typeof e['stopped_by'] === 'string' ? e['stopped_by'] : null;
+      outcome.lossAvg = num(e['loss_avg']) ?? outcome.lossAvg;
+    }
+  });
+  const onCancel = () => trainer.stop();
+  watch.signal.addEventListener('abort', onCancel, { once: true });
+  watch.update({ trainerPid: trainer.pid, host: os.hostname() });
+  await watch.flush();
+  const exit = await trainer.done;
+  watch.signal.removeEventListener('abort', onCancel);
+  if (watch.signal.aborted) throw new RunCancelledError(`the trainer stopped at step ${outcome.stepsDone} of ${params.steps}`);
+  if (exit.error) throw new TrainerFailure(`trainer failed: ${exit.error}`);
+  if (outcome.stoppedBy) throw new TrainerFailure(`the trainer was stopped by ${outcome.stoppedBy} at step ${outcome.stepsDone} of ${params.steps} (not by a cancel); start a new retrain`);
+  return outcome;
+}
+
+/** A cancel that arrived while the bundle was being registered: the candidate is withdrawn. */
+async function rejectIfCancelled(deps: EngineDeps, runId: string, candidate: CheckpointRow): Promise<void> {
+  const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId }, select: { cancelRequestedAt: true } });
+  if (!run.cancelRequestedAt || candidate.status !== 'candidate') return;
+  await deps.db.$transaction([
+    deps.db.checkpoint.update({ where: { id: candidate.id }, data: { status: 'rejected' } }),
+    deps.db.checkpointEvent.create({ data: { checkpointId: candidate.id, action: 'reject', fromStatus: 'candidate', toStatus: 'rejected', reason: `retrain run ${runId} was cancelled` } }),
+  ]);
+  throw new RunCancelledError('cancelled while the candidate was being registered; it was withdrawn');
+}
+
+/** The candidate is registered either way; a queue outage only means ops starts the evaluation. */
+async function startEvaluation(deps: EngineDeps, projectId: string, candidate: CheckpointRow): Promise<{ evaluateRunId: string | null; evaluateError?: string }> {
+  const params = evaluateParamsSchema.parse({ projectId, candidateId: candidate.id, autoPromoteMargin: deps.settings.AUTO_PROMOTE_MARGIN });
+  try {
+    const run = await startSingleJobRun(deps, SYSTEM_ACTOR, { kind: 'evaluate', projectId, params, checkpointId: candidate.id });
+    return { evaluateRunId: run.id };
+  } catch (error) {
+    deps.logger.warn('could not start the evaluation of a new candidate', { checkpointId: candidate.id, error });
+    return { evaluateRunId: null, evaluateError: `the evaluate run could not be started (${errorMessage(error)}); start it from the console` };
+  }
+}
+
+/** Kills the trainer a dead worker left behind (same host, and its command line names this run). */
+async function stopOrphanTrainer(previous: RetrainProgress, runId: string): Promise<void> {
+  if (!previous.trainerPid || previous.host !== os.hostname()) return;
+  const cmdline = await readFile(`/proc/${previous.trainerPid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.includes('dataengine_trainer') || !cmdline.includes(runId)) return;
+  try {
+    process.kill(previous.trainerPid, 'SIGKILL');
+  } catch {
+    // it exited between the check and the kill
+  }
+}
+
+async function removeRunDirs(workRoot: string, runId: string): Promise<void> {
+  const entries = await readdir(workRoot).catch(() => [] as string[]);
+  for (const name of entries) if (name.startsWith(`${runId}-`)) await rm(path.join(workRoot, name), { recursive: true, force: true });
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const round = (v: number, digits: number) => Number(v.toFixed(digits));

@@ -1,0 +1,25 @@
+// The checkpoints' audit trail (register, promote, roll back, reject), newest first.
+import type { EngineDeps } from '../engine-deps';
+import type { Actor } from '../access/actor';
+import { assertGlobalRole } from '../access/project-access';
+import type { CheckpointAuditDto } from './ops-schema';
+
+export async function listCheckpointEvents(deps: EngineDeps, actor: Actor, input: { limit: number }): Promise<CheckpointAuditDto[]> {
+  assertGlobalRole(actor, ['ops', 'admin'], 'the checkpoint audit trail');
+  const rows = await deps.db.checkpointEvent.findMany({
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: input.limit,
+    include: { checkpoint: { select: { name: true } }, actor: { select: { email: true } } },
+  });
+  return rows.map((e) => ({
+    id: e.id.toString(),
+    checkpointId: e.checkpointId,
+    checkpointName: e.checkpoint.name,
+    action: e.action,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    actor: e.actor?.email ?? null,
+    reason: e.reason,
+    createdAt: e.createdAt.toISOString(),
+  }));
+}

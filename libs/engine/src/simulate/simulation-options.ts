@@ -1,0 +1,125 @@
+// What a simulation runs: how many synthetic images, how they are split over the three stages,
+// how the simulated annotator clicks and how long each click is assumed to take.
+import { AppError } from '@dataengine/contracts';
+
+export type SimulatedStage = 1 | 2 | 3;
+
+/**
+ * Modelled annotation time. The SAM paper reports time per mask, not per click; an annotator's
+ * time per mask is modelled as a fixed cost (finding the object, checking and accepting the mask)
+ * plus a cost per click (placing it and looking at the new mask). With the built-in model the
+ * simulated annotator spends ~7 clicks per stage-1 mask, so the defaults put stage 1 near the
+ * paper's 34 s per mask at the start of the assisted-manual stage (§4, "Assisted-manual stage").
+ */
+export interface TimeModel {
+  secondsPerMask: number;
+  secondsPerClick: number;
+  /** Stage 2: looking at one pre-filled mask and keeping or deleting it (task time, not mask time). */
+  secondsPerReview: number;
+}
+
+export const DEFAULT_TIME_MODEL: TimeModel = { secondsPerMask: 10, secondsPerClick: 3.5, secondsPerReview: 2 };
+
+export interface SimulationOptions {
+  /** Synthetic images in all; split over the stages by the fractions below. */
+  images: number;
+  seed: number;
+  annotators: number;
+  width: number;
+  height: number;
+  /** Share of the images annotated in stage 1 and stage 2; stage 3 gets the rest. */
+  stage1Fraction: number;
+  stage2Fraction: number;
+  /** Which stages run (stage 2 and 3 need the prefill / autogen processors of the worker). */
+  stages: readonly SimulatedStage[];
+  /** Stage 1 retrains after every this many submitted images; 0 never retrains. */
+  retrainEvery: number;
+  retrainSteps: number;
+  /** Evaluate promotes the candidate when its mIoU@1 beats the active checkpoint's by this much; null leaves it to ops. */
+  autoPromoteMargin: number | null;
+  /** The annotator stops clicking on an object once the mask reaches this IoU with the ground truth… */
+  targetIou: number;
+  /** …or after this many clicks. */
+  maxClicks: number;
+  /** Ground-truth objects smaller than this (pixels) are too small to bother with. */
+  minObjectArea: number;
+  time: TimeModel;
+  /** Built-in bundle registered as the active checkpoint when none is active. */
+  modelDir: string;
+  /** Project name; default "sim-<timestamp>". */
+  projectName?: string;
+  /** Longest wait for one run or embedding before the simulation gives up. */
+  waitTimeoutMs: number;
+}
+
+export const SIMULATION_DEFAULTS = {
+  images: 60,
+  seed: 1,
+  annotators: 2,
+  // the size the built-in model was trained at (models/default/MODEL_CARD.md)
+  width: 512,
+  height: 384,
+  stage1Fraction: 0.5,
+  stage2Fraction: 0.25,
+  stages: [1, 2, 3] as const,
+  retrainEvery: 10,
+  retrainSteps: 150,
+  autoPromoteMargin: 0.01,
+  targetIou: 0.85,
+  maxClicks: 8,
+  minObjectArea: 100,
+  time: DEFAULT_TIME_MODEL,
+  waitTimeoutMs: 30 * 60_000,
+} satisfies Omit<SimulationOptions, 'modelDir'>;
+
+/** How many images each stage gets: stage 1 at least one, the rest in order. */
+export function stageImageCounts(options: Pick<SimulationOptions, 'images' | 'stage1Fraction' | 'stage2Fraction' | 'stages'>): Record<SimulatedStage, number> {
+  const { images, stages } = options;
+  const share = (fraction: number) => Math.round(images * fraction);
+  let s1 = stages.includes(1) ? Math.max(1, share(options.stage1Fraction)) : 0;
+  let s2 = stages.includes(2) ? share(options.stage2Fraction) : 0;
+  if (!stages.includes(3)) {
+    // the stages that run share every image
+    if (stages.includes(2)) s2 = images - s1;
+    else s1 = images;
+  }
+  s1 = Math.min(s1, images);
+  s2 = Math.min(s2, images - s1);
+  const s3 = stages.includes(3) ? images - s1 - s2 : 0;
+  return { 1: s1, 2: s2, 3: s3 };
+}
+
+/** Checks the options; a bad one becomes an AppError saying which and what is allowed. */
+export function validateSimulationOptions(options: SimulationOptions): void {
+  const bad = (message: string) => {
+    throw new AppError('BAD_REQUEST', message);
+  };
+  const int = (value: number, min: number, name: string) => {
+    if (!Number.isInteger(value) || value < min) bad(`${name} must be an integer ≥ ${min}, got ${value}`);
+  };
+  int(options.images, 1, 'images');
+  int(options.annotators, 1, 'annotators');
+  int(options.width, 64, 'width');
+  int(options.height, 64, 'height');
+  int(options.retrainEvery, 0, 'retrain-every');
+  int(options.retrainSteps, 1, 'retrain-steps');
+  int(options.maxClicks, 1, 'max-clicks');
+  int(options.minObjectArea, 1, 'min-area');
+  int(options.seed, 0, 'seed');
+  if (options.width * options.height > 4096 * 4096) bad(`images of ${options.width}×${options.height} are too large for a simulation; use at most 4096×4096`);
+  for (const [name, f] of [['stage1 fraction', options.stage1Fraction], ['stage2 fraction', options.stage2Fraction]] as const) {
+    if (!(f >= 0 && f <= 1)) bad(`${name} must be between 0 and 1, got ${f}`);
+  }
+  if (options.stages.includes(3) && options.stage1Fraction + options.stage2Fraction > 1) bad('the stage fractions add up to more than 1; stage 3 would get no images');
+  if (options.stages.length === 0) bad('choose at least one stage to simulate (1, 2 or 3)');
+  if (!(options.targetIou > 0 && options.targetIou <= 1)) bad(`target IoU must be in (0, 1], got ${options.targetIou}`);
+  if (options.autoPromoteMargin !== null && !(options.autoPromoteMargin >= 0 && options.autoPromoteMargin <= 1)) bad(`the auto-promote margin must be in [0, 1], got ${options.autoPromoteMargin}`);
+  for (const [name, v] of Object.entries(options.time)) if (!(v >= 0 && Number.isFinite(v))) bad(`time model ${name} must be a number ≥ 0, got ${v}`);
+  const counts = stageImageCounts(options);
+  for (const stage of options.stages) {
+    if (counts[stage] === 0) bad(`stage ${stage} gets no images with ${options.images} images and these fractions; add images or change the fractions`);
+  }
+}
+
+/** Modelled seconds for one mask made with `clicks` clicks. */
+export const modelledMaskSeconds = (time: TimeModel, clicks: number): number => time.secondsPerMask + time.secondsPerClick * clicks;

@@ -1,0 +1,171 @@
+// The paper's per-stage table: images, masks per image, clicks per mask, modelled seconds per mask,
+// mIoU against ground truth and the checkpoint used — per stage and per stage-1 retrain round.
+import type { SimulatedMask } from './simulated-annotator';
+import type { SimulatedStage, SimulationOptions } from './simulation-options';
+
+export interface CheckpointRef {
+  id: string;
+  name: string;
+}
+
+export interface SimulationRow {
+  stage: SimulatedStage;
+  /** Stage-1 round (images between two retrains), from 1; null for stages 2 and 3. */
+  round: number | null;
+  images: number;
+  /** Masks the image ends up with (stage 2: kept pre-filled + added; stage 3: automatic). */
+  masks: number;
+  masksPerImage: number;
+  /** Masks made with clicks (stage 1: all; stage 2: the added ones; stage 3: none). */
+  clickedMasks: number;
+  clicks: number;
+  clicksPerMask: number | null;
+  /** Modelled annotation seconds per clicked mask (the paper's time per mask). */
+  secondsPerMask: number | null;
+  /** Mean IoU of the masks with their ground-truth objects (stage 3: of each object's best automatic mask). */
+  miou: number | null;
+  /** Share of clicked masks (stage 3: of ground-truth objects) that reached the target IoU. */
+  reachedTarget: number | null;
+  /** Ground-truth objects (wholes ≥ min area) on the row's images. */
+  objects: number;
+  /** Objects clicked on without getting a non-empty mask (not saved). */
+  abandoned: number;
+  checkpoints: CheckpointRef[];
+  prefill?: { masks: number; kept: number; deleted: number };
+  wallSeconds: number;
+}
+
+export interface RetrainRound {
+  /** Retrain after stage-1 round `round`. */
+  round: number;
+  afterImages: number;
+  retrainRunId: string | null;
+  evaluateRunId: string | null;
+  candidate: CheckpointRef | null;
+  /** What evaluate decided (its result's decision), e.g. promoted / kept. */
+  decision: string | null;
+  promoted: boolean;
+  evaluation: Record<string, unknown> | null;
+  activeAfter: CheckpointRef;
+  wallSeconds: number;
+  error: string | null;
+}
+
+export interface SimulatedImage {
+  imageId: number;
+  index: number;
+  sceneSeed: number;
+  stage: SimulatedStage;
+}
+
+export interface SimulationReport {
+  project: { id: string; name: string; slug: string };
+  startedWith: CheckpointRef;
+  options: Omit<SimulationOptions, 'modelDir'>;
+  rows: SimulationRow[];
+  retrains: RetrainRound[];
+  images: SimulatedImage[];
+  masks: SimulatedMask[];
+  wallSeconds: number;
+}
+
+const mean = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length);
+
+/** Aggregates a stage-1 round or stage 2 from the masks the annotator ended up with. */
+export function annotationRow(input: {
+  stage: SimulatedStage;
+  round: number | null;
+  images: number;
+  objects: number;
+  masks: readonly SimulatedMask[];
+  abandoned: number;
+  checkpoints: readonly CheckpointRef[];
+  prefill?: SimulationRow['prefill'];
+  wallSeconds: number;
+}): SimulationRow {
+  const clicked = input.masks.filter((m) => m.provenance === 'manual');
+  const clicks = clicked.reduce((s, m) => s + m.clicks, 0);
+  const ms = clicked.reduce((s, m) => s + m.activeMs, 0);
+  return {
+    stage: input.stage,
+    round: input.round,
+    images: input.images,
+    masks: input.masks.length,
+    masksPerImage: input.images > 0 ? input.masks.length / input.images : 0,
+    clickedMasks: clicked.length,
+    clicks,
+    clicksPerMask: clicked.length > 0 ? clicks / clicked.length : null,
+    secondsPerMask: clicked.length > 0 ? ms / 1000 / clicked.length : null,
+    miou: mean(input.masks.map((m) => m.iou)),
+    reachedTarget: clicked.length > 0 ? clicked.filter((m) => m.reachedTarget).length / clicked.length : null,
+    objects: input.objects,
+    abandoned: input.abandoned,
+    checkpoints: [...input.checkpoints],
+    ...(input.prefill ? { prefill: input.prefill } : {}),
+    wallSeconds: input.wallSeconds,
+  };
+}
+
+const STAGE_NAMES: Record<SimulatedStage, string> = { 1: 'assisted-manual', 2: 'semi-automatic', 3: 'fully automatic' };
+
+export const checkpointLabel = (c: CheckpointRef): string => `${c.name} (${c.id.slice(0, 8)})`;
+
+const fixed = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
+
+/** The report as a fixed-width text table, a line per retrain round between the stage-1 rounds. */
+export function formatSimulationTable(report: SimulationReport): string {
+  const header = ['stage', 'images', 'masks', 'masks/img', 'clicks/mask', 's/mask', 'mIoU', `≥${report.options.targetIou}`, 'checkpoint'];
+  const lines: string[][] = [];
+  const notes: string[] = [];
+  for (const row of report.rows) {
+    lines.push([
+      `${row.stage} ${STAGE_NAMES[row.stage]}${row.round !== null ? ` r${row.round}` : ''}`,
+      String(row.images),
+      String(row.masks),
+      fixed(row.masksPerImage, 1),
+      fixed(row.clicksPerMask, 2),
+      fixed(row.secondsPerMask, 1),
+      fixed(row.miou, 3),
+      row.reachedTarget === null ? '–' : `${Math.round(row.reachedTarget * 100)}%`,
+      row.checkpoints.map(checkpointLabel).join(', '),
+    ]);
+    const retrain = row.stage === 1 && row.round !== null ? report.retrains.find((r) => r.round === row.round) : undefined;
+    if (retrain) lines.push([`  ↳ ${describeRetrain(retrain)}`]);
+    if (row.prefill) notes.push(`stage 2: ${row.prefill.masks} pre-filled masks, ${row.prefill.kept} kept (IoU ≥ ${report.options.targetIou} with an object), ${row.prefill.deleted} deleted; clicks and s/mask are for the ${row.clickedMasks} masks the annotators added`);
+    if (row.stage === 3) notes.push('stage 3: mIoU is over ground-truth objects, each with its best-matching automatic mask (0 when none overlaps)');
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.filter((l) => l.length > 1).map((l) => l[i]!.length)));
+  const render = (cells: string[]) => (cells.length === 1 ? cells[0]! : cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  const time = report.options.time;
+  return [
+    `project ${report.project.name} (${report.project.id}) · ${report.images.length} synthetic images ${report.options.width}×${report.options.height}, seed ${report.options.seed} · ${report.options.annotators} annotator(s)`,
+    `clicks until IoU ≥ ${report.options.targetIou} or ${report.options.maxClicks} clicks · time model ${time.secondsPerMask} s per mask + ${time.secondsPerClick} s per click · objects ≥ ${report.options.minObjectArea} px`,
+    '',
+    render(header),
+    rule,
+    ...lines.map(render),
+    '',
+    ...notes,
+    `wall time ${report.wallSeconds.toFixed(1)} s`,
+    '',
+  ].join('\n');
+}
+
+export function describeRetrain(r: RetrainRound): string {
+  if (r.error) return `retrain after ${r.afterImages} images failed: ${r.error} — annotation goes on with ${checkpointLabel(r.activeAfter)}`;
+  const metrics = r.evaluation ? ` ${summariseEvaluation(r.evaluation)}` : '';
+  return `retrain after ${r.afterImages} images: candidate ${r.candidate ? checkpointLabel(r.candidate) : '–'}${metrics} → ${r.promoted ? 'promoted' : (r.decision ?? 'not promoted')} (${r.wallSeconds.toFixed(0)} s)`;
+}
+
+/** "mIoU@1 0.33 → 0.35" from an evaluate result, when it carries the two checkpoints' metrics. */
+function summariseEvaluation(evaluation: Record<string, unknown>): string {
+  const pick = (side: unknown): number | null => {
+    const m = side as { miouAt?: Record<string, number>; miou1?: number; miou_1click?: number } | null;
+    const v = m?.miouAt?.['1'] ?? m?.miou1 ?? m?.miou_1click;
+    return typeof v === 'number' ? v : null;
+  };
+  const base = pick(evaluation['baseline']);
+  const cand = pick(evaluation['candidate']);
+  return base !== null && cand !== null ? `(held-out mIoU@1 ${base.toFixed(3)} → ${cand.toFixed(3)})` : '';
+}

@@ -1,0 +1,49 @@
+// The `autogen` job (stage 3, fully automatic): one image of an autogen run. AMG masks with their
+// scores, grid points and crop boxes are stored as auto masks, except those that duplicate a
+// manual or prefill mask already on the image.
+import { autogenParamsSchema } from '@dataengine/contracts';
+import type { EngineDeps } from '../engine-deps';
+import { isCancelRequested } from '../runs/run-control';
+import { resolveAutogenOptions } from './autogen-options';
+import { dropDuplicateMasks, generateAutoMasks } from './autogen-masks';
+import { imageStep, processImageRunItem, type ImageItemOutcome, type ImageRunJob, type JobAttempt } from './image-run-item';
+import { loadImagePixels, loadStageImage, openRunCheckpoint } from './stage-inputs';
+import { storeMachineMasks } from './stage-masks';
+
+/** How often a running image checks whether ops cancelled its run (AMG then stops between decoder calls). */
+const CANCEL_POLL_MS = 1_000;
+
+export async function autogenImage(deps: EngineDeps, job: ImageRunJob, attempt?: JobAttempt): Promise<ImageItemOutcome> {
+  return processImageRunItem(deps, 'autogen', { ...job, ...attempt }, async (run) => {
+    const params = autogenParamsSchema.parse(run.params);
+    const options = resolveAutogenOptions(params);
+    const image = await loadStageImage(deps, job.imageId);
+    const { checkpointId, bundle } = await openRunCheckpoint(deps, run);
+    const pixels = await loadImagePixels(deps, image);
+
+    const cancel = new AbortController();
+    const poll = setInterval(() => {
+      isCancelRequested(deps, run.id).then(
+        (stop) => stop && cancel.abort(),
+        (error: unknown) => deps.logger.warn('could not check whether the autogen run was cancelled', { runId: run.id, error }),
+      );
+    }, CANCEL_POLL_MS);
+    let generated;
+    try {
+      generated = await imageStep(`automatic mask generation on image ${image.id}`, () => generateAutoMasks(bundle, pixels, options, cancel.signal));
+    } catch (error) {
+      if (cancel.signal.aborted) return null;
+      throw error;
+    } finally {
+      clearInterval(poll);
+    }
+
+    const existing = await deps.db.mask.findMany({
+      where: { imageId: image.id, deletedAt: null, provenance: { in: ['manual', 'prefill'] } },
+      select: { rleCounts: true, rleHeight: true, rleWidth: true },
+    });
+    const masks = dropDuplicateMasks(generated, existing.map((e) => ({ size: [e.rleHeight, e.rleWidth], counts: e.rleCounts })), options.boxNmsThresh);
+    if (masks.length < generated.length) deps.logger.info('autogen skipped masks that duplicate manual or prefill masks', { runId: run.id, imageId: image.id, skipped: generated.length - masks.length });
+    return (tx) => storeMachineMasks(deps, tx, { image, stage: 'fully_automatic', provenance: 'auto', runId: run.id, checkpointId, masks });
+  });
+}

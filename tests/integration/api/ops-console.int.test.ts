@@ -1,0 +1,151 @@
+// The ops console's API over real Redis (BullMQ) and PostgreSQL: queue health with the workers
+// online and the jobs they run, retry of failed jobs, the checkpoint audit trail, retrain
+// schedules; and the refusal of everyone but ops and admins.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRun, promoteCheckpoint, type QueueHealthDto } from '@dataengine/engine';
+import { createWorkerConnection, jobCatalog, PermanentJobError, startWorkerRuntime, type Processor, type WorkerRuntime } from '@dataengine/queue';
+import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, trpcMutation, trpcQuery, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
+
+let env: TestEnv;
+let api: { url: string; close(): Promise<void> };
+let worker: WorkerRuntime;
+let ops: MadeUser;
+let project: { id: string; name: string };
+const cookies: Record<string, string> = {};
+
+// The exchange queue's worker: an import job is held active until released; an export job fails
+// (permanently) on its first try and succeeds when retried.
+let releaseImport: () => void = () => undefined;
+const importHeld = new Promise<void>((resolve) => (releaseImport = resolve));
+let exportTries = 0;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  api = await startTestApi(env.deps);
+  ops = await makeUser(env.deps.db, { role: 'ops' });
+  const manager = await makeUser(env.deps.db, { role: 'manager' });
+  const annotator = await makeUser(env.deps.db, { role: 'annotator' });
+  project = await makeProject(env.deps.db, { createdBy: manager, name: 'Console', members: [{ user: annotator, role: 'annotator' }] });
+  const processors = Object.fromEntries(Object.keys(jobCatalog).map((name) => [name, async () => undefined])) as Record<string, Processor<never>>;
+  processors['import'] = () => importHeld;
+  processors['export'] = async () => {
+    exportTries += 1;
+    if (exportTries === 1) throw new PermanentJobError('the export target is full');
+  };
+  worker = await startWorkerRuntime({
+    catalog: jobCatalog,
+    processors,
+    connection: () => createWorkerConnection(env.config.REDIS_URL),
+    prefix: env.config.QUEUE_PREFIX,
+    queues: ['exchange'],
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  for (const [key, user] of Object.entries({ ops, manager, annotator })) cookies[key] = await loginCookie(api.url, user.email, user.password);
+});
+afterAll(async () => {
+  releaseImport();
+  await worker?.close();
+  await api?.close();
+  await env?.close();
+});
+
+const queues = async () => {
+  const res = await trpcQuery<QueueHealthDto[]>(api.url, 'ops.queues', undefined, cookies['ops']);
+  expect(res.status).toBe(200);
+  return res.data!;
+};
+const exchange = async () => (await queues()).find((q) => q.queue === 'exchange')!;
+
+describe('queue health', () => {
+  it('lists every queue of the job catalog with its jobs, and the workers online on each', async () => {
+    const all = await queues();
+    expect(all.map((q) => q.queue)).toEqual(['embed', 'exchange', 'infer', 'ingest', 'train']);
+    expect(all.find((q) => q.queue === 'infer')!.jobs).toEqual(['prefill', 'autogen']);
+    expect((await exchange()).workers).toHaveLength(1);
+    expect(all.find((q) => q.queue === 'train')!.workers).toHaveLength(0);
+  });
+
+  it('shows what a worker runs now, resolved to its run and project', async () => {
+    const run = await createRun(env.deps, { kind: 'import', projectId: project.id, createdById: ops.id, total: 1 });
+    await env.deps.jobs.enqueue('import', { runId: run.id });
+    const q = await waitFor(async () => {
+      const snapshot = await exchange();
+      return snapshot.counts.active === 1 ? snapshot : null;
+    }, 'the import job to be active');
+    expect(q.activeJobs).toHaveLength(1);
+    expect(q.activeJobs[0]).toMatchObject({ name: 'import', runId: run.id, runKind: 'import', projectName: 'Console', attemptsMade: 0 });
+    releaseImport();
+    await waitFor(async () => (await exchange()).counts.active === 0, 'the import job to finish');
+    expect((await exchange()).counts.completed).toBe(1);
+  });
+
+  it('retries the failed jobs of a queue, which then complete', async () => {
+    const run = await createRun(env.deps, { kind: 'export', projectId: project.id, createdById: ops.id, total: 1 });
+    await env.deps.jobs.enqueue('export', { runId: run.id });
+    const failed = await waitFor(async () => {
+      const snapshot = await exchange();
+      return snapshot.counts.failed === 1 ? snapshot : null;
+    }, 'the export job to fail');
+    expect(failed.recentFailures[0]).toMatchObject({ name: 'export', runKind: 'export', failedReason: 'the export target is full' });
+
+    const retried = await trpcMutation<{ retried: number }>(api.url, 'ops.retryFailed', { queue: 'exchange' }, cookies['ops']);
+    expect(retried.data).toEqual({ queue: 'exchange', retried: 1 });
+    await waitFor(async () => (await exchange()).counts.completed === 2, 'the retried export job to complete');
+    expect((await exchange()).counts.failed).toBe(0);
+    expect(exportTries).toBe(2);
+
+    const unknown = await trpcMutation(api.url, 'ops.retryFailed', { queue: 'gpu' }, cookies['ops']);
+    expect(unknown.status).toBe(400);
+    expect(unknown.error!.message).toContain('there is no queue named "gpu"; the queues are embed, exchange, infer, ingest, train');
+  });
+});
+
+describe('checkpoint audit trail and retrain schedules', () => {
+  it('lists promotions newest first, with who did it', async () => {
+    const [a, b] = await Promise.all(
+      ['first', 'second'].map((name) => env.deps.db.checkpoint.create({ data: { name, bundleKey: `checkpoints/${name}`, bundleHash: `hash-${name}`, manifest: {} } })),
+    );
+    await promoteCheckpoint(env.deps, ops, { checkpointId: a!.id, reason: 'first one' });
+    await promoteCheckpoint(env.deps, ops, { checkpointId: b!.id, reason: 'better mIoU' });
+    const res = await trpcQuery<{ checkpointName: string; action: string; fromStatus: string | null; toStatus: string; actor: string; reason: string }[]>(api.url, 'ops.checkpointEvents', { limit: 10 }, cookies['ops']);
+    expect(res.status).toBe(200);
+    expect(res.data!.slice(0, 3).map((e) => [e.checkpointName, e.fromStatus, e.toStatus, e.actor, e.reason])).toEqual([
+      ['second', 'candidate', 'active', ops.email, 'better mIoU'],
+      ['first', 'active', 'retired', ops.email, 'replaced by second'],
+      ['first', 'candidate', 'active', ops.email, 'first one'],
+    ]);
+  });
+
+  it('lists each project\'s schedule with the masks still to come', async () => {
+    await env.deps.db.project.update({ where: { id: project.id }, data: { retrainEveryMasks: 50, retrainMaskMark: 10 } });
+    await env.deps.db.stageCounter.update({ where: { projectId_stage: { projectId: project.id, stage: 'assisted_manual' } }, data: { masksManual: 25, masksAuto: 5 } });
+    const res = await trpcQuery<{ projectId: string; everyMasks: number | null; masksNow: number; masksToNext: number | null }[]>(api.url, 'ops.retrainSchedules', undefined, cookies['ops']);
+    expect(res.data!.find((s) => s.projectId === project.id)).toMatchObject({ everyMasks: 50, masksNow: 25, masksToNext: 35 }); // manual masks only, as the schedule counts
+
+    const set = await trpcMutation<{ everyMasks: number | null; masksToNext: number | null }>(api.url, 'projects.setRetrainSchedule', { projectId: project.id, everyMasks: 20 }, cookies['ops']);
+    expect(set.data).toMatchObject({ everyMasks: 20, masksToNext: 5 });
+    expect((await env.deps.db.project.findUniqueOrThrow({ where: { id: project.id } })).retrainEveryMasks).toBe(20);
+    const off = await trpcMutation<{ everyMasks: number | null; masksToNext: number | null }>(api.url, 'projects.setRetrainSchedule', { projectId: project.id, everyMasks: null }, cookies['ops']);
+    expect(off.data).toMatchObject({ everyMasks: null, masksToNext: null });
+    expect((await trpcMutation(api.url, 'projects.setRetrainSchedule', { projectId: project.id, everyMasks: 5 }, cookies['manager'])).status).toBe(403);
+  });
+});
+
+describe('access', () => {
+  it('refuses managers and annotators on every ops procedure, whatever the UI shows', async () => {
+    const calls = [
+      () => trpcQuery(api.url, 'ops.queues', undefined, cookies['annotator']),
+      () => trpcQuery(api.url, 'ops.checkpointEvents', { limit: 5 }, cookies['annotator']),
+      () => trpcQuery(api.url, 'ops.retrainSchedules', undefined, cookies['manager']),
+      () => trpcMutation(api.url, 'ops.retryFailed', { queue: 'exchange' }, cookies['annotator']),
+      () => trpcMutation(api.url, 'runs.start', { kind: 'autogen', projectId: project.id }, cookies['annotator']),
+      () => trpcQuery(api.url, 'ops.queues', undefined, cookies['manager']),
+    ];
+    for (const call of calls) {
+      const res = await call();
+      expect(res.status).toBe(403);
+      expect(res.error!.data.appCode).toBe('FORBIDDEN');
+    }
+    expect((await trpcQuery(api.url, 'ops.queues', undefined)).status).toBe(401);
+  });
+});
