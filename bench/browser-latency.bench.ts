@@ -17,7 +17,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium, type Page } from 'playwright-core';
 import { promoteCheckpoint, registerCheckpoint, requestNextTask, uploadImage } from '@dataengine/engine';
-import { createTestEnv, ensureWebBuild, makeProject, makeUser, REPO_ROOT, startStack, syntheticImageBytes, waitFor } from '@dataengine/testing';
+import { ensureFreshWebBuild } from '../apps/web/e2e/web-build';
+import { createTestEnv, makeProject, makeUser, REPO_ROOT, startStack, syntheticImageBytes, waitFor } from '@dataengine/testing';
 
 const CLICKS = Number(process.env['BENCH_CLICKS'] ?? 100);
 const NEW_IMAGES = Number(process.env['BENCH_NEW_IMAGES'] ?? 8);
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       const bytes = await syntheticImageBytes({ seed: 100 + i, width: IMAGE_W, height: IMAGE_H });
       imageIds.push((await uploadImage(deps, manager, { projectId: project.id, fileName: `scene-${i}.jpg`, body: Readable.from(bytes) })).image.id);
     }
-    await ensureWebBuild();
+    await ensureFreshWebBuild(); // rebuilt when its sources changed since the last build
     const [apiPort, webPort] = (await freePorts(2)) as [number, number];
     stack = await startStack({
       env: { NODE_ENV: 'test', DATABASE_URL: env.config.DATABASE_URL, DATABASE_SCHEMA: env.schema, REDIS_URL: env.config.REDIS_URL, QUEUE_PREFIX: env.config.QUEUE_PREFIX, BLOB_DIR: env.config.blobDir, LOG_LEVEL: 'info' },
@@ -129,8 +130,8 @@ async function main(): Promise<void> {
     // new images after a prefetch miss: another annotator leases the image this tool prefetched
     const newImage: number[] = [];
     for (let i = 0; i < NEW_IMAGES; i++) {
-      await page.locator('[data-testid="annotate-page"]:not([data-prefetched-image-id=""])').waitFor({ timeout: 120_000 });
-      const prefetched = Number(await page.getByTestId('annotate-page').getAttribute('data-prefetched-image-id'));
+      const handle = await page.waitForFunction(() => Number(document.querySelector('[data-testid="annotate-page"]')?.getAttribute('data-prefetched-image-id') || 0) || null, null, { timeout: 120_000 });
+      const prefetched = (await handle.jsonValue()) as number;
       const stolen = await requestNextTask(deps, rivals[i]!, { projectId: project.id });
       if (stolen?.image.id !== prefetched) throw new Error(`the rival got image ${stolen?.image.id}, not the prefetched ${prefetched}`);
       const before = (await entries(page, 'annotate:embedding-load')).length;

@@ -34,7 +34,7 @@ const IMAGES = Number(values.images);
 const AUTOGEN_IMAGES = Number(values['autogen-images']);
 const WORKER_COUNTS = values.workers.split(',').map(Number);
 const SKIP = new Set(values.skip.split(',').filter(Boolean));
-const AUTOGEN_OVERRIDES = values['points-per-side'] ? { pointsPerSide: Number(values['points-per-side']) } : {};
+const AUTOGEN_OVERRIDES: Record<string, number> = values['points-per-side'] ? { pointsPerSide: Number(values['points-per-side']) } : {};
 
 await ensureDatabase(TEST_DATABASE_URL);
 const env = await createTestEnv({ LOG_LEVEL: 'error' });

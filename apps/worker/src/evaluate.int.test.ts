@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { AppError, startRunInputSchema } from '@dataengine/contracts';
-import { getActiveCheckpoint, registerCheckpoint, requestNextTask, runEvaluate, startRun, submitTask, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
+import { cancelRun, getActiveCheckpoint, registerCheckpoint, requestNextTask, runEvaluate, startRun, submitTask, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
 import { subscribeToEvents, type EngineEvent } from '@dataengine/queue';
 import { writeContractBundle } from '@dataengine/segment/testing';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
@@ -121,6 +121,19 @@ describe('evaluate run', () => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it('cancel stops a running evaluation between images, without a decision', async () => {
+    const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'evaluate', projectId, candidateId: candidate.id, baselineId: baseline.id, autoPromoteMargin: 0 }));
+    const evaluating = runEvaluate(env.deps, { runId: run.id });
+    await waitFor(async () => ((await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } })).done >= 1 ? true : null), 'the first image to be scored', 20_000, 50);
+    await cancelRun(env.deps, ops, { runId: run.id, reason: 'enough' });
+    await evaluating;
+    const done = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(done.status).toBe('cancelled');
+    expect(done.error).toBe(`cancelled by ${ops.email}: enough`);
+    expect(done.result).toBeNull();
+    expect(done.done).toBeLessThan(4);
   });
 
   it('a corrupt candidate (wrong tensor shapes) is refused at registration; the active checkpoint stays', async () => {

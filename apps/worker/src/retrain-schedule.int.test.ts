@@ -2,7 +2,7 @@
 // never while one is queued or running. No worker runs here: the runs stay queued.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@dataengine/contracts';
+import type { AppError } from '@dataengine/contracts';
 import { cancelRun, deleteMask, registerCheckpoint, setRetrainSchedule, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, type MadeUser, type TestEnv } from '@dataengine/testing';
 import { addSceneImages } from './loop-test-project';

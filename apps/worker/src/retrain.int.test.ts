@@ -2,11 +2,13 @@
 // built-in model on small synthetic scenes), PostgreSQL, Redis and a worker on the train queue.
 import { spawn } from 'node:child_process';
 import { access, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { startRunInputSchema, type StartRunInput } from '@dataengine/contracts';
 import { cancelRun, failAbandonedRuns, registerCheckpoint, runRetrain, startRun, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
+import { writeContractBundle } from '@dataengine/segment/testing';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
 import { addSceneImages } from './loop-test-project';
 import { startWorker, type RunningWorker } from './start-worker';
@@ -110,7 +112,6 @@ describe('retrain run', () => {
 
   it('a trainer failure fails the run with the trainer\'s one-line error', async () => {
     // a bundle without model.pt cannot be fine-tuned
-    const { writeContractBundle } = await import('@dataengine/segment/testing');
     const dir = await writeContractBundle(path.join(env.config.blobDir, '..', `contract-${Date.now()}`));
     const noWeights = await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir, name: 'onnx only' });
     const run = await startRun(env.deps, ops, retrainInput({ initCheckpointId: noWeights.id, evaluate: false }));
@@ -126,7 +127,7 @@ describe('retrain run', () => {
     const run = await startRun(env.deps, ops, retrainInput({ steps: 2, evaluate: false }));
     // as a dead worker leaves it: running, with the pid of a trainer still busy on this run
     const orphan = spawn('/usr/bin/python3', ['-c', 'import time; time.sleep(60)', 'dataengine_trainer', run.id], { stdio: 'ignore' });
-    await env.deps.db.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: new Date(), progress: { starts: 1, trainerPid: orphan.pid, host: (await import('node:os')).hostname(), heartbeatAt: new Date().toISOString() } } });
+    await env.deps.db.run.update({ where: { id: run.id }, data: { status: 'running', startedAt: new Date(), progress: { starts: 1, trainerPid: orphan.pid, host: os.hostname(), heartbeatAt: new Date().toISOString() } } });
     await runRetrain(env.deps, { runId: run.id });
     await waitFor(() => !alive(orphan.pid!), 'the orphaned trainer to be killed', 5_000);
     const done = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });

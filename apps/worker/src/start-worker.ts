@@ -1,5 +1,5 @@
 import type { AppConfig, Logger } from '@dataengine/config';
-import { createEngineRuntime, purgeExpiredSessions } from '@dataengine/engine';
+import { createEngineRuntime, failAbandonedRuns, purgeExpiredSessions } from '@dataengine/engine';
 import { createWorkerConnection, jobCatalog, startWorkerRuntime, type Processor } from '@dataengine/queue';
 import { createProcessors } from './processors';
 
@@ -8,7 +8,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+const HOUSEKEEPING_INTERVAL_MS = 60_000;
 
 /**
  * Starts consuming the configured queues. `processors` can be overridden (tests); a table that
@@ -35,6 +35,8 @@ export async function startWorker(
     });
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(runtime.deps).catch((error: unknown) => logger.warn('session purge failed', { error }));
+      // a retrain/evaluate whose worker died twice is failed here rather than shown running forever
+      failAbandonedRuns(runtime.deps).catch((error: unknown) => logger.warn('abandoned-run check failed', { error }));
     }, HOUSEKEEPING_INTERVAL_MS);
     housekeeping.unref();
     return {

@@ -120,15 +120,17 @@ function usePrefetchNext(projectId: string, currentImageId: number | null, clien
   useEffect(() => {
     if (ready) void next.refetch();
   }, [currentImageId, ready]);
-  const upcoming = next.data;
+  const upcoming = next.data && next.data.status === 'ready' ? next.data : null;
+  const upcomingId = upcoming?.id ?? null;
+  const upcomingUrl = upcoming?.url ?? null;
   useEffect(() => {
-    if (!ready || !upcoming || upcoming.id === currentImageId || upcoming.status !== 'ready') return;
+    if (!ready || upcomingId === null || upcomingUrl === null || upcomingId === currentImageId) return;
     let live = true;
     setDone(null);
-    void Promise.all([prefetchImage(queryClient, upcoming.url), prefetchEmbedding(queryClient, client, upcoming.id, checkpointId)]).then(() => live && setDone(upcoming.id));
+    void Promise.all([prefetchImage(queryClient, upcomingUrl), prefetchEmbedding(queryClient, client, upcomingId, checkpointId)]).then(() => live && setDone(upcomingId));
     return () => {
       live = false;
     };
-  }, [upcoming, currentImageId, ready, client, checkpointId, queryClient]);
+  }, [upcomingId, upcomingUrl, currentImageId, ready, client, checkpointId, queryClient]);
   return done;
 }

@@ -1,5 +1,5 @@
 'use client';
-import type { ProjectStats } from '@dataengine/engine';
+import type { ProjectStats } from './lib/stats-types';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { AXIS_TICK, CHART_HEIGHT, seriesColor } from './chart-theme';
 

@@ -1,7 +1,7 @@
 'use client';
 // Active time and clicks per mask: over days (one line per checkpoint, annotator or stage) and per
 // checkpoint (the SAM paper's "34 s → 14 s per mask as the model improves").
-import type { ProjectStats } from '@dataengine/engine';
+import type { ProjectStats } from './lib/stats-types';
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { AXIS_TICK, CHART_HEIGHT, seriesColor } from './chart-theme';

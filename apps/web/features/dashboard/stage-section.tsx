@@ -1,7 +1,7 @@
 'use client';
 // Images by stage and task status, masks by stage and provenance: one chart each, and the table
 // with the exact numbers.
-import type { ProjectStats } from '@dataengine/engine';
+import type { ProjectStats } from './lib/stats-types';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { AXIS_TICK, CHART_HEIGHT, PROVENANCE_COLORS, TASK_STATUS_COLORS } from './chart-theme';
 import { STAGE_NAMES } from './lib/effort-series';

@@ -1,4 +1,4 @@
-import type { ProjectStats } from '@dataengine/engine';
+import type { ProjectStats } from './lib/stats-types';
 
 function Stat({ label, value, metric, hint }: { label: string; value: number | string; metric: string; hint?: string }) {
   return (

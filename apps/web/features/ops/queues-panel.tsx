@@ -1,7 +1,7 @@
 'use client';
 // Queue health: BullMQ's counts per queue, the workers connected to it and what they run now,
 // and a retry of the queue's failed jobs.
-import type { QueueHealthDto } from '@dataengine/engine';
+import type { QueueHealthDto } from './lib/ops-types';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';

@@ -1,6 +1,6 @@
 'use client';
 // Scheduled retraining per project: a retrain run starts every N new masks.
-import type { RetrainScheduleDto } from '@dataengine/engine';
+import type { RetrainScheduleDto } from './lib/ops-types';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { QueryError } from '../../components/error-notice';

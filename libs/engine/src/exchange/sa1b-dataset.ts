@@ -25,7 +25,7 @@ export interface WriteSa1bDatasetInput {
    * given = every non-deleted mask of these provenances.
    */
   provenance?: Provenance[];
-  /** Fraction of images in the val split; images uploaded as `val` are always held out. */
+  /** Fraction of images in the val split; images uploaded as `val` are always in it (even with 0). */
   valFraction: number;
   seed: number;
   /** Write `sa_<id>.jpg` files (the trainer needs them; an annotations-only export does not). */

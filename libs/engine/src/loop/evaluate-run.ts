@@ -97,7 +97,7 @@ async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams,
 async function score(deps: EngineDeps, checkpoint: CheckpointRow, projectId: string, imageIds: number[], watch: RunWatch, offset: number): Promise<CheckpointMetrics> {
   const open = await openBundle(await checkpointDir(deps, checkpoint));
   const detector = boxDetectorConfig(open.manifest);
-  const r: BundleEvaluation = await evaluateBundle(open.predictor, evalScenes(deps, projectId, imageIds, watch.signal), {
+  const r: BundleEvaluation = await evaluateBundle(open.predictor, evalScenes(deps, projectId, imageIds, () => watch.checkCancelled()), {
     signal: watch.signal,
     maxClicks: deps.settings.EVAL_NOC_MAX_CLICKS,
     ...(detector ? { detect: (embedding) => detectBoxes(open.backend, detector, embedding, { scoreThreshold: EVAL_DETECTOR_SCORE_THRESHOLD }) } : {}),

@@ -53,9 +53,9 @@ async function readSnapshotVal(deps: EngineDeps, snapshotKey: string): Promise<S
 }
 
 /** One image at a time (decoded pixels + masks), so memory stays flat over many images. */
-export async function* evalScenes(deps: EngineDeps, projectId: string, imageIds: readonly number[], signal?: AbortSignal): AsyncGenerator<EvalScene> {
+export async function* evalScenes(deps: EngineDeps, projectId: string, imageIds: readonly number[], beforeEach?: () => Promise<void>): AsyncGenerator<EvalScene> {
   for (const id of imageIds) {
-    signal?.throwIfAborted();
+    await beforeEach?.();
     const image = await deps.db.image.findUniqueOrThrow({ where: { id }, select: { id: true, blobKey: true } });
     const masks = await deps.db.mask.findMany({ where: { ...datasetMaskWhere(projectId), imageId: id }, select: { rleCounts: true, rleHeight: true, rleWidth: true }, orderBy: { id: 'asc' } });
     // the pixels annotators and the encoder see (embed-image.ts)

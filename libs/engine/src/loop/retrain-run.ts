@@ -114,8 +114,8 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
 
   const trained = await train(deps, params, { watch, initDir, snapshotDir: dirs.snapshotDir, runDir: path.join(dirs.workDir, 'run'), runId: run.id });
   const project = await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true } });
-  const round_ = (await deps.db.checkpoint.count({ where: { projectId } })) + 1;
-  const name = `${project.slug} r${round_}`;
+  const roundNo = (await deps.db.checkpoint.count({ where: { projectId } })) + 1;
+  const name = `${project.slug} r${roundNo}`;
   watch.update({ phase: 'exporting' });
   const bundleDir = path.join(dirs.workDir, 'bundle');
   const exported = await runTrainerCommand(deps.settings, 'export', ['--checkpoint', path.join(dirs.workDir, 'run', 'checkpoint.pt'), '--out', bundleDir, '--name', name, '--threads', String(deps.settings.TRAINER_THREADS)]);

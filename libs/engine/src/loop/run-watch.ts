@@ -19,6 +19,8 @@ export interface RunWatch {
   readonly signal: AbortSignal;
   /** Merges into the run's progress; written within a second. */
   update(patch: Record<string, unknown>, counts?: { done?: number; total?: number }): void;
+  /** Asks the database now (between work items) and throws RunCancelledError when a cancel was requested. */
+  checkCancelled(): Promise<void>;
   /** Writes pending progress now. */
   flush(): Promise<void>;
   /** Stops polling; writes what is still pending. */
@@ -52,6 +54,10 @@ export function watchRun(deps: EngineDeps, runId: string, initial: Record<string
       Object.assign(progress, patch);
       if (next) Object.assign(counts, next);
       dirty = true;
+    },
+    async checkCancelled() {
+      if (!controller.signal.aborted && (await isCancelRequested(deps, runId))) controller.abort(new RunCancelledError('cancel requested'));
+      controller.signal.throwIfAborted();
     },
     flush() {
       const flushed = ticking.then(write);

@@ -1,7 +1,7 @@
 // The project manager's dashboard as one document: what the page renders, the CSV lists and the
 // API validates on the way out (stats.project output schema).
 import { z } from 'zod';
-import { provenanceSchema, stageSchema, taskStatusSchema } from '@dataengine/contracts';
+import { stageSchema, taskStatusSchema, type provenanceSchema } from '@dataengine/contracts';
 
 const count = z.number().int().min(0);
 

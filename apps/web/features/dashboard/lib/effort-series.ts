@@ -1,6 +1,6 @@
 // Pure pivots of the dashboard's daily effort rows into chart series: one line per checkpoint,
 // annotator or stage, one point per day, the rate recomputed from the summed counters.
-import type { ProjectStats } from '@dataengine/engine';
+import type { ProjectStats } from './stats-types';
 
 export type Dimension = 'checkpoint' | 'annotator' | 'stage';
 export type EffortMetric = 'secondsPerMask' | 'clicksPerMask';
