@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ingestImage, registerCheckpoint, startRun, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
 import { createJobProducer } from '@dataengine/queue';
@@ -27,12 +28,15 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     'points-per-side': { type: 'string' },
     skip: { type: 'string', default: '' },
+    /** print the workers' logs */
+    verbose: { type: 'boolean', default: false },
   },
 });
 const [W, H] = values.size.split('x').map(Number) as [number, number];
 const IMAGES = Number(values.images);
 const AUTOGEN_IMAGES = Number(values['autogen-images']);
 const WORKER_COUNTS = values.workers.split(',').map(Number);
+const ECHO = values.verbose;
 const SKIP = new Set(values.skip.split(',').filter(Boolean));
 const AUTOGEN_OVERRIDES: Record<string, number> = values['points-per-side'] ? { pointsPerSide: Number(values['points-per-side']) } : {};
 
@@ -78,6 +82,7 @@ for (const n of WORKER_COUNTS) {
 
     if (!SKIP.has('embed')) {
       await deps.db.embedding.deleteMany({});
+      await forgetFinishedJobs('embed', prefix); // the same job ids again: BullMQ would dedup them
       const ids = imageIds.slice(0, IMAGES);
       const t = performance.now();
       for (const id of ids) await jobs.enqueue('embed', { imageId: id, checkpointId: checkpoint.id });
@@ -118,6 +123,12 @@ async function measureRun(d: typeof deps, input: Parameters<typeof startRun>[2],
   return { stage: input.kind, workers: n, images: run.total, seconds, unit: 'images/min', masks, peakRssMiB: [] };
 }
 
+async function forgetFinishedJobs(queueName: string, prefix: string): Promise<void> {
+  const queue = new Queue(queueName, { connection: redis, prefix });
+  await queue.clean(0, 100_000, 'completed');
+  await queue.close();
+}
+
 async function startWorkers(n: number, prefix: string): Promise<ServiceProcess[]> {
   const env = {
     NODE_ENV: 'production',
@@ -130,7 +141,7 @@ async function startWorkers(n: number, prefix: string): Promise<ServiceProcess[]
     WORKER_CONCURRENCY: '1',
     LOG_LEVEL: 'info',
   };
-  const workers = Array.from({ length: n }, (_, i) => spawnService(`worker-${i + 1}`, process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], env));
+  const workers = Array.from({ length: n }, (_, i) => spawnService(`worker-${i + 1}`, process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], env, { echo: ECHO }));
   for (const w of workers) await waitFor(() => w.output().includes('"worker started"'), `${w.name} to start`, 120_000, 100);
   return workers;
 }

@@ -16,6 +16,7 @@ import {
   type SimulatedStage,
   type SimulationOptions,
   type SimulationReport,
+  validateSimulationOptions,
 } from '@dataengine/engine';
 import { parseCliArgs, parsePositiveInt } from '../cli-args';
 import { CliError, EXIT, type CliCommand, type CliIo } from '../cli-command.types';
@@ -27,6 +28,9 @@ const D = SIMULATION_DEFAULTS;
 const USAGE = `dataengine simulate [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
          [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
          [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
+         [--val-every N=${D.valEvery} (every Nth stage-1 image is held out as val; 0: the retrain's own split)]
+         [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
+         [--autogen-preset sam-default|sa1b] [--autogen KEY=VALUE]… (AMG overrides; default pointsPerSide=${D.autogen.overrides.pointsPerSide})
          [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--min-area PIXELS=${D.minObjectArea}]
          [--seconds-per-mask S=${D.time.secondsPerMask}] [--seconds-per-click S=${D.time.secondsPerClick}] [--seconds-per-review S=${D.time.secondsPerReview}]
          [--size WxH=${D.width}x${D.height}] [--name PROJECT] [--workers N=1] [--timeout MINUTES=${D.waitTimeoutMs / 60_000}]
@@ -42,6 +46,10 @@ const FLAGS = {
   'retrain-every': { type: 'string' },
   'retrain-steps': { type: 'string' },
   'auto-promote-margin': { type: 'string' },
+  'val-every': { type: 'string' },
+  prefill: { type: 'string', multiple: true },
+  autogen: { type: 'string', multiple: true },
+  'autogen-preset': { type: 'string' },
   'target-iou': { type: 'string' },
   'max-clicks': { type: 'string' },
   'min-area': { type: 'string' },
@@ -75,6 +83,24 @@ function parseStages(value: string | undefined): SimulatedStage[] {
   return [...new Set(stages.map(Number) as SimulatedStage[])].sort();
 }
 
+/** KEY=VALUE pairs with numeric values; the run's own schema checks the keys when it starts. */
+function parseOverrides(values: string[] | undefined, flag: string, defaults: Record<string, number>): Record<string, number> {
+  const out = { ...defaults };
+  for (const pair of values ?? []) {
+    const m = /^([A-Za-z][\w]*)=(.+)$/.exec(pair);
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(n)) throw new CliError(`--${flag} takes KEY=NUMBER (e.g. --${flag} predIouThresh=0.5), got "${pair}"`, EXIT.usage);
+    out[m[1]!] = n;
+  }
+  return out;
+}
+
+function parsePreset(value: string | undefined): 'sam-default' | 'sa1b' {
+  if (value === undefined) return D.autogen.preset;
+  if (value !== 'sam-default' && value !== 'sa1b') throw new CliError(`--autogen-preset is sam-default or sa1b, got "${value}"`, EXIT.usage);
+  return value;
+}
+
 function parseSize(value: string | undefined): { width: number; height: number } {
   if (value === undefined) return { width: D.width, height: D.height };
   const m = /^(\d+)x(\d+)$/.exec(value);
@@ -96,6 +122,9 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
     stages: parseStages(values.stages),
     retrainEvery: nonNegativeInt(values['retrain-every'], 'retrain-every', D.retrainEvery),
     retrainSteps: parsePositiveInt(values['retrain-steps'], '--retrain-steps') ?? D.retrainSteps,
+    valEvery: nonNegativeInt(values['val-every'], 'val-every', D.valEvery),
+    prefill: parseOverrides(values.prefill, 'prefill', D.prefill),
+    autogen: { preset: parsePreset(values['autogen-preset']), overrides: parseOverrides(values.autogen, 'autogen', D.autogen.overrides) },
     autoPromoteMargin: margin === 'off' ? null : number(margin, 'auto-promote-margin', D.autoPromoteMargin, (n) => n >= 0 && n <= 1),
     targetIou: number(values['target-iou'], 'target-iou', D.targetIou, (n) => n > 0 && n <= 1),
     maxClicks: parsePositiveInt(values['max-clicks'], '--max-clicks') ?? D.maxClicks,
@@ -122,6 +151,12 @@ export const simulateCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const { options: parsed, workers, json, out, verbose } = parseSimulateArgs(args);
+    try {
+      validateSimulationOptions(parsed);
+    } catch (error) {
+      if (error instanceof AppError) throw new CliError(`${error.message}\nusage: ${USAGE}`, EXIT.usage);
+      throw error;
+    }
     let config;
     try {
       // relative paths (BLOB_DIR, DEFAULT_MODEL_DIR) mean what they mean to the api and worker: from the repository root

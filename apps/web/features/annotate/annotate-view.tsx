@@ -7,7 +7,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { ErrorNotice, QueryError } from '../../components/error-notice';
 import { errorMessage } from '../../lib/api-error';
-import { useTRPC } from '../../lib/trpc';
+import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import './annotate-extra.css';
 import { imageQuery, prefetchImage } from './image-source';
 import { ImageWorkspace } from './image-workspace';
@@ -111,26 +111,23 @@ export function AnnotateView({ projectId }: { projectId: string }) {
  * bytes decoded and its embedding put into the worker, so its first click is instant.
  */
 function usePrefetchNext(projectId: string, currentImageId: number | null, client: ReturnType<typeof useSamWorker>['client'], checkpointId: string | null): number | null {
-  const trpc = useTRPC();
-  const [done, setDone] = useState<number | null>(null);
+  const trpcClient = useTRPCClient();
   const queryClient = useQueryClient();
-  const ready = currentImageId !== null && client !== null && checkpointId !== null;
-  const next = useQuery(trpc.tasks.peekNext.queryOptions({ projectId }, { enabled: ready, staleTime: 0 }));
-  // ask again whenever the open image changes (the queue moved)
+  const [prefetched, setPrefetched] = useState<{ after: number; checkpointId: string; id: number } | null>(null);
   useEffect(() => {
-    if (ready) void next.refetch();
-  }, [currentImageId, ready]);
-  const upcoming = next.data && next.data.status === 'ready' ? next.data : null;
-  const upcomingId = upcoming?.id ?? null;
-  const upcomingUrl = upcoming?.url ?? null;
-  useEffect(() => {
-    if (!ready || upcomingId === null || upcomingUrl === null || upcomingId === currentImageId) return;
+    if (currentImageId === null || client === null || checkpointId === null) return;
     let live = true;
-    setDone(null);
-    void Promise.all([prefetchImage(queryClient, upcomingUrl), prefetchEmbedding(queryClient, client, upcomingId, checkpointId)]).then(() => live && setDone(upcomingId));
+    void (async () => {
+      // asked afresh for every open image (the queue moved); a peek holds nothing
+      const next = await trpcClient.tasks.peekNext.query({ projectId });
+      if (!live || !next || next.id === currentImageId || next.status !== 'ready') return;
+      await Promise.all([prefetchImage(queryClient, next.url), prefetchEmbedding(queryClient, client, next.id, checkpointId)]);
+      if (live) setPrefetched({ after: currentImageId, checkpointId, id: next.id });
+    })().catch(() => undefined); // a failed prefetch is only a miss: the image loads when opened
     return () => {
       live = false;
     };
-  }, [upcomingId, upcomingUrl, currentImageId, ready, client, checkpointId, queryClient]);
-  return done;
+  }, [projectId, currentImageId, client, checkpointId, queryClient, trpcClient]);
+  // what was prefetched while the image open now was open (not a stale answer from the previous one)
+  return prefetched && prefetched.after === currentImageId && prefetched.checkpointId === checkpointId ? prefetched.id : null;
 }

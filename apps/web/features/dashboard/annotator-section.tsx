@@ -21,11 +21,12 @@ export function AnnotatorSection({ stats }: { stats: ProjectStats }) {
               <BarChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="name" tick={AXIS_TICK} />
-                <YAxis tick={AXIS_TICK} />
+                <YAxis yAxisId="masks" tick={AXIS_TICK} />
+                <YAxis yAxisId="images" orientation="right" allowDecimals={false} tick={AXIS_TICK} />
                 <Tooltip />
                 <Legend />
-                <Bar dataKey="masksPerHour" name="masks / hour" fill={seriesColor(0)} isAnimationActive={false} />
-                <Bar dataKey="imagesPerDay" name="images / day" fill={seriesColor(1)} isAnimationActive={false} />
+                <Bar yAxisId="masks" dataKey="masksPerHour" name="masks / hour (left)" fill={seriesColor(0)} isAnimationActive={false} />
+                <Bar yAxisId="images" dataKey="imagesPerDay" name="images / day (right)" fill={seriesColor(1)} isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
           </figure>

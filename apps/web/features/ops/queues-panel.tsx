@@ -23,7 +23,7 @@ export function QueuesPanel({ queues }: { queues: QueueHealthDto[] }) {
         Queues
       </h2>
       <div className="table-wrap">
-        <table className="table table-numbers table-compact" data-testid="queues-table">
+        <table className="table table-numbers table-compact queues-table" data-testid="queues-table">
           <thead>
             <tr>
               <th>Queue</th>
@@ -31,7 +31,6 @@ export function QueuesPanel({ queues }: { queues: QueueHealthDto[] }) {
                 <th key={c}>{c}</th>
               ))}
               <th>Workers</th>
-              <th aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
@@ -47,23 +46,24 @@ export function QueuesPanel({ queues }: { queues: QueueHealthDto[] }) {
                   ))}
                 </td>
                 {COUNTS.map((c) => (
-                  <td key={c} data-metric={c} className={c === 'failed' && q.counts.failed > 0 ? 'text-failed' : undefined}>
-                    {q.counts[c]}
+                  <td key={c} className={c === 'failed' && q.counts.failed > 0 ? 'text-failed' : undefined}>
+                    <span data-metric={c}>{q.counts[c]}</span>
+                    {c === 'failed' && q.counts.failed > 0 && (
+                      <button
+                        type="button"
+                        className="button button-small retry-button"
+                        disabled={retry.isPending}
+                        onClick={() => retry.mutate({ queue: q.queue })}
+                        title="Move this queue's failed jobs back to waiting"
+                        data-testid="queue-retry"
+                      >
+                        Retry
+                      </button>
+                    )}
                   </td>
                 ))}
                 <td data-metric="workers" title={q.workers.map((w) => `${w.name} (${w.addr}, up ${w.ageSeconds} s)`).join('\n')}>
                   {q.workers.length}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button-small"
-                    disabled={q.counts.failed === 0 || retry.isPending}
-                    onClick={() => retry.mutate({ queue: q.queue })}
-                    data-testid="queue-retry"
-                  >
-                    Retry failed
-                  </button>
                 </td>
               </tr>
             ))}

@@ -155,7 +155,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
         )}
         {start.data && !formError && !start.isError && (
           <p className="notice notice-info form-error" data-testid="start-run-result" data-run-id={start.data.id}>
-            Started a {start.data.kind} run over {start.data.total} {start.data.kind === 'retrain' ? 'steps' : 'items'}; it is listed below.
+            Started {/^[aeiou]/.test(start.data.kind) ? 'an' : 'a'} {start.data.kind} run over {start.data.total} {start.data.kind === 'retrain' ? 'steps' : 'items'}; it is listed below.
           </p>
         )}
       </form>

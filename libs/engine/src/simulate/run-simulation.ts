@@ -86,7 +86,9 @@ export async function runSimulation(deps: EngineDeps, options: SimulationOptions
 
 async function upload(state: SimulationState, stage: SimulatedStage, indices: number[]): Promise<number[]> {
   state.hooks.log?.(`stage ${stage}: uploading and ingesting ${indices.length} synthetic images…`);
-  const scenes = await uploadScenes(state.deps, state.cast.manager, state.cast.project.id, indices, state.options, state.wait);
+  const { valEvery } = state.options;
+  const val = (position: number) => stage === 1 && valEvery > 0 && position % valEvery === valEvery - 1;
+  const scenes = await uploadScenes(state.deps, state.cast.manager, state.cast.project.id, indices, state.options, state.wait, val);
   for (const [imageId, scene] of scenes) {
     state.scenes.set(imageId, scene);
     state.report.images.push({ imageId, index: scene.index, sceneSeed: scene.sceneSeed, stage } satisfies SimulatedImage);
@@ -193,7 +195,8 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
 
 async function runImageRun(state: SimulationState, kind: 'prefill' | 'autogen', imageIds: number[]) {
   const { deps, cast } = state;
-  const run = await startRun(deps, cast.ops, runInput({ kind, projectId: cast.project.id, imageIds }));
+  const params = kind === 'prefill' ? state.options.prefill : state.options.autogen;
+  const run = await startRun(deps, cast.ops, runInput({ ...params, kind, projectId: cast.project.id, imageIds }));
   const finished = await waitForRun(deps, run.id, `the ${kind} run ${run.id}`, { ...state.wait, onProgress: (r) => state.hooks.log?.(`${kind}: ${r.done + r.failed}/${r.total} images`) });
   assertRunSucceeded(finished, `the ${kind} run`);
   if (finished.failed > 0) throw new SimulationError(`the ${kind} run failed on ${finished.failed} of ${finished.total} images: ${finished.error ?? ''}`);

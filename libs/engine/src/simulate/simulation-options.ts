@@ -35,8 +35,18 @@ export interface SimulationOptions {
   /** Stage 1 retrains after every this many submitted images; 0 never retrains. */
   retrainEvery: number;
   retrainSteps: number;
+  /**
+   * Every this many stage-1 images one is uploaded as `val`: never trained on, it is where evaluate
+   * compares candidate and active checkpoint (the retrain's own seeded share is too small for a
+   * handful of images). 0 leaves the split to the retrain.
+   */
+  valEvery: number;
   /** Evaluate promotes the candidate when its mIoU@1 beats the active checkpoint's by this much; null leaves it to ops. */
   autoPromoteMargin: number | null;
+  /** Prefill run parameters (contracts' prefillParamsSchema: boxScoreThreshold, predIouThresh, …) over their defaults. */
+  prefill: Record<string, number>;
+  /** Autogen run: AMG preset and parameter overrides (camelCase, e.g. pointsPerSide). */
+  autogen: { preset: 'sam-default' | 'sa1b'; overrides: Record<string, number> };
   /** The annotator stops clicking on an object once the mask reaches this IoU with the ground truth… */
   targetIou: number;
   /** …or after this many clicks. */
@@ -64,7 +74,11 @@ export const SIMULATION_DEFAULTS = {
   stages: [1, 2, 3] as const,
   retrainEvery: 10,
   retrainSteps: 150,
+  valEvery: 5,
   autoPromoteMargin: 0.01,
+  prefill: {},
+  // a 16×16 point grid instead of the preset's 32×32 keeps stage 3 of a simulation in minutes on a CPU
+  autogen: { preset: 'sam-default', overrides: { pointsPerSide: 16 } },
   targetIou: 0.85,
   maxClicks: 8,
   minObjectArea: 100,
@@ -90,7 +104,7 @@ export function stageImageCounts(options: Pick<SimulationOptions, 'images' | 'st
 }
 
 /** Checks the options; a bad one becomes an AppError saying which and what is allowed. */
-export function validateSimulationOptions(options: SimulationOptions): void {
+export function validateSimulationOptions(options: Omit<SimulationOptions, 'modelDir'>): void {
   const bad = (message: string) => {
     throw new AppError('BAD_REQUEST', message);
   };
@@ -103,6 +117,7 @@ export function validateSimulationOptions(options: SimulationOptions): void {
   int(options.height, 64, 'height');
   int(options.retrainEvery, 0, 'retrain-every');
   int(options.retrainSteps, 1, 'retrain-steps');
+  int(options.valEvery, 0, 'val-every');
   int(options.maxClicks, 1, 'max-clicks');
   int(options.minObjectArea, 1, 'min-area');
   int(options.seed, 0, 'seed');

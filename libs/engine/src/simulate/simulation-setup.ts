@@ -62,13 +62,16 @@ export async function uploadScenes(
   indices: readonly number[],
   options: Pick<SimulationOptions, 'seed' | 'width' | 'height' | 'minObjectArea'>,
   wait: WaitOptions,
+  /** Whether the image at this position of `indices` is uploaded as `val` (held out from training). */
+  isVal: (position: number) => boolean = () => false,
 ): Promise<Map<number, SimulationScene>> {
   const scenes = new Map<number, SimulationScene>();
   if (indices.length === 0) return scenes;
   const batch = await beginUploadBatch(deps, manager, { projectId, files: indices.length });
-  for (const index of indices) {
+  for (const [position, index] of indices.entries()) {
     const { scene, jpeg } = await buildSimulationScene(options.seed, index, options, options.minObjectArea);
-    const { image, duplicate } = await uploadImage(deps, manager, { projectId, fileName: scene.fileName, body: Readable.from([jpeg]), runId: batch.id });
+    const split = isVal(position) ? 'val' : 'train';
+    const { image, duplicate } = await uploadImage(deps, manager, { projectId, fileName: scene.fileName, body: Readable.from([jpeg]), runId: batch.id, split });
     if (duplicate) throw new SimulationError(`scene ${index} produced the same image as an earlier one; choose another --seed`);
     scenes.set(image.id, scene);
   }

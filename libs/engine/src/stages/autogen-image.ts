@@ -8,7 +8,7 @@ import { resolveAutogenOptions } from './autogen-options';
 import { dropDuplicateMasks, generateAutoMasks } from './autogen-masks';
 import { imageStep, processImageRunItem, type ImageItemOutcome, type ImageRunJob, type JobAttempt } from './image-run-item';
 import { loadImagePixels, loadStageImage, openRunCheckpoint } from './stage-inputs';
-import { storeMachineMasks } from './stage-masks';
+import { storeMachineMasks, type MachineMask } from './stage-masks';
 
 /** How often a running image checks whether ops cancelled its run (AMG then stops between decoder calls). */
 const CANCEL_POLL_MS = 1_000;
@@ -28,7 +28,7 @@ export async function autogenImage(deps: EngineDeps, job: ImageRunJob, attempt?:
         (error: unknown) => deps.logger.warn('could not check whether the autogen run was cancelled', { runId: run.id, error }),
       );
     }, CANCEL_POLL_MS);
-    let generated;
+    let generated: MachineMask[];
     try {
       generated = await imageStep(`automatic mask generation on image ${image.id}`, () => generateAutoMasks(bundle, pixels, options, cancel.signal));
     } catch (error) {
