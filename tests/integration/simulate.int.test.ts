@@ -148,10 +148,10 @@ describe('dataengine simulate', () => {
   }, 150_000);
 
   it('fails with one line when Redis, PostgreSQL or a checkpoint is missing', async () => {
-    const noRedis = await cli(['--images', '2'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    const noRedis = await cli(['--images', '2', '--stages', '1'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(noRedis.code).toBe(1);
     expect(noRedis.stderr.trim()).toMatch(/^dataengine: Redis is not reachable at 127\.0\.0\.1:1 \(.*\); start it .* or set REDIS_URL$/);
-    const noPg = await cli(['--images', '2'], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/dataengine' });
+    const noPg = await cli(['--images', '2', '--stages', '1'], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/dataengine' });
     expect(noPg.code).toBe(1);
     expect(noPg.stderr.trim()).toMatch(/^dataengine: PostgreSQL is not reachable at 127\.0\.0\.1:1 \(.*\); start it .* or set DATABASE_URL$/);
     const bare = await createTestEnv();

@@ -8,6 +8,7 @@ import { assertGlobalRole } from '../access/project-access';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
 import type { RetrainScheduleDto } from '../ops/ops-schema';
+import { toRetrainScheduleDto } from '../ops/retrain-schedules';
 import { startSingleJobRun } from '../runs/run-control';
 import { failAbandonedRuns } from './run-watch';
 
@@ -21,15 +22,7 @@ export async function manualMaskCount(deps: EngineDeps, projectId: string): Prom
 
 /** The ops console's view of a schedule (counts are manual masks: what the schedule counts). */
 async function toScheduleDto(deps: EngineDeps, project: { id: string; name: string; retrainEveryMasks: number | null; retrainMaskMark: number }): Promise<RetrainScheduleDto> {
-  const masksNow = await manualMaskCount(deps, project.id);
-  return {
-    projectId: project.id,
-    projectName: project.name,
-    everyMasks: project.retrainEveryMasks,
-    maskMark: project.retrainMaskMark,
-    masksNow,
-    masksToNext: project.retrainEveryMasks === null ? null : Math.max(0, project.retrainMaskMark + project.retrainEveryMasks - masksNow),
-  };
+  return toRetrainScheduleDto(project, await manualMaskCount(deps, project.id));
 }
 
 /**
