@@ -4,11 +4,15 @@ import { QueryError } from '../../components/error-notice';
 import { useCurrentUser } from '../../components/session-gate';
 import { projectAbilities } from '../../lib/permissions';
 import { useTRPC } from '../../lib/trpc';
+import { canExchange } from './exchange-format';
+import { ExportPanel } from './export-panel';
 import { ImageGrid } from './image-grid';
+import { ImportPanel } from './import-panel';
 import { MembersPanel } from './members-panel';
 import { ProjectHeader } from './project-header';
 import { ReingestPanel } from './reingest-panel';
 import { UploadPanel } from './upload-panel';
+import './exchange.css';
 
 export function ProjectView({ projectId, pageSize }: { projectId: string; pageSize: number }) {
   const user = useCurrentUser();
@@ -19,7 +23,8 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
   if (!project.data) return <p className="muted">Loading project…</p>;
 
   const can = projectAbilities(user, project.data);
-  const hasSide = can.manage || can.seeMembers || can.reingest;
+  const exchange = canExchange(user, project.data);
+  const hasSide = can.manage || can.seeMembers || can.reingest || exchange;
   return (
     <div data-testid="project-page" data-project-id={projectId}>
       <ProjectHeader project={project.data} canManage={can.manage} canAnnotate={can.annotate} />
@@ -28,6 +33,8 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
         {hasSide && (
           <aside className="project-side">
             {can.manage && <UploadPanel projectId={projectId} />}
+            {exchange && <ExportPanel projectId={projectId} />}
+            {exchange && <ImportPanel projectId={projectId} />}
             {can.reingest && <ReingestPanel projectId={projectId} />}
             {can.seeMembers && <MembersPanel projectId={projectId} canEdit={can.manage} />}
           </aside>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta, isLive, progressDetail } from './run-format';
+import { artifactUrl, formatEta, hasDownload, isLive, progressDetail } from './run-format';
 
 describe('run formatting', () => {
   it('words an ETA', () => {
@@ -18,5 +18,13 @@ describe('run formatting', () => {
   it('knows which runs can still be cancelled', () => {
     expect(isLive({ status: 'queued' })).toBe(true);
     expect(isLive({ status: 'succeeded' })).toBe(false);
+  });
+
+  it('offers a download for succeeded export runs only, through the same-origin artifact route', () => {
+    expect(hasDownload({ kind: 'export', status: 'succeeded' })).toBe(true);
+    expect(hasDownload({ kind: 'export', status: 'running' })).toBe(false);
+    expect(hasDownload({ kind: 'export', status: 'failed' })).toBe(false);
+    expect(hasDownload({ kind: 'import', status: 'succeeded' })).toBe(false);
+    expect(artifactUrl('6f1c2a8e-0000-4000-8000-000000000001')).toBe('/api/runs/6f1c2a8e-0000-4000-8000-000000000001/artifact');
   });
 });

@@ -20,3 +20,9 @@ export function progressDetail(progress: RunDto['progress']): string {
     .map(([key, v]) => `${key} ${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : v}`)
     .join(' · ');
 }
+
+/** A succeeded export run has a file to download. */
+export const hasDownload = (run: Pick<RunDto, 'kind' | 'status'>): boolean => run.kind === 'export' && run.status === 'succeeded';
+
+/** The export artifact's download, through the web origin's proxy to the API's artifact route. */
+export const artifactUrl = (runId: string): string => `/api/runs/${encodeURIComponent(runId)}/artifact`;

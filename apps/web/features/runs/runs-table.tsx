@@ -1,9 +1,9 @@
 import type { RunDto } from '@dataengine/contracts';
 import Link from 'next/link';
 import { formatDateTime, formatDuration, runFraction } from '../../lib/format';
-import { formatEta, isLive, progressDetail } from './run-format';
+import { artifactUrl, formatEta, hasDownload, isLive, progressDetail } from './run-format';
 
-function RunProgress({ run }: { run: RunDto }) {
+export function RunProgress({ run }: { run: RunDto }) {
   const pct = (n: number) => (run.total > 0 ? (100 * n) / run.total : 0);
   return (
     <div className="run-progress" data-testid="run-progress">
@@ -41,6 +41,13 @@ function RunRow({ run, projectName, actions }: { run: RunDto; projectName: strin
           {run.status}
         </span>
         {run.error && <div className="small text-failed">{run.error}</div>}
+        {hasDownload(run) && (
+          <div>
+            <a href={artifactUrl(run.id)} download className="small" data-testid="run-download">
+              Download
+            </a>
+          </div>
+        )}
       </td>
       <td>
         <RunProgress run={run} />

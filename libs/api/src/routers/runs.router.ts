@@ -17,8 +17,11 @@ export const runsRouter = router({
     .input(z.object({ projectId: z.string().uuid(), all: z.boolean().default(false) }))
     .output(runSchema)
     .mutation(({ ctx, input }) => startReingestRun(ctx.deps, ctx.actor, input)),
-  /** prefill, autogen, retrain, evaluate, export (import starts from its upload route) */
-  start: roleProcedure(['ops', 'admin'])
+  /**
+   * prefill, autogen, retrain, evaluate, export (import starts from its upload route). startRun
+   * checks the role per kind: export for the project's managers and ops/admin, the rest ops/admin.
+   */
+  start: protectedProcedure
     .input(startRunInputSchema)
     .output(runSchema)
     .mutation(({ ctx, input }) => startRun(ctx.deps, ctx.actor, input)),
