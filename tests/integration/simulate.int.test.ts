@@ -1,12 +1,13 @@
 // `dataengine simulate` end to end, as a user runs it (bin/dataengine.mjs in a child process, which
 // starts its own worker process): a tiny simulation through all three stages with one retrain
-// round, then every number of its table re-derived from the database and the regenerated ground truth.
+// round, then every number of its table re-derived from the database and the regenerated ground truth
+// (the saved masks are the annotator's brush/eraser-corrected ones, so they reach the touch-up IoU).
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSimulationScene, groundTruthObjects, type SimulationReport, type SimulationRow } from '@dataengine/engine';
+import { generateSimulationScene, groundTruthObjects, modelledMaskSeconds, type SimulationReport, type SimulationRow } from '@dataengine/engine';
 import { rleIou } from '@dataengine/segment';
 import { createTestEnv, REPO_ROOT, type TestEnv } from '@dataengine/testing';
 
@@ -75,7 +76,10 @@ describe('dataengine simulate', () => {
     expect(report.retrains).toHaveLength(1);
     const retrain = report.retrains[0]!;
     expect(retrain.error).toBeNull();
-    expect((await db.run.findUniqueOrThrow({ where: { id: retrain.retrainRunId! } })).status).toBe('succeeded');
+    const retrainRun = await db.run.findUniqueOrThrow({ where: { id: retrain.retrainRunId! } });
+    expect(retrainRun.status).toBe('succeeded');
+    // a 2-step fine-tune warms up for 1 step (min(50, a tenth of the steps)), not the trainer's 250
+    expect((retrainRun.result as { warmup?: number }).warmup).toBe(1);
     expect((await db.run.findUniqueOrThrow({ where: { id: retrain.evaluateRunId! } })).status).toBe('succeeded');
     const candidate = await db.checkpoint.findUniqueOrThrow({ where: { id: retrain.candidate!.id } });
     expect(candidate.projectId).toBe(projectId);
@@ -105,7 +109,13 @@ describe('dataengine simulate', () => {
       const r = recorded.get(m.id.toString());
       expect(r, `mask ${m.id} is in the report`).toBeDefined();
       expect([m.clicks, m.activeMs, m.provenance]).toEqual([r!.clicks, r!.activeMs, r!.provenance]);
-      if (m.provenance === 'manual') expect(m.clicks).toBeGreaterThanOrEqual(1);
+      if (m.provenance === 'manual') {
+        expect(m.clicks).toBeGreaterThanOrEqual(1);
+        // time = clicks + touch-up; a touch-up takes a stroke per corrected region and only raises the IoU
+        expect(m.activeMs).toBe(Math.round(modelledMaskSeconds(report.options.time, m.clicks) * 1000) + r!.touchUpMs);
+        expect(r!.touchUpMs > 0).toBe(r!.strokes > 0);
+        expect(r!.iou).toBeGreaterThanOrEqual(r!.modelIou);
+      }
       expect(m.clicks).toBeLessThanOrEqual(4);
     }
     for (const [stage, row] of [['assisted_manual', s1], ['semi_automatic', s2]] as const) {
@@ -131,6 +141,12 @@ describe('dataengine simulate', () => {
       return rleIou({ size: [m.rleHeight, m.rleWidth], counts: m.rleCounts }, object.rle);
     };
     expect(s1.miou).toBeCloseTo(mean(byStage('assisted_manual').map(iouOf)), 9);
+    // every saved manual mask reached the touch-up IoU, whatever the model's mask was
+    const manual = [...byStage('assisted_manual', 'manual'), ...byStage('semi_automatic', 'manual')];
+    expect(Math.min(...manual.map(iouOf))).toBeGreaterThanOrEqual(report.options.touchUpIou!);
+    expect(report.options.touchUpIou).toBe(0.97);
+    expect(s1.modelMiou).toBeCloseTo(mean(report.masks.filter((m) => m.stage === 1).map((m) => m.modelIou)), 12);
+    expect(s1.modelMiou!).toBeLessThan(s1.miou!);
     expect(s2.miou).toBeCloseTo(mean(byStage('semi_automatic').map(iouOf)), 9);
     const stage3 = report.images.filter((im) => im.stage === 3).flatMap((im) => {
       const auto = byStage('fully_automatic', 'auto').filter((m) => m.imageId === im.imageId);
@@ -141,7 +157,17 @@ describe('dataengine simulate', () => {
 
     // the printed table carries the same numbers
     const line = run.stdout.split('\n').find((l) => l.startsWith('1 assisted-manual r1'))!;
-    expect(line.split(/\s{2,}/).slice(1, 7)).toEqual([String(s1.images), String(s1.masks), s1.masksPerImage.toFixed(1), s1.clicksPerMask!.toFixed(2), s1.secondsPerMask!.toFixed(1), s1.miou!.toFixed(3)]);
+    expect(line.split(/\s{2,}/).slice(1, 10)).toEqual([
+      String(s1.images),
+      String(s1.masks),
+      s1.masksPerImage.toFixed(1),
+      s1.clicksPerMask!.toFixed(2),
+      s1.strokesPerMask!.toFixed(2),
+      s1.secondsPerMask!.toFixed(1),
+      s1.touchUpSecondsPerMask!.toFixed(1),
+      s1.modelMiou!.toFixed(3),
+      s1.miou!.toFixed(3),
+    ]);
     expect(run.stdout).toMatch(/^2 semi-automatic /m);
     expect(run.stdout).toMatch(/^3 fully automatic /m);
     expect(run.stdout).toMatch(/↳ retrain after 3 images: candidate /);

@@ -1,4 +1,5 @@
-// `dataengine` entry point (bin/dataengine.mjs runs it with tsx): offline, no database.
+// `dataengine` entry point (bin/dataengine.mjs runs it with tsx). segment, amg and checkpoint work
+// offline on model bundles; simulate uses PostgreSQL and Redis and starts worker processes.
 import { closeAllBundles } from '@dataengine/segment/node';
 import { runCli } from './run-cli';
 

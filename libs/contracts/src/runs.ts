@@ -35,12 +35,21 @@ export const retrainParamsSchema = z.object({
   steps: z.number().int().min(1).max(1_000_000).default(300),
   batch: z.number().int().min(1).max(64).default(2),
   lr: z.number().positive().max(1).default(2e-4),
+  /** linear learning-rate warm-up steps (trainer --warmup); `retrainWarmup` gives the default */
+  warmup: z.number().int().min(0).max(1_000_000).optional(),
   valFraction: z.number().min(0.05).max(0.5).default(0.1),
   /** start an evaluate run against the active checkpoint when training ends */
   evaluate: z.boolean().default(true),
   seed: z.number().int().min(0).default(0),
 });
 export type RetrainParams = z.infer<typeof retrainParamsSchema>;
+
+/**
+ * Warm-up steps of a retrain: as given, else min(50, a tenth of the steps). A fine-tune starts from
+ * trained weights, so it needs a short warm-up, not the from-scratch trainer's 250 steps (the
+ * trainer also caps its warm-up at a tenth of the steps).
+ */
+export const retrainWarmup = (params: Pick<RetrainParams, 'steps' | 'warmup'>): number => params.warmup ?? Math.min(50, Math.max(1, Math.ceil(params.steps / 10)));
 
 export const evaluateParamsSchema = z.object({
   projectId: z.string().uuid(),

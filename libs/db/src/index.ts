@@ -12,3 +12,4 @@ export { diffRelationalModels } from './schema/relational-model';
 export type { RelationalModel } from './schema/relational-model';
 export { draftMigrationSql } from './schema/sql-emitter';
 export { isDatabaseUnavailableError } from './errors';
+export { ensureDatabase, type EnsureDatabaseOptions } from './ensure-database';

@@ -1,9 +1,8 @@
 // Before a simulation touches anything: PostgreSQL and Redis answer, the database exists and is
 // migrated. Each failure is one line that says what to do.
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { AppConfig } from '@dataengine/config';
-import { migrate, MIGRATIONS_DIR } from '@dataengine/db';
+import { ensureDatabase, isDatabaseUnavailableError, migrate, MIGRATIONS_DIR } from '@dataengine/db';
 import { CliError } from '../cli-command.types';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -13,22 +12,13 @@ const where = (url: string) => {
   return `${u.hostname || '127.0.0.1'}:${u.port || (u.protocol.startsWith('redis') ? 6379 : 5432)}`;
 };
 
-/** Creates the configured database when the server has none of that name (a fresh installation). */
-async function ensureDatabase(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+async function checkDatabase(url: string): Promise<void> {
   try {
-    await client.connect();
+    await ensureDatabase(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS });
   } catch (error) {
-    throw new CliError(`PostgreSQL is not reachable at ${where(url)} (${(error as Error).message}); start it (docker compose up -d postgres) or set DATABASE_URL`);
-  }
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
+    const message = (error as Error).message;
+    if (isDatabaseUnavailableError(error)) throw new CliError(`PostgreSQL is not reachable at ${where(url)} (${message}); start it (docker compose up -d postgres) or set DATABASE_URL`);
+    throw new CliError(`PostgreSQL at ${where(url)} refused to check or create the database (${message}); check DATABASE_URL (user, password, database name)`);
   }
 }
 
@@ -48,7 +38,7 @@ async function checkRedis(url: string): Promise<void> {
 /** Returns the number of migrations applied now. */
 export async function prepareInstallation(config: AppConfig): Promise<number> {
   await checkRedis(config.REDIS_URL);
-  await ensureDatabase(config.DATABASE_URL);
+  await checkDatabase(config.DATABASE_URL);
   const result = await migrate({ connectionString: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, migrationsDir: MIGRATIONS_DIR });
   return result.applied.length;
 }

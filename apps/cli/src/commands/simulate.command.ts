@@ -28,11 +28,13 @@ const D = SIMULATION_DEFAULTS;
 const USAGE = `dataengine simulate [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
          [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
          [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
+         [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's, warm-up min(50, steps/10))
          [--val-every N=${D.valEvery} (every Nth stage-1 image is held out as val; 0: the retrain's own split)]
          [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
          [--autogen-preset sam-default|sa1b] [--autogen KEY=VALUE]… (AMG overrides; default pointsPerSide=${D.autogen.overrides.pointsPerSide})
-         [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--min-area PIXELS=${D.minObjectArea}]
+         [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--touch-up-iou X=${D.touchUpIou}|off] [--min-area PIXELS=${D.minObjectArea}]
          [--seconds-per-mask S=${D.time.secondsPerMask}] [--seconds-per-click S=${D.time.secondsPerClick}] [--seconds-per-review S=${D.time.secondsPerReview}]
+         [--seconds-per-stroke S=${D.time.secondsPerStroke}] [--seconds-per-stroke-pixel S=${D.time.secondsPerStrokePixel}] (touch-up: per error region, per pixel of its half perimeter)
          [--size WxH=${D.width}x${D.height}] [--name PROJECT] [--workers N=1] [--timeout MINUTES=${D.waitTimeoutMs / 60_000}]
          [--json] [--out FILE.json] [--verbose]`;
 
@@ -45,6 +47,8 @@ const FLAGS = {
   stage2: { type: 'string' },
   'retrain-every': { type: 'string' },
   'retrain-steps': { type: 'string' },
+  'retrain-warmup': { type: 'string' },
+  'retrain-lr': { type: 'string' },
   'auto-promote-margin': { type: 'string' },
   'val-every': { type: 'string' },
   prefill: { type: 'string', multiple: true },
@@ -52,10 +56,13 @@ const FLAGS = {
   'autogen-preset': { type: 'string' },
   'target-iou': { type: 'string' },
   'max-clicks': { type: 'string' },
+  'touch-up-iou': { type: 'string' },
   'min-area': { type: 'string' },
   'seconds-per-mask': { type: 'string' },
   'seconds-per-click': { type: 'string' },
   'seconds-per-review': { type: 'string' },
+  'seconds-per-stroke': { type: 'string' },
+  'seconds-per-stroke-pixel': { type: 'string' },
   size: { type: 'string' },
   name: { type: 'string' },
   workers: { type: 'string' },
@@ -112,6 +119,8 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
   const { values, positionals } = parseCliArgs(args, FLAGS, USAGE);
   if (positionals.length > 0) throw new CliError(`simulate takes no positional arguments, got "${positionals[0]}"\nusage: ${USAGE}`, EXIT.usage);
   const margin = values['auto-promote-margin'];
+  const touchUp = values['touch-up-iou'];
+  const lr = values['retrain-lr'];
   const options: Omit<SimulationOptions, 'modelDir'> = {
     images: parsePositiveInt(values.images, '--images') ?? D.images,
     seed: nonNegativeInt(values.seed, 'seed', D.seed),
@@ -122,17 +131,22 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
     stages: parseStages(values.stages),
     retrainEvery: nonNegativeInt(values['retrain-every'], 'retrain-every', D.retrainEvery),
     retrainSteps: parsePositiveInt(values['retrain-steps'], '--retrain-steps') ?? D.retrainSteps,
+    retrainWarmup: values['retrain-warmup'] === undefined ? D.retrainWarmup : nonNegativeInt(values['retrain-warmup'], 'retrain-warmup', 0),
+    retrainLr: lr === undefined ? D.retrainLr : number(lr, 'retrain-lr', 0, (n) => n > 0 && n <= 1),
     valEvery: nonNegativeInt(values['val-every'], 'val-every', D.valEvery),
     prefill: parseOverrides(values.prefill, 'prefill', D.prefill),
     autogen: { preset: parsePreset(values['autogen-preset']), overrides: parseOverrides(values.autogen, 'autogen', D.autogen.overrides) },
     autoPromoteMargin: margin === 'off' ? null : number(margin, 'auto-promote-margin', D.autoPromoteMargin, (n) => n >= 0 && n <= 1),
     targetIou: number(values['target-iou'], 'target-iou', D.targetIou, (n) => n > 0 && n <= 1),
     maxClicks: parsePositiveInt(values['max-clicks'], '--max-clicks') ?? D.maxClicks,
+    touchUpIou: touchUp === 'off' ? null : number(touchUp, 'touch-up-iou', D.touchUpIou, (n) => n > 0 && n <= 1),
     minObjectArea: parsePositiveInt(values['min-area'], '--min-area') ?? D.minObjectArea,
     time: {
       secondsPerMask: number(values['seconds-per-mask'], 'seconds-per-mask', D.time.secondsPerMask),
       secondsPerClick: number(values['seconds-per-click'], 'seconds-per-click', D.time.secondsPerClick),
       secondsPerReview: number(values['seconds-per-review'], 'seconds-per-review', D.time.secondsPerReview),
+      secondsPerStroke: number(values['seconds-per-stroke'], 'seconds-per-stroke', D.time.secondsPerStroke),
+      secondsPerStrokePixel: number(values['seconds-per-stroke-pixel'], 'seconds-per-stroke-pixel', D.time.secondsPerStrokePixel),
     },
     ...(values.name ? { projectName: values.name } : {}),
     waitTimeoutMs: number(values.timeout, 'timeout', D.waitTimeoutMs / 60_000, (n) => n > 0) * 60_000,

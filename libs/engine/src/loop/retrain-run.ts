@@ -4,7 +4,7 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AppError, evaluateParamsSchema, retrainParamsSchema, type RetrainParams } from '@dataengine/contracts';
+import { AppError, evaluateParamsSchema, retrainParamsSchema, retrainWarmup, type RetrainParams } from '@dataengine/contracts';
 import { PermanentJobError } from '@dataengine/queue';
 import { SYSTEM_ACTOR } from '../access/actor';
 import { checkpointDir, registerCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
@@ -65,26 +65,29 @@ export async function runRetrain(deps: EngineDeps, input: { runId: string }): Pr
 
   const watch = watchRun(deps, run.id, { phase: 'snapshot', starts, steps: parsed.data.steps });
   let keepSnapshot = false;
+  let outcome: Parameters<typeof finishRun>[2];
+  let rethrow: unknown = null;
   try {
     const result = await retrain(deps, run, parsed.data, { watch, workDir, snapshotDir });
     keepSnapshot = true;
-    await watch.stop();
-    await finishRun(deps, run.id, { status: 'succeeded', result });
+    outcome = { status: 'succeeded', result };
   } catch (error) {
-    await watch.stop();
     if (error instanceof RunCancelledError || watch.signal.aborted) {
       // the run's error already says who cancelled; add how far it got
-      await finishRun(deps, run.id, { status: 'cancelled', error: error instanceof RunCancelledError && error !== watch.signal.reason ? error.message : null });
-      return;
+      outcome = { status: 'cancelled', error: error instanceof RunCancelledError && error !== watch.signal.reason ? error.message : null };
+    } else {
+      const message = errorMessage(error);
+      outcome = { status: 'failed', error: message };
+      rethrow = error instanceof AppError || error instanceof TrainerFailure ? new PermanentJobError(`retrain ${run.id}: ${message}`) : error;
     }
-    const message = errorMessage(error);
-    await finishRun(deps, run.id, { status: 'failed', error: message });
-    if (error instanceof AppError || error instanceof TrainerFailure) throw new PermanentJobError(`retrain ${run.id}: ${message}`);
-    throw error;
   } finally {
+    await watch.stop();
+    // clean up before the run reads as finished, so whoever waits for it finds no leftovers
     await rm(workDir, { recursive: true, force: true });
     if (!keepSnapshot) await rm(snapshotDir, { recursive: true, force: true });
   }
+  await finishRun(deps, run.id, outcome);
+  if (rethrow) throw rethrow;
 }
 
 class TrainerFailure extends Error {
@@ -138,6 +141,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
     candidateName: candidate.name,
     parentId: init.id,
     steps: trained.stepsDone,
+    warmup: retrainWarmup(params),
     snapshotId: snapshot.id,
     snapshotKey: snapshotKeyOf(run.id),
     snapshot: snapshot.counts,
@@ -154,7 +158,7 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
   const logEvery = Math.min(10, Math.max(1, Math.floor(params.steps / 200)));
   const args = [
     '--data', input.snapshotDir, '--out', input.runDir, '--init', input.initDir,
-    '--steps', String(params.steps), '--batch', String(params.batch), '--lr', String(params.lr),
+    '--steps', String(params.steps), '--batch', String(params.batch), '--lr', String(params.lr), '--warmup', String(retrainWarmup(params)),
     '--seed', String(params.seed), '--threads', String(deps.settings.TRAINER_THREADS), '--log-every', String(logEvery),
   ];
   const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null };

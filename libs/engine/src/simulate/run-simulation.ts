@@ -3,7 +3,7 @@
 // and stage-2 review, then an autogen run — all through the use cases, the real queues (the jobs
 // run in worker processes) and the database. The simulator only plays the people: a manager who
 // uploads, ops who start runs, annotators who click.
-import { startRunInputSchema, type StartRunInput } from '@dataengine/contracts';
+import { retrainWarmup, startRunInputSchema, type RetrainParams, type StartRunInput } from '@dataengine/contracts';
 import { rleIou } from '@dataengine/segment';
 import type { Actor } from '../access/actor';
 import { getActiveCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
@@ -103,8 +103,10 @@ function progress(state: SimulationState, label: string, total: number) {
   return (image: AnnotatedImage, annotator: Actor) => {
     n++;
     const clicks = image.masks.reduce((s, m) => s + m.clicks, 0);
-    const clicked = image.masks.filter((m) => m.provenance === 'manual').length;
-    state.hooks.log?.(`${label}: image ${n}/${total} by ${annotator.email.split('@')[0]}: ${image.masks.length} masks, ${clicked ? (clicks / clicked).toFixed(1) : '–'} clicks/mask`);
+    const clicked = image.masks.filter((m) => m.provenance === 'manual');
+    const perClicked = (total: number, digits: number) => (clicked.length ? (total / clicked.length).toFixed(digits) : '–');
+    const modelIou = clicked.reduce((s, m) => s + m.modelIou, 0);
+    state.hooks.log?.(`${label}: image ${n}/${total} by ${annotator.email.split('@')[0]}: ${image.masks.length} masks, ${perClicked(clicks, 1)} clicks/mask, model IoU ${perClicked(modelIou, 3)}`);
   };
 }
 
@@ -164,8 +166,17 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
   const record: RetrainRound = { round, afterImages, retrainRunId: null, evaluateRunId: null, candidate: null, decision: null, promoted: false, evaluation: null, activeAfter: { id: '', name: '' }, wallSeconds: 0, error: null };
   const before = await getActiveCheckpoint(deps, cast.project.id);
   try {
-    state.hooks.log?.(`retrain ${round}: ${options.retrainSteps} steps on the masks of ${afterImages} images…`);
-    const retrain = await startRun(deps, cast.ops, runInput({ kind: 'retrain', projectId: cast.project.id, steps: options.retrainSteps, evaluate: false, seed: options.seed }));
+    const params = runInput({
+      kind: 'retrain',
+      projectId: cast.project.id,
+      steps: options.retrainSteps,
+      ...(options.retrainWarmup !== null ? { warmup: options.retrainWarmup } : {}),
+      ...(options.retrainLr !== null ? { lr: options.retrainLr } : {}),
+      evaluate: false,
+      seed: options.seed,
+    }) as RetrainParams & { kind: 'retrain' };
+    state.hooks.log?.(`retrain ${round}: ${params.steps} steps (warm-up ${retrainWarmup(params)}, lr ${params.lr}) on the masks of ${afterImages} images…`);
+    const retrain = await startRun(deps, cast.ops, params);
     record.retrainRunId = retrain.id;
     const trained = await waitForRun(deps, retrain.id, `retrain run ${retrain.id}`, { ...state.wait, onProgress: (r) => state.hooks.log?.(`retrain ${round}: ${r.status} step ${r.done}/${r.total}`) });
     assertRunSucceeded(trained, 'the retrain run');
@@ -252,6 +263,7 @@ async function runFullyAutomatic(state: SimulationState, indices: number[]): Pro
       best.push(auto.reduce((b, m) => Math.max(b, rleIou(m.segmentation, object.rle)), 0));
     }
   }
+  const miou = best.length > 0 ? best.reduce((s, v) => s + v, 0) / best.length : null;
   const row: SimulationRow = {
     stage: 3,
     round: null,
@@ -262,7 +274,10 @@ async function runFullyAutomatic(state: SimulationState, indices: number[]): Pro
     clicks: 0,
     clicksPerMask: null,
     secondsPerMask: null,
-    miou: best.length > 0 ? best.reduce((s, v) => s + v, 0) / best.length : null,
+    strokesPerMask: null,
+    touchUpSecondsPerMask: null,
+    miou,
+    modelMiou: miou,
     reachedTarget: best.length > 0 ? best.filter((v) => v >= options.targetIou).length / best.length : null,
     objects: best.length,
     abandoned: 0,

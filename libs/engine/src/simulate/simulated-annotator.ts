@@ -2,7 +2,8 @@
 // loads (the image's stored embedding, the active checkpoint's decoder) and clicks like the SAM
 // paper's interactive protocol (§7.1: first click farthest from the boundary, each next one at the
 // centre of the largest error region, the previous low-res logits fed back) until the mask reaches
-// the target IoU or the click budget. Masks are saved and images submitted through the use cases.
+// the target IoU or the click budget, then touches the mask up with brush and eraser (touch-up.ts).
+// Masks are saved and images submitted through the use cases.
 import type { TaskDto } from '@dataengine/contracts';
 import {
   compressRle,
@@ -29,6 +30,7 @@ import { requestNextTask, submitTask } from '../tasks/task-queue';
 import { modelledMaskSeconds, type SimulationOptions, type SimulatedStage } from './simulation-options';
 import type { GroundTruthObject, SimulationScene } from './simulation-scenes';
 import { pollUntil, SimulationError } from './simulation-waits';
+import { touchUpMask } from './touch-up';
 
 /** One mask the simulated annotator ended up with on an image (saved by it, or a pre-filled one it kept). */
 export interface SimulatedMask {
@@ -38,11 +40,18 @@ export interface SimulatedMask {
   instanceId: number;
   maskId: string;
   provenance: 'manual' | 'prefill';
-  /** IoU of the mask with its ground-truth object. */
+  /** IoU of the saved mask with its ground-truth object. */
   iou: number;
+  /** IoU of the model's mask before the touch-up (what a better checkpoint raises); = iou without touch-up. */
+  modelIou: number;
   clicks: number;
+  /** Brush/eraser strokes of the touch-up (error regions corrected). */
+  strokes: number;
+  /** Modelled time: clicks and touch-up. */
   activeMs: number;
+  touchUpMs: number;
   checkpointId: string | null;
+  /** Whether the model's mask reached the target IoU within the click budget. */
   reachedTarget: boolean;
 }
 
@@ -128,16 +137,22 @@ async function segmentObjects(
   let abandoned = 0;
   for (const object of objects) {
     if (ctx.signal?.aborted) throw new SimulationError('the simulation was stopped');
-    const session = await clickObject(opened, decodeRle(object.rle), ctx.options);
-    const ms = Math.round(modelledMaskSeconds(ctx.options.time, session.clicks.length) * 1000);
-    activeMs += ms;
+    const gt = decodeRle(object.rle);
+    const session = await clickObject(opened, gt, ctx.options);
+    const clickMs = Math.round(modelledMaskSeconds(ctx.options.time, session.clicks.length) * 1000);
     if (session.mask === null) {
+      activeMs += clickMs;
       abandoned++;
       continue;
     }
+    const { touchUpIou, time } = ctx.options;
+    const touched = touchUpIou === null ? null : touchUpMask(gt, session.mask, touchUpIou, time);
+    const touchUpMs = touched ? Math.round(touched.seconds * 1000) : 0;
+    const ms = clickMs + touchUpMs;
+    activeMs += ms;
     const saved = await saveMask(ctx.deps, actor, {
       imageId,
-      segmentation: compressRle(encodeMask(session.mask)),
+      segmentation: compressRle(encodeMask(touched?.mask ?? session.mask)),
       pointCoords: session.clicks.map((c) => [c.x, c.y] as [number, number]),
       activeMs: ms,
       clicks: session.clicks.length,
@@ -151,9 +166,12 @@ async function segmentObjects(
       instanceId: object.instanceId,
       maskId: saved.id,
       provenance: 'manual',
-      iou: session.iou,
+      iou: touched?.iou ?? session.iou,
+      modelIou: session.iou,
       clicks: session.clicks.length,
+      strokes: touched?.regions ?? 0,
       activeMs: ms,
+      touchUpMs,
       checkpointId: opened.checkpointId,
       reachedTarget: session.iou >= ctx.options.targetIou,
     });
@@ -204,7 +222,7 @@ export async function annotateSemiAutomatic(ctx: AnnotatorContext, actor: Actor,
   for (const [mi, m] of prefill.entries()) {
     const kept = keptMask.get(mi);
     if (kept) {
-      masks.push({ stage: 2, round, imageId, instanceId: scene.objects[kept.object]!.instanceId, maskId: m.id, provenance: 'prefill', iou: kept.iou, clicks: 0, activeMs: 0, checkpointId: m.checkpointId, reachedTarget: true });
+      masks.push({ stage: 2, round, imageId, instanceId: scene.objects[kept.object]!.instanceId, maskId: m.id, provenance: 'prefill', iou: kept.iou, modelIou: kept.iou, clicks: 0, strokes: 0, activeMs: 0, touchUpMs: 0, checkpointId: m.checkpointId, reachedTarget: true });
     } else {
       await deleteMask(ctx.deps, actor, { maskId: m.id, version: m.version });
     }

@@ -7,18 +7,23 @@ export type SimulatedStage = 1 | 2 | 3;
 /**
  * Modelled annotation time. The SAM paper reports time per mask, not per click; an annotator's
  * time per mask is modelled as a fixed cost (finding the object, checking and accepting the mask)
- * plus a cost per click (placing it and looking at the new mask). With the built-in model the
- * simulated annotator spends ~7 clicks per stage-1 mask, so the defaults put stage 1 near the
- * paper's 34 s per mask at the start of the assisted-manual stage (§4, "Assisted-manual stage").
+ * plus a cost per click (placing it and looking at the new mask) plus the brush/eraser touch-up:
+ * a cost per corrected error region (a stroke: move there, pick the tool) and per pixel of stroke
+ * length (a region is traced once along its length, half its perimeter; 0.02 s/px ≈ 50 px/s, a
+ * careful stroke along an edge). The click part puts the built-in model's ~7 clicks per stage-1
+ * mask near the paper's 34 s per mask at the start of the assisted-manual stage (§4); its masks
+ * (~0.73 IoU) then need ~9 strokes (~22 s) to reach 0.97, a cost a better checkpoint lowers.
  */
 export interface TimeModel {
   secondsPerMask: number;
   secondsPerClick: number;
+  secondsPerStroke: number;
+  secondsPerStrokePixel: number;
   /** Stage 2: looking at one pre-filled mask and keeping or deleting it (task time, not mask time). */
   secondsPerReview: number;
 }
 
-export const DEFAULT_TIME_MODEL: TimeModel = { secondsPerMask: 10, secondsPerClick: 3.5, secondsPerReview: 2 };
+export const DEFAULT_TIME_MODEL: TimeModel = { secondsPerMask: 10, secondsPerClick: 3.5, secondsPerStroke: 1.5, secondsPerStrokePixel: 0.02, secondsPerReview: 2 };
 
 export interface SimulationOptions {
   /** Synthetic images in all; split over the stages by the fractions below. */
@@ -35,6 +40,9 @@ export interface SimulationOptions {
   /** Stage 1 retrains after every this many submitted images; 0 never retrains. */
   retrainEvery: number;
   retrainSteps: number;
+  /** Retrain warm-up steps and learning rate; null: the retrain run's defaults (contracts' retrainParamsSchema). */
+  retrainWarmup: number | null;
+  retrainLr: number | null;
   /**
    * Every this many stage-1 images one is uploaded as `val`: never trained on, it is where evaluate
    * compares candidate and active checkpoint (the retrain's own seeded share is too small for a
@@ -51,6 +59,11 @@ export interface SimulationOptions {
   targetIou: number;
   /** …or after this many clicks. */
   maxClicks: number;
+  /**
+   * Then corrects the mask with brush and eraser until its IoU with the ground truth is at least
+   * this (1: exactly the ground truth) and saves the corrected mask; null saves the model's mask.
+   */
+  touchUpIou: number | null;
   /** Ground-truth objects smaller than this (pixels) are too small to bother with. */
   minObjectArea: number;
   time: TimeModel;
@@ -74,6 +87,8 @@ export const SIMULATION_DEFAULTS = {
   stages: [1, 2, 3] as const,
   retrainEvery: 10,
   retrainSteps: 150,
+  retrainWarmup: null,
+  retrainLr: null,
   valEvery: 5,
   autoPromoteMargin: 0.01,
   prefill: {},
@@ -81,6 +96,7 @@ export const SIMULATION_DEFAULTS = {
   autogen: { preset: 'sam-default', overrides: { pointsPerSide: 16 } },
   targetIou: 0.85,
   maxClicks: 8,
+  touchUpIou: 0.97,
   minObjectArea: 100,
   time: DEFAULT_TIME_MODEL,
   waitTimeoutMs: 30 * 60_000,
@@ -117,6 +133,8 @@ export function validateSimulationOptions(options: Omit<SimulationOptions, 'mode
   int(options.height, 64, 'height');
   int(options.retrainEvery, 0, 'retrain-every');
   int(options.retrainSteps, 1, 'retrain-steps');
+  if (options.retrainWarmup !== null) int(options.retrainWarmup, 0, 'retrain-warmup');
+  if (options.retrainLr !== null && !(options.retrainLr > 0 && options.retrainLr <= 1)) bad(`retrain-lr must be in (0, 1], got ${options.retrainLr}`);
   int(options.valEvery, 0, 'val-every');
   int(options.maxClicks, 1, 'max-clicks');
   int(options.minObjectArea, 1, 'min-area');
@@ -128,6 +146,7 @@ export function validateSimulationOptions(options: Omit<SimulationOptions, 'mode
   if (options.stages.includes(3) && options.stage1Fraction + options.stage2Fraction > 1) bad('the stage fractions add up to more than 1; stage 3 would get no images');
   if (options.stages.length === 0) bad('choose at least one stage to simulate (1, 2 or 3)');
   if (!(options.targetIou > 0 && options.targetIou <= 1)) bad(`target IoU must be in (0, 1], got ${options.targetIou}`);
+  if (options.touchUpIou !== null && !(options.touchUpIou > 0 && options.touchUpIou <= 1)) bad(`the touch-up IoU must be in (0, 1] (or off), got ${options.touchUpIou}`);
   if (options.autoPromoteMargin !== null && !(options.autoPromoteMargin >= 0 && options.autoPromoteMargin <= 1)) bad(`the auto-promote margin must be in [0, 1], got ${options.autoPromoteMargin}`);
   for (const [name, v] of Object.entries(options.time)) if (!(v >= 0 && Number.isFinite(v))) bad(`time model ${name} must be a number ≥ 0, got ${v}`);
   const counts = stageImageCounts(options);

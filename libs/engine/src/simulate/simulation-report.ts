@@ -20,10 +20,15 @@ export interface SimulationRow {
   clickedMasks: number;
   clicks: number;
   clicksPerMask: number | null;
-  /** Modelled annotation seconds per clicked mask (the paper's time per mask). */
+  /** Modelled annotation seconds per clicked mask, clicks and touch-up (the paper's time per mask). */
   secondsPerMask: number | null;
-  /** Mean IoU of the masks with their ground-truth objects (stage 3: of each object's best automatic mask). */
+  /** Brush/eraser strokes and their modelled seconds per clicked mask (part of secondsPerMask). */
+  strokesPerMask: number | null;
+  touchUpSecondsPerMask: number | null;
+  /** Mean IoU of the saved masks with their ground-truth objects (stage 3: of each object's best automatic mask). */
   miou: number | null;
+  /** The same for the model's masks before the touch-up: what shows whether a checkpoint helps. */
+  modelMiou: number | null;
   /** Share of clicked masks (stage 3: of ground-truth objects) that reached the target IoU. */
   reachedTarget: number | null;
   /** Ground-truth objects (wholes ≥ min area) on the row's images. */
@@ -86,6 +91,7 @@ export function annotationRow(input: {
   const clicked = input.masks.filter((m) => m.provenance === 'manual');
   const clicks = clicked.reduce((s, m) => s + m.clicks, 0);
   const ms = clicked.reduce((s, m) => s + m.activeMs, 0);
+  const perClicked = (total: number) => (clicked.length > 0 ? total / clicked.length : null);
   return {
     stage: input.stage,
     round: input.round,
@@ -95,8 +101,11 @@ export function annotationRow(input: {
     clickedMasks: clicked.length,
     clicks,
     clicksPerMask: clicked.length > 0 ? clicks / clicked.length : null,
-    secondsPerMask: clicked.length > 0 ? ms / 1000 / clicked.length : null,
+    secondsPerMask: perClicked(ms / 1000),
+    strokesPerMask: perClicked(clicked.reduce((s, m) => s + m.strokes, 0)),
+    touchUpSecondsPerMask: perClicked(clicked.reduce((s, m) => s + m.touchUpMs, 0) / 1000),
     miou: mean(input.masks.map((m) => m.iou)),
+    modelMiou: mean(input.masks.map((m) => m.modelIou)),
     reachedTarget: clicked.length > 0 ? clicked.filter((m) => m.reachedTarget).length / clicked.length : null,
     objects: input.objects,
     abandoned: input.abandoned,
@@ -114,7 +123,7 @@ const fixed = (v: number | null, digits: number): string => (v === null ? '–' 
 
 /** The report as a fixed-width text table, a line per retrain round between the stage-1 rounds. */
 export function formatSimulationTable(report: SimulationReport): string {
-  const header = ['stage', 'images', 'masks', 'masks/img', 'clicks/mask', 's/mask', 'mIoU', `≥${report.options.targetIou}`, 'checkpoint'];
+  const header = ['stage', 'images', 'masks', 'masks/img', 'clicks/mask', 'strokes/mask', 's/mask', 'touch-up s', 'model mIoU', 'mIoU', `≥${report.options.targetIou}`, 'checkpoint'];
   const lines: string[][] = [];
   const notes: string[] = [];
   for (const row of report.rows) {
@@ -124,23 +133,29 @@ export function formatSimulationTable(report: SimulationReport): string {
       String(row.masks),
       fixed(row.masksPerImage, 1),
       fixed(row.clicksPerMask, 2),
+      fixed(row.strokesPerMask, 2),
       fixed(row.secondsPerMask, 1),
+      fixed(row.touchUpSecondsPerMask, 1),
+      fixed(row.modelMiou, 3),
       fixed(row.miou, 3),
       row.reachedTarget === null ? '–' : `${Math.round(row.reachedTarget * 100)}%`,
       row.checkpoints.map(checkpointLabel).join(', '),
     ]);
     const retrain = row.stage === 1 && row.round !== null ? report.retrains.find((r) => r.round === row.round) : undefined;
     if (retrain) lines.push([`  ↳ ${describeRetrain(retrain)}`]);
-    if (row.prefill) notes.push(`stage 2: ${row.prefill.masks} pre-filled masks, ${row.prefill.kept} kept (IoU ≥ ${report.options.targetIou} with an object), ${row.prefill.deleted} deleted; clicks and s/mask are for the ${row.clickedMasks} masks the annotators added`);
+    if (row.prefill) notes.push(`stage 2: ${row.prefill.masks} pre-filled masks, ${row.prefill.kept} kept (IoU ≥ ${report.options.targetIou} with an object), ${row.prefill.deleted} deleted; clicks, strokes and seconds are per mask the annotators added (${row.clickedMasks})`);
     if (row.stage === 3) notes.push('stage 3: mIoU is over ground-truth objects, each with its best-matching automatic mask (0 when none overlaps)');
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.filter((l) => l.length > 1).map((l) => l[i]!.length)));
   const render = (cells: string[]) => (cells.length === 1 ? cells[0]! : cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
-  const time = report.options.time;
+  const { time, touchUpIou } = report.options;
+  const touchUp = touchUpIou === null ? 'no touch-up (the model\'s mask is saved)' : `then brush/eraser touch-up to IoU ≥ ${touchUpIou}`;
   return [
     `project ${report.project.name} (${report.project.id}) · ${report.images.length} synthetic images ${report.options.width}×${report.options.height}, seed ${report.options.seed} · ${report.options.annotators} annotator(s)`,
-    `clicks until IoU ≥ ${report.options.targetIou} or ${report.options.maxClicks} clicks · time model ${time.secondsPerMask} s per mask + ${time.secondsPerClick} s per click · objects ≥ ${report.options.minObjectArea} px`,
+    `clicks until IoU ≥ ${report.options.targetIou} or ${report.options.maxClicks} clicks, ${touchUp} · objects ≥ ${report.options.minObjectArea} px`,
+    `time model ${time.secondsPerMask} s per mask + ${time.secondsPerClick} s per click + ${time.secondsPerStroke} s per stroke + ${time.secondsPerStrokePixel} s per stroke pixel`,
+    'model mIoU: the model\'s masks before the touch-up (what a better checkpoint raises); mIoU: the saved masks',
     '',
     render(header),
     rule,
@@ -167,5 +182,8 @@ function summariseEvaluation(evaluation: Record<string, unknown>): string {
   };
   const base = pick(evaluation['baseline']);
   const cand = pick(evaluation['candidate']);
-  return base !== null && cand !== null ? `(held-out mIoU@1 ${base.toFixed(3)} → ${cand.toFixed(3)})` : '';
+  const at5 = (side: unknown) => (side as { miou5?: unknown } | null)?.miou5;
+  const [base5, cand5] = [at5(evaluation['baseline']), at5(evaluation['candidate'])];
+  const five = typeof base5 === 'number' && typeof cand5 === 'number' ? `, @5 ${base5.toFixed(3)} → ${cand5.toFixed(3)}` : '';
+  return base !== null && cand !== null ? `(held-out mIoU@1 ${base.toFixed(3)} → ${cand.toFixed(3)}${five})` : '';
 }
