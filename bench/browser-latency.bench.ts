@@ -11,14 +11,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { chromium, type Page } from 'playwright-core';
 import { promoteCheckpoint, registerCheckpoint, requestNextTask, uploadImage } from '@dataengine/engine';
 import { ensureFreshWebBuild } from '../apps/web/e2e/web-build';
-import { createTestEnv, makeProject, makeUser, REPO_ROOT, startStack, syntheticImageBytes, waitFor } from '@dataengine/testing';
+import { createTestEnv, makeProject, makeUser, REPO_ROOT, startEnvStack, syntheticImageBytes, type Stack, waitFor } from '@dataengine/testing';
 
 const CLICKS = Number(process.env['BENCH_CLICKS'] ?? 100);
 const NEW_IMAGES = Number(process.env['BENCH_NEW_IMAGES'] ?? 8);
@@ -30,15 +29,6 @@ const pct = (xs: number[], q: number) => {
 };
 const fmt = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(1)} ms · p95 ${pct(xs, 0.95).toFixed(1)} ms · min ${pct(xs, 0).toFixed(1)} ms (n=${xs.length})`;
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 function samShapedBundle(dir: string): string {
   if (process.env['BENCH_SAM_BUNDLE']) return process.env['BENCH_SAM_BUNDLE'];
@@ -85,7 +75,7 @@ async function main(): Promise<void> {
   const samBundle = samShapedBundle(work);
   const env = await createTestEnv({ LOG_LEVEL: 'info' });
   const { deps } = env;
-  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  let stack: Stack | undefined;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'] });
   try {
     const ops = await makeUser(deps.db, { role: 'ops' });
@@ -101,12 +91,7 @@ async function main(): Promise<void> {
       imageIds.push((await uploadImage(deps, manager, { projectId: project.id, fileName: `scene-${i}.jpg`, body: Readable.from(bytes) })).image.id);
     }
     await ensureFreshWebBuild(); // rebuilt when its sources changed since the last build
-    const [apiPort, webPort] = (await freePorts(2)) as [number, number];
-    stack = await startStack({
-      env: { NODE_ENV: 'test', DATABASE_URL: env.config.DATABASE_URL, DATABASE_SCHEMA: env.schema, REDIS_URL: env.config.REDIS_URL, QUEUE_PREFIX: env.config.QUEUE_PREFIX, BLOB_DIR: env.config.blobDir, LOG_LEVEL: 'info' },
-      apiPort,
-      webPort,
-    });
+    stack = await startEnvStack(env);
     await waitFor(async () => (await deps.db.image.count({ where: { projectId: project.id, status: 'ready' } })) === imageCount || null, 'the images to be ingested', 300_000, 500);
     // every embedding computed ahead: the numbers are the browser's, not the encoder's
     for (const imageId of imageIds) await deps.jobs.enqueue('embed', { imageId, checkpointId: defaultCheckpoint.id }, { priority: 5 });

@@ -1,28 +1,14 @@
 // vitest globalSetup of the `browser` project: builds the web app (when stale), creates an
 // isolated installation, seeds the demo, starts the real api, worker and web processes on free
 // ports, waits for the demo's ingest runs, and provides the web URL and users to the tests.
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { startStack, type Stack } from '@dataengine/testing';
+import { freePorts, startStack, type Stack } from '@dataengine/testing';
 import { createE2eInstallation, type E2eInstallation } from './e2e-installation';
 import type { E2eUser } from './provided-context';
 import { ensureFreshWebBuild } from './web-build';
 
 const SEED_INGEST_TIMEOUT_MS = 60_000;
 
-/** Distinct free loopback ports: all listeners stay open until every port is known. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const server = createServer();
-      server.on('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const state: { installation?: E2eInstallation; stack?: Stack } = {};

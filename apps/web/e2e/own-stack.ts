@@ -1,9 +1,8 @@
 // A stack of a browser test file's own (api, worker, web on its own PostgreSQL schema, Redis prefix
 // and blob directory), for tests that seed through the engine and count rows directly. The web
 // build is the one the suite's global setup keeps fresh.
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { createTestEnv, ensureWebBuild, startStack, type Stack, type TestEnv } from '@dataengine/testing';
+import { createTestEnv, ensureWebBuild, startEnvStack, type Stack, type TestEnv } from '@dataengine/testing';
 import { fillLogin } from './browser';
 
 export interface OwnStack {
@@ -12,18 +11,6 @@ export interface OwnStack {
   close(): Promise<void>;
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const server = createServer();
-      server.on('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 /** The isolated installation first (seed it before or after starting), then the processes. */
 export async function createOwnEnv(): Promise<TestEnv> {
@@ -31,21 +18,8 @@ export async function createOwnEnv(): Promise<TestEnv> {
 }
 
 export async function startOwnStack(env: TestEnv): Promise<OwnStack> {
-  const [apiPort, webPort] = (await freePorts(2)) as [number, number];
   await ensureWebBuild();
-  const stack = await startStack({
-    env: {
-      NODE_ENV: 'test',
-      DATABASE_URL: env.config.DATABASE_URL,
-      DATABASE_SCHEMA: env.schema,
-      REDIS_URL: env.config.REDIS_URL,
-      QUEUE_PREFIX: env.config.QUEUE_PREFIX,
-      BLOB_DIR: env.config.blobDir,
-      LOG_LEVEL: 'info',
-    },
-    apiPort,
-    webPort,
-  });
+  const stack = await startEnvStack(env);
   return { env, stack, close: () => stack.stop() };
 }
 

@@ -4,7 +4,6 @@
 // The checkpoints are contract bundles (SAM-SPEC.md §8): a disc of radius R_k·max(W,H)/1024 around
 // the first point, grown by mean(mask_input) when a mask prompt is fed.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureSegmentation, promoteCheckpoint, registerCheckpoint, uploadImage } from '@dataengine/engine';
 import { compressRle, encodeMask } from '@dataengine/segment';
 import { CONTRACT_RADII, writeContractBundle } from '@dataengine/segment/testing';
-import { createTestEnv, ensureWebBuild, flatImageBytes, makeProject, makeUser, startStack, syntheticImageBytes, waitFor, type MadeUser, type Stack, type TestEnv } from '@dataengine/testing';
+import { createTestEnv, ensureWebBuild, flatImageBytes, makeProject, makeUser, startEnvStack, syntheticImageBytes, waitFor, type MadeUser, type Stack, type TestEnv } from '@dataengine/testing';
 import { fillLogin } from './browser';
 
 const SMALL = { width: 480, height: 360 };
@@ -39,15 +38,6 @@ let largeImageId: number;
 let prefillIds: string[] = [];
 const bundleDirs: string[] = [];
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 async function contractBundle(variant: 'valid' | 'with-detector'): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'stage2-bundle-'));
@@ -80,13 +70,8 @@ beforeAll(async () => {
   largeImageId = await upload('large.png', await flatImageBytes(LARGE.width, LARGE.height));
   await db.task.updateMany({ where: { imageId: smallImageId }, data: { priority: 1 } }); // the small one is leased first
 
-  const [apiPort, webPort] = (await freePorts(2)) as [number, number];
-  const stackEnv = {
-    NODE_ENV: 'test', DATABASE_URL: env.config.DATABASE_URL, DATABASE_SCHEMA: env.schema, REDIS_URL: env.config.REDIS_URL,
-    QUEUE_PREFIX: env.config.QUEUE_PREFIX, BLOB_DIR: env.config.blobDir, LOG_LEVEL: 'info',
-  };
   await ensureWebBuild();
-  stack = await startStack({ env: stackEnv, apiPort, webPort });
+  stack = await startEnvStack(env);
   await waitFor(async () => (await db.image.count({ where: { projectId, status: 'ready' } })) === 2 || null, 'both images to be ingested', 60_000, 250);
   const tasks = await db.task.findMany({ where: { projectId }, select: { stage: true } });
   expect(tasks.map((t) => t.stage)).toEqual(['semi_automatic', 'semi_automatic']);

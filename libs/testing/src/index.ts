@@ -7,5 +7,5 @@ export { loginCookie, trpcQuery, trpcMutation, uploadBytes } from './http-client
 export type { TrpcResult } from './http-client';
 export { waitFor } from './wait-for';
 export { syntheticImageBytes, flatImageBytes } from './test-images';
-export { startStack, ensureWebBuild, spawnService, REPO_ROOT } from './stack';
+export { startStack, startEnvStack, stackEnvFor, freePorts, ensureWebBuild, spawnService, REPO_ROOT } from './stack';
 export type { Stack, StackOptions, ServiceProcess } from './stack';

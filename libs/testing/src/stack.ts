@@ -2,6 +2,7 @@
 // and by the browser tests, so both run exactly what a user runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait-for';
@@ -99,4 +100,38 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw new Error(`${(error as Error).message}\n${logs}`);
   }
   return { apiUrl, webUrl, services, stop };
+}
+
+/** Distinct free loopback ports: all listeners stay open until every port is known. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** The installation's settings as the processes' environment (its schema, queue prefix, blobs). */
+export function stackEnvFor(env: { schema: string; config: { DATABASE_URL: string; REDIS_URL: string; QUEUE_PREFIX: string; blobDir: string } }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: env.config.DATABASE_URL,
+    DATABASE_SCHEMA: env.schema,
+    REDIS_URL: env.config.REDIS_URL,
+    QUEUE_PREFIX: env.config.QUEUE_PREFIX,
+    BLOB_DIR: env.config.blobDir,
+    // info: startStack waits for the worker's "worker started" line
+    LOG_LEVEL: 'info',
+  };
+}
+
+/** api, worker and web of an isolated installation on free ports (the web build must be fresh). */
+export async function startEnvStack(env: Parameters<typeof stackEnvFor>[0]): Promise<Stack> {
+  const [apiPort, webPort] = (await freePorts(2)) as [number, number];
+  return startStack({ env: stackEnvFor(env), apiPort, webPort });
 }

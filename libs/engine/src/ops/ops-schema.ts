@@ -1,6 +1,6 @@
 // What the ops console reads besides runs and checkpoints (their schemas live in contracts).
 import { z } from 'zod';
-import { checkpointStatusSchema, runKindSchema } from '@dataengine/contracts';
+import { checkpointEventSchema, runKindSchema } from '@dataengine/contracts';
 
 const count = z.number().int().min(0);
 
@@ -32,16 +32,10 @@ export type QueueHealthDto = z.infer<typeof queueHealthSchema>;
 
 export const retryResultSchema = z.object({ queue: z.string(), retried: count });
 
-export const checkpointAuditSchema = z.object({
+export const checkpointAuditSchema = checkpointEventSchema.extend({
   id: z.string(),
   checkpointId: z.string().uuid(),
   checkpointName: z.string(),
-  action: z.string(),
-  fromStatus: checkpointStatusSchema.nullable(),
-  toStatus: checkpointStatusSchema,
-  actor: z.string().nullable(),
-  reason: z.string(),
-  createdAt: z.string(),
 });
 export type CheckpointAuditDto = z.infer<typeof checkpointAuditSchema>;
 
