@@ -103,6 +103,12 @@ for (const n of WORKER_COUNTS) {
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await jobs.close();
+    // this round's queues live outside the test env's prefix, which env.close() cleans
+    for (const name of ['embed', 'infer']) {
+      const queue = new Queue(name, { connection: redis, prefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
   }
 }
 
