@@ -1,5 +1,5 @@
 import type { AppConfig, Logger } from '@dataengine/config';
-import { createEngineRuntime, failAbandonedRuns, purgeExpiredSessions } from '@dataengine/engine';
+import { createEngineRuntime, failAbandonedRuns, failGivenUpRunItem, purgeExpiredSessions } from '@dataengine/engine';
 import { createWorkerConnection, jobCatalog, startWorkerRuntime, type Processor } from '@dataengine/queue';
 import { createProcessors } from './processors';
 
@@ -32,6 +32,11 @@ export async function startWorker(
       lockDurationMs: config.WORKER_LOCK_MS,
       stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
       logger,
+      onJobGaveUp: async (name, payload, error) => {
+        if (name !== 'prefill' && name !== 'autogen') return;
+        const job = payload as { runId: string; imageId: number };
+        await failGivenUpRunItem(runtime.deps, job, `given up after repeated worker failures: ${error.message}`);
+      },
     });
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(runtime.deps).catch((error: unknown) => logger.warn('session purge failed', { error }));

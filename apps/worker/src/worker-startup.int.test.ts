@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { WorkerConfigurationError } from '@dataengine/queue';
-import { createTestEnv, waitFor, type TestEnv } from '@dataengine/testing';
+import { addRunItems, createRun } from '@dataengine/engine';
+import { createTestEnv, makeProject, makeUser, syntheticImageBytes, waitFor, type TestEnv } from '@dataengine/testing';
 import { startWorker } from './start-worker';
 
 let env: TestEnv;
@@ -57,4 +58,33 @@ describe('worker start-up', () => {
     expect(await exited).toBe(0);
     expect(output).toContain('worker stopping: finishing active jobs');
   });
+
+  it('closes the run item of an image job the queue gives up on, so the run still finishes', async () => {
+    const manager = await makeUser(env.deps.db, { role: 'manager' });
+    const project = await makeProject(env.deps.db, { createdBy: manager });
+    const bytes = await syntheticImageBytes({ seed: 1, width: 64, height: 48 });
+    const image = await env.deps.db.image.create({
+      data: { projectId: project.id, contentHash: 'f'.repeat(64), blobKey: 'images/none', fileName: 'a.png', mime: 'image/png', byteSize: bytes.length, width: 64, height: 48, status: 'ready' },
+    });
+    const run = await createRun(env.deps, { kind: 'autogen', projectId: project.id, createdById: null, total: 1 });
+    await addRunItems(env.deps, run.id, [image.id]);
+    // a processor that never reaches its own failure handling (as when its workers die holding the job)
+    const worker = await startWorker({ ...env.config, WORKER_QUEUES: 'infer' }, logger, (defaults) => ({
+      ...defaults,
+      autogen: () => Promise.reject(new Error('worker lost')),
+    }));
+    try {
+      await env.deps.jobs.enqueue('autogen', { runId: run.id, imageId: image.id });
+      const finished = await waitFor(async () => {
+        const row = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
+        return row.status === 'failed' ? row : null;
+      }, 'the run to fail once the job is given up', 40_000, 250);
+      expect(finished).toMatchObject({ done: 0, failed: 1 });
+      const item = await env.deps.db.runItem.findUniqueOrThrow({ where: { runId_imageId: { runId: run.id, imageId: image.id } } });
+      expect(item.status).toBe('failed');
+      expect(item.error).toMatch(/^given up after repeated worker failures: worker lost/);
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
 });

@@ -43,6 +43,7 @@ export { prefillImage } from './stages/prefill-image';
 export { autogenImage } from './stages/autogen-image';
 export { resolveAutogenOptions, AUTOGEN_OVERRIDABLE } from './stages/autogen-options';
 export type { ImageItemOutcome } from './stages/image-run-item';
+export { failGivenUpRunItem } from './stages/image-run-item';
 export * from './simulate/index';
 export { runExport } from './exchange/run-export';
 export type { ExportResult } from './exchange/run-export';

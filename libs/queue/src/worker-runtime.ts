@@ -32,6 +32,16 @@ export interface WorkerRuntimeOptions<C extends Record<string, JobDefinition>> {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   logger: WorkerRuntimeLogger;
+  /** Called once a job will not be tried again, so what it worked for can be closed (run items). */
+  onJobGaveUp?: (name: string, payload: unknown, error: Error) => Promise<void>;
+}
+
+/**
+ * No try of this job is left: its retries are spent, it failed permanently, or BullMQ gave up on it
+ * after its workers died holding it (stalled too often) — in which case no processor saw the end.
+ */
+function isFinalFailure(job: Job, error: Error): boolean {
+  return job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || /stalled more than allowable limit/i.test(error.message);
 }
 
 export class WorkerConfigurationError extends Error {
@@ -78,9 +88,14 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
       autorun: true,
     });
     worker.on('error', (error) => options.logger.error('worker error', { queue, error: error.message }));
-    worker.on('failed', (job, error) =>
-      options.logger.warn('job failed', { queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: error.message }),
-    );
+    worker.on('failed', (job, error) => {
+      options.logger.warn('job failed', { queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: error.message });
+      if (job && options.onJobGaveUp && isFinalFailure(job, error)) {
+        options.onJobGaveUp(job.name, job.data, error).catch((hookError: unknown) =>
+          options.logger.error('recording a given-up job failed', { queue, jobId: job.id, error: (hookError as Error).message }),
+        );
+      }
+    });
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));

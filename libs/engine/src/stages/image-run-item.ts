@@ -107,6 +107,16 @@ async function lockPendingItem(tx: Prisma.TransactionClient, job: ImageRunJob): 
   return items[0]?.status === 'pending';
 }
 
+/**
+ * The queue gave up on an image job without a processor seeing the end (its workers died holding it
+ * too often): the item fails with the reason so the run can still finish. A no-op when it already left pending.
+ */
+export async function failGivenUpRunItem(deps: EngineDeps, job: ImageRunJob, reason: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    if (await lockPendingItem(tx, job)) await completeRunItem(deps, tx, { runId: job.runId, imageId: job.imageId, outcome: 'failed', error: reason });
+  });
+}
+
 /** Database or queue trouble that a later try may not meet (the queue retries these). */
 function isTransient(error: unknown): boolean {
   return isDatabaseUnavailableError(error) || isRedisUnavailableError(error);
