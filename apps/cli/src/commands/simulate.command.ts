@@ -28,7 +28,7 @@ const D = SIMULATION_DEFAULTS;
 const USAGE = `dataengine simulate [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
          [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
          [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
-         [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's, warm-up min(50, steps/10))
+         [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's, warm-up min(50, steps/10), lr 2e-4)
          [--val-every N=${D.valEvery} (every Nth stage-1 image is held out as val; 0: the retrain's own split)]
          [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
          [--autogen-preset sam-default|sa1b] [--autogen KEY=VALUE]… (AMG overrides; default pointsPerSide=${D.autogen.overrides.pointsPerSide})

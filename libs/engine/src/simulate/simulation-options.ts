@@ -86,8 +86,10 @@ export const SIMULATION_DEFAULTS = {
   stage2Fraction: 0.25,
   stages: [1, 2, 3] as const,
   retrainEvery: 10,
-  retrainSteps: 150,
+  retrainSteps: 200,
   retrainWarmup: null,
+  // the retrain run's 2e-4: at 8e-4 the candidates drifted further (the IoU head's calibration:
+  // a promoted one left stage 3's automatic masks all below the AMG thresholds)
   retrainLr: null,
   valEvery: 5,
   autoPromoteMargin: 0.01,
