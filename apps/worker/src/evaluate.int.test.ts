@@ -126,7 +126,8 @@ describe('evaluate run', () => {
   it('cancel stops a running evaluation between images, without a decision', async () => {
     const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'evaluate', projectId, candidateId: candidate.id, baselineId: baseline.id, autoPromoteMargin: 0 }));
     const evaluating = runEvaluate(env.deps, { runId: run.id });
-    await waitFor(async () => ((await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } })).done >= 1 ? true : null), 'the first image to be scored', 20_000, 50);
+    // as soon as it runs (opening both bundles and scoring takes far longer than a 10 ms poll)
+    await waitFor(async () => ((await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } })).status === 'running' ? true : null), 'the evaluation to start', 20_000, 10);
     await cancelRun(env.deps, ops, { runId: run.id, reason: 'enough' });
     await evaluating;
     const done = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });

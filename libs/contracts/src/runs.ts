@@ -57,7 +57,7 @@ export const evaluateParamsSchema = z.object({
   /** compared against the project's active checkpoint when omitted */
   baselineId: z.string().uuid().optional(),
   maxImages: z.number().int().min(1).max(10_000).default(50),
-  /** promote automatically when the candidate's mIoU@1 beats the baseline's by this much */
+  /** promote automatically when the candidate's mean mIoU@1/3/5 beats the baseline's by this much and none of them falls by more (null: never) */
   autoPromoteMargin: z.number().min(0).max(1).nullable().default(0.01),
 });
 export type EvaluateParams = z.infer<typeof evaluateParamsSchema>;

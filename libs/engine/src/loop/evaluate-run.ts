@@ -1,8 +1,8 @@
 // The `evaluate` job: the candidate and the baseline (the project's active checkpoint unless
 // given) scored on the same held-out images with libs/segment's metrics (mIoU after 1/3/5
 // simulated clicks, NoC@85/@90, detector box AP@0.5) through onnxruntime — the graphs the tools
-// run, not the training code. The candidate gets the metrics; it is promoted when its mIoU@1 beats
-// the baseline's by the margin, otherwise it waits for an ops decision.
+// run, not the training code. The candidate gets the metrics; it is promoted when it passes the
+// promotion gate (promotion-gate.ts) by the margin, otherwise it waits for an ops decision.
 import { AppError, evaluateParamsSchema } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { PermanentJobError } from '@dataengine/queue';
@@ -13,6 +13,7 @@ import { checkpointDir, getActiveCheckpoint, promoteCheckpoint, type CheckpointR
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { finishRun, loadLiveRun, markRunRunning } from '../runs/run-control';
 import { evalScenes, heldOutImages } from './held-out-images';
+import { promotionVerdict } from './promotion-gate';
 import { errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
 
 export interface CheckpointMetrics {
@@ -77,7 +78,8 @@ async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams,
 
   const gain = candidateMetrics.miou1 !== null && baselineMetrics.miou1 !== null ? candidateMetrics.miou1 - baselineMetrics.miou1 : null;
   const margin = params.autoPromoteMargin;
-  const evaluation = { runId, at: nowOf(deps).toISOString(), heldOut: held.source, images: n, nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS, candidate: candidateMetrics, baseline: baselineMetrics, miou1Gain: gain };
+  const verdict = promotionVerdict(candidateMetrics, baselineMetrics, margin);
+  const evaluation = { runId, at: nowOf(deps).toISOString(), heldOut: held.source, images: n, nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS, candidate: candidateMetrics, baseline: baselineMetrics, miou1Gain: gain, meanGain: verdict.meanGain, verdict: verdict.reason };
   await recordMetrics(deps, candidate, evaluation);
 
   watch.signal.throwIfAborted();
@@ -85,13 +87,13 @@ async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams,
   const fresh = await deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidate.id }, select: { status: true } });
   if (fresh.status !== 'candidate') {
     decision = `not promoted: the checkpoint is ${fresh.status}`;
-  } else if (margin !== null && gain !== null && gain >= margin) {
-    await promoteCheckpoint(deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: `evaluate run ${runId}: mIoU@1 ${fmt(candidateMetrics.miou1)} vs ${fmt(baselineMetrics.miou1)} (${baseline.name}), gain ${fmt(gain)} ≥ margin ${margin}` });
+  } else if (verdict.promote) {
+    await promoteCheckpoint(deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: `evaluate run ${runId} against ${baseline.name}: ${verdict.reason}` });
     decision = 'promoted';
   } else {
     decision = AWAITING_OPS;
   }
-  return { candidate: candidateMetrics, baseline: baselineMetrics, images: n, imageIds: held.imageIds, heldOut: held.source, nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS, miou1Gain: gain, autoPromoteMargin: margin, decision };
+  return { candidate: candidateMetrics, baseline: baselineMetrics, images: n, imageIds: held.imageIds, heldOut: held.source, nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS, miou1Gain: gain, meanGain: verdict.meanGain, verdict: verdict.reason, autoPromoteMargin: margin, decision };
 }
 
 async function score(deps: EngineDeps, checkpoint: CheckpointRow, projectId: string, imageIds: number[], watch: RunWatch, offset: number): Promise<CheckpointMetrics> {
@@ -126,4 +128,3 @@ async function recordMetrics(deps: EngineDeps, candidate: CheckpointRow, evaluat
 }
 
 const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
-const fmt = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));

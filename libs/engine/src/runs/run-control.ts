@@ -89,7 +89,12 @@ export async function loadLiveRun(deps: EngineDeps, runId: string, kind?: RunKin
   const run = await deps.db.run.findUnique({ where: { id: runId } });
   if (!run) return null;
   if (kind && run.kind !== kind) throw new AppError('BAD_REQUEST', `run ${runId} is a ${run.kind} run, not ${kind}`);
-  if (FINISHED.has(run.status) || run.cancelRequestedAt) return null;
+  if (FINISHED.has(run.status)) return null;
+  if (run.cancelRequestedAt) {
+    // asked to stop before this job got to it (e.g. while it waited for a retry): close it now
+    await finishRun(deps, run.id, { status: 'cancelled' });
+    return null;
+  }
   return run;
 }
 
