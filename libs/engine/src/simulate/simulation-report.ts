@@ -155,6 +155,7 @@ export function formatSimulationTable(report: SimulationReport): string {
     `project ${report.project.name} (${report.project.id}) · ${report.images.length} synthetic images ${report.options.width}×${report.options.height}, seed ${report.options.seed} · ${report.options.annotators} annotator(s)`,
     `clicks until IoU ≥ ${report.options.targetIou} or ${report.options.maxClicks} clicks, ${touchUp} · objects ≥ ${report.options.minObjectArea} px`,
     `time model ${time.secondsPerMask} s per mask + ${time.secondsPerClick} s per click + ${time.secondsPerStroke} s per stroke + ${time.secondsPerStrokePixel} s per stroke pixel`,
+    `stage 3: autogen preset ${report.options.autogen.preset}${Object.keys(report.options.autogen.overrides).length ? ` with ${Object.entries(report.options.autogen.overrides).map(([k, v]) => `${k}=${String(v)}`).join(', ')}` : ''}`,
     'model mIoU: the model\'s masks before the touch-up (what a better checkpoint raises); mIoU: the saved masks',
     '',
     render(header),
