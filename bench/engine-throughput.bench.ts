@@ -13,12 +13,11 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ingestImage, registerCheckpoint, startRun, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { registerCheckpoint, startRun, SYSTEM_ACTOR } from '@dataengine/engine';
 import { createJobProducer } from '@dataengine/queue';
-import { createTestEnv, ensureDatabase, makeProject, makeUser, REPO_ROOT, spawnService, syntheticImageBytes, TEST_DATABASE_URL, waitFor, type ServiceProcess } from '@dataengine/testing';
+import { addSyntheticImages, createTestEnv, ensureDatabase, makeProject, makeUser, REPO_ROOT, spawnService, TEST_DATABASE_URL, waitFor, type ServiceProcess } from '@dataengine/testing';
 
 const { values } = parseArgs({
   options: {
@@ -46,13 +45,8 @@ const { deps, config } = env;
 const checkpoint = await registerCheckpoint(deps, SYSTEM_ACTOR, { dir: path.join(REPO_ROOT, 'models/default'), name: 'built-in default', activate: true });
 const manager = await makeUser(deps.db, { role: 'manager' });
 const projectId = (await makeProject(deps.db, { createdBy: manager })).id;
-const imageIds: number[] = [];
-for (let i = 0; i < Math.max(IMAGES, AUTOGEN_IMAGES); i++) {
-  const bytes = await syntheticImageBytes({ seed: 100 + i, width: W, height: H, format: 'png' });
-  const { image } = await uploadImage(deps, manager, { projectId, fileName: `scene-${i}.png`, body: Readable.from([bytes]) });
-  await ingestImage(deps, { imageId: image.id });
-  imageIds.push(image.id);
-}
+const seeds = Array.from({ length: Math.max(IMAGES, AUTOGEN_IMAGES) }, (_, i) => 100 + i);
+const imageIds = await addSyntheticImages(deps, manager, { projectId, seeds, width: W, height: H, fileName: (seed) => `scene-${seed - 100}.png` });
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 
 interface Row {

@@ -2,14 +2,13 @@
 // model through onnxruntime-node; auto masks carry scores, grid points and crop boxes, repeat no
 // manual mask, bad overrides are refused at start, and a cancel stops the run.
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
-import { ingestImage, registerCheckpoint, saveMask, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { registerCheckpoint, saveMask, SYSTEM_ACTOR } from '@dataengine/engine';
 import { rleArea, rleIou, rleToBboxSam } from '@dataengine/segment';
-import { createTestEnv, loginCookie, makeProject, makeUser, REPO_ROOT, startTestApi, syntheticImageBytes, trpcMutation, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
+import { addSyntheticImages, createTestEnv, loginCookie, makeProject, makeUser, REPO_ROOT, startTestApi, trpcMutation, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
 import { startWorker, type RunningWorker } from './start-worker';
 
 const W = 256;
@@ -55,13 +54,7 @@ beforeAll(async () => {
   const manager = await makeUser(env.deps.db, { role: 'manager' });
   annotator = await makeUser(env.deps.db, { role: 'annotator' });
   projectId = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: annotator, role: 'annotator' }] })).id;
-  imageIds = [];
-  for (let seed = 3; seed < 9; seed++) {
-    const bytes = await syntheticImageBytes({ seed, width: W, height: H, format: 'png' });
-    const { image } = await uploadImage(env.deps, manager, { projectId, fileName: `scene-${seed}.png`, body: Readable.from([bytes]) });
-    await ingestImage(env.deps, { imageId: image.id });
-    imageIds.push(image.id);
-  }
+  imageIds = await addSyntheticImages(env.deps, manager, { projectId, seeds: [3, 4, 5, 6, 7, 8], width: W, height: H });
   cookie = await loginCookie(api.url, ops.email, ops.password);
   worker = await startWorker(env.config, createLogger({ service: 'test-worker' }, 'error'));
 });

@@ -2,12 +2,11 @@
 // detector and decoder through onnxruntime-node, and the images become stage-2 tasks with scored
 // prefill masks. A corrupt image fails alone; the run goes on.
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
-import { ingestImage, registerCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
 import { rleArea, rleToBboxSam } from '@dataengine/segment';
-import { createTestEnv, loginCookie, makeProject, makeUser, REPO_ROOT, startTestApi, syntheticImageBytes, trpcMutation, waitFor, type TestEnv } from '@dataengine/testing';
+import { addSyntheticImages, createTestEnv, loginCookie, makeProject, makeUser, REPO_ROOT, startTestApi, trpcMutation, waitFor, type TestEnv } from '@dataengine/testing';
 import { startWorker, type RunningWorker } from './start-worker';
 
 let env: TestEnv;
@@ -37,13 +36,7 @@ beforeAll(async () => {
   const ops = await makeUser(env.deps.db, { role: 'ops' });
   const manager = await makeUser(env.deps.db, { role: 'manager' });
   projectId = (await makeProject(env.deps.db, { createdBy: manager })).id;
-  const ids: number[] = [];
-  for (const seed of [3, 4, 5]) {
-    const bytes = await syntheticImageBytes({ seed, width: 256, height: 192, format: 'png' });
-    const { image } = await uploadImage(env.deps, manager, { projectId, fileName: `scene-${seed}.png`, body: Readable.from([bytes]) });
-    await ingestImage(env.deps, { imageId: image.id });
-    ids.push(image.id);
-  }
+  const ids = await addSyntheticImages(env.deps, manager, { projectId, seeds: [3, 4, 5], width: 256, height: 192 });
   good = ids.slice(0, 2);
   corrupt = ids[2]!;
   // the stored original of one image gets damaged after ingest

@@ -2,13 +2,13 @@
 // expires, another worker takes the job again, and the run completes with every image processed
 // exactly once: the same masks per image as a clean pass, none twice.
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
-import { ingestImage, prefillImage, registerCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { prefillImage, registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
 import {
+  addSyntheticImages,
   createTestEnv,
   loginCookie,
   makeProject,
@@ -16,7 +16,6 @@ import {
   REPO_ROOT,
   spawnService,
   startTestApi,
-  syntheticImageBytes,
   trpcMutation,
   waitFor,
   type ServiceProcess,
@@ -76,13 +75,7 @@ beforeAll(async () => {
   const ops = await makeUser(env.deps.db, { role: 'ops' });
   const manager = await makeUser(env.deps.db, { role: 'manager' });
   projectId = (await makeProject(env.deps.db, { createdBy: manager })).id;
-  imageIds = [];
-  for (let seed = 11; seed < 14; seed++) {
-    const bytes = await syntheticImageBytes({ seed, width: 256, height: 192, format: 'png' });
-    const { image } = await uploadImage(env.deps, manager, { projectId, fileName: `scene-${seed}.png`, body: Readable.from([bytes]) });
-    await ingestImage(env.deps, { imageId: image.id });
-    imageIds.push(image.id);
-  }
+  imageIds = await addSyntheticImages(env.deps, manager, { projectId, seeds: [11, 12, 13], width: 256, height: 192 });
   cookie = await loginCookie(api.url, ops.email, ops.password);
 });
 afterAll(async () => {

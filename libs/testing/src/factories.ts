@@ -1,8 +1,10 @@
 // Builders with overridable defaults. The demo seed uses the same ones.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { ProjectRole, UserRole } from '@dataengine/contracts';
 import type { Db } from '@dataengine/db';
-import { hashPassword, type Actor } from '@dataengine/engine';
+import { hashPassword, ingestImage, uploadImage, type Actor, type EngineDeps } from '@dataengine/engine';
+import { syntheticImageBytes } from './test-images';
 
 export interface MadeUser extends Actor {
   password: string;
@@ -38,4 +40,21 @@ export async function makeProject(
     },
   });
   return { id: project.id, name: project.name, slug: project.slug };
+}
+
+/** Synthetic PNG scenes, one per seed, uploaded and ingested through the engine's use cases; their ids in seed order. */
+export async function addSyntheticImages(
+  deps: EngineDeps,
+  uploader: Actor,
+  input: { projectId: string; seeds: number[]; width: number; height: number; fileName?: (seed: number) => string },
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (const seed of input.seeds) {
+    const bytes = await syntheticImageBytes({ seed, width: input.width, height: input.height, format: 'png' });
+    const fileName = input.fileName?.(seed) ?? `scene-${seed}.png`;
+    const { image } = await uploadImage(deps, uploader, { projectId: input.projectId, fileName, body: Readable.from([bytes]) });
+    await ingestImage(deps, { imageId: image.id });
+    ids.push(image.id);
+  }
+  return ids;
 }
