@@ -3,15 +3,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
-import { embedImage, getActiveCheckpoint, ingestImage, registerCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { embedImage, getActiveCheckpoint, registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
 import { float16ToFloat32 } from '@dataengine/segment';
 import { openBundle } from '@dataengine/segment/node';
 import { writeContractBundle } from '@dataengine/segment/testing';
-import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, syntheticImageBytes, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
+import { addSyntheticImages, createTestEnv, loginCookie, makeProject, makeUser, startTestApi, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
 import { startWorker } from './start-worker';
 
 let env: TestEnv;
@@ -27,9 +26,7 @@ beforeAll(async () => {
   annotator = await makeUser(env.deps.db, { role: 'annotator' });
   const manager = await makeUser(env.deps.db, { role: 'manager' });
   const projectId = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: annotator, role: 'annotator' }] })).id;
-  const { image } = await uploadImage(env.deps, manager, { projectId, fileName: 'a.png', body: Readable.from([await syntheticImageBytes({ seed: 5, width: 300, height: 200, format: 'png' })]) });
-  await ingestImage(env.deps, { imageId: image.id });
-  imageId = image.id;
+  [imageId] = (await addSyntheticImages(env.deps, manager, { projectId, seeds: [5], width: 300, height: 200, fileName: () => 'a.png' })) as [number];
   await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: await writeContractBundle(path.join(tmp, 'bundle')), name: 'built-in', activate: true });
 });
 afterAll(async () => {

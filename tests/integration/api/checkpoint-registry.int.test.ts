@@ -3,18 +3,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getActiveCheckpoint, ingestImage, promoteCheckpoint, registerCheckpoint, rollbackCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
+import { getActiveCheckpoint, promoteCheckpoint, registerCheckpoint, rollbackCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
 import { writeContractBundle } from '@dataengine/segment/testing';
-import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, syntheticImageBytes, trpcMutation, trpcQuery, type MadeUser, type TestEnv } from '@dataengine/testing';
+import { addSyntheticImages, createTestEnv, loginCookie, makeProject, makeUser, startTestApi, trpcMutation, trpcQuery, type MadeUser, type TestEnv } from '@dataengine/testing';
 
 let env: TestEnv;
 let api: { url: string; close(): Promise<void> };
 let tmp: string;
 let ops: MadeUser;
 let annotator: MadeUser;
-let imageId: number;
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -24,9 +22,7 @@ beforeAll(async () => {
   annotator = await makeUser(env.deps.db, { role: 'annotator' });
   const manager = await makeUser(env.deps.db, { role: 'manager' });
   const projectId = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: annotator, role: 'annotator' }] })).id;
-  const { image } = await uploadImage(env.deps, manager, { projectId, fileName: 'a.png', body: Readable.from([await syntheticImageBytes({ seed: 5, width: 300, height: 200, format: 'png' })]) });
-  await ingestImage(env.deps, { imageId: image.id });
-  imageId = image.id;
+  await addSyntheticImages(env.deps, manager, { projectId, seeds: [5], width: 300, height: 200, fileName: () => 'a.png' });
 });
 afterAll(async () => {
   await api?.close();
