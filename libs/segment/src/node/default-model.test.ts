@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PredictorAmgModel } from '../amg/predictor-amg-model';
 import { SamAutomaticMaskGenerator } from '../amg/sam-automatic-mask-generator';
+import { pipelineConfigFromManifest } from '../bundle/bundle-manifest.schema';
 import { upscaleLowResLogits } from '../pipeline/mask-upscale';
+import { SamPredictor } from '../pipeline/sam-predictor';
 import { decodeRle } from '../rle/rle-decode';
 import { rleArea } from '../rle/rle-measure';
 import { closeAllBundles, openBundle } from './open-bundle';
@@ -47,6 +49,39 @@ describe.skipIf(!present)('models/default bundle', () => {
       let err = 0;
       for (let i = 0; i < H * W; i++) err = Math.max(err, Math.abs(up[i]! - masks[i]!));
       expect(err).toBeLessThan(1e-3);
+    }
+  });
+
+  it('the interactive decoder gives the contract decoder masks (clicks, box, mask prompt; small and large frames)', async () => {
+    const { predictor, backend, manifest } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
+    const contract = new SamPredictor(backend, pipelineConfigFromManifest(manifest), { interactive: false });
+    for (const [W, H] of [[225, 150], [1024, 768], [700, 1100]] as const) {
+      const data = new Uint8Array(W * H * 3).fill(35);
+      for (let y = Math.round(H * 0.3); y < Math.round(H * 0.7); y++) for (let x = Math.round(W * 0.2); x < Math.round(W * 0.6); x++) data.fill(215, (y * W + x) * 3, (y * W + x) * 3 + 3);
+      const embedding = await predictor.embedImage({ width: W, height: H, channels: 3, data });
+      const click = { x: Math.round(W * 0.4), y: Math.round(H * 0.5), label: 1 as const };
+      const first = await contract.decode(embedding, { points: [click] });
+      const prompts = [
+        { points: [click] },
+        { points: [click, { x: Math.round(W * 0.8), y: Math.round(H * 0.2), label: 0 as const }] },
+        { box: [W * 0.15, H * 0.25, W * 0.65, H * 0.75] as [number, number, number, number] },
+        { points: [click], maskInput: first.masks[0]!.lowResLogits },
+      ];
+      for (const prompt of prompts) {
+        const fast = await predictor.decode(embedding, prompt, { multimask: true });
+        const slow = await contract.decode(embedding, prompt, { multimask: true });
+        expect(fast.masks.map((m) => m.channel)).toEqual(slow.masks.map((m) => m.channel));
+        for (const [i, m] of fast.masks.entries()) {
+          const s = slow.masks[i]!;
+          expect(m.predictedIou).toBeCloseTo(s.predictedIou, 5);
+          let differing = 0;
+          for (let p = 0; p < m.mask.data.length; p++) if (m.mask.data[p] !== s.mask.data[p]) differing++;
+          // float32 rounding can flip a pixel whose logit is within ~1e-6 of 0
+          expect(differing).toBeLessThanOrEqual(Math.ceil(W * H * 1e-5));
+          expect(Math.abs(m.area - s.area)).toBeLessThanOrEqual(Math.ceil(W * H * 1e-5));
+          expect(m.stabilityScore).toBeCloseTo(s.stabilityScore, 4);
+        }
+      }
     }
   });
 

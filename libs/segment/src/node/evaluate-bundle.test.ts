@@ -7,6 +7,7 @@ import { simulateClicks } from '../metrics/click-simulation';
 import { evaluateBundle, exclusiveBox, type EvalScene } from '../metrics/evaluate-bundle';
 import { predictorSegmenter } from '../metrics/predictor-interactive-segmenter';
 import type { RgbImage } from '../pipeline/image-resize';
+import { SamPredictor } from '../pipeline/sam-predictor';
 import type { BinaryMask } from '../rle/rle.types';
 import { writeContractBundle } from '../testing/index';
 import { closeAllBundles, openBundle, type OpenBundle } from './open-bundle';
@@ -45,7 +46,7 @@ afterAll(async () => {
 describe('predictorSegmenter (InteractiveSegmenter over SamPredictor)', () => {
   it('one click → best of channels 1–3; later clicks → channel 0 with the previous low-res mask fed back', async () => {
     const embedding = await open.predictor.embedImage(image);
-    const seg = predictorSegmenter(open.predictor, embedding);
+    const seg = predictorSegmenter(new SamPredictor(open.backend, open.predictor.config, { interactive: false }), embedding);
     // one click: channel 2 (IoU 0.9 beats 0.6 and 0.75) = the radius-40 disc
     const first = await seg.predict([{ x: 500, y: 400, positive: true }], null);
     expect(differing(first.mask, disc(500, 400, 40))).toBe(0);
@@ -78,7 +79,7 @@ describe('evaluateBundle', () => {
     const config = boxDetectorConfig(open.manifest)!;
     expect(config).toEqual({ inputName: 'image_embeddings', boxFormat: 'ltrb', score: 'logit', inputSize: 1024 });
     const seen: (string | number)[] = [];
-    const r = await evaluateBundle(open.predictor, [scene], {
+    const r = await evaluateBundle(new SamPredictor(open.backend, open.predictor.config, { interactive: false }), [scene], {
       maxClicks: 5,
       detect: (e) => detectBoxes(open.backend, config, e, { scoreThreshold: 0.5 }),
       onScene: (_, id) => seen.push(id),

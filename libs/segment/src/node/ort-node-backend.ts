@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { FloatTensor, InferenceBackend, ModelRole, TensorFeeds } from '../pipeline/inference-backend.types';
+import { InteractiveDecoderSource } from '../bundle/interactive-decoder-source';
+import { isInteractiveDecoderRole, type FloatTensor, type InferenceBackend, type ModelRole, type TensorFeeds } from '../pipeline/inference-backend.types';
 import { InferenceError } from '../pipeline/segment-errors';
 
 export interface NodeRuntimeOptions {
@@ -25,8 +27,10 @@ export function cudaProviderInstalled(): boolean {
   return existsSync(join(dist, '..', 'bin', 'napi-v6', process.platform, process.arch, lib));
 }
 
-/** Creates a session on CUDA when asked and possible, else on CPU (logging why). */
-export async function createNodeSession(path: string, options: NodeRuntimeOptions = {}): Promise<ort.InferenceSession> {
+/** Creates a session (from a file or model bytes) on CUDA when asked and possible, else on CPU (logging why). */
+export async function createNodeSession(source: string | Uint8Array, options: NodeRuntimeOptions = {}): Promise<ort.InferenceSession> {
+  const path = typeof source === 'string' ? source : 'a derived model';
+  const create = (opts: ort.InferenceSession.SessionOptions) => (typeof source === 'string' ? ort.InferenceSession.create(source, opts) : ort.InferenceSession.create(source, opts));
   const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
   if (options.intraOpNumThreads !== undefined) base.intraOpNumThreads = options.intraOpNumThreads;
   const log = options.log ?? ((line: string) => console.warn(line));
@@ -36,35 +40,46 @@ export async function createNodeSession(path: string, options: NodeRuntimeOption
     } else {
       try {
         // quiet session logging for the attempt (onnxruntime still prints its own provider-load error once)
-        return await ort.InferenceSession.create(path, { ...base, executionProviders: ['cuda', 'cpu'], logSeverityLevel: 4 });
+        return await create({ ...base, executionProviders: ['cuda', 'cpu'], logSeverityLevel: 4 });
       } catch (error) {
         log(`segment: CUDA execution provider failed for ${path} (${(error as Error).message.split('\n')[0]}); running on CPU`);
       }
     }
   }
-  return ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
+  return create({ ...base, executionProviders: ['cpu'] });
 }
 
 /**
  * onnxruntime-node implementation of InferenceBackend over one bundle's model files. Sessions are
  * created lazily on first use; concurrent first calls share one creation (the promise is the lock).
+ * The interactive decoder roles are derived from the decoder file.
  */
 export class OrtNodeBackend implements InferenceBackend {
   private readonly sessions = new Map<ModelRole, Promise<ort.InferenceSession>>();
   private disposed = false;
+  private readonly interactive: InteractiveDecoderSource;
 
   constructor(
     private readonly files: Partial<Record<ModelRole, string>>,
     private readonly options: NodeRuntimeOptions = {},
-  ) {}
+  ) {
+    this.interactive = new InteractiveDecoderSource(async () => {
+      if (!files.decoder) throw new InferenceError('this bundle has no decoder model');
+      return readFile(files.decoder);
+    });
+  }
 
   session(role: ModelRole): Promise<ort.InferenceSession> {
     if (this.disposed) return Promise.reject(new InferenceError('the inference backend was disposed'));
     let session = this.sessions.get(role);
     if (!session) {
       const path = this.files[role];
-      if (!path) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
-      session = createNodeSession(path, this.options);
+      if (isInteractiveDecoderRole(role) && !path) {
+        session = this.interactive.model(role).then((bytes) => createNodeSession(bytes, this.options));
+      } else {
+        if (!path) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
+        session = createNodeSession(path, this.options);
+      }
       // a failed load is not cached: the next call retries
       session.catch(() => this.sessions.delete(role));
       this.sessions.set(role, session);

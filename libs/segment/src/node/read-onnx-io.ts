@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import pkg from 'onnx-proto';
 import type { ModelIo, TensorInfo } from '../bundle/model-io';
+import { wireFields as fields } from '../bundle/protobuf-wire';
 
 const { onnx } = pkg;
 
@@ -16,37 +17,6 @@ export interface OnnxModelSummary extends ModelIo {
   /** `location` of every initializer stored as external data (files beside the model). */
   externalData: string[];
   opset: number | null;
-}
-
-/** Minimal protobuf wire walker: yields (field, wireType, value|payload) without decoding payloads. */
-function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<{ field: number; wire: number; value: number; from: number; to: number }> {
-  let pos = start;
-  const varint = (): number => {
-    let result = 0;
-    let mul = 1;
-    for (;;) {
-      if (pos >= end) throw new Error('truncated varint');
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
-    }
-  };
-  while (pos < end) {
-    const key = varint();
-    const field = Math.floor(key / 8);
-    const wire = key & 7;
-    if (wire === 0) yield { field, wire, value: varint(), from: pos, to: pos };
-    else if (wire === 1) (pos += 8);
-    else if (wire === 5) (pos += 4);
-    else if (wire === 2) {
-      const len = varint();
-      const from = pos;
-      pos += len;
-      if (pos > end) throw new Error('truncated length-delimited field');
-      yield { field, wire, value: len, from, to: pos };
-    } else throw new Error(`unsupported wire type ${wire}`);
-  }
 }
 
 const toNumber = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'object' && v !== null && 'toNumber' in v ? (v as { toNumber(): number }).toNumber() : Number(v));

@@ -3,7 +3,16 @@
  * onnxruntime-node (`@dataengine/segment/node`) and onnxruntime-web (`@dataengine/segment/web`)
  * implement it; the pure pipeline never knows which one it talks to.
  */
-export type ModelRole = 'encoder' | 'decoder' | 'detector';
+export type ModelRole = 'encoder' | 'decoder' | 'detector' | InteractiveDecoderRole;
+
+/**
+ * Graphs a backend derives from the bundle's `decoder.onnx` for the click → mask loop
+ * (`bundle/low-res-decoder.ts`): the per-image prelude, and the per-click graph with and without a
+ * mask prompt. They return `iou_predictions` and `low_res_masks` only.
+ */
+export type InteractiveDecoderRole = 'decoder.prelude' | 'decoder.prompt' | 'decoder.prompt-no-mask';
+
+export const isInteractiveDecoderRole = (role: ModelRole): role is InteractiveDecoderRole => role.startsWith('decoder.');
 
 /** A dense float32 tensor, row-major (C order), as ONNX Runtime lays it out. */
 export interface FloatTensor {

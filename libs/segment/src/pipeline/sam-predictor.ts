@@ -1,11 +1,13 @@
 import type { BinaryMask } from '../rle/rle.types';
 import { buildDecoderFeeds } from './decoder-feeds';
 import type { RgbImage } from './image-resize';
-import type { InferenceBackend } from './inference-backend.types';
+import type { FloatTensor, InferenceBackend, TensorFeeds } from './inference-backend.types';
+import { summarizeLowResChannel } from './low-res-mask';
 import { summarizeLogits } from './mask-postprocess';
 import { maskChannel, selectMaskChannels, type DecoderOutputs } from './output-select';
 import { preprocessImage, SAM_PREPROCESS, type PreprocessConfig } from './preprocess-image';
 import type { ImageEmbedding, SamPrompt } from './prompt.types';
+import { upscaleLowResLogits } from './mask-upscale';
 import { resizeLongestSide } from './resize-geometry';
 import { DECODER_OUTPUT_NAMES, SAM_EMBEDDING_SHAPE, SAM_ENCODER_INPUT_NAME, SAM_ENCODER_OUTPUT_NAME, SAM_LOW_RES_SIZE } from './sam-constants';
 import { InferenceError } from './segment-errors';
@@ -55,12 +57,31 @@ export interface DecodeResult {
 
 const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
+export interface PredictorOptions {
+  /**
+   * `decode` through the interactive decoder graphs derived from the bundle's decoder (default):
+   * the embedding-only part once per image, low-res outputs only, the shown channel upscaled here.
+   * Same masks as the contract decoder (to float32 rounding), a fraction of the time. `false`: the
+   * contract decoder for everything.
+   */
+  interactive?: boolean;
+}
+
 /** Image → embedding → prompt → masks, over any InferenceBackend (SAM-SPEC.md §1–2). */
 export class SamPredictor {
+  /** Prelude outputs per embedding tensor (computed on its first decode). */
+  private readonly preludes = new WeakMap<FloatTensor, Promise<Record<string, FloatTensor>>>();
+  private interactive: boolean;
+  /** Why the interactive decoder is off for this bundle (it could not be derived), or null. */
+  interactiveProblem: string | null = null;
+
   constructor(
     private readonly backend: InferenceBackend,
     readonly config: SamPipelineConfig = SAM_PIPELINE,
-  ) {}
+    options: PredictorOptions = {},
+  ) {
+    this.interactive = options.interactive ?? true;
+  }
 
   async embedImage(image: RgbImage): Promise<ImageEmbedding> {
     const { tensor } = preprocessImage(image, this.config);
@@ -78,18 +99,52 @@ export class SamPredictor {
    * (views onto the runtime's buffers). For callers that need every channel's logits (AMG).
    */
   async decodeLogits(embedding: ImageEmbedding, prompt: SamPrompt): Promise<{ outputs: DecoderOutputs; numPoints: number }> {
-    const expected = [1, ...this.config.embeddingShape];
-    if (!sameDims(embedding.tensor.dims, expected)) {
-      throw new InferenceError(`image embedding has shape [${embedding.tensor.dims.join(', ')}], this model expects [${expected.join(', ')}]`);
-    }
+    this.checkEmbedding(embedding);
     const geometry = resizeLongestSide(embedding.imageHeight, embedding.imageWidth, this.config.imageSize);
     const { feeds, numPoints } = buildDecoderFeeds(embedding.tensor, prompt, geometry, this.config.lowResSize);
     const outputs = decoderOutputs(await this.backend.run('decoder', feeds, DECODER_OUTPUT_NAMES));
     return { outputs, numPoints };
   }
 
+  /**
+   * Loads the decoder sessions the click loop uses (the first run of a session is slow) with one
+   * throw-away decode without and one with a mask prompt on a zero embedding. A decoder from which
+   * the interactive graphs cannot be derived switches this predictor to the contract decoder
+   * (`interactiveProblem` says why) instead of failing.
+   */
+  async warmUp(): Promise<void> {
+    const [c, h, w] = this.config.embeddingShape;
+    const tensor = { data: new Float32Array(c * h * w), dims: [1, c, h, w] };
+    const embedding: ImageEmbedding = { tensor, imageHeight: 64, imageWidth: 64 };
+    const click = { points: [{ x: 32, y: 32, label: 1 as const }] };
+    if (this.interactive) {
+      try {
+        await this.prelude(embedding);
+      } catch (error) {
+        this.interactive = false;
+        this.interactiveProblem = (error as Error).message;
+      }
+    }
+    const first = await this.decode(embedding, click);
+    await this.decode(embedding, { ...click, maskInput: first.masks[0]!.lowResLogits });
+  }
+
+  /** The embedding-only tensors the interactive decoder reads, once per embedding. */
+  prelude(embedding: ImageEmbedding): Promise<Record<string, FloatTensor>> {
+    this.checkEmbedding(embedding);
+    if (!this.interactive) return Promise.resolve({});
+    let pending = this.preludes.get(embedding.tensor);
+    if (!pending) {
+      pending = this.backend.run('decoder.prelude', { image_embeddings: embedding.tensor });
+      pending.catch(() => this.preludes.delete(embedding.tensor));
+      this.preludes.set(embedding.tensor, pending);
+    }
+    return pending;
+  }
+
   /** One object from one prompt: the §1.4 channel choice (or the 1–3 candidates), binarised `> 0`, scored. */
   async decode(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions = {}): Promise<DecodeResult> {
+    if (this.interactive) return this.decodeInteractive(embedding, prompt, options);
     const { outputs: out, numPoints } = await this.decodeLogits(embedding, prompt);
     const channels = selectMaskChannels(out.iouPredictions.data, numPoints, options.multimask ?? false);
     const size = { height: embedding.imageHeight, width: embedding.imageWidth, lowResSize: this.config.lowResSize };
@@ -101,6 +156,40 @@ export class SamPredictor {
       return result;
     });
     return { masks, numPoints };
+  }
+
+  private async decodeInteractive(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions): Promise<DecodeResult> {
+    this.checkEmbedding(embedding);
+    const { imageHeight: H, imageWidth: W } = embedding;
+    const L = this.config.lowResSize;
+    const geometry = resizeLongestSide(H, W, this.config.imageSize);
+    const { feeds, numPoints } = buildDecoderFeeds(embedding.tensor, prompt, geometry, L);
+    const prelude = await this.prelude(embedding);
+    const hasMask = prompt.maskInput !== undefined && prompt.maskInput !== null;
+    const runFeeds: TensorFeeds = { point_coords: feeds.point_coords, point_labels: feeds.point_labels, ...prelude, ...(hasMask ? { mask_input: feeds.mask_input, has_mask_input: feeds.has_mask_input } : {}) };
+    const raw = await this.backend.run(hasMask ? 'decoder.prompt' : 'decoder.prompt-no-mask', runFeeds, ['iou_predictions', 'low_res_masks']);
+    const iou = raw['iou_predictions'];
+    const lowRes = raw['low_res_masks'];
+    const C = iou?.data.length ?? 0;
+    if (!iou || !lowRes || lowRes.dims.length !== 4 || lowRes.dims[1] !== C || lowRes.dims[2] !== L || lowRes.dims[3] !== L) {
+      throw new InferenceError(`interactive decoder returned ${lowRes ? `low_res_masks [${lowRes.dims.join(', ')}]` : 'no low_res_masks'} and ${C} IoU predictions, expected [1, C, ${L}, ${L}] and C`);
+    }
+    const channels = selectMaskChannels(iou.data, numPoints, options.multimask ?? false);
+    const masks = channels.map((c): PredictedMask => {
+      const lowResLogits = lowRes.data.slice(c * L * L, (c + 1) * L * L);
+      const { mask, area, stabilityScore } = summarizeLowResChannel(lowResLogits, L, H, W, this.config.imageSize);
+      const result: PredictedMask = { channel: c, mask, area, predictedIou: iou.data[c]!, stabilityScore, lowResLogits };
+      if (options.returnLogits) result.logits = upscaleLowResLogits(lowResLogits, L, H, W, this.config.imageSize);
+      return result;
+    });
+    return { masks, numPoints };
+  }
+
+  private checkEmbedding(embedding: ImageEmbedding): void {
+    const expected = [1, ...this.config.embeddingShape];
+    if (!sameDims(embedding.tensor.dims, expected)) {
+      throw new InferenceError(`image embedding has shape [${embedding.tensor.dims.join(', ')}], this model expects [${expected.join(', ')}]`);
+    }
   }
 }
 

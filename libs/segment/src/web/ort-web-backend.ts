@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-web/wasm';
-import type { FloatTensor, InferenceBackend, ModelRole, TensorFeeds } from '../pipeline/inference-backend.types';
+import { InteractiveDecoderSource } from '../bundle/interactive-decoder-source';
+import { isInteractiveDecoderRole, type FloatTensor, type InferenceBackend, type ModelRole, type TensorFeeds } from '../pipeline/inference-backend.types';
 import { InferenceError } from '../pipeline/segment-errors';
 
 /** Model bytes, or a URL the runtime fetches. */
@@ -30,16 +31,32 @@ export function configureOrtWeb(options: WebRuntimeOptions = {}): void {
   if (options.wasmPaths) ort.env.wasm.wasmPaths = options.wasmPaths;
 }
 
-/** onnxruntime-web (wasm) implementation of InferenceBackend; sessions load lazily, once. */
+/** Model bytes from a source (fetched when it is a URL). */
+async function sourceBytes(source: ModelSource): Promise<Uint8Array> {
+  if (typeof source !== 'string') return source;
+  const res = await fetch(source);
+  if (!res.ok) throw new InferenceError(`could not fetch the model ${source} (HTTP ${res.status})`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * onnxruntime-web (wasm) implementation of InferenceBackend; sessions load lazily, once. The
+ * interactive decoder roles are derived from the decoder (fetched once when it is a URL).
+ */
 export class OrtWebBackend implements InferenceBackend {
   private readonly sessions = new Map<ModelRole, Promise<ort.InferenceSession>>();
   private disposed = false;
+  private readonly interactive: InteractiveDecoderSource;
 
   constructor(
     private readonly models: Partial<Record<ModelRole, ModelSource>>,
     options: WebRuntimeOptions = {},
   ) {
     configureOrtWeb(options);
+    this.interactive = new InteractiveDecoderSource(async () => {
+      if (models.decoder === undefined) throw new InferenceError('this bundle has no decoder model');
+      return sourceBytes(models.decoder);
+    });
   }
 
   private session(role: ModelRole): Promise<ort.InferenceSession> {
@@ -47,9 +64,13 @@ export class OrtWebBackend implements InferenceBackend {
     let session = this.sessions.get(role);
     if (!session) {
       const source = this.models[role];
-      if (source === undefined) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
       const opts: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
-      session = typeof source === 'string' ? ort.InferenceSession.create(source, opts) : ort.InferenceSession.create(source, opts);
+      if (isInteractiveDecoderRole(role) && source === undefined) {
+        session = this.interactive.model(role).then((bytes) => ort.InferenceSession.create(bytes, opts));
+      } else {
+        if (source === undefined) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
+        session = typeof source === 'string' ? ort.InferenceSession.create(source, opts) : ort.InferenceSession.create(source, opts);
+      }
       session.catch(() => this.sessions.delete(role));
       this.sessions.set(role, session);
     }

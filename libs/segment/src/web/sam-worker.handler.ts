@@ -40,16 +40,20 @@ export function createSamWorkerHandler(createBackend: BackendFactory): (request:
         embeddings.clear();
         backend = createBackend(req.models, req.runtime ?? {});
         predictor = new SamPredictor(backend, pipelineConfigFromManifest(req.manifest));
+        await predictor.warmUp(); // the decoder sessions load now, not on the first click
         return { ready: true };
       case 'embed': {
         const e = await ready().embedImage(req.image);
+        await ready().prelude(e);
         const embeddingId = keep(e);
         if (!req.returnEmbedding) return { embeddingId };
         return { embeddingId, embedding: { data: e.tensor.data.slice(), dims: [...e.tensor.dims], imageHeight: e.imageHeight, imageWidth: e.imageWidth } };
       }
       case 'setEmbedding': {
         const { data, dims, imageHeight, imageWidth } = req.embedding;
-        return { embeddingId: keep({ tensor: { data, dims }, imageHeight, imageWidth }) };
+        const e: ImageEmbedding = { tensor: { data, dims }, imageHeight, imageWidth };
+        await ready().prelude(e); // the embedding-only part of the decoder, once per image
+        return { embeddingId: keep(e) };
       }
       case 'decode': {
         const e = embeddings.get(req.embeddingId);
