@@ -136,6 +136,9 @@ async function main(): Promise<void> {
     await promoteCheckpoint(deps, ops, { checkpointId: sam.id, reason: 'latency bench' });
     await page.getByTestId('model-switched').waitFor({ timeout: 300_000 });
     await toolReady(page);
+    // the promotion re-embeds every image with the ViT-B encoder: let the worker finish first, or
+    // the page would share the 2 cores with it
+    await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: sam.id } })) === imageCount || null, 'the ViT-B embeddings of the promotion', 1_200_000, 2000);
     const b = await clickLatency(page, IMAGE_W, IMAGE_H);
 
     process.stdout.write(

@@ -17,7 +17,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { registerCheckpoint, startRun, SYSTEM_ACTOR } from '@dataengine/engine';
 import { createJobProducer } from '@dataengine/queue';
-import { addSyntheticImages, createTestEnv, ensureDatabase, makeProject, makeUser, REPO_ROOT, spawnService, TEST_DATABASE_URL, waitFor, type ServiceProcess } from '@dataengine/testing';
+import { addSyntheticImages, createTestEnv, makeProject, makeUser, REPO_ROOT, spawnService, waitFor, type ServiceProcess } from '@dataengine/testing';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +39,6 @@ const ECHO = values.verbose;
 const SKIP = new Set(values.skip.split(',').filter(Boolean));
 const AUTOGEN_OVERRIDES: Record<string, number> = values['points-per-side'] ? { pointsPerSide: Number(values['points-per-side']) } : {};
 
-await ensureDatabase(TEST_DATABASE_URL);
 const env = await createTestEnv({ LOG_LEVEL: 'error' });
 const { deps, config } = env;
 const checkpoint = await registerCheckpoint(deps, SYSTEM_ACTOR, { dir: path.join(REPO_ROOT, 'models/default'), name: 'built-in default', activate: true });

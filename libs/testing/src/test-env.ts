@@ -8,7 +8,7 @@ import { createApiServer, type ApiDeps } from '@dataengine/api';
 import { createLogger, loadConfig, type AppConfig } from '@dataengine/config';
 import { migrate, MIGRATIONS_DIR } from '@dataengine/db';
 import { createEngineRuntime } from '@dataengine/engine';
-import { dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL, testSchemaName } from './test-database';
+import { dropSchema, ensureDatabase, TEST_DATABASE_URL, TEST_REDIS_URL, testSchemaName } from './test-database';
 
 export interface TestEnv {
   config: AppConfig;
@@ -35,6 +35,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     LOG_LEVEL: 'error',
     ...overrides,
   });
+  await ensureDatabase(TEST_DATABASE_URL); // benchmarks and scripts run without the test runner's global setup
   await migrate({ connectionString: config.DATABASE_URL, schema, migrationsDir: MIGRATIONS_DIR });
   const logger = createLogger({ service: 'test', schema }, config.LOG_LEVEL);
   const runtime = createEngineRuntime(config, logger);

@@ -40,8 +40,10 @@ export function useCurrentMask(frame: DisplayFrame, chosen: Candidate | null, ed
     const base = chosen?.mask ?? editing?.base ?? null;
     if (!base && strokes.length === 0) return { mask: null, area: 0, overlay: null };
     const mask = composeMask(base, width, height, strokesInFrame(strokes, frame));
-    // the area in image pixels (estimated from the display frame for large images)
-    const area = Math.round(maskArea(mask) / (frame.sx * frame.sy));
+    // the area in image pixels (estimated from the display frame for large images); a decoded
+    // candidate without strokes already knows its own
+    const displayArea = chosen && strokes.length === 0 ? chosen.area : maskArea(mask);
+    const area = Math.round(displayArea / (frame.sx * frame.sy));
     return { mask, area, overlay: buildOverlay(width, height, [{ mask, colour: CURRENT_COLOUR, alpha: CURRENT_ALPHA }]) };
   }, [chosen, editing, strokes, frame, width, height]);
 }

@@ -7,8 +7,9 @@ export type { BoxXyxy, ImageEmbedding, SamPoint, SamPrompt } from './prompt.type
 export { assertBox, assertPrompt, buildDecoderFeeds, type DecoderFeeds, type DecoderInputName } from './decoder-feeds';
 export { maskChannel, selectMaskChannels, type DecoderOutputs, type MaskChannel } from './output-select';
 export { binarizeLogits, stabilityScore, summarizeLogits, type LogitMaskSummary } from './mask-postprocess';
-export { tensorSize, type FloatTensor, type InferenceBackend, type ModelRole, type TensorFeeds } from './inference-backend.types';
-export { decoderOutputs, SAM_PIPELINE, SamPredictor, type DecodeOptions, type DecodeResult, type PredictedMask, type SamPipelineConfig } from './sam-predictor';
+export { summarizeLowResChannel } from './low-res-mask';
+export { isInteractiveDecoderRole, tensorSize, type FloatTensor, type InferenceBackend, type InteractiveDecoderRole, type ModelRole, type TensorFeeds } from './inference-backend.types';
+export { decoderOutputs, SAM_PIPELINE, SamPredictor, type DecodeOptions, type DecodeResult, type PredictedMask, type PredictorOptions, type SamPipelineConfig } from './sam-predictor';
 export { maskAnnotation, type MaskAnnotation } from './mask-record';
 export { tensorFromNpy, tensorToNpy } from './npy-embedding';
 export { resizeBilinearHalfPixel, upscaleLowResLogits } from './mask-upscale';

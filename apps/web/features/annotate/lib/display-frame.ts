@@ -3,7 +3,7 @@
 // model's own resized frame (long side 1024: the same point transform, the same crop, so the same
 // low-res logits) and draws that mask scaled up by the canvas. The saved mask is made from the
 // low-res logits with the §1.5 upscale at the image's full size, as the graph would.
-import { resizeLongestSide, upscaleLowResLogits, type BinaryMask, type BoxXyxy } from '@dataengine/segment';
+import { resizeLongestSide, summarizeLowResChannel, type BinaryMask, type BoxXyxy } from '@dataengine/segment';
 
 export interface DisplayFrame {
   width: number;
@@ -32,10 +32,7 @@ export function toDisplayBox(f: DisplayFrame, box: BoxXyxy): BoxXyxy {
 
 /** The full-resolution mask of one decoder channel: §1.5 on its low-res logits, then `> 0`. */
 export function fullResolutionMask(lowResLogits: Float32Array, lowResSize: number, width: number, height: number): BinaryMask {
-  const logits = upscaleLowResLogits(lowResLogits, lowResSize, height, width);
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = logits[i]! > 0 ? 1 : 0;
-  return { width, height, data };
+  return summarizeLowResChannel(lowResLogits, lowResSize, height, width).mask;
 }
 
 /** Nearest-neighbour resample (display overlays of large saved masks). */

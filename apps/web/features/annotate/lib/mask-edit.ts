@@ -44,6 +44,8 @@ export function applyStroke(mask: BinaryMask, stroke: BrushStroke): void {
 
 /** The base mask (decoder output or a saved mask; none = empty) with the strokes applied, as a new mask. */
 export function composeMask(base: BinaryMask | null, width: number, height: number, strokes: readonly BrushStroke[]): BinaryMask {
+  // nothing to apply: the base itself (masks are never mutated once made)
+  if (strokes.length === 0 && base && base.width === width && base.height === height) return base;
   const data = base ? base.data.slice() : new Uint8Array(width * height);
   const mask = { width, height, data };
   for (const stroke of strokes) applyStroke(mask, stroke);
@@ -77,12 +79,8 @@ export const cssColour = ([r, g, b]: readonly [number, number, number], alpha = 
 /** Writes `mask` into an RGBA buffer in one colour (alpha 0–255) where it is set. */
 export function paintMaskRgba(rgba: Uint8ClampedArray, mask: BinaryMask, [r, g, b]: readonly [number, number, number], alpha: number): void {
   const d = mask.data;
-  for (let i = 0, j = 0; i < d.length; i++, j += 4) {
-    if (d[i]) {
-      rgba[j] = r;
-      rgba[j + 1] = g;
-      rgba[j + 2] = b;
-      rgba[j + 3] = alpha;
-    }
-  }
+  // one 32-bit write per pixel (RGBA bytes in memory order on a little-endian machine, as every browser runs)
+  const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
+  const packed = ((alpha << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  for (let i = 0; i < d.length; i++) if (d[i]) pixels[i] = packed;
 }
