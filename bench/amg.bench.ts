@@ -42,14 +42,14 @@ const { dir, label } = await pickBundle();
 const open = await openBundle(dir, { intraOpNumThreads: Number(values.threads) });
 
 // the same backend, timed: milliseconds spent inside session.run per model role
-const inRun = { encoder: 0, decoder: 0, detector: 0 };
+const inRun: Record<string, number> & { encoder: number; decoder: number; detector: number } = { encoder: 0, decoder: 0, detector: 0 };
 const timed: InferenceBackend = {
   run: async (role, feeds, names) => {
     const t = performance.now();
     try {
       return await open.backend.run(role, feeds, names);
     } finally {
-      inRun[role] += performance.now() - t;
+      inRun[role] = (inRun[role] ?? 0) + performance.now() - t;
     }
   },
   dispose: () => open.backend.dispose(),

@@ -1,6 +1,8 @@
 // Decoder call through the pipeline (prompt checks, feeds, session.run, mask selection, `> 0`
 // binarisation, stability score, low-res copy) vs a bare `session.run` on the same feeds.
-// Target: pipeline overhead < 10 % (issue 3).
+// Target: pipeline overhead < 10 % (issue 3). Then the interactive decode (what a click costs):
+// `SamPredictor.decode` through the graphs derived from the same decoder (prelude cached per
+// image, low-res outputs, the chosen channel upscaled in TypeScript).
 // Run: npx tsx bench/decoder-overhead.bench.ts [more/decoder.onnx …]   (BENCH_ITERATIONS, BENCH_THREADS)
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,7 +35,8 @@ async function bench(label: string, decoderPath: string, embeddingDims: number[]
     },
     dispose: () => backend.dispose(),
   };
-  const predictor = new SamPredictor(timed);
+  const predictor = new SamPredictor(timed, undefined, { interactive: false });
+  const interactive = new SamPredictor(backend);
   const session = await backend.session('decoder');
   const data = new Float32Array(embeddingDims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i) * 0.1);
   for (const [h, w] of SIZES) {
@@ -45,6 +48,7 @@ async function bench(label: string, decoderPath: string, embeddingDims: number[]
     const piped: number[] = [];
     const outside: number[] = [];
     const inside: number[] = [];
+    const fast: number[] = [];
     for (let i = 0; i < ITERATIONS + 5; i++) {
       // interleaved so that machine noise hits both alike; the first 5 rounds warm up
       let t = performance.now();
@@ -53,7 +57,11 @@ async function bench(label: string, decoderPath: string, embeddingDims: number[]
       t = performance.now();
       await predictor.decode(embedding, prompt);
       const p = performance.now() - t;
+      t = performance.now();
+      await interactive.decode(embedding, prompt);
+      const f = performance.now() - t;
       if (i >= 5) {
+        fast.push(f);
         bare.push(b);
         piped.push(p);
         inside.push(inRun);
@@ -66,6 +74,7 @@ async function bench(label: string, decoderPath: string, embeddingDims: number[]
     const split = median(outside.map((o, k) => o / inside[k]!)) * 100;
     console.log(`${label.padEnd(24)} ${`${w}×${h}`.padEnd(10)} ${line('min', Math.min(...bare), Math.min(...piped))} | ${line('median', median(bare), median(piped))}`);
     console.log(`${''.padEnd(35)} same-call split: run ${median(inside).toFixed(2)} ms, pipeline outside run ${median(outside).toFixed(2)} ms = ${split.toFixed(1)} % of run (median of per-call ratios)`);
+    console.log(`${''.padEnd(35)} interactive decode (one click → mask): min ${Math.min(...fast).toFixed(2)} ms, median ${median(fast).toFixed(2)} ms`);
   }
   await backend.dispose();
 }

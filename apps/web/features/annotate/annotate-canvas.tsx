@@ -29,7 +29,14 @@ export interface AnnotateCanvasProps {
   onBox(box: BoxXyxy): void;
   onStroke(stroke: BrushStroke): void;
   onActivity(): void;
+  /** The pointer rests on the image with the prompt tool (image pixels): the likely next click. */
+  onAim?(x: number, y: number): void;
 }
+
+/** How long the pointer must rest before it counts as aiming. */
+const AIM_REST_MS = 40;
+/** A click this close (screen px) to where the pointer rested is the aimed click. */
+const AIM_SNAP_PX = 2;
 
 /** A press that moves less than this (screen px) is a click, not a drag. */
 const DRAG_THRESHOLD_PX = 4;
@@ -46,6 +53,8 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
   const gesture = useRef<Gesture | null>(null);
   const cursor = useRef<[number, number] | null>(null);
   const spaceHeld = useRef(false);
+  const aimTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const aimed = useRef<{ sx: number; sy: number; x: number; y: number; view: ViewTransform } | null>(null);
   const frame = useRef(0);
   const drawnLayers = useRef<readonly (HTMLCanvasElement | null)[]>([]);
   const latest = useRef(props);
@@ -138,7 +147,15 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
     return clampToImage({ width: p.width, height: p.height }, ix, iy);
   };
 
+  useEffect(() => () => void (aimTimer.current && clearTimeout(aimTimer.current)), []);
+
+  const stopAiming = () => {
+    if (aimTimer.current) clearTimeout(aimTimer.current);
+    aimTimer.current = null;
+  };
+
   const onPointerDown = (e: ReactPointerEvent<HTMLCanvasElement>) => {
+    stopAiming();
     if (!view.current) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     e.currentTarget.focus({ preventScroll: true }); // so Enter is not taken by a focused button
@@ -164,6 +181,15 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
       g.dragging ||= Math.hypot(x - g.startX, y - g.startY) > DRAG_THRESHOLD_PX;
     } else if (g?.kind === 'stroke') {
       g.points.push(toImage(x, y));
+    } else if (!g && latest.current.tool === 'prompt' && latest.current.onAim && view.current) {
+      stopAiming();
+      aimTimer.current = setTimeout(() => {
+        aimTimer.current = null;
+        if (gesture.current || !view.current) return;
+        const [ix, iy] = toImage(x, y);
+        aimed.current = { sx: x, sy: y, x: ix, y: iy, view: view.current };
+        latest.current.onAim?.(ix, iy);
+      }, AIM_REST_MS);
     }
     requestDraw();
   };
@@ -182,7 +208,10 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
         const [x1, y1] = toImage(x, y);
         if (Math.abs(x1 - x0) >= 2 && Math.abs(y1 - y0) >= 2) p.onBox(boxFromDrag(x0, y0, x1, y1));
       } else {
-        const [ix, iy] = toImage(g.startX, g.startY);
+        // the click where the pointer rested: the aimed point itself (its decode is already running)
+        const a = aimed.current;
+        const snap = !g.negative && a && a.view === view.current && Math.hypot(a.sx - g.startX, a.sy - g.startY) <= AIM_SNAP_PX;
+        const [ix, iy] = snap ? [a.x, a.y] : toImage(g.startX, g.startY);
         p.onPoint(ix, iy, !g.negative);
       }
     }
@@ -201,6 +230,7 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
       onPointerUp={onPointerUp}
       onPointerCancel={() => (gesture.current = null)}
       onPointerLeave={() => {
+        stopAiming();
         cursor.current = null;
         requestDraw();
       }}

@@ -263,6 +263,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
             brushRadius={brush}
             fitRequest={fitRequest}
             onActivity={activity.record}
+            onAim={prediction.aim}
             onPoint={(x, y, positive) => {
               markPrompt();
               dispatch({ type: 'point', x, y, positive });

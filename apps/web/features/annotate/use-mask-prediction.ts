@@ -3,9 +3,11 @@
 // previous prompts plus new points) feeds back the shown candidate's low-res logits as the mask
 // prompt (SAM-SPEC.md §1.2, §6.2); one click or a box alone asks for the three candidates. Fixing a
 // saved mask starts from it (its low-res form as mask_input, and its box), so clicks refine it.
+// Aiming: when the pointer rests on the image, the decode of "a positive click here" starts before
+// the click (`aim`); the click then finds its masks ready (or on their way) instead of asking anew.
 import type { BinaryMask, BoxXyxy, SamPoint } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { timeDecode } from './latency';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import { isAmbiguous } from './lib/prompt-reducer';
@@ -38,6 +40,21 @@ export interface PromptSeed {
   maskInput: Float32Array;
 }
 
+type DecodeCall = ReturnType<SamWorkerClient['decode']>;
+
+/** Identity of a mask-input array (the object, not its values), for decode keys. */
+const arrayIds = new WeakMap<Float32Array, number>();
+let lastArrayId = 0;
+function arrayId(a: Float32Array | null | undefined): number {
+  if (!a) return 0;
+  let id = arrayIds.get(a);
+  if (id === undefined) arrayIds.set(a, (id = ++lastArrayId));
+  return id;
+}
+
+/** Aimed decodes kept (the newest few: the pointer rests on one object at a time). */
+const AIMED_KEEP = 3;
+
 /** Points and box in image pixels; decoded in `frame` (display-frame.ts), so masks come back at its size. */
 export function useMaskPrediction(
   client: SamWorkerClient | null,
@@ -52,10 +69,36 @@ export function useMaskPrediction(
   const [error, setError] = useState<string | null>(null);
   const generation = useRef(0);
   const latest = useRef<Decoded | null>(null);
+  // the candidate on screen: a click resets the index to 0 in the same render that asks for the
+  // refinement, so the index is taken only while the shown masks belong to the current prompts
   const shown = useRef(candidate);
-  shown.current = candidate;
+  if (decoded !== null && decoded.points === points && decoded.box === box) shown.current = candidate;
 
   const embeddingId = embedding?.embeddingId;
+  const aimed = useRef(new Map<string, DecodeCall>());
+
+  /** The decode request for these prompts, as the effect below would make it; `key` names it exactly. */
+  const request = useCallback(
+    (pts: readonly SamPoint[], bx: BoxXyxy | null) => {
+      const prev = latest.current;
+      const maskInput = isRefinement(prev, pts, bx) ? (prev.candidates[shown.current] ?? prev.candidates[0])?.lowResLogits : seed?.maskInput;
+      // one click on a saved mask is not ambiguous: the mask says which object is meant
+      const multimask = !seed && isAmbiguous({ points: [...pts], box: bx, strokes: [] });
+      const promptBox = bx ?? seed?.box ?? null;
+      const prompt = {
+        points: pts.map((p) => {
+          const [x, y] = toDisplayPoint(frame, p.x, p.y);
+          return { x, y, label: p.label };
+        }),
+        box: promptBox && toDisplayBox(frame, promptBox),
+        maskInput: maskInput ?? null,
+      };
+      const key = JSON.stringify([embeddingId, prompt.points, prompt.box, arrayId(maskInput), multimask]);
+      return { prompt, multimask, key };
+    },
+    [embeddingId, frame, seed],
+  );
+
   useEffect(() => {
     const gen = ++generation.current;
     if (!client || !embeddingId || (points.length === 0 && !box)) {
@@ -63,20 +106,10 @@ export function useMaskPrediction(
       setDecoded(null);
       return;
     }
-    const prev = latest.current;
-    const maskInput = isRefinement(prev, points, box) ? (prev.candidates[shown.current] ?? prev.candidates[0])?.lowResLogits : seed?.maskInput;
-    // one click on a saved mask is not ambiguous: the mask says which object is meant
-    const multimask = !seed && isAmbiguous({ points: [...points], box, strokes: [] });
-    const promptBox = box ?? seed?.box ?? null;
-    const prompt = {
-      points: points.map((p) => {
-        const [x, y] = toDisplayPoint(frame, p.x, p.y);
-        return { x, y, label: p.label };
-      }),
-      box: promptBox && toDisplayBox(frame, promptBox),
-      maskInput: maskInput ?? null,
-    };
-    timeDecode(client.decode(embeddingId, prompt, { multimask }))
+    const { prompt, multimask, key } = request(points, box);
+    const work = aimed.current.get(key) ?? client.decode(embeddingId, prompt, { multimask });
+    aimed.current.clear();
+    timeDecode(work)
       .then((result) => {
         if (gen !== generation.current) return; // a newer prompt is on its way
         const candidates = result.masks.map((m): Candidate => ({ channel: m.channel, mask: m.mask, area: m.area, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits }));
@@ -87,10 +120,24 @@ export function useMaskPrediction(
         setError(null);
       })
       .catch((e: Error) => gen === generation.current && setError(`the decoder failed: ${e.message}`));
-  }, [client, embeddingId, frame, points, box, seed]);
+  }, [client, embeddingId, points, box, request]);
+
+  /** The pointer rests at (x, y) (image pixels): decode "a positive click here" ahead of the click. */
+  const aim = useCallback(
+    (x: number, y: number) => {
+      if (!client || !embeddingId) return;
+      const { prompt, multimask, key } = request([...points, { x, y, label: 1 }], box);
+      if (aimed.current.has(key)) return;
+      const call = client.decode(embeddingId, prompt, { multimask });
+      call.catch(() => aimed.current.delete(key));
+      aimed.current.set(key, call);
+      while (aimed.current.size > AIMED_KEEP) aimed.current.delete(aimed.current.keys().next().value!);
+    },
+    [client, embeddingId, points, box, request],
+  );
 
   const prompted = points.length > 0 || box !== null;
   const fresh = decoded !== null && decoded.points === points && decoded.box === box;
   // while a refinement decodes, the previous mask stays on screen (no flicker)
-  return { candidates: prompted ? (decoded?.candidates ?? null) : null, pending: prompted && !fresh, error };
+  return { candidates: prompted ? (decoded?.candidates ?? null) : null, pending: prompted && !fresh, error, aim };
 }
