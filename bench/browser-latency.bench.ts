@@ -129,6 +129,8 @@ async function main(): Promise<void> {
 
     // new images after a prefetch miss: another annotator leases the image this tool prefetched
     const newImage: number[] = [];
+    const newImageFetch: number[] = [];
+    const newImageHandover: number[] = [];
     for (let i = 0; i < NEW_IMAGES; i++) {
       const handle = await page.waitForFunction(() => Number(document.querySelector('[data-testid="annotate-page"]')?.getAttribute('data-prefetched-image-id') || 0) || null, null, { timeout: 120_000 });
       const prefetched = (await handle.jsonValue()) as number;
@@ -141,6 +143,8 @@ async function main(): Promise<void> {
       await toolReady(page);
       await page.waitForFunction((n) => performance.getEntriesByName('annotate:embedding-load').length > n, before);
       newImage.push((await entries(page, 'annotate:embedding-load')).at(-1)!);
+      newImageFetch.push((await entries(page, 'annotate:embedding-fetch')).at(-1)!);
+      newImageHandover.push((await entries(page, 'annotate:embedding-handover')).at(-1)!);
     }
 
     // (b) the SAM ViT-B-shaped bundle, promoted while the tool is open
@@ -167,6 +171,8 @@ async function main(): Promise<void> {
         `   worker decode round trip alone:                     ${fmt(b.decode)}`,
         `   aimed click (pointer rests ${AIM_DWELL_MS} ms first):          ${fmt(bAimed.toScreen)}`,
         `new image after a prefetch miss (embedding fetch + parse + worker + first decode), default model: ${fmt(newImage)}   [target ≤ 150 ms]`,
+        `   fetch + float16 parse:                              ${fmt(newImageFetch)}`,
+        `   hand-over to the worker (+ decoder prelude):        ${fmt(newImageHandover)}`,
         '',
       ].join('\n'),
     );

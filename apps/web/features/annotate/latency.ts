@@ -31,3 +31,6 @@ export function timeDecode<T>(work: Promise<T>): Promise<T> {
 
 /** Opening an image: embedding fetch + parse + hand-over to the worker + first decode (no prefetch hit). */
 export const EMBEDDING_LOAD = 'annotate:embedding-load';
+/** Its parts: the HTTP fetch with the float16 → float32 parse, and the hand-over (with the decoder's per-image prelude). */
+export const EMBEDDING_FETCH = 'annotate:embedding-fetch';
+export const EMBEDDING_HANDOVER = 'annotate:embedding-handover';

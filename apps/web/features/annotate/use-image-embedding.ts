@@ -7,7 +7,7 @@
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useQuery, type QueryClient } from '@tanstack/react-query';
 import { HttpError } from '../../lib/api-error';
-import { EMBEDDING_LOAD } from './latency';
+import { EMBEDDING_FETCH, EMBEDDING_HANDOVER, EMBEDDING_LOAD } from './latency';
 import { displayFrame } from './lib/display-frame';
 import { readEmbedding, retryAfterMs, type FetchedEmbedding } from './lib/embedding-response';
 
@@ -73,8 +73,13 @@ function embeddingQuery(client: SamWorkerClient | null, imageId: number | null, 
       if (e.checkpointId !== checkpointId) {
         throw new HttpError(409, 'CHECKPOINT_CHANGED', 'the model changed while this image was loading; it will reload');
       }
+      const fetched = performance.now();
       const frame = displayFrame(e.imageWidth, e.imageHeight);
       const { embeddingId } = await client!.setEmbedding({ data: e.data, dims: e.dims, imageWidth: frame.width, imageHeight: frame.height }, { transfer: true });
+      if (!prefetch) {
+        performance.measure(EMBEDDING_FETCH, { start, end: fetched, detail: { imageId } });
+        performance.measure(EMBEDDING_HANDOVER, { start: fetched, end: performance.now(), detail: { imageId } });
+      }
       // warm-up (the first run of a session is slow); a prefetch runs after the current image's
       if (!prefetch) await client!.decode(embeddingId, { points: [{ x: frame.width / 2, y: frame.height / 2, label: 1 }] });
       if (!prefetch) performance.measure(EMBEDDING_LOAD, { start, end: performance.now(), detail: { imageId } });
