@@ -142,6 +142,28 @@ describe('the annotator tool', () => {
     expect(await maskArea()).toBe(0);
   });
 
+  it('an aimed click (the pointer rested there) uses the decode that started while it rested', async () => {
+    const count = (name: string) => page.evaluate((n) => performance.getEntriesByName(n).length, name);
+    await page.keyboard.press('Escape');
+    const at = await screenPoint(IMAGE.width / 3, IMAGE.height / 2);
+    const aims = await count('annotate:aim');
+    const hits = await count('annotate:aimed-hit');
+    await page.mouse.move(at.x, at.y);
+    await expect.poll(() => count('annotate:aim')).toBe(aims + 1);
+    await page.mouse.down();
+    await page.mouse.up();
+    const area = await waitForMask();
+    expect(await count('annotate:aimed-hit')).toBe(hits + 1);
+    expect(Math.abs(area - BEST_SINGLE_CLICK_AREA) / BEST_SINGLE_CLICK_AREA).toBeLessThan(0.05);
+    // a click somewhere else than where the pointer rested asks the decoder anew
+    const elsewhere = await screenPoint(IMAGE.width / 3 + 40, IMAGE.height / 2);
+    await page.keyboard.press('Escape');
+    await page.mouse.click(elsewhere.x, elsewhere.y);
+    await waitForMask();
+    expect(await count('annotate:aimed-hit')).toBe(hits + 1);
+    await page.keyboard.press('Escape');
+  });
+
   it('accepts a mask with Enter: saved at once with clicks and active time', async () => {
     const id = await imageId();
     await clickImage(150, 150);

@@ -34,3 +34,7 @@ export const EMBEDDING_LOAD = 'annotate:embedding-load';
 /** Its parts: the HTTP fetch with the float16 → float32 parse, and the hand-over (with the decoder's per-image prelude). */
 export const EMBEDDING_FETCH = 'annotate:embedding-fetch';
 export const EMBEDDING_HANDOVER = 'annotate:embedding-handover';
+
+/** The pointer rested and the decode of a click there started early; the click then used it. */
+export const AIM = 'annotate:aim';
+export const AIMED_HIT = 'annotate:aimed-hit';

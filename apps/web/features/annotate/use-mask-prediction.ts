@@ -8,7 +8,7 @@
 import type { BinaryMask, BoxXyxy, SamPoint } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { timeDecode } from './latency';
+import { AIM, AIMED_HIT, timeDecode } from './latency';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import { isAmbiguous } from './lib/prompt-reducer';
 import type { WorkerEmbedding } from './use-image-embedding';
@@ -107,7 +107,9 @@ export function useMaskPrediction(
       return;
     }
     const { prompt, multimask, key } = request(points, box);
-    const work = aimed.current.get(key) ?? client.decode(embeddingId, prompt, { multimask });
+    const early = aimed.current.get(key);
+    if (early) performance.mark(AIMED_HIT);
+    const work = early ?? client.decode(embeddingId, prompt, { multimask });
     aimed.current.clear();
     timeDecode(work)
       .then((result) => {
@@ -128,6 +130,7 @@ export function useMaskPrediction(
       if (!client || !embeddingId) return;
       const { prompt, multimask, key } = request([...points, { x, y, label: 1 }], box);
       if (aimed.current.has(key)) return;
+      performance.mark(AIM);
       const call = client.decode(embeddingId, prompt, { multimask });
       call.catch(() => aimed.current.delete(key));
       aimed.current.set(key, call);
