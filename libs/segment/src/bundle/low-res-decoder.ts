@@ -13,7 +13,7 @@
  *
  * Works on the protobuf wire format: weights are copied as byte ranges, never decoded.
  */
-import { concatBytes, firstString, lengthDelimited, wireFields, wireString, type WireField } from './protobuf-wire';
+import { concatBytes, firstString, lengthDelimited, varintBytes, wireFields, wireString, type WireField } from './protobuf-wire';
 
 export const LOW_RES_DECODER_OUTPUTS = ['iou_predictions', 'low_res_masks'] as const;
 export const IMAGE_EMBEDDING_INPUT = 'image_embeddings';
@@ -145,16 +145,6 @@ function neededNodes(nodes: readonly NodeInfo[], targets: Iterable<string>, stop
 
 const stringField = (field: number, s: string): Uint8Array => lengthDelimited(field, new TextEncoder().encode(s));
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
 
 /** ValueInfoProto of a float tensor of unknown shape. */
 function floatValueInfo(field: number, name: string): Uint8Array {
@@ -171,7 +161,7 @@ function nodeBytes(op: string, inputs: string[], outputs: string[], name: string
 /** TensorProto initializer: float32 zeros of `dims`. */
 function zerosInitializer(name: string, dims: number[]): Uint8Array {
   const size = dims.reduce((a, b) => a * b, 1);
-  const dimBytes = Uint8Array.from(dims.flatMap((d) => [8, ...varint(d)])); // dims (field 1, varint)
+  const dimBytes = Uint8Array.from(dims.flatMap((d) => [8, ...varintBytes(d)])); // dims (field 1, varint)
   return lengthDelimited(GRAPH.initializer, concatBytes([dimBytes, Uint8Array.from([16, FLOAT]), stringField(TENSOR_NAME, name), lengthDelimited(9, new Uint8Array(size * 4))]));
 }
 

@@ -62,7 +62,8 @@ export function firstString(buf: Uint8Array, from: number, to: number, field: nu
   return null;
 }
 
-function varintBytes(n: number): number[] {
+/** The varint encoding of a non-negative integer. */
+export function varintBytes(n: number): number[] {
   const out: number[] = [];
   let v = n;
   while (v >= 0x80) {
