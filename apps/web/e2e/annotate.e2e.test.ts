@@ -157,12 +157,21 @@ describe('the annotator tool', () => {
     const area = await waitForMask();
     expect(await count('annotate:aimed-hit')).toBe(hits + 1);
     expect(Math.abs(area - BEST_SINGLE_CLICK_AREA) / BEST_SINGLE_CLICK_AREA).toBeLessThan(0.05);
+    // with a mask to refine, resting decodes both a positive and a negative click there; a right click
+    // uses the negative one (the contract decoder empties the mask when its logits are fed back)
+    const refine = await screenPoint(IMAGE.width / 3 + 60, IMAGE.height / 2);
+    await page.mouse.move(refine.x, refine.y);
+    await expect.poll(() => count('annotate:aim')).toBe(aims + 3);
+    await page.mouse.down({ button: 'right' });
+    await page.mouse.up({ button: 'right' });
+    await expect.poll(maskArea).toBe(0);
+    expect(await count('annotate:aimed-hit')).toBe(hits + 2);
     // a click somewhere else than where the pointer rested asks the decoder anew
     const elsewhere = await screenPoint(IMAGE.width / 3 + 40, IMAGE.height / 2);
     await page.keyboard.press('Escape');
     await page.mouse.click(elsewhere.x, elsewhere.y);
     await waitForMask();
-    expect(await count('annotate:aimed-hit')).toBe(hits + 1);
+    expect(await count('annotate:aimed-hit')).toBe(hits + 2);
     await page.keyboard.press('Escape');
   });
 

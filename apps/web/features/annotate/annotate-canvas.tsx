@@ -210,7 +210,7 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
       } else {
         // the click where the pointer rested: the aimed point itself (its decode is already running)
         const a = aimed.current;
-        const snap = !g.negative && a && a.view === view.current && Math.hypot(a.sx - g.startX, a.sy - g.startY) <= AIM_SNAP_PX;
+        const snap = a && a.view === view.current && Math.hypot(a.sx - g.startX, a.sy - g.startY) <= AIM_SNAP_PX;
         const [ix, iy] = snap ? [a.x, a.y] : toImage(g.startX, g.startY);
         p.onPoint(ix, iy, !g.negative);
       }

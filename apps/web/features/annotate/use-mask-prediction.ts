@@ -52,8 +52,8 @@ function arrayId(a: Float32Array | null | undefined): number {
   return id;
 }
 
-/** Aimed decodes kept (the newest few: the pointer rests on one object at a time). */
-const AIMED_KEEP = 3;
+/** Aimed decodes kept (the newest few: the pointer rests on one object at a time; positive and negative). */
+const AIMED_KEEP = 4;
 
 /** Points and box in image pixels; decoded in `frame` (display-frame.ts), so masks come back at its size. */
 export function useMaskPrediction(
@@ -124,19 +124,25 @@ export function useMaskPrediction(
       .catch((e: Error) => gen === generation.current && setError(`the decoder failed: ${e.message}`));
   }, [client, embeddingId, points, box, request]);
 
-  /** The pointer rests at (x, y) (image pixels): decode "a positive click here" ahead of the click. */
+  /**
+   * The pointer rests at (x, y) (image pixels): decode "a positive click here" ahead of the click
+   * and, once there is something to refine, "a negative click here" after it.
+   */
   const aim = useCallback(
     (x: number, y: number) => {
       if (!client || !embeddingId) return;
-      const { prompt, multimask, key } = request([...points, { x, y, label: 1 }], box);
-      if (aimed.current.has(key)) return;
-      performance.mark(AIM);
-      const call = client.decode(embeddingId, prompt, { multimask });
-      call.catch(() => aimed.current.delete(key));
-      aimed.current.set(key, call);
+      const refining = points.length > 0 || box !== null || seed !== null;
+      for (const label of refining ? ([1, 0] as const) : ([1] as const)) {
+        const { prompt, multimask, key } = request([...points, { x, y, label }], box);
+        if (aimed.current.has(key)) continue;
+        performance.mark(AIM);
+        const call = client.decode(embeddingId, prompt, { multimask });
+        call.catch(() => aimed.current.delete(key));
+        aimed.current.set(key, call);
+      }
       while (aimed.current.size > AIMED_KEEP) aimed.current.delete(aimed.current.keys().next().value!);
     },
-    [client, embeddingId, points, box, request],
+    [client, embeddingId, points, box, seed, request],
   );
 
   const prompted = points.length > 0 || box !== null;
