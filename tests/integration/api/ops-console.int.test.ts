@@ -148,4 +148,22 @@ describe('access', () => {
     }
     expect((await trpcQuery(api.url, 'ops.queues', undefined)).status).toBe(401);
   });
+
+  it("lets the project's managers cancel its exports and imports, not other runs; annotators none", async () => {
+    const exportRun = await createRun(env.deps, { kind: 'export', projectId: project.id, createdById: ops.id, total: 1 });
+    const prefillRun = await createRun(env.deps, { kind: 'prefill', projectId: project.id, createdById: ops.id, total: 1 });
+    const refused = await trpcMutation(api.url, 'runs.cancel', { runId: exportRun.id }, cookies['annotator']);
+    expect(refused.status).toBe(403);
+    const notTheirs = await trpcMutation(api.url, 'runs.cancel', { runId: prefillRun.id }, cookies['manager']);
+    expect(notTheirs.status).toBe(403);
+    expect(notTheirs.error!.message).toContain('cancelling runs needs the ops or admin role');
+    const outsider = await makeUser(env.deps.db, { role: 'manager' });
+    const outsiderCookie = await loginCookie(api.url, outsider.email, outsider.password);
+    expect((await trpcMutation(api.url, 'runs.cancel', { runId: exportRun.id }, outsiderCookie)).status).toBe(403);
+    const cancelled = await trpcMutation<{ status: string; error: string | null }>(api.url, 'runs.cancel', { runId: exportRun.id, reason: 'wrong format' }, cookies['manager']);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.data!.status).toBe('cancelled');
+    expect(cancelled.data!.error).toContain('wrong format');
+    expect((await trpcMutation(api.url, 'runs.cancel', { runId: prefillRun.id }, cookies['ops'])).status).toBe(200);
+  });
 });

@@ -26,7 +26,7 @@ function DownloadLink({ run, primary }: { run: RunDto; primary?: boolean }) {
   );
 }
 
-function LatestExport({ run }: { run: RunDto }) {
+function LatestExport({ run, onCancel, cancelling }: { run: RunDto; onCancel(): void; cancelling: boolean }) {
   const summary = exportSummary(run.result);
   const format = EXPORT_FORMATS.find((f) => f.value === run.params['format'])?.label ?? String(run.params['format'] ?? '');
   return (
@@ -40,6 +40,11 @@ function LatestExport({ run }: { run: RunDto }) {
         </span>
       </div>
       {(isLive(run) || run.status !== 'succeeded') && <RunProgress run={run} />}
+      {isLive(run) && (
+        <button type="button" className="button button-small" onClick={onCancel} disabled={cancelling || run.cancelRequestedAt !== null} data-testid="export-cancel">
+          {run.cancelRequestedAt || cancelling ? 'Cancelling…' : 'Cancel export'}
+        </button>
+      )}
       {run.error && (
         <p className="inline-error" data-testid="export-error">
           {run.error}
@@ -67,6 +72,7 @@ export function ExportPanel({ projectId }: { projectId: string }) {
     ),
   );
   const start = useMutation(trpc.runs.start.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter({ projectId, limit: RUNS_SCANNED })) }));
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter({ projectId, limit: RUNS_SCANNED })) }));
   const exports = (runs.data ?? []).filter((r) => r.kind === 'export');
   // the run just started shows at once, before the list has been asked again
   const latest = start.data && !exports.some((r) => r.id === start.data.id) ? start.data : exports[0];
@@ -133,7 +139,8 @@ export function ExportPanel({ projectId }: { projectId: string }) {
         )}
       </form>
       {runs.isError && <p className="inline-error">Could not load the exports: {errorMessage(runs.error)}</p>}
-      {latest && <LatestExport run={latest} />}
+      {latest && <LatestExport run={latest} onCancel={() => cancel.mutate({ runId: latest.id, reason: 'cancelled from the project page' })} cancelling={cancel.isPending} />}
+      {cancel.isError && <p className="inline-error">Could not cancel the export: {errorMessage(cancel.error)}</p>}
       {earlier.length > 0 && (
         <ul className="exchange-history" aria-label="Earlier exports" data-testid="export-history">
           {earlier.map((run) => (

@@ -25,7 +25,8 @@ export const runsRouter = router({
     .input(startRunInputSchema)
     .output(runSchema)
     .mutation(({ ctx, input }) => startRun(ctx.deps, ctx.actor, input)),
-  cancel: roleProcedure(['ops', 'admin'])
+  /** cancelRun checks the role per kind: exports and imports for the project's managers too, the rest ops/admin. */
+  cancel: protectedProcedure
     .input(z.object({ runId: z.string().uuid(), reason: z.string().max(500).optional() }))
     .output(runSchema)
     .mutation(({ ctx, input }) => cancelRun(ctx.deps, ctx.actor, input)),

@@ -20,6 +20,11 @@ export function assertGlobalRole(actor: Actor, allowed: UserRole[], action: stri
 
 export const canReadAllProjects = (actor: Actor): boolean => actor.role === 'admin' || actor.role === 'ops';
 
+/** Taking a project's annotations out or in (export, import, and stopping those runs): its managers, ops and admins. */
+export async function requireExchangeAccess(db: Db, actor: Actor, projectId: string): Promise<void> {
+  await requireProject(db, actor, projectId, canReadAllProjects(actor) ? 'read' : 'manage');
+}
+
 export async function requireProject(db: Db, actor: Actor, projectId: string, need: ProjectNeed): Promise<ProjectAccess> {
   const project = await db.project.findUnique({
     where: { id: projectId },

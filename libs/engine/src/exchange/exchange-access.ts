@@ -3,7 +3,7 @@ import { AppError, importFormatSchema, type RunDto } from '@dataengine/contracts
 import type { Readable } from 'node:stream';
 import { BlobTooLargeError } from '@dataengine/storage';
 import type { Actor } from '../access/actor';
-import { canReadAllProjects, requireProject } from '../access/project-access';
+import { requireExchangeAccess } from '../access/project-access';
 import type { EngineDeps } from '../engine-deps';
 import { startSingleJobRun } from '../runs/run-control';
 import type { ExportResult } from './run-export';
@@ -11,9 +11,6 @@ import type { ExportResult } from './run-export';
 /** Uploads past this size are refused while streaming (an SA-1B tar with its images can be large). */
 export const IMPORT_MAX_BYTES = 2 * 1024 ** 3;
 
-export async function requireExchangeAccess(deps: EngineDeps, actor: Actor, projectId: string): Promise<void> {
-  await requireProject(deps.db, actor, projectId, canReadAllProjects(actor) ? 'read' : 'manage');
-}
 
 export interface ExportArtifact {
   key: string;
@@ -26,7 +23,7 @@ export interface ExportArtifact {
 export async function getExportArtifact(deps: EngineDeps, actor: Actor, runId: string): Promise<ExportArtifact> {
   const run = await deps.db.run.findUnique({ where: { id: runId }, select: { kind: true, status: true, projectId: true, error: true, done: true, total: true, result: true } });
   if (!run || !run.projectId) throw new AppError('NOT_FOUND', `run ${runId} does not exist`);
-  await requireExchangeAccess(deps, actor, run.projectId);
+  await requireExchangeAccess(deps.db, actor, run.projectId);
   if (run.kind !== 'export') throw new AppError('NOT_FOUND', `run ${runId} is a ${run.kind} run; only export runs have a download`);
   if (run.status === 'queued' || run.status === 'running') {
     throw new AppError('CONFLICT', `export ${runId} is still ${run.status} (${run.done} of ${run.total} steps); download it when it has succeeded`, { status: run.status });
@@ -46,7 +43,7 @@ export async function getExportArtifact(deps: EngineDeps, actor: Actor, runId: s
  * run is started on it.
  */
 export async function startImport(deps: EngineDeps, actor: Actor, input: { projectId: string; format: string | null; body: Readable; maxBytes?: number }): Promise<RunDto> {
-  await requireExchangeAccess(deps, actor, input.projectId);
+  await requireExchangeAccess(deps.db, actor, input.projectId);
   const format = importFormatSchema.safeParse(input.format);
   if (!format.success) throw new AppError('BAD_REQUEST', `unknown import format ${JSON.stringify(input.format)}; use ?format=coco or ?format=sa1b`);
   const maxBytes = input.maxBytes ?? IMPORT_MAX_BYTES;

@@ -4,7 +4,7 @@
 import { AppError, type RunDto, type RunKind } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
-import { assertGlobalRole, requireProject } from '../access/project-access';
+import { assertGlobalRole, requireExchangeAccess, requireProject } from '../access/project-access';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { addRunItems, createRun, getRun } from './runs';
 
@@ -70,8 +70,10 @@ export async function startSingleJobRun(
  * SIGTERM to the trainer).
  */
 export async function cancelRun(deps: EngineDeps, actor: Actor, input: { runId: string; reason?: string }): Promise<RunDto> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'cancelling runs');
   const run = await deps.db.run.findUnique({ where: { id: input.runId } });
+  // a project's managers start its exports and imports, so they may stop them; everything else is ops work
+  if ((run?.kind === 'export' || run?.kind === 'import') && run.projectId) await requireExchangeAccess(deps.db, actor, run.projectId);
+  else assertGlobalRole(actor, ['ops', 'admin'], 'cancelling runs');
   if (!run) throw new AppError('NOT_FOUND', `run ${input.runId} does not exist`);
   if (FINISHED.has(run.status)) throw new AppError('CONFLICT', `run ${run.id} already ${run.status}`);
   const now = nowOf(deps);
