@@ -49,7 +49,8 @@ const timed: InferenceBackend = {
     try {
       return await open.backend.run(role, feeds, names);
     } finally {
-      inRun[role] = (inRun[role] ?? 0) + performance.now() - t;
+      const key = role.startsWith('decoder') ? 'decoder' : role; // the contract decoder or the interactive graphs
+      inRun[key] = (inRun[key] ?? 0) + performance.now() - t;
     }
   },
   dispose: () => open.backend.dispose(),

@@ -42,8 +42,16 @@ export interface MultimaskPrediction {
   /**
    * Un-thresholded logits, `count × 3 × height × width`, each map row-major. The generator is done
    * with `logits` and `iou` before it makes the next call, so implementations may reuse buffers.
+   * Absent when `lowRes` is given.
    */
-  logits: Float32Array;
+  logits?: Float32Array;
+  /**
+   * Instead of `logits`: the decoder's low-res logits, `count × 3 × size × size` in the padded
+   * `imageSize` frame (SAM-SPEC.md §1.5). The generator upscales only the masks that pass the
+   * predicted-IoU filter (`summarizeLowResChannel`: same masks and stability scores, to float32
+   * rounding, as the in-graph upscale).
+   */
+  lowRes?: { data: Float32Array; size: number; imageSize: number };
   /** Predicted IoU per mask, `count × 3` (float32 values). */
   iou: Float32Array;
 }

@@ -1,10 +1,11 @@
+import { summarizeLowResChannel } from '../pipeline/low-res-mask';
 import { encodeMask } from '../rle/rle-encode';
 import { rleExtent } from '../rle/rle-measure';
 import type { UncompressedRle } from '../rle/rle.types';
 import { rlePaste } from '../rle-ops/rle-paste';
 import { sliceImage } from './amg-image';
 import { AMG_MASKS_PER_POINT, type AmgModel, type MultimaskPrediction, type RgbImage } from './amg-model';
-import type { AmgOptions, PointGrid } from './amg-options';
+import { AMG_MASK_THRESHOLD, type AmgOptions, type PointGrid } from './amg-options';
 import { boxNms } from './box-nms';
 import type { CropBoxXyxy } from './crop-boxes';
 import { isBoxNearCropEdge, passesPredIou, passesStability, thresholdLogitsInto } from './mask-scoring';
@@ -118,10 +119,19 @@ function filterBatch(pred: MultimaskPrediction, chunk: readonly [number, number]
       stats.masksDecoded++;
       const iou = pred.iou[k]!;
       if (options.predIouThresh > 0 && !passesPredIou(iou, options.predIouThresh)) continue;
-      // stability (§3.3) and the `> 0` binarisation in one pass over the logits
-      const stability = thresholdLogitsInto(pred.logits, k * plane, plane, options.stabilityScoreOffset, scratch);
+      // stability (§3.3) and the `> 0` binarisation in one pass over the logits (or the low-res logits, upscaled on the way)
+      let stability: number;
+      let maskBytes = scratch;
+      if (pred.lowRes) {
+        const { data, size, imageSize } = pred.lowRes;
+        const summary = summarizeLowResChannel(data.subarray(k * size * size, (k + 1) * size * size), size, ch, cw, imageSize, AMG_MASK_THRESHOLD, options.stabilityScoreOffset);
+        stability = Math.fround(summary.stabilityScore);
+        maskBytes = summary.mask.data;
+      } else {
+        stability = thresholdLogitsInto(pred.logits!, k * plane, plane, options.stabilityScoreOffset, scratch);
+      }
       if (options.stabilityScoreThresh > 0 && !passesStability(stability, options.stabilityScoreThresh)) continue;
-      const cropRle = encodeMask({ height: ch, width: cw, data: scratch });
+      const cropRle = encodeMask({ height: ch, width: cw, data: maskBytes });
       // SAM box (§3.4): inclusive extents, [0, 0, 0, 0] when empty; read off the runs
       const box = rleExtent(cropRle) ?? [0, 0, 0, 0];
       if (isBoxNearCropEdge(box, cropBox, image.width, image.height)) continue;
@@ -137,7 +147,12 @@ function checkPrediction(pred: MultimaskPrediction, count: number, ch: number, c
   const problems: string[] = [];
   if (pred.count !== count) problems.push(`count ${pred.count}, expected ${count}`);
   if (pred.height !== ch || pred.width !== cw) problems.push(`masks ${pred.height}x${pred.width}, expected the crop size ${ch}x${cw}`);
-  if (pred.logits.length !== count * AMG_MASKS_PER_POINT * ch * cw) problems.push(`logits length ${pred.logits.length}, expected ${count}×${AMG_MASKS_PER_POINT}×${ch}×${cw}`);
+  if (pred.lowRes) {
+    const { data, size } = pred.lowRes;
+    if (data.length !== count * AMG_MASKS_PER_POINT * size * size) problems.push(`low-res logits length ${data.length}, expected ${count}×${AMG_MASKS_PER_POINT}×${size}×${size}`);
+  } else if (!pred.logits || pred.logits.length !== count * AMG_MASKS_PER_POINT * ch * cw) {
+    problems.push(`logits length ${pred.logits?.length ?? 'missing'}, expected ${count}×${AMG_MASKS_PER_POINT}×${ch}×${cw}`);
+  }
   if (pred.iou.length !== count * AMG_MASKS_PER_POINT) problems.push(`iou length ${pred.iou.length}, expected ${count * AMG_MASKS_PER_POINT}`);
   if (problems.length > 0) throw new RangeError(`AmgModel.predictMultimask returned ${problems.join('; ')}`);
 }

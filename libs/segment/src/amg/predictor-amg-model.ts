@@ -44,6 +44,7 @@ export class PredictorAmgModel implements AmgModel<ImageEmbedding> {
   }
 
   async predictMultimask(handle: ImageEmbedding, points: ReadonlyArray<readonly [number, number]>): Promise<MultimaskPrediction> {
+    if (this.predictor.usesInteractiveDecoder) return this.predictLowRes(handle, points);
     const height = handle.imageHeight;
     const width = handle.imageWidth;
     const plane = height * width;
@@ -63,6 +64,30 @@ export class PredictorAmgModel implements AmgModel<ImageEmbedding> {
       iou.set(out.iou.subarray(1, AMG_MASKS_PER_POINT + 1), p * AMG_MASKS_PER_POINT);
     }
     return { count: points.length, height, width, logits, iou };
+  }
+
+  /**
+   * Through the interactive decoder: channels 1–3 of `low_res_masks` per point (the generator
+   * upscales only the masks that pass its predicted-IoU filter) — no 4-channel full-resolution
+   * output per point.
+   */
+  private async predictLowRes(handle: ImageEmbedding, points: ReadonlyArray<readonly [number, number]>): Promise<MultimaskPrediction> {
+    const L = this.predictor.config.lowResSize;
+    const plane = L * L;
+    const data = new Float32Array(points.length * AMG_MASKS_PER_POINT * plane);
+    const iou = new Float32Array(points.length * AMG_MASKS_PER_POINT);
+    for (const [p, [x, y]] of points.entries()) {
+      const t = performance.now();
+      const out = await this.predictor.decodeLowRes(handle, { points: [{ x, y, label: 1 }] });
+      this.timings.decodeMs += performance.now() - t;
+      this.timings.decoderRuns++;
+      if (out.channels !== AMG_MASKS_PER_POINT + 1) {
+        throw new InferenceError(`automatic mask generation needs the 4-mask decoder export (channels 1–3 are the ambiguity masks); this decoder returns ${out.channels} mask channel(s)`);
+      }
+      data.set(out.lowRes.subarray(plane, (AMG_MASKS_PER_POINT + 1) * plane), p * AMG_MASKS_PER_POINT * plane);
+      iou.set(out.iou.subarray(1, AMG_MASKS_PER_POINT + 1), p * AMG_MASKS_PER_POINT);
+    }
+    return { count: points.length, height: handle.imageHeight, width: handle.imageWidth, iou, lowRes: { data, size: L, imageSize: this.predictor.config.imageSize } };
   }
 
   /** One point prompt → the 4-channel `masks` logits at the embedding's image size and the 4 IoUs. */

@@ -85,6 +85,32 @@ describe.skipIf(!present)('models/default bundle', () => {
     }
   });
 
+  it('automatic mask generation through the interactive decoder keeps the contract decoder records', async () => {
+    const { predictor, backend, manifest } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
+    const contract = new SamPredictor(backend, pipelineConfigFromManifest(manifest), { interactive: false });
+    const W = 320;
+    const H = 240;
+    const data = new Uint8Array(W * H * 3).fill(40);
+    for (let y = 40; y < 150; y++) for (let x = 30; x < 140; x++) data.fill(220, (y * W + x) * 3, (y * W + x) * 3 + 3);
+    for (let y = 90; y < 200; y++) for (let x = 180; x < 300; x++) if ((x - 240) ** 2 + (y - 145) ** 2 < 50 ** 2) data.fill(120, (y * W + x) * 3, (y * W + x) * 3 + 2);
+    const opts = { pointsPerSide: 6, predIouThresh: 0.2, stabilityScoreThresh: 0.3, outputMode: 'binary_mask' as const };
+    const image = { width: W, height: H, channels: 3 as const, data };
+    const fast = await new SamAutomaticMaskGenerator(new PredictorAmgModel(predictor), opts).generate(image);
+    const slow = await new SamAutomaticMaskGenerator(new PredictorAmgModel(contract), opts).generate(image);
+    expect(fast.length).toBeGreaterThan(0);
+    expect(fast.length).toBe(slow.length);
+    for (const [i, r] of fast.entries()) {
+      const s = slow[i]!;
+      expect(r.predicted_iou).toBeCloseTo(s.predicted_iou, 5);
+      expect(r.stability_score).toBeCloseTo(s.stability_score, 3);
+      const a = (r.segmentation as { data: Uint8Array }).data;
+      const b = (s.segmentation as { data: Uint8Array }).data;
+      let differing = 0;
+      for (let p = 0; p < a.length; p++) if (a[p] !== b[p]) differing++;
+      expect(differing).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('runs automatic mask generation through PredictorAmgModel (8×8 grid)', async () => {
     const { predictor } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
     const W = 256;

@@ -7,6 +7,7 @@ import { PredictorAmgModel } from '../amg/predictor-amg-model';
 import { SamAutomaticMaskGenerator } from '../amg/sam-automatic-mask-generator';
 import type { RgbImage } from '../pipeline/image-resize';
 import type { ImageEmbedding } from '../pipeline/prompt.types';
+import { SamPredictor } from '../pipeline/sam-predictor';
 import { resizeLongestSide } from '../pipeline/resize-geometry';
 import { decodeRle } from '../rle/rle-decode';
 import { CONTRACT_IOU, contractLogit, writeContractBundle } from '../testing/index';
@@ -31,7 +32,8 @@ afterAll(async () => {
 
 describe('PredictorAmgModel (contract bundle)', () => {
   it('decodes each point as its own prompt at crop resolution: channels 1–3 and their IoUs', async () => {
-    const model = new PredictorAmgModel(open.predictor);
+    // the contract decoder's own full-resolution `masks` (this fixture computes them analytically)
+    const model = new PredictorAmgModel(new SamPredictor(open.backend, open.predictor.config, { interactive: false }));
     // a crop [40, 30, 200, 150] of the image: 160×120, so orig_im_size = (120, 160)
     const crop: RgbImage = { width: 160, height: 120, channels: 3, data: new Uint8Array(160 * 120 * 3).fill(90) };
     const handle = await model.embedCrop(crop, { cropBox: [40, 30, 200, 150], layer: 1, imageWidth: W, imageHeight: H });
@@ -42,7 +44,7 @@ describe('PredictorAmgModel (contract bundle)', () => {
       [150, 110],
     ] as const;
     const pred = await model.predictMultimask(handle, points);
-    expect([pred.count, pred.height, pred.width, pred.logits.length]).toEqual([3, 120, 160, 3 * 3 * 120 * 160]);
+    expect([pred.count, pred.height, pred.width, pred.logits!.length]).toEqual([3, 120, 160, 3 * 3 * 120 * 160]);
     expect([...pred.iou]).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3].map((c) => Math.fround(CONTRACT_IOU[c]!)));
     const g = resizeLongestSide(120, 160);
     const plane = 120 * 160;
@@ -50,13 +52,29 @@ describe('PredictorAmgModel (contract bundle)', () => {
       const p0: [number, number] = [px * (g.resizedWidth / 160), py * (g.resizedHeight / 120)];
       for (let m = 0; m < 3; m++) {
         for (const [x, y] of [[px, py], [0, 0], [159, 119], [77, 41]] as const) {
-          const got = pred.logits[(p * 3 + m) * plane + Math.floor(y) * 160 + Math.floor(x)]!;
+          const got = pred.logits![(p * 3 + m) * plane + Math.floor(y) * 160 + Math.floor(x)]!;
           expect(got).toBeCloseTo(contractLogit(m + 1, Math.floor(x), Math.floor(y), p0, 120, 160), 3);
         }
       }
     });
     expect(model.timings.decoderRuns).toBe(3);
     await model.release();
+
+    // through the interactive decoder: channels 1–3 of low_res_masks (upscaled later, only when kept)
+    const fast = new PredictorAmgModel(open.predictor);
+    const low = await fast.predictMultimask(handle, points);
+    expect(low.logits).toBeUndefined();
+    expect([...low.iou]).toEqual([...pred.iou]);
+    expect([low.lowRes!.size, low.lowRes!.imageSize, low.lowRes!.data.length]).toEqual([256, 1024, 3 * 3 * 256 * 256]);
+    const contract = new SamPredictor(open.backend, open.predictor.config, { interactive: false });
+    for (const [p, [x, y]] of points.entries()) {
+      const { outputs } = await contract.decodeLogits(handle, { points: [{ x, y, label: 1 }] });
+      const want = outputs.lowResMasks.data.subarray(256 * 256, 4 * 256 * 256);
+      const got = low.lowRes!.data.subarray(p * 3 * 256 * 256, (p + 1) * 3 * 256 * 256);
+      let differing = 0;
+      for (let i = 0; i < want.length; i++) if (want[i] !== got[i]) differing++;
+      expect(differing).toBe(0);
+    }
   });
 
   it('runs the generator end to end, one point per call; a batching caller gets the same records', async () => {

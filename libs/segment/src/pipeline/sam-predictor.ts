@@ -158,11 +158,15 @@ export class SamPredictor {
     return { masks, numPoints };
   }
 
-  private async decodeInteractive(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions): Promise<DecodeResult> {
+  /**
+   * The interactive decoder's raw outputs for one prompt: `iou_predictions` and `low_res_masks`
+   * (every channel, `[1, C, L, L]`), without upscaling. For callers that upscale what they keep
+   * (`decode`, automatic mask generation).
+   */
+  async decodeLowRes(embedding: ImageEmbedding, prompt: SamPrompt): Promise<{ iou: Float32Array; lowRes: Float32Array; channels: number; numPoints: number }> {
     this.checkEmbedding(embedding);
-    const { imageHeight: H, imageWidth: W } = embedding;
     const L = this.config.lowResSize;
-    const geometry = resizeLongestSide(H, W, this.config.imageSize);
+    const geometry = resizeLongestSide(embedding.imageHeight, embedding.imageWidth, this.config.imageSize);
     const { feeds, numPoints } = buildDecoderFeeds(embedding.tensor, prompt, geometry, L);
     const prelude = await this.prelude(embedding);
     const hasMask = prompt.maskInput !== undefined && prompt.maskInput !== null;
@@ -174,15 +178,27 @@ export class SamPredictor {
     if (!iou || !lowRes || lowRes.dims.length !== 4 || lowRes.dims[1] !== C || lowRes.dims[2] !== L || lowRes.dims[3] !== L) {
       throw new InferenceError(`interactive decoder returned ${lowRes ? `low_res_masks [${lowRes.dims.join(', ')}]` : 'no low_res_masks'} and ${C} IoU predictions, expected [1, C, ${L}, ${L}] and C`);
     }
-    const channels = selectMaskChannels(iou.data, numPoints, options.multimask ?? false);
+    return { iou: iou.data, lowRes: lowRes.data, channels: C, numPoints };
+  }
+
+  private async decodeInteractive(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions): Promise<DecodeResult> {
+    const { imageHeight: H, imageWidth: W } = embedding;
+    const L = this.config.lowResSize;
+    const { iou, lowRes, numPoints } = await this.decodeLowRes(embedding, prompt);
+    const channels = selectMaskChannels(iou, numPoints, options.multimask ?? false);
     const masks = channels.map((c): PredictedMask => {
-      const lowResLogits = lowRes.data.slice(c * L * L, (c + 1) * L * L);
+      const lowResLogits = lowRes.slice(c * L * L, (c + 1) * L * L);
       const { mask, area, stabilityScore } = summarizeLowResChannel(lowResLogits, L, H, W, this.config.imageSize);
-      const result: PredictedMask = { channel: c, mask, area, predictedIou: iou.data[c]!, stabilityScore, lowResLogits };
+      const result: PredictedMask = { channel: c, mask, area, predictedIou: iou[c]!, stabilityScore, lowResLogits };
       if (options.returnLogits) result.logits = upscaleLowResLogits(lowResLogits, L, H, W, this.config.imageSize);
       return result;
     });
     return { masks, numPoints };
+  }
+
+  /** Whether `decode` goes through the interactive decoder (false: the contract decoder). */
+  get usesInteractiveDecoder(): boolean {
+    return this.interactive;
   }
 
   private checkEmbedding(embedding: ImageEmbedding): void {
