@@ -126,21 +126,34 @@ export function useMaskPrediction(
 
   /**
    * The pointer rests at (x, y) (image pixels): decode "a positive click here" ahead of the click
-   * and, once there is something to refine, "a negative click here" after it.
+   * and, once there is something to refine and that decode is done with the pointer still resting
+   * there (no click, no other rest), "a negative click here" — so a quick click elsewhere never
+   * waits behind two guesses.
    */
+  const aimGeneration = useRef(0);
   const aim = useCallback(
     (x: number, y: number) => {
       if (!client || !embeddingId) return;
-      const refining = points.length > 0 || box !== null || seed !== null;
-      for (const label of refining ? ([1, 0] as const) : ([1] as const)) {
+      const gen = ++aimGeneration.current;
+      const start = (label: 0 | 1): DecodeCall | null => {
         const { prompt, multimask, key } = request([...points, { x, y, label }], box);
-        if (aimed.current.has(key)) continue;
+        if (aimed.current.has(key)) return null;
         performance.mark(AIM);
         const call = client.decode(embeddingId, prompt, { multimask });
         call.catch(() => aimed.current.delete(key));
         aimed.current.set(key, call);
-      }
-      while (aimed.current.size > AIMED_KEEP) aimed.current.delete(aimed.current.keys().next().value!);
+        while (aimed.current.size > AIMED_KEEP) aimed.current.delete(aimed.current.keys().next().value!);
+        return call;
+      };
+      const positive = start(1);
+      const refining = points.length > 0 || box !== null || seed !== null;
+      if (!refining) return;
+      const still = () => gen === aimGeneration.current && aimed.current.size > 0;
+      const first: Promise<unknown> = positive ?? Promise.resolve();
+      void first.then(
+        () => void (still() && start(0)),
+        () => undefined,
+      );
     },
     [client, embeddingId, points, box, seed, request],
   );
