@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { WorkerConfigurationError } from '@dataengine/queue';
 import { addRunItems, createRun } from '@dataengine/engine';
-import { createTestEnv, makeProject, makeUser, syntheticImageBytes, waitFor, type TestEnv } from '@dataengine/testing';
+import { createTestEnv, makeProject, makeUser, stackEnvFor, syntheticImageBytes, waitFor, type TestEnv } from '@dataengine/testing';
 import { startWorker } from './start-worker';
 
 let env: TestEnv;
@@ -38,15 +38,7 @@ describe('worker start-up', () => {
 
   it('the real worker process starts, then exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: env.config.DATABASE_URL,
-        DATABASE_SCHEMA: env.schema,
-        REDIS_URL: env.config.REDIS_URL,
-        QUEUE_PREFIX: env.config.QUEUE_PREFIX,
-        BLOB_DIR: env.config.blobDir,
-        LOG_LEVEL: 'info',
-      },
+      env: { ...process.env, ...stackEnvFor(env) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

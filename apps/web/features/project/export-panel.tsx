@@ -9,6 +9,7 @@ import { formatBytes, formatDateTime } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { artifactUrl, hasDownload, isLive } from '../runs/run-format';
 import { RunProgress } from '../runs/runs-table';
+import { FormatField } from './format-field';
 import { buildExportInput, DEFAULT_EXPORT_FORM, EXPORT_FORMATS, exportSummary, PROVENANCES, type ExportFormValues, type Provenance } from './exchange-format';
 
 const LIVE_REFRESH_MS = 1_000;
@@ -95,16 +96,7 @@ export function ExportPanel({ projectId }: { projectId: string }) {
         Export masks
       </h2>
       <form className="exchange-form" onSubmit={submit} data-testid="export-form">
-        <label className="field">
-          <span>Format</span>
-          <select value={values.format} onChange={(e) => set('format', e.target.value as ExportFormValues['format'])} data-testid="export-format">
-            {EXPORT_FORMATS.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FormatField value={values.format} formats={EXPORT_FORMATS} onChange={(f) => set('format', f)} testId="export-format" />
         <p className="small muted">{EXPORT_FORMATS.find((f) => f.value === values.format)?.help}</p>
         <label className="checkbox">
           <input

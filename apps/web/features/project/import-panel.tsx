@@ -10,6 +10,7 @@ import { formatBytes } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { isLive } from '../runs/run-format';
 import { RunProgress } from '../runs/runs-table';
+import { FormatField } from './format-field';
 import { guessImportFormat, IMPORT_ACCEPT, IMPORT_FORMATS, importSummary, type ImportFormat } from './exchange-format';
 import { uploadImportFile } from './import-upload';
 
@@ -117,16 +118,7 @@ export function ImportPanel({ projectId }: { projectId: string }) {
             {file.name} · {formatBytes(file.size)}
           </span>
         )}
-        <label className="field">
-          <span>Format</span>
-          <select value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)} disabled={busy} data-testid="import-format">
-            {IMPORT_FORMATS.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FormatField value={format} formats={IMPORT_FORMATS} onChange={(f: ImportFormat) => setFormat(f)} disabled={busy} testId="import-format" />
         <button type="submit" className="button button-primary" disabled={!file || busy} data-testid="import-start">
           {upload.state === 'uploading' ? 'Uploading…' : busy ? 'Importing…' : 'Import'}
         </button>

@@ -93,8 +93,8 @@ export function touchUpMask(gt: BinaryMask, pred: BinaryMask, targetIou: number,
   let regions = 0;
   let strokePixels = 0;
   if (iouOf() < targetIou) {
-    const todo = errorRegions(gt, pred).sort((a, b) => b.pixels.length - a.pixels.length || a.first - b.first);
-    for (const region of todo) {
+    const largestFirst = errorRegions(gt, pred).sort((a, b) => b.pixels.length - a.pixels.length || a.first - b.first);
+    for (const region of largestFirst) {
       if (iouOf() >= targetIou) break;
       for (const p of region.pixels) data[p] = region.value;
       // a brushed region joins the intersection; an erased one leaves the union
