@@ -1,5 +1,5 @@
 """Builds training batches from a snapshot: images in the 1024 frame (optionally a random crop of
-it, aligned to the 16-px embedding grid), low-res GT, detector targets. Prompt boxes are derived
+it, aligned to the 32-px grid of the coarsest decoder tokens), low-res GT, detector targets. Prompt boxes are derived
 from the low-res GT in train_step."""
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ MIN_PROMPT_AREA = 16  # px at the original resolution; smaller masks are not use
 MIN_VISIBLE_LOW_RES = 3.0  # a mask must cover this many low-res pixels of the crop to be prompted
 GRID = IMAGE_SIZE // EMBED_SIZE  # 16 px per embedding cell
 LOW = IMAGE_SIZE // LOW_RES_SIZE  # 4 px per low-res pixel
+CROP_ALIGN = 2 * GRID  # crops start on the decoder's token grid (16 or 32 px)
 
 
 @dataclass
@@ -49,8 +50,8 @@ def whole_boxes(rec: ImageRecord, flip: bool) -> np.ndarray:
 
 
 def _crop_origin(rng: np.random.Generator, content: int, crop: int) -> int:
-    slots = max(content - crop, 0) // GRID
-    return GRID * int(rng.integers(0, slots + 1))
+    slots = max(content - crop, 0) // CROP_ALIGN
+    return CROP_ALIGN * int(rng.integers(0, slots + 1))
 
 
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,

@@ -39,9 +39,11 @@ def cmd_train(a: argparse.Namespace) -> int:
                      images_per_batch=a.batch, masks_per_image=a.masks_per_image, lr=a.lr, threads=a.threads,
                      seed=a.seed, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
                      time_limit_s=a.time_limit, warmup=a.warmup, crop=a.crop,
-                     max_nograd_rounds=a.max_nograd_rounds)
-    if a.crop and (a.crop % 16 or not 64 <= a.crop <= 1024):
-        raise TrainerError("--crop must be a multiple of 16 in [64, 1024], or 0 for the whole frame")
+                     max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers)
+    if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
+        raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
+    if a.loader_workers not in (0, 1):
+        raise TrainerError("--loader-workers must be 0 (batches built between steps) or 1 (built ahead in a process)")
     run_training(args, stop)
     return 0
 
@@ -124,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--checkpoint-every", type=int, default=50)
     t.add_argument("--log-every", type=int, default=10)
     t.add_argument("--crop", type=int, default=512, help="train on random crops of the 1024 frame (0 = whole frame)")
+    t.add_argument("--loader-workers", type=int, default=1,
+                   help="1: build batches ahead in a separate process (uses a spare core), 0: between steps")
     t.add_argument("--max-nograd-rounds", type=int, default=3, help="error-click rounds run without grad per step")
     t.add_argument("--time-limit", type=float, default=None, help="seconds; stop cleanly and checkpoint after this")
     t.set_defaults(func=cmd_train)

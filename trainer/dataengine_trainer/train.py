@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.utils.data
 
 from .batches import build_batch
 from .checkpoint import load_checkpoint, save_checkpoint
 from .dataset import load_snapshot
+from .errors import TrainerError
 from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
 from .losses import detector_loss, sam_mask_loss
 from .model import build_model
@@ -20,7 +22,6 @@ from .progress import emit
 
 CHECKPOINT_NAME = "checkpoint.pt"
 GRAD_CLIP = 5.0
-GRID_PX = 16  # embedding cell size in frame pixels
 
 
 @dataclass
@@ -45,6 +46,7 @@ class TrainArgs:
     log_every: int = 10
     crop: int = 512  # train on random crop×crop windows of the 1024 frame (0 = whole frame)
     time_limit_s: float | None = None  # stop cleanly (with a checkpoint) after this much wall time
+    loader_workers: int = 1  # 1: batches are built ahead in a separate process (a spare core); 0: in the loop
 
 
 def lr_at(step: int, progress: float, args: TrainArgs) -> float:
@@ -85,11 +87,11 @@ def _pick(low: torch.Tensor, iou: torch.Tensor, multimask: torch.Tensor) -> torc
 
 
 def crop_pe(model, batch) -> torch.Tensor:
-    """Per-prompt slice of the 64×64 dense positional encoding matching each image's crop."""
-    pe = model.prompt_encoder.dense_pe()[0]  # [C, 64, 64]
-    g = batch.images.shape[-1] // GRID_PX
-    slices = [pe[:, int(y) // GRID_PX:int(y) // GRID_PX + g, int(x) // GRID_PX:int(x) // GRID_PX + g]
-              for x, y in batch.offsets.tolist()]
+    """Per-prompt slice of the token grid's dense positional encoding matching each image's crop."""
+    pe = model.prompt_encoder.dense_pe()[0]  # [C, G, G]
+    t = model.token_px
+    g = batch.images.shape[-1] // t
+    slices = [pe[:, int(y) // t:int(y) // t + g, int(x) // t:int(x) // t + g] for x, y in batch.offsets.tolist()]
     return torch.stack(slices)[batch.image_index]
 
 
@@ -104,7 +106,7 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
     use_box = torch.rand(p, generator=gen) < args.box_probability
     coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
     multimask = ~use_box
-    crop = (off / GRID_PX, batch.images.shape[-1] // GRID_PX)
+    crop = (off / model.token_px, batch.images.shape[-1] // model.token_px)
     low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
     loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
     prev = _pick(low.detach(), iou.detach(), multimask)
@@ -127,6 +129,46 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
             "iou_first": float(iou0.mean()), "iou_refined": float(iou1.mean()), "rounds": rounds + 2}
 
 
+class _BatchSource(torch.utils.data.IterableDataset):
+    """Endless training batches from one seeded generator (the same sequence in a worker or not)."""
+
+    def __init__(self, records, args: TrainArgs) -> None:
+        super().__init__()
+        self.records, self.args = records, args
+
+    def __iter__(self):
+        rng = np.random.default_rng(self.args.seed)
+        while True:
+            try:
+                yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
+                                  crop=self.args.crop)
+            except (OSError, ValueError, TrainerError) as e:  # an unreadable image: one line for the caller
+                yield BatchFailure(str(e).splitlines()[0] if str(e) else type(e).__name__)
+                return
+
+
+@dataclass
+class BatchFailure:
+    message: str
+
+
+def _loader_worker_init(_worker_id: int) -> None:
+    # the loop owns SIGTERM/SIGINT (it stops at the next step and checkpoints); the loader process
+    # ignores them and ends when the loop does (or when its parent dies)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    torch.set_num_threads(1)
+
+
+def batch_stream(records, args: TrainArgs):
+    source = _BatchSource(records, args)
+    if args.loader_workers == 0:
+        return iter(source)
+    loader = torch.utils.data.DataLoader(source, batch_size=None, num_workers=1, prefetch_factor=3,
+                                         worker_init_fn=_loader_worker_init, persistent_workers=False)
+    return iter(loader)
+
+
 def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -139,7 +181,7 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         model = build_model(args.arch, seed=args.seed)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
-    rng = np.random.default_rng(args.seed)
+    batches = batch_stream(snapshot.train, args)
     gen = torch.Generator().manual_seed(args.seed)
     ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
     meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
@@ -164,7 +206,9 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         lr = lr_at(step, progress, args)
         for g in opt.param_groups:
             g["lr"] = lr
-        batch = build_batch(snapshot.train, rng, args.images_per_batch, args.masks_per_image, crop=args.crop)
+        batch = next(batches)
+        if isinstance(batch, BatchFailure):
+            raise TrainerError(f"cannot build a training batch: {batch.message}")
         out = train_step(model, batch, args, gen)
         opt.zero_grad(set_to_none=True)
         out["loss"].backward()
@@ -187,6 +231,7 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
             last_saved = done
     else:
         step = args.steps
+    del batches  # stops the loader process
     completed = step if stopped_by else args.steps
     elapsed = time.time() - started
     if completed > 0 and completed != last_saved:

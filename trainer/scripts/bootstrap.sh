@@ -3,16 +3,18 @@
 #   synthetic snapshot (libs/synth) → train (time-boxed) → eval on the held-out split → export to
 #   models/default (+ MODEL_CARD.md from the eval metrics).
 # Usage: trainer/scripts/bootstrap.sh   (env: BOOTSTRAP_WORK, BOOTSTRAP_OUT, BOOTSTRAP_TIME_LIMIT,
-#        BOOTSTRAP_THREADS, BOOTSTRAP_IMAGES, BOOTSTRAP_SEED, BOOTSTRAP_EVAL_IMAGES)
+#        BOOTSTRAP_THREADS, BOOTSTRAP_IMAGES, BOOTSTRAP_SEED, BOOTSTRAP_EVAL_IMAGES,
+#        BOOTSTRAP_EVAL_THREADS)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="${BOOTSTRAP_WORK:-$ROOT/tmp/bootstrap}"
 OUT="${BOOTSTRAP_OUT:-$ROOT/models/default}"
 SEED="${BOOTSTRAP_SEED:-2026}"
 IMAGES="${BOOTSTRAP_IMAGES:-3000}"
-TIME_LIMIT="${BOOTSTRAP_TIME_LIMIT:-2900}"
+TIME_LIMIT="${BOOTSTRAP_TIME_LIMIT:-3000}"
 THREADS="${BOOTSTRAP_THREADS:-1}"
 EVAL_IMAGES="${BOOTSTRAP_EVAL_IMAGES:-150}"
+EVAL_THREADS="${BOOTSTRAP_EVAL_THREADS:-2}"
 PY=/usr/bin/python3
 export PYTHONPATH="$ROOT/trainer${PYTHONPATH:+:$PYTHONPATH}" OPENBLAS_NUM_THREADS=1 ONNXRUNTIME_NODE_INSTALL=skip
 cd "$ROOT"
@@ -24,14 +26,14 @@ if [[ ! -f "$SNAP/snapshot.json" ]]; then
   npx tsx trainer/scripts/make_snapshot.ts --out "$SNAP" --count "$IMAGES" --seed "$SEED" --val-fraction 0.05
 fi
 
-echo "== train: tiny, ${TIME_LIMIT}s wall-time budget, $THREADS thread(s)"
+echo "== train: tiny, ${TIME_LIMIT}s wall-time budget, $THREADS torch thread(s) + a batch-loader process"
 $PY -m dataengine_trainer train --data "$SNAP" --out "$WORK/run" --arch tiny --steps 100000 \
   --time-limit "$TIME_LIMIT" --batch 2 --masks-per-image 8 --crop 512 --lr 1e-3 --warmup 50 \
-  --seed "$SEED" --threads "$THREADS" --checkpoint-every 25 --log-every 10 | tee "$WORK/train.jsonl"
+  --seed "$SEED" --threads "$THREADS" --loader-workers 1 --checkpoint-every 25 --log-every 10 | tee "$WORK/train.jsonl"
 
 echo "== eval on the held-out split"
 $PY -m dataengine_trainer eval --bundle "$WORK/run/checkpoint.pt" --data "$SNAP" --split val \
-  --max-images "$EVAL_IMAGES" --threads "$THREADS" --out "$WORK/metrics.json" | tail -n 1
+  --max-images "$EVAL_IMAGES" --threads "$EVAL_THREADS" --out "$WORK/metrics.json" | tail -n 1
 
 echo "== export → $OUT"
 $PY -m dataengine_trainer export --checkpoint "$WORK/run/checkpoint.pt" --out "$OUT" --name dataengine-tiny-bootstrap \

@@ -56,8 +56,12 @@ def main() -> None:
         "",
         f"`{manifest['model_type']}`: conv image encoder (8×8/8 patchify stem, depthwise-separable blocks) →",
         "`[1, 256, 64, 64]` embedding; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
-        "two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
-        "256²); CenterNet-style box-detector head. "
+        *(["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head) attending over a 32×32",
+            "token grid (the projected embedding folded 2×2), two 2× upscalings joined by a prompt-independent",
+            "64×64 skip, masks at 128² doubled to 256²; CenterNet-style box-detector head. "]
+          if manifest.get("architecture", {}).get("token_stride", 1) == 2 else
+          ["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
+           "256²); CenterNet-style box-detector head. "]),
         f"{start.get('params', 0) / 1e6:.2f} M parameters. I/O: the official SAM decoder contract",
         "(see `trainer/README.md`).",
         "",

@@ -104,3 +104,20 @@ def test_cli_missing_dataset_dir(tmp_path):
     proc = run_cli("eval", "--bundle", str(tmp_path / "nope"), "--data", str(tmp_path / "none"), timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("error:")
+
+
+@pytest.mark.parametrize("loader_workers", ["0", "1"])
+def test_cli_reports_an_image_that_cannot_be_decoded_during_training(snap, tmp_path, loader_workers):
+    # header intact (the snapshot loads), pixel data cut: found when a batch decodes it
+    for name in ("sa_2.jpg", "sa_3.jpg"):
+        path = os.path.join(snap, name)
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data[: len(data) // 3])
+    proc = run_cli("train", "--data", snap, "--out", str(tmp_path / "out"), "--arch", "micro", "--steps", "3",
+                   "--crop", "128", "--loader-workers", loader_workers, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot build a training batch" in lines[0] and "truncated" in lines[0], lines
+    assert not os.path.exists(tmp_path / "out" / "checkpoint.pt")

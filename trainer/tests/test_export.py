@@ -78,22 +78,29 @@ def _decoder_case(num_clicks, box, orig):
             torch.tensor([float(box)]), torch.tensor([float(orig[0]), float(orig[1])]))
 
 
-def _sam_shaped_micro_bundle(tmp_path):
-    """The SAM-faithful code path (two upscalings, no click maps) at micro size."""
+VARIANTS = {
+    # the SAM-faithful code path (64² tokens, two upscalings, no click maps) at micro size
+    "sam_shaped": {"mask_res": 256, "click_maps": False, "token_stride": 1},
+    # 64² tokens with click maps, masks at 128² (models trained before the 32² token grid)
+    "token_stride_1": {"token_stride": 1},
+}
+
+
+def _variant_micro_bundle(tmp_path, variant):
     import dataclasses
 
     from dataengine_trainer.export import export_bundle
     from dataengine_trainer.model import PRESETS, build_model
 
-    model = build_model(dataclasses.replace(PRESETS["micro"], mask_res=256, click_maps=False), seed=2)
-    d = str(tmp_path / "sam-shaped")
-    export_bundle(model, d, "sam-shaped", {"parent": None, "snapshot_id": None}, include_pytorch=False)
+    model = build_model(dataclasses.replace(PRESETS["micro"], **VARIANTS[variant]), seed=2)
+    d = str(tmp_path / variant)
+    export_bundle(model, d, variant, {"parent": None, "snapshot_id": None}, include_pytorch=False)
     return d, model
 
 
-@pytest.mark.parametrize("variant", ["default", "sam_shaped"])
+@pytest.mark.parametrize("variant", ["default", *VARIANTS])
 def test_pytorch_onnxruntime_parity(micro_bundle, tmp_path, variant):
-    d, model = micro_bundle if variant == "default" else _sam_shaped_micro_bundle(tmp_path)
+    d, model = micro_bundle if variant == "default" else _variant_micro_bundle(tmp_path, variant)
     model.eval()
     x = torch.randn(1, 3, 1024, 1024)
     with torch.no_grad():

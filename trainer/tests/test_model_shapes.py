@@ -66,15 +66,47 @@ def test_click_maps_render_points_and_boxes():
 
 
 def test_decoder_and_detector_shapes():
-    for mask_res, clicks in ((256, False), (128, True)):
-        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res, click_maps=clicks)
+    for mask_res, clicks, stride in ((256, False, 1), (128, True, 1), (128, True, 2)):
+        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res, click_maps=clicks, token_stride=stride)
         model = build_model(cfg, seed=0)
         emb = torch.randn(3, 256, 64, 64)
         low, iou = model.decode(emb, torch.rand(3, 4, 2) * 1024, torch.tensor([[1.0, 0.0, 2.0, 3.0]] * 3),
                                 torch.randn(3, 1, 256, 256), torch.ones(3))
         assert low.shape == (3, 4, 256, 256) and iou.shape == (3, 4)
+        assert model.token_px == 16 * stride
     obj, dist = model.detector(emb)
     assert obj.shape == (3, 1, 64, 64) and dist.shape == (3, 4, 64, 64) and (dist >= 0).all()
     boxes = decode_boxes(torch.zeros(1, 4, 64, 64))
     assert boxes[0, :, 0, 0].tolist() == [8.0, 8.0, 8.0, 8.0]  # zero distances → the cell centre
     assert boxes[0, :, 10, 20].tolist() == [328.0, 168.0, 328.0, 168.0]
+
+
+def test_token_stride_two_folds_the_grid_and_keeps_a_64_skip():
+    cfg = dataclasses.replace(PRESETS["micro"], token_stride=2)
+    model = build_model(cfg, seed=0).eval()
+    dim = cfg.decoder_dim
+    emb = torch.randn(1, 256, 64, 64)
+    with torch.no_grad():
+        packed = model.mask_decoder.project(emb)
+    assert packed.shape == (1, 2 * dim, 32, 32)  # folded tokens + the dim/4-channel 64² skip as 2×2 space-to-depth
+    skip = torch.nn.functional.pixel_shuffle(packed[:, dim:], 2)
+    assert torch.allclose(skip, model.mask_decoder.skip_proj(emb), atol=1e-6)
+    pe = model.prompt_encoder
+    assert pe.dense_pe().shape == (1, dim, 32, 32)
+    assert pe.render_clicks(torch.tensor([[[40.0, 1000.0]]]), torch.tensor([[1.0]])).shape == (1, 3, 32, 32)
+    assert float(pe.render_clicks(torch.tensor([[[48.0, 1008.0]]]), torch.tensor([[1.0]]))[0, 0, 31, 1]) > 0.99
+    assert pe.embed_masks(torch.randn(2, 1, 256, 256), torch.ones(2)).shape == (2, dim, 32, 32)
+    # a crop of the frame (training): 16×16 tokens of a 512 crop → 128² low-res logits
+    with torch.no_grad():
+        crop_emb = torch.randn(2, 256, 32, 32)
+        low, _ = model.decode(crop_emb, torch.rand(2, 2, 2) * 512, torch.tensor([[1.0, -1.0]] * 2), None,
+                              image_pe=pe.dense_pe()[:, :, :16, :16].expand(2, -1, -1, -1),
+                              crop=(torch.zeros(2, 2), 16))
+    assert low.shape == (2, 4, 128, 128)
+
+
+def test_token_stride_must_be_one_or_two():
+    import pytest
+
+    with pytest.raises(ValueError, match="token_stride"):
+        build_model(dataclasses.replace(PRESETS["micro"], token_stride=4))

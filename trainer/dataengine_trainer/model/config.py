@@ -18,14 +18,19 @@ class ModelConfig:
     detector_dim: int = 64
     mask_res: int = 256  # 256: SAM upscaling; 128: cheaper (masks doubled to 256 bilinearly)
     click_maps: bool = False  # add dense click/box maps to the dense prompt embedding (see PromptEncoder)
+    # 1: the two-way transformer attends over the 64×64 embedding grid (SAM); 2: over a 32×32 grid
+    # (the projected embedding folded 2×2), with a prompt-independent 64×64 skip joining the first
+    # upscaling — 4× fewer tokens per prompt (see MaskDecoder)
+    token_stride: int = 1
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 PRESETS: dict[str, ModelConfig] = {
-    # Default: small conv backbone (stride-4 patchify stem, depthwise-separable blocks) and a
-    # narrow decoder, sized to train on a 2-core CPU in about an hour.
+    # Default: small conv backbone (stride-8 patchify stem, depthwise-separable blocks) and a
+    # narrow decoder over a 32×32 token grid, sized to train on a 2-core CPU in about an hour and
+    # to decode a click in a few milliseconds.
     "tiny": ModelConfig(
         arch="tiny",
         encoder="conv",
@@ -39,6 +44,7 @@ PRESETS: dict[str, ModelConfig] = {
         detector_dim=64,
         mask_res=128,
         click_maps=True,
+        token_stride=2,
     ),
     # Test-sized model for the unit tests (fast on CPU; same I/O contract).
     "micro": ModelConfig(
@@ -54,6 +60,7 @@ PRESETS: dict[str, ModelConfig] = {
         detector_dim=16,
         mask_res=128,
         click_maps=True,
+        token_stride=2,
     ),
     # True SAM ViT-B shapes (SAM-SPEC.md §2.1, §6.2): width 768, depth 12, 12 heads, window 14,
     # global blocks 2,5,8,11; decoder 256-d, 8 heads, MLP 2048, 2 layers.

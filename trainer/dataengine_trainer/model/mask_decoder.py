@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..constants import EMBED_DIM, LOW_RES_SIZE, NUM_MASK_TOKENS
-from .common import MLP, LayerNorm2d, UpConv2x
+from ..constants import EMBED_DIM, IMAGE_SIZE, LOW_RES_SIZE, NUM_MASK_TOKENS
+from .common import MLP, DownConv2x, LayerNorm2d, UpConv2x
 
 
 class Attention(nn.Module):
@@ -83,18 +83,33 @@ class TwoWayTransformer(nn.Module):
 
 class MaskDecoder(nn.Module):
     def __init__(self, dim: int, heads: int, mlp_dim: int, depth: int, downsample: int, iou_hidden: int,
-                 mask_res: int = 256) -> None:
+                 mask_res: int = 256, token_stride: int = 1) -> None:
         super().__init__()
+        if token_stride not in (1, 2):
+            raise ValueError(f"token_stride must be 1 or 2, not {token_stride}")
         self.dim = dim
-        # mask_res 256: SAM's two 2× upscalings (dim/4, dim/8 channels); 128: one upscaling (dim/4
-        # channels), masks formed at 128² and bilinearly doubled to the 256² low-res contract (cheaper).
+        self.token_stride = token_stride
+        # mask_res 256: SAM's two 2× upscalings (dim/4, dim/8 channels); 128: masks formed at 128² and
+        # bilinearly doubled to the 256² low-res contract (cheaper): one upscaling (dim/4 channels) from
+        # the 64² grid, or with token_stride 2 two upscalings from the 32² grid, the first joined by
+        # the skip (a prompt-independent dim/4-channel projection of the 64² embedding).
         self.mask_res = mask_res
+        if token_stride == 2 and mask_res != 128:
+            raise ValueError("token_stride 2 forms masks at 128² (mask_res=128)")
         # the 256-channel contract embedding is projected to the decoder width when they differ
         self.embed_proj = nn.Identity() if dim == EMBED_DIM else nn.Conv2d(EMBED_DIM, dim, 1)
+        if token_stride == 2:
+            self.token_fold = DownConv2x(dim, dim)
+            self.skip_proj = nn.Conv2d(EMBED_DIM, dim // 4, 1)
         self.iou_token = nn.Parameter(torch.randn(1, dim) * 0.02)
         self.mask_tokens = nn.Parameter(torch.randn(NUM_MASK_TOKENS, dim) * 0.02)
         self.transformer = TwoWayTransformer(depth, dim, heads, mlp_dim, downsample)
-        if mask_res == 256:
+        if token_stride == 2:
+            self.upscale = UpConv2x(dim, dim // 4)
+            self.upscale_norm = LayerNorm2d(dim // 4)
+            self.upscale2 = nn.Sequential(UpConv2x(dim // 4, dim // 4), nn.GELU())
+            hyper_out = dim // 4
+        elif mask_res == 256:
             self.upscale = nn.Sequential(
                 UpConv2x(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU(),
                 UpConv2x(dim // 4, dim // 8), nn.GELU(),
@@ -107,28 +122,39 @@ class MaskDecoder(nn.Module):
         self.iou_head = MLP(dim, iou_hidden, NUM_MASK_TOKENS, 3)
 
     def project(self, image_embeddings: torch.Tensor) -> torch.Tensor:
-        """[B, 256, 64, 64] → [B, dim, 64, 64]; done once per image, not per prompt."""
-        return self.embed_proj(image_embeddings)
+        """[B, 256, h, w] → the per-image decoder input, done once per image, not per prompt:
+        [B, dim, h, w] (token_stride 1), or with token_stride 2 the folded tokens and the skip packed
+        on the token grid, [B, dim + dim, h/2, w/2] (the skip's 64² as 2×2 space-to-depth)."""
+        x = self.embed_proj(image_embeddings)
+        if self.token_stride == 1:
+            return x
+        return torch.cat([self.token_fold(x), F.pixel_unshuffle(self.skip_proj(image_embeddings), 2)], dim=1)
 
     def forward(self, projected: torch.Tensor, image_pe: torch.Tensor,
                 sparse: torch.Tensor, dense: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """projected embeddings [B, dim, 64, 64] (one row per prompt), image_pe [1, dim, 64, 64],
-        sparse [B, N, dim], dense [B, dim, 64, 64] or [1, dim, 1, 1] (no mask)
-        → (low-res logits [B, 4, 256, 256], iou [B, 4])."""
+        """projected (``project``'s output, one row per prompt) [B, C, g, g], image_pe [1, dim, g, g],
+        sparse [B, N, dim], dense [B, dim, g, g] or [1, dim, 1, 1] (no mask), on the token grid g
+        (64 for the full frame, or 32 with token_stride 2) → (low-res logits [B, 4, 256, 256], iou [B, 4])."""
         b = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token, self.mask_tokens], dim=0).unsqueeze(0).expand(b, -1, -1)
         tokens = torch.cat([out_tokens, sparse], dim=1)
+        skip = None
+        if self.token_stride == 2:
+            projected, skip = projected[:, : self.dim], F.pixel_shuffle(projected[:, self.dim :], 2)
         src = projected + dense
         _, _, h, w = src.shape
         hs, src = self.transformer(src, image_pe, tokens)
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
         up = self.upscale(src.transpose(1, 2).reshape(b, self.dim, h, w))
+        if skip is not None:
+            up = self.upscale2(F.gelu(self.upscale_norm(up + skip)))
         hyper = torch.stack([self.hyper[i](mask_out[:, i, :]) for i in range(NUM_MASK_TOKENS)], dim=1)
         bb, c, hh, ww = up.shape
         masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
-        if self.mask_res != LOW_RES_SIZE:  # 4× the embedding grid (256 for the full 64×64 frame)
-            masks = F.interpolate(masks, size=(4 * h, 4 * w), mode="bilinear", align_corners=False)
+        low = LOW_RES_SIZE // (IMAGE_SIZE // (16 * self.token_stride))  # low-res pixels per token (4 or 8)
+        if hh != low * h:
+            masks = F.interpolate(masks, size=(low * h, low * w), mode="bilinear", align_corners=False)
         return masks, self.iou_head(iou_out)
 
 

@@ -38,24 +38,26 @@ class PromptEncoder(nn.Module):
     extension gives a small model a direct spatial prompt signal (as RITM-style interactive models
     do); it lives inside the graph, so the ONNX I/O contract is unchanged."""
 
-    def __init__(self, dim: int, click_maps: bool = False) -> None:
+    def __init__(self, dim: int, click_maps: bool = False, grid: int = EMBED_SIZE) -> None:
         super().__init__()
         self.dim = dim
         self.click_maps = click_maps
+        self.grid = grid  # side of the decoder's token grid over the 1024 frame: 64, or 32
         if click_maps:
             self.click_embed = nn.Sequential(nn.Conv2d(3, dim, 3, padding=1), nn.GELU(), nn.Conv2d(dim, dim, 1))
         self.pe = PositionEmbeddingRandom(dim // 2)
         self.point_embeddings = nn.Parameter(torch.randn(4, dim) * 0.02)  # labels 0, 1, 2, 3
         self.not_a_point = nn.Parameter(torch.randn(dim) * 0.02)
         self.no_mask = nn.Parameter(torch.randn(dim) * 0.02)
+        # 256² → the token grid: SAM's two 2× downscalings (4, 16 channels), a third for the 32² grid
         self.mask_downscaling = nn.Sequential(
             DownConv2x(1, 4), LayerNorm2d(4), nn.GELU(),
             DownConv2x(4, 16), LayerNorm2d(16), nn.GELU(),
-            nn.Conv2d(16, dim, 1),
+            DownConv2x(16, dim) if grid == EMBED_SIZE // 2 else nn.Conv2d(16, dim, 1),
         )
 
     def dense_pe(self) -> torch.Tensor:
-        return self.pe.dense(EMBED_SIZE).unsqueeze(0)
+        return self.pe.dense(self.grid).unsqueeze(0)
 
     def embed_points(self, coords: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """coords [B, N, 2] pixels in the 1024 frame, labels [B, N] float in {-1,0,1,2,3} → [B, N, dim].
@@ -71,9 +73,9 @@ class PromptEncoder(nn.Module):
         return emb
 
     def render_clicks(self, coords: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """coords [B, N, 2] (1024 frame px), labels [B, N] → [B, 3, 64, 64]: max Gaussian of the
-        positive clicks, of the negative clicks, and the box (labels 2/3) as a filled rectangle."""
-        centres = (torch.arange(EMBED_SIZE, dtype=torch.float32) + 0.5) * (IMAGE_SIZE / EMBED_SIZE)
+        """coords [B, N, 2] (1024 frame px), labels [B, N] → [B, 3, g, g] on the token grid: max Gaussian
+        of the positive clicks, of the negative clicks, and the box (labels 2/3) as a filled rectangle."""
+        centres = (torch.arange(self.grid, dtype=torch.float32) + 0.5) * (IMAGE_SIZE / self.grid)
         gx = torch.exp(-((coords[..., 0:1] - centres) ** 2) / (2 * CLICK_SIGMA_PX ** 2))  # [B, N, S]
         gy = torch.exp(-((coords[..., 1:2] - centres) ** 2) / (2 * CLICK_SIGMA_PX ** 2))
         g = gy.unsqueeze(-1) * gx.unsqueeze(-2)  # [B, N, S, S]
@@ -92,14 +94,14 @@ class PromptEncoder(nn.Module):
         return torch.stack([pos_map, neg_map, box_map], dim=1)
 
     def embed_masks(self, mask_input: torch.Tensor, has_mask: torch.Tensor) -> torch.Tensor:
-        """mask_input [B, 1, 256, 256] logits, has_mask [B] in {0,1} → [B, dim, 64, 64]."""
+        """mask_input [B, 1, 256, 256] logits, has_mask [B] in {0,1} → [B, dim, g, g]."""
         m = self.mask_downscaling(mask_input)
         h = has_mask.reshape(-1, 1, 1, 1).to(m.dtype)
         return m * h + (1 - h) * self.no_mask.reshape(1, -1, 1, 1)
 
     def dense_embedding(self, coords: torch.Tensor, labels: torch.Tensor, mask_input: torch.Tensor,
                         has_mask: torch.Tensor) -> torch.Tensor:
-        """Full-frame dense prompt embedding [B, dim, 64, 64]: mask (or no-mask) + click maps."""
+        """Full-frame dense prompt embedding [B, dim, g, g]: mask (or no-mask) + click maps."""
         dense = self.embed_masks(mask_input, has_mask)
         if self.click_maps:
             dense = dense + self.click_embed(self.render_clicks(coords, labels))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..constants import EMBED_SIZE, IMAGE_SIZE
 from .config import PRESETS, ModelConfig
 from .detector import DetectorHead
 from .image_encoder import build_encoder
@@ -16,12 +17,17 @@ class SamModel(nn.Module):
         super().__init__()
         self.config = config
         self.image_encoder = build_encoder(config.encoder, config.encoder_params)
-        self.prompt_encoder = PromptEncoder(config.decoder_dim, config.click_maps)
+        self.prompt_encoder = PromptEncoder(config.decoder_dim, config.click_maps, EMBED_SIZE // config.token_stride)
         self.mask_decoder = MaskDecoder(
             config.decoder_dim, config.decoder_heads, config.decoder_mlp_dim, config.decoder_depth,
-            config.attn_downsample, config.iou_head_hidden, config.mask_res,
+            config.attn_downsample, config.iou_head_hidden, config.mask_res, config.token_stride,
         )
         self.detector = DetectorHead(config.detector_dim)
+
+    @property
+    def token_px(self) -> int:
+        """Side of one decoder token in 1024-frame pixels (16, or 32 with token_stride 2)."""
+        return IMAGE_SIZE // self.prompt_encoder.grid
 
     def embed(self, images: torch.Tensor) -> torch.Tensor:
         return self.image_encoder(images)
@@ -34,8 +40,9 @@ class SamModel(nn.Module):
         ``mask_decoder.project`` when ``projected``), coords [B, N, 2] (1024-frame px), labels [B, N],
         mask_input [B, 1, 256, 256] or None (no mask for any row), has_mask [B]
         → (low-res logits [B, 4, 256, 256], iou predictions [B, 4]).
-        Training on crops passes the crop's slice of the dense positional encoding as ``image_pe``
-        (then the grids are smaller than 64×64 and the masks smaller than 256×256)."""
+        Training on crops passes the crop's slice of the dense positional encoding as ``image_pe`` and
+        ``crop`` = (each row's crop origin in tokens [B, 2], the crop's side in tokens) (then the grids
+        are smaller than the full frame's and the masks smaller than 256×256)."""
         pe = self.prompt_encoder
         sparse = pe.embed_points(coords, labels)
         if mask_input is None:
@@ -49,7 +56,7 @@ class SamModel(nn.Module):
 
 
 def crop_grid(maps: torch.Tensor, crop: tuple[torch.Tensor, int] | None) -> torch.Tensor:
-    """Per-row g×g window of [B, C, 64, 64] maps at cell offsets crop[0] [B, 2] (x, y); None = all."""
+    """Per-row g×g window of [B, C, G, G] maps at cell offsets crop[0] [B, 2] (x, y); None = all."""
     if crop is None:
         return maps
     cells, g = crop
