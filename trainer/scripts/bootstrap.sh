@@ -42,8 +42,9 @@ $PY -m dataengine_trainer export --checkpoint "$WORK/run/checkpoint.pt" --out "$
 echo "== latency (onnxruntime-node)"
 node trainer/scripts/bench_latency.mjs "$OUT" --threads 2 --repeat 30 | tee "$WORK/latency.json"
 $PY trainer/scripts/bench_decoder_split.py "$OUT" | tee "$WORK/decoder_split.json"
+npx tsx trainer/scripts/bench_interactive.ts "$OUT" --threads 1 --repeat 60 | tee "$WORK/interactive.json"
 
 $PY trainer/scripts/write_model_card.py --bundle "$OUT" --metrics "$WORK/metrics.json" \
-  --train-log "$WORK/train.jsonl" --latency "$WORK/latency.json" --decoder-split "$WORK/decoder_split.json" \
+  --train-log "$WORK/train.jsonl" --latency "$WORK/latency.json" --decoder-split "$WORK/decoder_split.json" --interactive "$WORK/interactive.json" \
   --images "$IMAGES" --seed "$SEED"
 echo "== done: $OUT"

@@ -28,6 +28,7 @@ def main() -> None:
     p.add_argument("--train-log", required=True)
     p.add_argument("--latency", default=None)
     p.add_argument("--decoder-split", default=None, help="bench_decoder_split.py output")
+    p.add_argument("--interactive", default=None, help="bench_interactive.ts output (the click path)")
     p.add_argument("--images", type=int, required=True)
     p.add_argument("--seed", type=int, required=True)
     a = p.parse_args()
@@ -80,7 +81,7 @@ def main() -> None:
         "  box, up to 4 error-region clicks with mask feedback), focal (α 0.75) : dice 20 : 1 on the best",
         "  ambiguity mask, IoU MSE, detector focal + L1/GIoU; AdamW lr 1e-3, wd 0.1, 50 warm-up steps,",
         "  ÷10 at 2/3 and 26/27 of the time budget.",
-        f"* Wall time: {done.get('elapsed_s', 0) / 60:.1f} min on a shared 2-core CPU machine (1 torch thread),",
+        f"* Wall time: {done.get('elapsed_s', 0) / 60:.1f} min on a shared 2-core CPU machine (1 torch thread + a batch-loader process),",
         f"  seed {a.seed}. Final training averages: 1st-round IoU {last_step.get('iou_first_avg', float('nan')):.3f},",
         f"  refined-round IoU {last_step.get('iou_refined_avg', float('nan')):.3f}.",
         "",
@@ -116,6 +117,24 @@ def main() -> None:
         if lat.get("detector"):
             lines.append(f"| detector | {lat['detector']['median_ms']} ms | {lat['detector']['p90_ms']} ms | |")
         lines.append("")
+        if a.interactive and os.path.exists(a.interactive):
+            it = json.load(open(a.interactive))
+            size = f"{it['width']}×{it['height']}"
+            lines += [
+                f"What a click costs in the product (`trainer/scripts/bench_interactive.ts`: `SamPredictor.decode`",
+                f"through the graphs derived from `decoder.onnx`, {it['threads']} thread, {size} image, {it['repeat']} clicks;",
+                f"the embedding-only prelude, {it['prelude_ms']} ms, runs once per image):",
+                "",
+                "| click | median | p90 | min | target |",
+                "|---|---|---|---|---|",
+                *[f"| {label} | {it[k]['median_ms']} ms | {it[k]['p90_ms']} ms | {it[k]['min_ms']} ms | {tgt} |" for label, k, tgt in [
+                    ("first click → mask (prompt graph + chosen channel upscaled, binarised)", "first_click",
+                     "< 5 ms" + (" ✅" if it["first_click"]["median_ms"] < 5 else " ❌")),
+                    ("refinement click (2 points + previous mask)", "refine_click", ""),
+                    ("first click, prompt graph alone (low-res outputs)", "first_click_graph_only", ""),
+                ]],
+                "",
+            ]
         if a.decoder_split and os.path.exists(a.decoder_split):
             sp = json.load(open(a.decoder_split))
             lines += [

@@ -130,6 +130,18 @@ class MaskDecoder(nn.Module):
             return x
         return torch.cat([self.token_fold(x), F.pixel_unshuffle(self.skip_proj(image_embeddings), 2)], dim=1)
 
+    def _last_upscale_and_masks(self, x: torch.Tensor, hyper: torch.Tensor) -> torch.Tensor:
+        """``hyper · GELU(PixelShuffle(conv(x)))`` computed as ``PixelShuffle(hyper · GELU(conv(x)))``:
+        GELU is per element and the shuffle only moves elements, so the dot products with the
+        hypernetwork weights run on the 4 sub-pixel planes before the shuffle and only the 4 mask
+        channels are shuffled (not the 16 feature channels; the same numbers, a quarter of the moves).
+        x [B, C, h, w] → masks [B, 4, 2h, 2w]."""
+        y = F.gelu(self.upscale2[0].conv(x))  # [B, C·4, h, w], channel c·4 + sub-pixel (PixelShuffle order)
+        b, _, h, w = y.shape
+        c = hyper.shape[-1]
+        masks = hyper @ y.reshape(b, c, 4 * h * w)  # [B, 4, 4·h·w]: mask k, sub-pixel, pixel
+        return F.pixel_shuffle(masks.reshape(b, NUM_MASK_TOKENS * 4, h, w), 2)
+
     def forward(self, projected: torch.Tensor, image_pe: torch.Tensor,
                 sparse: torch.Tensor, dense: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """projected (``project``'s output, one row per prompt) [B, C, g, g], image_pe [1, dim, g, g],
@@ -147,11 +159,13 @@ class MaskDecoder(nn.Module):
         iou_out = hs[:, 0, :]
         mask_out = hs[:, 1 : 1 + NUM_MASK_TOKENS, :]
         up = self.upscale(src.transpose(1, 2).reshape(b, self.dim, h, w))
-        if skip is not None:
-            up = self.upscale2(F.gelu(self.upscale_norm(up + skip)))
         hyper = torch.stack([self.hyper[i](mask_out[:, i, :]) for i in range(NUM_MASK_TOKENS)], dim=1)
-        bb, c, hh, ww = up.shape
-        masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
+        if skip is not None:
+            masks = self._last_upscale_and_masks(F.gelu(self.upscale_norm(up + skip)), hyper)
+        else:
+            bb, c, hh, ww = up.shape
+            masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
+        hh = masks.shape[-2]
         low = LOW_RES_SIZE // (IMAGE_SIZE // (16 * self.token_stride))  # low-res pixels per token (4 or 8)
         if hh != low * h:
             masks = F.interpolate(masks, size=(low * h, low * w), mode="bilinear", align_corners=False)

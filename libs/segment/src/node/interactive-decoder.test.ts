@@ -71,11 +71,18 @@ describe('interactive decoder graphs', () => {
     await Promise.all([session.release(), prompt.release()]);
   });
 
-  it.skipIf(!(() => { try { return readFileSync(DEFAULT_DECODER).length > 0; } catch { return false; } })())('splits the built-in decoder after its embedding projection', () => {
+  it.skipIf(!(() => { try { return readFileSync(DEFAULT_DECODER).length > 0; } catch { return false; } })())('splits the built-in decoder after its embedding-only part: the folded 32×32 tokens and the 64×64 skip', async () => {
     const derived = interactiveDecoderModels(readFileSync(DEFAULT_DECODER));
-    expect(derived.preludeOutputs).toHaveLength(1);
-    expect(derived.preludeOutputs[0]).not.toBe('image_embeddings/prelude');
-    expect(summarizeOnnxModel(derived.prelude).outputs).toHaveLength(1);
+    expect(derived.preludeOutputs).toHaveLength(2);
+    expect(derived.preludeOutputs).not.toContain('image_embeddings/prelude');
+    expect(summarizeOnnxModel(derived.prelude).outputs).toHaveLength(2);
+    const session = await ort.InferenceSession.create(derived.prelude);
+    const out = await session.run({ image_embeddings: new ort.Tensor('float32', new Float32Array(256 * 64 * 64).fill(0.1), [1, 256, 64, 64]) });
+    expect(derived.preludeOutputs.map((name) => out[name]!.dims).sort()).toEqual([
+      [1, 16, 64, 64],
+      [1, 64, 32, 32],
+    ]);
+    await session.release();
   });
 
   it('refuses outputs the model does not have, and non-ONNX bytes', () => {

@@ -1,0 +1,61 @@
+// Click → mask latency of a bundle's decoder on the path the product takes for a click
+// (`SamPredictor.decode` through the interactive graphs derived from `decoder.onnx`: the prelude
+// once per image, then per click the prompt graph, the chosen channel upscaled to the image and
+// binarised), and the first click's prompt graph alone (low-res outputs, no upscaling). Prints
+// one JSON line for the model card.
+// Usage: npx tsx trainer/scripts/bench_interactive.ts <bundle-dir> [--threads 1] [--repeat 60] [--width 1024 --height 768]
+import { join } from 'node:path';
+import { SamPredictor, type ImageEmbedding, type SamPrompt } from '@dataengine/segment';
+import { OrtNodeBackend } from '@dataengine/segment/node';
+
+const args = process.argv.slice(2);
+const dir = args[0];
+if (!dir) throw new Error('usage: bench_interactive.ts <bundle-dir> [--threads N] [--repeat N] [--width W --height H]');
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const threads = opt('threads', 1);
+const repeat = opt('repeat', 60);
+const width = opt('width', 1024);
+const height = opt('height', 768);
+
+const stats = (xs: number[]) => {
+  const t = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => +t[Math.min(t.length - 1, Math.floor(t.length * q))]!.toFixed(2);
+  return { median_ms: at(0.5), p90_ms: at(0.9), min_ms: +t[0]!.toFixed(2) };
+};
+
+const backend = new OrtNodeBackend({ decoder: join(dir, 'decoder.onnx') }, { intraOpNumThreads: threads });
+const predictor = new SamPredictor(backend);
+await predictor.warmUp();
+if (!predictor.usesInteractiveDecoder) throw new Error(`the interactive decoder could not be derived: ${predictor.interactiveProblem}`);
+// a smooth stand-in embedding (timing does not depend on the values beyond the mask's extent)
+const data = new Float32Array(256 * 64 * 64).map((_, i) => Math.sin(i * 0.37) * 0.5);
+const embedding: ImageEmbedding = { tensor: { data, dims: [1, 256, 64, 64] }, imageHeight: height, imageWidth: width };
+const t0 = performance.now();
+await predictor.prelude(embedding);
+const preludeMs = performance.now() - t0;
+const first: number[] = [];
+const refine: number[] = [];
+const graph: number[] = [];
+for (let i = 0; i < repeat + 5; i++) {
+  const click: SamPrompt = { points: [{ x: width * (0.3 + 0.4 * ((i * 7) % 10) / 10), y: height * 0.5, label: 1 }] };
+  let t = performance.now();
+  const a = await predictor.decode(embedding, click);
+  const f = performance.now() - t;
+  const refined: SamPrompt = { points: [...click.points!, { x: width * 0.5, y: height * 0.3, label: 0 }], maskInput: a.masks[0]!.lowResLogits };
+  t = performance.now();
+  await predictor.decode(embedding, refined);
+  const r = performance.now() - t;
+  t = performance.now();
+  await predictor.decodeLowRes(embedding, click); // the prompt graph alone: no upscaling
+  const g = performance.now() - t;
+  if (i >= 5) {
+    first.push(f);
+    refine.push(r);
+    graph.push(g);
+  }
+}
+await backend.dispose();
+console.log(JSON.stringify({ threads, width, height, repeat, prelude_ms: +preludeMs.toFixed(2), first_click: stats(first), refine_click: stats(refine), first_click_graph_only: stats(graph) }));
