@@ -48,10 +48,12 @@ export function useSaveQueue(store: DraftStore) {
     const run = (async () => {
       const before = store.outbox();
       const result = await flushOutbox(store, api, { status: errorStatus, message: errorMessage });
-      setEntries(store.outbox());
       setOffline(result.stoppedBy ? `not saved yet — ${errorMessage(result.stoppedBy)}; kept in this browser and retried` : null);
       const touched = new Set(before.filter((e) => result.sent.includes(e.key) || result.held.includes(e.key)).map((e) => e.imageId));
+      // the lists are re-read before the sent entries leave the view: until then the outbox keeps
+      // them applied (a deleted mask would otherwise come back for a moment from the stale list)
       await Promise.all([...touched].map((imageId) => queryClient.invalidateQueries(trpc.masks.list.queryFilter({ imageId }))));
+      setEntries(store.outbox());
     })().finally(() => {
       flushing.current = null;
     });
