@@ -129,6 +129,13 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
             "iou_first": float(iou0.mean()), "iou_refined": float(iou1.mean()), "rounds": rounds + 2}
 
 
+@dataclass
+class BatchFailure:
+    """What the batch source yields, then stops, when an image cannot be read."""
+
+    message: str
+
+
 class _BatchSource(torch.utils.data.IterableDataset):
     """Endless training batches from one seeded generator (the same sequence in a worker or not)."""
 
@@ -145,11 +152,6 @@ class _BatchSource(torch.utils.data.IterableDataset):
             except (OSError, ValueError, TrainerError) as e:  # an unreadable image: one line for the caller
                 yield BatchFailure(str(e).splitlines()[0] if str(e) else type(e).__name__)
                 return
-
-
-@dataclass
-class BatchFailure:
-    message: str
 
 
 def _loader_worker_init(_worker_id: int) -> None:

@@ -5,20 +5,17 @@
 // one JSON line for the model card.
 // Usage: npx tsx trainer/scripts/bench_interactive.ts <bundle-dir> [--threads 1] [--repeat 60] [--width 1024 --height 768]
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { SamPredictor, type ImageEmbedding, type SamPrompt } from '@dataengine/segment';
 import { OrtNodeBackend } from '@dataengine/segment/node';
 
-const args = process.argv.slice(2);
-const dir = args[0];
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { threads: { type: 'string', default: '1' }, repeat: { type: 'string', default: '60' }, width: { type: 'string', default: '1024' }, height: { type: 'string', default: '768' } },
+});
+const dir = positionals[0];
 if (!dir) throw new Error('usage: bench_interactive.ts <bundle-dir> [--threads N] [--repeat N] [--width W --height H]');
-const opt = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const threads = opt('threads', 1);
-const repeat = opt('repeat', 60);
-const width = opt('width', 1024);
-const height = opt('height', 768);
+const [threads, repeat, width, height] = [values.threads, values.repeat, values.width, values.height].map(Number) as [number, number, number, number];
 
 const stats = (xs: number[]) => {
   const t = [...xs].sort((a, b) => a - b);

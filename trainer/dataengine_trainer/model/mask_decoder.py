@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..constants import EMBED_DIM, IMAGE_SIZE, LOW_RES_SIZE, NUM_MASK_TOKENS
+from ..constants import EMBED_DIM, EMBED_SIZE, LOW_RES_SIZE, NUM_MASK_TOKENS
 from .common import MLP, DownConv2x, LayerNorm2d, UpConv2x
 
 
@@ -89,6 +89,7 @@ class MaskDecoder(nn.Module):
             raise ValueError(f"token_stride must be 1 or 2, not {token_stride}")
         self.dim = dim
         self.token_stride = token_stride
+        self.low_res_per_token = LOW_RES_SIZE * token_stride // EMBED_SIZE  # 4, or 8 on the 32² grid
         # mask_res 256: SAM's two 2× upscalings (dim/4, dim/8 channels); 128: masks formed at 128² and
         # bilinearly doubled to the 256² low-res contract (cheaper): one upscaling (dim/4 channels) from
         # the 64² grid, or with token_stride 2 two upscalings from the 32² grid, the first joined by
@@ -107,6 +108,7 @@ class MaskDecoder(nn.Module):
         if token_stride == 2:
             self.upscale = UpConv2x(dim, dim // 4)
             self.upscale_norm = LayerNorm2d(dim // 4)
+            # only its 1×1 conv runs: the shuffle comes after the mask dot products (_last_upscale_and_masks)
             self.upscale2 = nn.Sequential(UpConv2x(dim // 4, dim // 4), nn.GELU())
             hyper_out = dim // 4
         elif mask_res == 256:
@@ -165,10 +167,9 @@ class MaskDecoder(nn.Module):
         else:
             bb, c, hh, ww = up.shape
             masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
-        hh = masks.shape[-2]
-        low = LOW_RES_SIZE // (IMAGE_SIZE // (16 * self.token_stride))  # low-res pixels per token (4 or 8)
-        if hh != low * h:
-            masks = F.interpolate(masks, size=(low * h, low * w), mode="bilinear", align_corners=False)
+        r = self.low_res_per_token
+        if masks.shape[-2] != r * h:
+            masks = F.interpolate(masks, size=(r * h, r * w), mode="bilinear", align_corners=False)
         return masks, self.iou_head(iou_out)
 
 
