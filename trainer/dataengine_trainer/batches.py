@@ -11,7 +11,7 @@ import torch
 from .constants import EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE
 from .dataset import ImageRecord
 from .preprocess import coord_scale, masks_to_low_res, preprocess_image, resized_size
-from .targets import detector_targets
+from .targets import detector_targets, region_ids
 
 MIN_PROMPT_AREA = 16  # px at the original resolution; smaller masks are not used as prompts
 MIN_VISIBLE_LOW_RES = 3.0  # a mask must cover this many low-res pixels of the crop to be prompted
@@ -29,6 +29,8 @@ class Batch:
     heat: torch.Tensor  # [B, 1, c/16, c/16]
     centre: torch.Tensor  # [B, 1, c/16, c/16] bool
     dist: torch.Tensor  # [B, 4, c/16, c/16]
+    leaf_ids: torch.Tensor  # [B, c/16, c/16] region per embedding cell (targets.region_ids)
+    whole_ids: torch.Tensor  # [B, c/16, c/16]
 
     @property
     def prompt_offsets(self) -> torch.Tensor:
@@ -58,7 +60,7 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
                 augment: bool = True, crop: int = 0) -> Batch:
     """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16)."""
     c = crop or IMAGE_SIZE
-    xs, offs, gts, idx, heats, centres, dists = [], [], [], [], [], [], []
+    xs, offs, gts, idx, heats, centres, dists, leaves, wholes = [], [], [], [], [], [], [], [], []
     b = 0
     attempts = 0
     while b < images:
@@ -77,6 +79,9 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
             continue
         if len(visible) == 0:
             visible = np.arange(len(usable))
+        leaf, whole = region_ids(low, np.array([a.area for a in usable]), np.array([a.is_whole for a in usable]))
+        leaves.append(leaf)
+        wholes.append(whole)
         chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False)
         rgb = rec.load_rgb()
         if flip:
@@ -97,4 +102,5 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
     return Batch(
         images=torch.cat(xs), offsets=torch.tensor(offs), gt=torch.cat(gts), image_index=torch.tensor(idx),
         heat=torch.stack(heats), centre=torch.stack(centres), dist=torch.stack(dists),
+        leaf_ids=torch.stack(leaves), whole_ids=torch.stack(wholes),
     )

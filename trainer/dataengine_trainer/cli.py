@@ -39,9 +39,12 @@ def cmd_train(a: argparse.Namespace) -> int:
                      images_per_batch=a.batch, masks_per_image=a.masks_per_image, lr=a.lr, threads=a.threads,
                      seed=a.seed, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
                      time_limit_s=a.time_limit, warmup=a.warmup, crop=a.crop,
-                     max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers)
+                     max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers,
+                     affinity_weight=a.affinity_weight)
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
         raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
+    if not a.affinity_weight >= 0:
+        raise TrainerError("--affinity-weight must be ≥ 0")
     if a.loader_workers not in (0, 1):
         raise TrainerError("--loader-workers must be 0 (batches built between steps) or 1 (built ahead in a process)")
     run_training(args, stop)
@@ -94,7 +97,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         lineage = {"parent": (parent or {}).get("model_name") or (parent or {}).get("path") if parent else None,
                    "snapshot_id": meta.get("snapshot_id")}
         ckpt_meta = {k: meta[k] for k in ("step", "steps_total", "snapshot_id", "seed", "elapsed_s", "partial", "parent", "arch",
-                                          "stopped_by") if k in meta}
+                                          "stopped_by", "affinity_state") if k in meta}
         name = a.name or os.path.basename(os.path.abspath(a.out))
     training = {k: ckpt_meta.get(k) for k in ("step", "steps_total", "seed", "elapsed_s", "partial", "stopped_by")}
     manifest = export_bundle(model, a.out, name, lineage, metrics, extra={"training": training}, ckpt_meta=ckpt_meta,
@@ -128,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--crop", type=int, default=512, help="train on random crops of the 1024 frame (0 = whole frame)")
     t.add_argument("--loader-workers", type=int, default=1,
                    help="1: build batches ahead in a separate process (uses a spare core), 0: between steps")
+    t.add_argument("--affinity-weight", type=float, default=1.0,
+                   help="weight of the grouping loss that teaches the encoder which cells share a region (0 = off)")
     t.add_argument("--max-nograd-rounds", type=int, default=3, help="error-click rounds run without grad per step")
     t.add_argument("--time-limit", type=float, default=None, help="seconds; stop cleanly and checkpoint after this")
     t.set_defaults(func=cmd_train)

@@ -89,3 +89,26 @@ def detector_loss(obj_logits: torch.Tensor, dist: torch.Tensor, heat: torch.Tens
     encl = (torch.max(pd[0], td[0]) + torch.max(pd[2], td[2])) * (torch.max(pd[1], td[1]) + torch.max(pd[3], td[3]))
     giou = inter / union.clamp(min=1e-6) - (encl - union) / encl.clamp(min=1e-6)
     return heat_loss + (l1 + (1 - giou)).mean()
+
+
+AFFINITY_OFFSETS = [(0, 1), (1, 0), (1, 1), (1, -1), (0, 2), (2, 0), (0, 4), (4, 0), (0, 8), (8, 0), (0, 16), (16, 0)]
+
+
+def affinity_loss(features: torch.Tensor, ids: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Grouping loss on the embedding grid: features [B, D, g, g] (unit vectors), ids [B, g, g]
+    region labels; for cell pairs at AFFINITY_OFFSETS, BCE of ``scale · (cos − ½)`` against "same region"
+    (orthogonal vectors are "different"), positives and negatives averaged separately (balanced)."""
+    g = ids.shape[-1]
+    pos_sum = neg_sum = features.new_zeros(())
+    pos_n = neg_n = features.new_zeros(())
+    for dy, dx in AFFINITY_OFFSETS:
+        if dy >= g or abs(dx) >= g:
+            continue
+        ya, yb = slice(0, g - dy), slice(dy, g)
+        xa, xb = (slice(0, g - dx), slice(dx, g)) if dx >= 0 else (slice(-dx, g), slice(0, g + dx))
+        cos = (features[:, :, ya, xa] * features[:, :, yb, xb]).sum(1)
+        same = (ids[:, ya, xa] == ids[:, yb, xb]).float()
+        bce = F.binary_cross_entropy_with_logits(scale * (cos - 0.5), same, reduction="none")
+        pos_sum, pos_n = pos_sum + (bce * same).sum(), pos_n + same.sum()
+        neg_sum, neg_n = neg_sum + (bce * (1 - same)).sum(), neg_n + (1 - same).sum()
+    return 0.5 * (pos_sum / pos_n.clamp(min=1) + neg_sum / neg_n.clamp(min=1))

@@ -31,3 +31,21 @@ def detector_targets(boxes_xyxy: np.ndarray, size: int = EMBED_SIZE) -> tuple[to
         dist[:, i, j] = [max(ccx - x0, 0), max(ccy - y0, 0), max(x1 - ccx, 0), max(y1 - ccy, 0)]
     heat[centre] = 1.0
     return torch.from_numpy(heat)[None], torch.from_numpy(centre)[None], torch.from_numpy(dist)
+
+
+def region_ids(low_res: torch.Tensor, areas: np.ndarray, whole: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per embedding cell, which region it belongs to, sampled at the cell centres of the low-res masks
+    low_res [K, h, w] (4 low-res px per cell): (leaf ids, whole ids) [h/4, w/4] long; 0 = background,
+    k + 1 = the smallest mask k (any mask for leaves, whole objects only for wholes) covering the cell."""
+    inside = low_res[:, 2::4, 2::4] > 0.5  # [K, g, g]
+    k = inside.shape[0]
+    if k == 0:
+        return torch.zeros(inside.shape[1:], dtype=torch.long), torch.zeros(inside.shape[1:], dtype=torch.long)
+    area = torch.as_tensor(areas, dtype=torch.float32).view(k, 1, 1)
+    out = []
+    for sel in (torch.ones(k, dtype=torch.bool), torch.as_tensor(whole, dtype=torch.bool)):
+        cover = inside & sel.view(k, 1, 1)
+        cost = torch.where(cover, area, torch.full_like(area, float("inf")).expand_as(cover))
+        best = cost.argmin(0) + 1
+        out.append(torch.where(cover.any(0), best, torch.zeros_like(best)))
+    return out[0], out[1]

@@ -13,10 +13,11 @@ import torch.utils.data
 
 from .batches import build_batch
 from .checkpoint import load_checkpoint, save_checkpoint
+from .constants import EMBED_DIM
 from .dataset import load_snapshot
 from .errors import TrainerError
 from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
-from .losses import detector_loss, sam_mask_loss
+from .losses import affinity_loss, detector_loss, sam_mask_loss
 from .model import build_model
 from .progress import emit
 
@@ -47,6 +48,7 @@ class TrainArgs:
     crop: int = 512  # train on random crop×crop windows of the 1024 frame (0 = whole frame)
     time_limit_s: float | None = None  # stop cleanly (with a checkpoint) after this much wall time
     loader_workers: int = 1  # 1: batches are built ahead in a separate process (a spare core); 0: in the loop
+    affinity_weight: float = 1.0  # grouping loss on the embedding (AffinityHead); 0 = off
 
 
 def lr_at(step: int, progress: float, args: TrainArgs) -> float:
@@ -95,10 +97,30 @@ def crop_pe(model, batch) -> torch.Tensor:
     return torch.stack(slices)[batch.image_index]
 
 
-def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
+class AffinityHead(torch.nn.Module):
+    """Training-only head: two small unit-vector projections of the image embedding whose cosine
+    similarities say whether two cells lie in the same leaf region and in the same whole object.
+    Every annotation of the crop supervises the encoder through it (the prompts see only a few)."""
+
+    DIM = 16
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proj = torch.nn.Conv2d(EMBED_DIM, 2 * self.DIM, 1)
+        self.scale = torch.nn.Parameter(torch.tensor(5.0))
+
+    def forward(self, emb: torch.Tensor, leaf_ids: torch.Tensor, whole_ids: torch.Tensor) -> torch.Tensor:
+        f = self.proj(emb)
+        leaf = torch.nn.functional.normalize(f[:, : self.DIM], dim=1)
+        whole = torch.nn.functional.normalize(f[:, self.DIM :], dim=1)
+        return 0.5 * (affinity_loss(leaf, leaf_ids, self.scale) + affinity_loss(whole, whole_ids, self.scale))
+
+
+def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: AffinityHead | None = None) -> dict:
     emb = model.embed(batch.images)
     obj, dist = model.detector(emb)
     det = detector_loss(obj, dist, batch.heat, batch.centre, batch.dist)
+    aff = affinity(emb, batch.leaf_ids, batch.whole_ids) if affinity is not None else emb.new_zeros(())
     proj = model.mask_decoder.project(emb)[batch.image_index]
     pe = crop_pe(model, batch)
     off = batch.prompt_offsets
@@ -124,8 +146,9 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator) -> dict:
         coords, labels = add_click(coords, labels, use_box, c, lab)
     low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=pe, crop=crop)
     loss1, _, iou1 = sam_mask_loss(low, iou, batch.gt, torch.zeros(p, dtype=torch.bool))
-    loss = 0.5 * (loss0 + loss1) + args.det_weight * det
+    loss = 0.5 * (loss0 + loss1) + args.det_weight * det + args.affinity_weight * aff
     return {"loss": loss, "mask_loss_first": float(loss0), "mask_loss_refined": float(loss1), "det_loss": float(det),
+            "affinity_loss": float(aff),
             "iou_first": float(iou0.mean()), "iou_refined": float(iou1.mean()), "rounds": rounds + 2}
 
 
@@ -176,17 +199,22 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     torch.manual_seed(args.seed)
     snapshot = load_snapshot(args.data, need_train=True)
     parent = None
+    affinity = AffinityHead() if args.affinity_weight > 0 else None
     if args.init:
         model, meta = load_checkpoint(args.init)
         parent = {"path": os.path.abspath(args.init), "model_name": meta.get("model_name"), "step": meta.get("step")}
+        if affinity is not None and meta.get("affinity_state"):  # a fine-tune continues the grouping head
+            affinity.load_state_dict(meta["affinity_state"])
     else:
         model = build_model(args.arch, seed=args.seed)
     model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
+    params = list(model.parameters()) + (list(affinity.parameters()) if affinity is not None else [])
+    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
     batches = batch_stream(snapshot.train, args)
     gen = torch.Generator().manual_seed(args.seed)
     ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
-    meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
+    meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id,
+            "affinity_state": affinity.state_dict() if affinity is not None else None, "data": os.path.abspath(args.data),
             "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args)}
     emit("train_start", steps=args.steps, arch=model.config.arch, snapshot_id=snapshot.snapshot_id,
          train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent)
@@ -211,10 +239,10 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         batch = next(batches)
         if isinstance(batch, BatchFailure):
             raise TrainerError(f"cannot build a training batch: {batch.message}")
-        out = train_step(model, batch, args, gen)
+        out = train_step(model, batch, args, gen, affinity)
         opt.zero_grad(set_to_none=True)
         out["loss"].backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
+        torch.nn.utils.clip_grad_norm_(params, GRAD_CLIP)
         opt.step()
         vals = {k: float(v) for k, v in out.items()}
         for k, v in vals.items():

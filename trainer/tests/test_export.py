@@ -80,9 +80,11 @@ def _decoder_case(num_clicks, box, orig):
 
 VARIANTS = {
     # the SAM-faithful code path (64² tokens, two upscalings, no click maps) at micro size
-    "sam_shaped": {"mask_res": 256, "click_maps": False, "token_stride": 1},
+    "sam_shaped": {"mask_res": 256, "click_maps": False, "token_stride": 1, "mask_convs": 0},
     # 64² tokens with click maps, masks at 128² (models trained before the 32² token grid)
-    "token_stride_1": {"token_stride": 1},
+    "token_stride_1": {"token_stride": 1, "mask_convs": 0},
+    # the 32² token grid without the local blocks (models trained before them)
+    "no_mask_convs": {"mask_convs": 0},
 }
 
 

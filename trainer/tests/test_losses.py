@@ -2,8 +2,11 @@ import math
 
 import torch
 
-from dataengine_trainer.losses import (DICE_WEIGHT, FOCAL_ALPHA, FOCAL_WEIGHT, detector_loss, dice_loss, focal_loss,
-                                       mask_iou, sam_mask_loss)
+import numpy as np
+
+from dataengine_trainer.losses import (DICE_WEIGHT, FOCAL_ALPHA, FOCAL_WEIGHT, affinity_loss, detector_loss, dice_loss,
+                                       focal_loss, mask_iou, sam_mask_loss)
+from dataengine_trainer.targets import region_ids
 
 
 def test_focal_and_dice_known_values():
@@ -49,3 +52,32 @@ def test_detector_loss_is_small_for_a_perfect_prediction():
     good = detector_loss(torch.where(centre, 9.0, -9.0), td.clone(), heat, centre, td)
     bad = detector_loss(torch.zeros(1, 1, 64, 64), td * 0 + 5, heat, centre, td)
     assert float(good) < 0.01 < float(bad)
+
+
+def test_region_ids_take_the_smallest_covering_mask_per_cell():
+    low = torch.zeros(3, 32, 32)  # 8×8 cells of 4 low-res px
+    low[0, 0:16, 0:16] = 1  # whole object, cells 0..3
+    low[1, 0:8, 0:8] = 1  # its part, cells 0..1
+    low[2, 20:32, 20:32] = 1  # a second whole object, cells 5..7
+    leaf, whole = region_ids(low, np.array([256, 64, 144]), np.array([True, False, True]))
+    assert leaf.shape == (8, 8) and whole.shape == (8, 8)
+    assert leaf[0, 0] == 2 and leaf[3, 3] == 1 and leaf[6, 6] == 3 and leaf[4, 0] == 0
+    assert whole[0, 0] == 1 and whole[3, 3] == 1 and whole[6, 6] == 3 and whole[4, 0] == 0
+    empty_leaf, empty_whole = region_ids(torch.zeros(0, 32, 32), np.zeros(0), np.zeros(0, bool))
+    assert empty_leaf.shape == (8, 8) and int(empty_leaf.abs().sum() + empty_whole.abs().sum()) == 0
+
+
+def test_affinity_loss_rewards_features_that_follow_the_regions():
+    ids = torch.zeros(1, 16, 16, dtype=torch.long)
+    ids[0, 4:12, 4:12] = 1
+    ids[0, 0:3, 10:16] = 2
+    basis = torch.eye(3)
+    good = basis[ids].permute(0, 3, 1, 2)  # one orthogonal unit vector per region
+    torch.manual_seed(0)
+    rand = torch.nn.functional.normalize(torch.randn(1, 3, 16, 16), dim=1)
+    same = torch.nn.functional.normalize(torch.ones(1, 3, 16, 16), dim=1)  # one vector everywhere
+    scale = torch.tensor(10.0)
+    lg, lr, ls = (float(affinity_loss(f, ids, scale)) for f in (good, rand, same))
+    assert lg < 0.01 < lr and lg < ls
+    # balanced: a constant embedding gets every "same" pair right and every "different" pair wrong
+    assert math.isclose(ls, 0.5 * (math.log1p(math.exp(-5)) + math.log1p(math.exp(5))), rel_tol=1e-4)

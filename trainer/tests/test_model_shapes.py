@@ -1,5 +1,7 @@
 import dataclasses
 
+import pytest
+
 import torch
 
 from dataengine_trainer.model import PRESETS, build_model
@@ -67,7 +69,8 @@ def test_click_maps_render_points_and_boxes():
 
 def test_decoder_and_detector_shapes():
     for mask_res, clicks, stride in ((256, False, 1), (128, True, 1), (128, True, 2)):
-        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res, click_maps=clicks, token_stride=stride)
+        cfg = dataclasses.replace(PRESETS["micro"], mask_res=mask_res, click_maps=clicks, token_stride=stride,
+                                  mask_convs=PRESETS["micro"].mask_convs if stride == 2 else 0)
         model = build_model(cfg, seed=0)
         emb = torch.randn(3, 256, 64, 64)
         low, iou = model.decode(emb, torch.rand(3, 4, 2) * 1024, torch.tensor([[1.0, 0.0, 2.0, 3.0]] * 3),
@@ -110,3 +113,24 @@ def test_token_stride_must_be_one_or_two():
 
     with pytest.raises(ValueError, match="token_stride"):
         build_model(dataclasses.replace(PRESETS["micro"], token_stride=4))
+
+
+
+def test_local_blocks_start_as_the_identity_and_need_the_32_grid():
+    import pytest
+
+    from dataengine_trainer.model.mask_decoder import LocalBlock
+
+    block = LocalBlock(16)
+    x = torch.randn(2, 16, 32, 32)
+    assert torch.equal(block(x), x)  # zero-initialised output projection
+    torch.nn.init.normal_(block.pw2.weight)
+    y = block(x)
+    # 7×7 depthwise: a change at one cell reaches cells 3 away, not 4
+    x2 = x.clone()
+    x2[:, :, 16, 16] += 1.0
+    d = (block(x2) - y).abs().sum((0, 1))
+    assert float(d[16, 19]) > 0 and float(d[16, 20]) == 0
+    assert len(build_model("micro", seed=0).mask_decoder.mask_convs) == PRESETS["micro"].mask_convs >= 1
+    with pytest.raises(ValueError, match="mask_convs"):
+        build_model(dataclasses.replace(PRESETS["micro"], token_stride=1, mask_convs=1))

@@ -48,3 +48,28 @@ def test_lr_schedule_warmup_and_step_decay():
     assert abs(lr_at(180, 180 / 270, args) - 1e-4) < 1e-12
     assert abs(lr_at(265, 265 / 270, args) - 1e-5) < 1e-12
     assert torch.optim.AdamW  # the optimiser in use (β 0.9/0.999, wd 0.1)
+
+
+def test_the_grouping_head_travels_with_checkpoints_and_bundles(tiny_snapshot, tmp_path):
+    common = ("--data", tiny_snapshot, "--batch", "1", "--masks-per-image", "2", "--crop", "256", "--threads", test_threads())
+    proc = run_cli("train", *common, "--out", str(tmp_path / "a"), "--arch", "micro", "--steps", "2", "--seed", "3", timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    _, meta = load_checkpoint(str(tmp_path / "a" / "checkpoint.pt"))
+    parent = meta["affinity_state"]
+    assert parent["proj.weight"].shape == (32, 256, 1, 1)
+    proc = run_cli("export", "--checkpoint", str(tmp_path / "a" / "checkpoint.pt"), "--out", str(tmp_path / "bundle"), timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    # the retrain path: fine-tuning the bundle starts from the parent's head (a fresh one is random)
+    proc = run_cli("train", *common, "--out", str(tmp_path / "b"), "--init", str(tmp_path / "bundle"), "--steps", "1",
+                   "--lr", "1e-7", "--seed", "4", timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    _, child = load_checkpoint(str(tmp_path / "b" / "checkpoint.pt"))
+    assert torch.allclose(child["affinity_state"]["proj.weight"], parent["proj.weight"], atol=1e-5)
+    assert not torch.allclose(child["affinity_state"]["proj.weight"], torch.zeros_like(parent["proj.weight"]), atol=1e-3)
+    # turned off, there is no head to carry
+    proc = run_cli("train", *common, "--out", str(tmp_path / "c"), "--arch", "micro", "--steps", "1", "--affinity-weight", "0",
+                   timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert load_checkpoint(str(tmp_path / "c" / "checkpoint.pt"))[1]["affinity_state"] is None
+    bad = run_cli("train", *common, "--out", str(tmp_path / "d"), "--arch", "micro", "--affinity-weight", "-1", timeout=60)
+    assert bad.returncode == 2 and "--affinity-weight" in bad.stderr

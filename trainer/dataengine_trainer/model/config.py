@@ -22,6 +22,10 @@ class ModelConfig:
     # (the projected embedding folded 2×2), with a prompt-independent 64×64 skip joining the first
     # upscaling — 4× fewer tokens per prompt (see MaskDecoder)
     token_stride: int = 1
+    # token_stride 2 only: residual depthwise-conv blocks on the prompt-conditioned 64² features before
+    # the last upscaling — local spatial reasoning (a mask grows along the image's regions), which
+    # global attention and 1×1 upscalings alone do not give
+    mask_convs: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,6 +49,7 @@ PRESETS: dict[str, ModelConfig] = {
         mask_res=128,
         click_maps=True,
         token_stride=2,
+        mask_convs=2,
     ),
     # Test-sized model for the unit tests (fast on CPU; same I/O contract).
     "micro": ModelConfig(
@@ -61,6 +66,7 @@ PRESETS: dict[str, ModelConfig] = {
         mask_res=128,
         click_maps=True,
         token_stride=2,
+        mask_convs=1,
     ),
     # True SAM ViT-B shapes (SAM-SPEC.md §2.1, §6.2): width 768, depth 12, 12 heads, window 14,
     # global blocks 2,5,8,11; decoder 256-d, 8 heads, MLP 2048, 2 layers.

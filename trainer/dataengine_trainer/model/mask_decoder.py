@@ -81,9 +81,24 @@ class TwoWayTransformer(nn.Module):
         return x, image
 
 
+class LocalBlock(nn.Module):
+    """Residual depthwise 7×7 → GELU → pointwise MLP (zero-initialised: starts as the identity)."""
+
+    def __init__(self, channels: int, kernel: int = 7) -> None:
+        super().__init__()
+        self.dw = nn.Conv2d(channels, channels, kernel, padding=kernel // 2, groups=channels)
+        self.pw1 = nn.Conv2d(channels, 2 * channels, 1)
+        self.pw2 = nn.Conv2d(2 * channels, channels, 1)
+        nn.init.zeros_(self.pw2.weight)
+        nn.init.zeros_(self.pw2.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.pw2(F.gelu(self.pw1(F.gelu(self.dw(x)))))
+
+
 class MaskDecoder(nn.Module):
     def __init__(self, dim: int, heads: int, mlp_dim: int, depth: int, downsample: int, iou_hidden: int,
-                 mask_res: int = 256, token_stride: int = 1) -> None:
+                 mask_res: int = 256, token_stride: int = 1, mask_convs: int = 0) -> None:
         super().__init__()
         if token_stride not in (1, 2):
             raise ValueError(f"token_stride must be 1 or 2, not {token_stride}")
@@ -97,6 +112,8 @@ class MaskDecoder(nn.Module):
         self.mask_res = mask_res
         if token_stride == 2 and mask_res != 128:
             raise ValueError("token_stride 2 forms masks at 128² (mask_res=128)")
+        if mask_convs and token_stride != 2:
+            raise ValueError("mask_convs needs token_stride 2")
         # the 256-channel contract embedding is projected to the decoder width when they differ
         self.embed_proj = nn.Identity() if dim == EMBED_DIM else nn.Conv2d(EMBED_DIM, dim, 1)
         if token_stride == 2:
@@ -111,6 +128,7 @@ class MaskDecoder(nn.Module):
             # only its 1×1 conv runs: the shuffle comes after the mask dot products (_last_upscale_and_masks)
             self.upscale2 = nn.Sequential(UpConv2x(dim // 4, dim // 4), nn.GELU())
             hyper_out = dim // 4
+            self.mask_convs = nn.Sequential(*[LocalBlock(dim // 4) for _ in range(mask_convs)])
         elif mask_res == 256:
             self.upscale = nn.Sequential(
                 UpConv2x(dim, dim // 4), LayerNorm2d(dim // 4), nn.GELU(),
@@ -163,7 +181,7 @@ class MaskDecoder(nn.Module):
         up = self.upscale(src.transpose(1, 2).reshape(b, self.dim, h, w))
         hyper = torch.stack([self.hyper[i](mask_out[:, i, :]) for i in range(NUM_MASK_TOKENS)], dim=1)
         if skip is not None:
-            masks = self._last_upscale_and_masks(F.gelu(self.upscale_norm(up + skip)), hyper)
+            masks = self._last_upscale_and_masks(self.mask_convs(F.gelu(self.upscale_norm(up + skip))), hyper)
         else:
             bb, c, hh, ww = up.shape
             masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)

@@ -21,6 +21,7 @@ class SamModel(nn.Module):
         self.mask_decoder = MaskDecoder(
             config.decoder_dim, config.decoder_heads, config.decoder_mlp_dim, config.decoder_depth,
             config.attn_downsample, config.iou_head_hidden, config.mask_res, config.token_stride,
+            config.mask_convs,
         )
         self.detector = DetectorHead(config.detector_dim)
 
