@@ -33,6 +33,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, required=True)
     a = p.parse_args()
     manifest = json.load(open(os.path.join(a.bundle, "manifest.json")))
+    arch = manifest.get("architecture", {})
     ev = json.load(open(a.metrics))
     m = ev["metrics"]
     start, done = _last(a.train_log, "train_start"), _last(a.train_log, "train_done")
@@ -59,8 +60,10 @@ def main() -> None:
         "`[1, 256, 64, 64]` embedding; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
         *(["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head) attending over a 32×32",
             "token grid (the projected embedding folded 2×2), two 2× upscalings joined by a prompt-independent",
-            "64×64 skip, masks at 128² doubled to 256²; CenterNet-style box-detector head. "]
-          if manifest.get("architecture", {}).get("token_stride", 1) == 2 else
+            "64×64 skip" + (f", {arch.get('mask_convs')} residual depthwise 7×7 blocks on the prompt-conditioned 64² features"
+                            if arch.get("mask_convs") else "") + ",",
+            "masks at 128² doubled to 256²; CenterNet-style box-detector head. "]
+          if arch.get("token_stride", 1) == 2 else
           ["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
            "256²); CenterNet-style box-detector head. "]),
         f"{start.get('params', 0) / 1e6:.2f} M parameters. I/O: the official SAM decoder contract",
@@ -79,7 +82,8 @@ def main() -> None:
         f"* Steps: {done.get('steps_done')} (stopped by: {done.get('stopped_by') or 'step budget'}), batch 2 images ×",
         "  ≤ 8 masks, random 512×512 crops of the 1024 frame, simulated interactive sessions (point or noisy",
         "  box, up to 4 error-region clicks with mask feedback), focal (α 0.75) : dice 20 : 1 on the best",
-        "  ambiguity mask, IoU MSE, detector focal + L1/GIoU; AdamW lr 1e-3, wd 0.1, 50 warm-up steps,",
+        "  ambiguity mask, IoU MSE, detector focal + L1/GIoU, grouping loss on the embedding (which cells share a",
+        "  leaf region / a whole object, every annotation of the crop; trainer/README.md); AdamW lr 1e-3, wd 0.1, 50 warm-up steps,",
         "  ÷10 at 2/3 and 26/27 of the time budget.",
         f"* Wall time: {done.get('elapsed_s', 0) / 60:.1f} min on a shared 2-core CPU machine (1 torch thread + a batch-loader process),",
         f"  seed {a.seed}. Final training averages: 1st-round IoU {last_step.get('iou_first_avg', float('nan')):.3f},",
