@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .constants import EMBED_SIZE, IMAGE_SIZE
+from .constants import EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE
 
 STRIDE = IMAGE_SIZE // EMBED_SIZE
+LOW_PER_CELL = LOW_RES_SIZE // EMBED_SIZE  # low-res pixels per embedding cell side
 
 
 def detector_targets(boxes_xyxy: np.ndarray, size: int = EMBED_SIZE) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -35,9 +36,9 @@ def detector_targets(boxes_xyxy: np.ndarray, size: int = EMBED_SIZE) -> tuple[to
 
 def region_ids(low_res: torch.Tensor, areas: np.ndarray, whole: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """Per embedding cell, which region it belongs to, sampled at the cell centres of the low-res masks
-    low_res [K, h, w] (4 low-res px per cell): (leaf ids, whole ids) [h/4, w/4] long; 0 = background,
+    low_res [K, h, w] (LOW_PER_CELL low-res px per cell): (leaf ids, whole ids) [g, g] long; 0 = background,
     k + 1 = the smallest mask k (any mask for leaves, whole objects only for wholes) covering the cell."""
-    inside = low_res[:, 2::4, 2::4] > 0.5  # [K, g, g]
+    inside = low_res[:, LOW_PER_CELL // 2::LOW_PER_CELL, LOW_PER_CELL // 2::LOW_PER_CELL] > 0.5  # [K, g, g]
     k = inside.shape[0]
     if k == 0:
         return torch.zeros(inside.shape[1:], dtype=torch.long), torch.zeros(inside.shape[1:], dtype=torch.long)
@@ -45,7 +46,6 @@ def region_ids(low_res: torch.Tensor, areas: np.ndarray, whole: np.ndarray) -> t
     out = []
     for sel in (torch.ones(k, dtype=torch.bool), torch.as_tensor(whole, dtype=torch.bool)):
         cover = inside & sel.view(k, 1, 1)
-        cost = torch.where(cover, area, torch.full_like(area, float("inf")).expand_as(cover))
-        best = cost.argmin(0) + 1
+        best = area.expand_as(cover).masked_fill(~cover, float("inf")).argmin(0) + 1
         out.append(torch.where(cover.any(0), best, torch.zeros_like(best)))
     return out[0], out[1]

@@ -255,6 +255,7 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
                 eta = min(eta, max(0.0, args.time_limit_s - elapsed))
             emit("train_step", step=done, steps=args.steps, loss=vals["loss"], loss_avg=avg["loss"], lr=lr,
                  iou_first_avg=avg["iou_first"], iou_refined_avg=avg["iou_refined"], det_loss_avg=avg["det_loss"],
+                 affinity_loss_avg=avg["affinity_loss"],
                  elapsed_s=elapsed, eta_s=eta)
         if done % args.checkpoint_every == 0 and done < args.steps:
             save_checkpoint(ckpt_path, model, step=done, elapsed_s=elapsed, partial=True, **meta)
