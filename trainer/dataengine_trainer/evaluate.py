@@ -1,4 +1,5 @@
-"""Held-out evaluation: interactive mIoU after 1..5 simulated clicks and detector AP@0.5.
+"""Held-out evaluation: interactive mIoU after 1..5 simulated clicks, mIoU from a box prompt, and
+detector AP@0.5.
 
 Runs the export wrappers (onnx_modules) in PyTorch, so the numbers describe the exported graphs."""
 from __future__ import annotations
@@ -81,6 +82,28 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
     return out
 
 
+def box_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
+    """[len(masks)] IoUs of the mask a box prompt alone returns: each mask's tight box (the prompt a
+    stage-2 prefill and the box tool send), the best of channels 1–3 by predicted IoU (SAM-SPEC.md §1.4)."""
+    n = len(masks)
+    sx, sy = coord_scale(rec.height, rec.width)
+    coords = torch.zeros(n, 2, 2)
+    for i, m in enumerate(masks):
+        ys, xs = np.nonzero(m)
+        coords[i] = torch.tensor([[xs.min() * sx, ys.min() * sy], [(xs.max() + 1) * sx, (ys.max() + 1) * sy]])
+    labels = torch.tensor([[2.0, 3.0]]).expand(n, 2)
+    size = torch.tensor([float(rec.height), float(rec.width)])
+    with torch.no_grad():
+        src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
+        sparse = decoder.prompt_encoder.embed_points(coords, labels)
+        dense = decoder.prompt_encoder.dense_embedding(coords, labels, torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE),
+                                                       torch.zeros(n))
+        low, iou = decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
+        pick = iou[:, 1:].argmax(1) + 1
+        pred = (postprocess_masks(low[torch.arange(n), pick].unsqueeze(1), size)[:, 0] > 0).numpy()
+    return np.array([_iou(pred[i], masks[i]) for i in range(n)], np.float32)
+
+
 def detections(detector: DetectorOnnx, emb: torch.Tensor, rec: ImageRecord) -> tuple[np.ndarray, np.ndarray]:
     """Peaks of the objectness map (3×3 max), top-k, box NMS → (boxes XYXY original px [K,4], scores [K])."""
     with torch.no_grad():
@@ -149,7 +172,7 @@ def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | N
         records = records[:max_images]
     model.eval()
     decoder, detector = DecoderOnnx(model), DetectorOnnx(model)
-    ious, dets, gts = [], [], {}
+    ious, boxes_iou, dets, gts = [], [], [], {}
     started = time.time()
     for n, rec in enumerate(records):
         with torch.no_grad():
@@ -157,6 +180,7 @@ def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | N
         masks = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
         if masks:
             ious.append(interactive_ious(decoder, emb, rec, masks))
+            boxes_iou.append(box_ious(decoder, emb, rec, masks))
         boxes, scores = detections(detector, emb, rec)
         dets.extend((n, float(s), b) for s, b in zip(scores, boxes))
         gts[n] = whole_boxes(rec, flip=False)
@@ -166,6 +190,7 @@ def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | N
     metrics = {f"miou_{k}click": float(all_ious[:, k - 1].mean()) if len(all_ious) else float("nan") for k in range(1, MAX_CLICKS + 1)}
     metrics["miou_1click_oracle"] = float(all_ious[:, MAX_CLICKS].mean()) if len(all_ious) else float("nan")
     metrics["miou_1click_channel0"] = float(all_ious[:, MAX_CLICKS + 1].mean()) if len(all_ious) else float("nan")
+    metrics["miou_box"] = float(np.concatenate(boxes_iou).mean()) if boxes_iou else float("nan")
     metrics["box_ap50"] = average_precision(dets, gts)
     metrics["num_images"] = len(records)
     metrics["num_masks"] = int(len(all_ious))

@@ -127,7 +127,9 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
     p = batch.gt.shape[0]
     use_box = torch.rand(p, generator=gen) < args.box_probability
     coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
-    multimask = ~use_box
+    # a single prompt (one point, or a box alone) is ambiguous: the best of tokens 1–3 is supervised,
+    # as SAM trains and as the return_single_mask rule picks at inference (SAM-SPEC.md §1.4)
+    multimask = torch.ones(p, dtype=torch.bool)
     crop = (off / model.token_px, batch.images.shape[-1] // model.token_px)
     low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
     loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)

@@ -47,6 +47,8 @@ def main() -> None:
         verdict = "" if t is None else (" ✅" if v >= t else " ❌")
         return f"| {label} | {v:.3f} | {'' if t is None else f'≥ {t}'}{verdict} |"
 
+    mask_res = arch.get("mask_res", 256)
+    detail = arch.get("encoder_params", {}).get("detail", 0)
     lines = [
         f"# Model card: `{manifest['name']}` (models/default)",
         "",
@@ -57,12 +59,15 @@ def main() -> None:
         "## Architecture",
         "",
         f"`{manifest['model_type']}`: conv image encoder (8×8/8 patchify stem, depthwise-separable blocks) →",
-        "`[1, 256, 64, 64]` embedding; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
+        "`[1, 256, 64, 64]` embedding" + (f" ({4 * detail} of its channels carry the 128² stage, 2×2 space-to-depth)"
+                                          if detail else "") + "; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
         *(["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head) attending over a 32×32",
-            "token grid (the projected embedding folded 2×2), two 2× upscalings joined by a prompt-independent",
+            "token grid (the projected embedding folded 2×2), a 2× upscaling joined by a prompt-independent",
             "64×64 skip" + (f", {arch.get('mask_convs')} residual depthwise 7×7 blocks on the prompt-conditioned 64² features"
                             if arch.get("mask_convs") else "") + ",",
-            "masks at 128² doubled to 256²; CenterNet-style box-detector head. "]
+            (f"a {mask_res // 64}× sub-pixel stage" + (" with a per-sub-pixel detail term from the embedding" if arch.get("mask_detail") else "")
+             + (": masks at 256² (the low-res contract's resolution)" if mask_res == 256 else ": masks at 128² doubled to 256²")
+             + "; CenterNet-style box-detector head. ")]
           if arch.get("token_stride", 1) == 2 else
           ["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
            "256²); CenterNet-style box-detector head. "]),
@@ -98,6 +103,7 @@ def main() -> None:
         row("miou_3click", "mIoU after 3 clicks"),
         row("miou_4click", "mIoU after 4 clicks"),
         row("miou_5click", "mIoU after 5 clicks"),
+        *([row("miou_box", "mIoU from the mask's box alone (the stage-2 prefill prompt)")] if "miou_box" in m else []),
         row("box_ap50", "detector AP@0.5 (whole objects)"),
         *([row("miou_1click_oracle", "1 click, oracle best of channels 1–3 (diagnostic)"),
            row("miou_1click_channel0", "1 click, channel 0 (diagnostic)")] if "miou_1click_oracle" in m else []),
@@ -160,8 +166,10 @@ def main() -> None:
         "## Limitations",
         "",
         "* Trained only on synthetic flat-shaded shapes; expect poor masks on photographs.",
-        "* Masks are formed at 128² and bilinearly doubled to the 256² low-res contract: boundaries are",
-        "  accurate to ~8 px in the 1024 frame.",
+        *(["* Masks are formed at 128² and bilinearly doubled to the 256² low-res contract: boundaries are",
+           "  accurate to ~8 px in the 1024 frame."] if mask_res == 128 else
+          ["* Masks are formed at 256² (4 px of the 1024 frame per low-res pixel, as SAM's): thin structures",
+           "  under ~4 px of the frame are lost."]),
         "* The time budget (about an hour on 2 shared CPU cores) is far below SAM's; see the metrics table",
         "  for which targets are met.",
         "",

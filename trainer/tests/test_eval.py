@@ -48,7 +48,7 @@ def test_eval_cli_reports_click_and_detector_metrics(tiny_snapshot, micro_bundle
     assert done["event"] == "eval_done"
     m = done["metrics"]
     for k in ("miou_1click", "miou_2click", "miou_3click", "miou_4click", "miou_5click", "box_ap50",
-              "miou_1click_oracle", "miou_1click_channel0"):
+              "miou_1click_oracle", "miou_1click_channel0", "miou_box"):
         assert 0.0 <= m[k] <= 1.0
     assert m["num_images"] == 2 and m["num_masks"] > 0
     assert m["miou_1click_oracle"] >= m["miou_1click"]
