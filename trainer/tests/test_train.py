@@ -73,3 +73,29 @@ def test_the_grouping_head_travels_with_checkpoints_and_bundles(tiny_snapshot, t
     assert load_checkpoint(str(tmp_path / "c" / "checkpoint.pt"))[1]["affinity_state"] is None
     bad = run_cli("train", *common, "--out", str(tmp_path / "d"), "--arch", "micro", "--affinity-weight", "-1", timeout=60)
     assert bad.returncode == 2 and "--affinity-weight" in bad.stderr
+
+
+def test_a_box_alone_trains_the_ambiguity_tokens(tiny_snapshot, monkeypatch):
+    """The return_single_mask rule (SAM-SPEC.md §1.4) returns the best of tokens 1–3 for a box alone, so
+    the initial round supervises the best of 1–3 for box rows too; refinement rounds train token 0."""
+    from dataengine_trainer import train as train_mod
+    from dataengine_trainer.batches import build_batch
+    from dataengine_trainer.dataset import load_snapshot
+    from dataengine_trainer.model import build_model
+
+    chosen = []
+    real = train_mod.sam_mask_loss
+
+    def recording(low, iou, target, multimask):
+        loss, picked, iou_true = real(low, iou, target, multimask)
+        chosen.append(picked.tolist())
+        return loss, picked, iou_true
+
+    monkeypatch.setattr(train_mod, "sam_mask_loss", recording)
+    snap = load_snapshot(tiny_snapshot)
+    batch = build_batch(snap.train, np.random.default_rng(0), 1, 3, crop=256)
+    args = TrainArgs(data="", out="", box_probability=1.0, max_nograd_rounds=0)
+    train_mod.train_step(build_model("micro", seed=0), batch, args, torch.Generator().manual_seed(0))
+    first, refined = chosen
+    assert first and all(k in (1, 2, 3) for k in first)
+    assert all(k == 0 for k in refined)
