@@ -32,6 +32,16 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
 
 
+def _decode_low_res(decoder: DecoderOnnx, src: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor,
+                    mask_input: torch.Tensor, has_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """DecoderOnnx minus the upscaling, which is per channel (callers upscale only the channel they pick):
+    src (``mask_decoder.project`` rows) → (low-res logits [n, 4, 256, 256], iou predictions [n, 4])."""
+    with torch.no_grad():
+        sparse = decoder.prompt_encoder.embed_points(coords, labels)
+        dense = decoder.prompt_encoder.dense_embedding(coords, labels, mask_input, has_mask)
+        return decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
+
+
 def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
     """[len(masks), MAX_CLICKS + 2] IoUs after 1..5 clicks, then two 1-click diagnostics: the oracle
     (best of channels 1–3 by true IoU) and channel 0. All masks of an image form one batch per round."""
@@ -55,10 +65,7 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
             for j, (x, y, lab) in enumerate(cl):
                 coords[i, j] = torch.tensor([x * sx, y * sy])
                 labels[i, j] = lab
-        with torch.no_grad():  # DecoderOnnx minus the upscaling, which is per channel: upscale only the picked one
-            sparse = decoder.prompt_encoder.embed_points(coords, labels)
-            dense = decoder.prompt_encoder.dense_embedding(coords, labels, prev, has_mask)
-            low, iou = decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
+        low, iou = _decode_low_res(decoder, src, coords, labels, prev, has_mask)
         if r == 0:  # one click, no mask: the best ambiguity mask by predicted IoU (tokens 1..3)
             pick = iou[:, 1:].argmax(1) + 1
             with torch.no_grad():
@@ -95,11 +102,9 @@ def box_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: l
     size = torch.tensor([float(rec.height), float(rec.width)])
     with torch.no_grad():
         src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
-        sparse = decoder.prompt_encoder.embed_points(coords, labels)
-        dense = decoder.prompt_encoder.dense_embedding(coords, labels, torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE),
-                                                       torch.zeros(n))
-        low, iou = decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
-        pick = iou[:, 1:].argmax(1) + 1
+    low, iou = _decode_low_res(decoder, src, coords, labels, torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE), torch.zeros(n))
+    pick = iou[:, 1:].argmax(1) + 1
+    with torch.no_grad():
         pred = (postprocess_masks(low[torch.arange(n), pick].unsqueeze(1), size)[:, 0] > 0).numpy()
     return np.array([_iou(pred[i], masks[i]) for i in range(n)], np.float32)
 

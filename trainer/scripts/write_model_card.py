@@ -47,8 +47,6 @@ def main() -> None:
         verdict = "" if t is None else (" ✅" if v >= t else " ❌")
         return f"| {label} | {v:.3f} | {'' if t is None else f'≥ {t}'}{verdict} |"
 
-    mask_res = arch.get("mask_res", 256)
-    detail = arch.get("encoder_params", {}).get("detail", 0)
     lines = [
         f"# Model card: `{manifest['name']}` (models/default)",
         "",
@@ -59,15 +57,12 @@ def main() -> None:
         "## Architecture",
         "",
         f"`{manifest['model_type']}`: conv image encoder (8×8/8 patchify stem, depthwise-separable blocks) →",
-        "`[1, 256, 64, 64]` embedding" + (f" ({4 * detail} of its channels carry the 128² stage, 2×2 space-to-depth)"
-                                          if detail else "") + "; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
+        "`[1, 256, 64, 64]` embedding; SAM prompt encoder plus in-graph dense click maps (see trainer/README.md);",
         *(["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head) attending over a 32×32",
-            "token grid (the projected embedding folded 2×2), a 2× upscaling joined by a prompt-independent",
+            "token grid (the projected embedding folded 2×2), two 2× upscalings joined by a prompt-independent",
             "64×64 skip" + (f", {arch.get('mask_convs')} residual depthwise 7×7 blocks on the prompt-conditioned 64² features"
                             if arch.get("mask_convs") else "") + ",",
-            (f"a {mask_res // 64}× sub-pixel stage" + (" with a per-sub-pixel detail term from the embedding" if arch.get("mask_detail") else "")
-             + (": masks at 256² (the low-res contract's resolution)" if mask_res == 256 else ": masks at 128² doubled to 256²")
-             + "; CenterNet-style box-detector head. ")]
+            "masks at 128² doubled to 256²; CenterNet-style box-detector head. "]
           if arch.get("token_stride", 1) == 2 else
           ["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
            "256²); CenterNet-style box-detector head. "]),
@@ -166,10 +161,8 @@ def main() -> None:
         "## Limitations",
         "",
         "* Trained only on synthetic flat-shaded shapes; expect poor masks on photographs.",
-        *(["* Masks are formed at 128² and bilinearly doubled to the 256² low-res contract: boundaries are",
-           "  accurate to ~8 px in the 1024 frame."] if mask_res == 128 else
-          ["* Masks are formed at 256² (4 px of the 1024 frame per low-res pixel, as SAM's): thin structures",
-           "  under ~4 px of the frame are lost."]),
+        "* Masks are formed at 128² and bilinearly doubled to the 256² low-res contract: boundaries are",
+        "  accurate to ~8 px in the 1024 frame.",
         "* The time budget (about an hour on 2 shared CPU cores) is far below SAM's; see the metrics table",
         "  for which targets are met.",
         "",
