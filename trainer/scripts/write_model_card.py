@@ -110,8 +110,9 @@ def main() -> None:
         "Clicks: the first at the mask point farthest from its boundary, then at the centre of the largest",
         "error region; previous low-res logits fed back. 1 click → best of channels 1–3 by predicted IoU",
         "(the `return_single_mask` rule the platform applies)."
-        + (" The oracle row shows how much of the 1-click gap is mask choice: the IoU head ranks the three"
-           f" candidates poorly after this short training (oracle {m['miou_1click_oracle']:.3f} vs picked {m['miou_1click']:.3f})."
+        + (" The oracle row shows how much of the 1-click gap is the choice among the three candidates"
+           f" (oracle {m['miou_1click_oracle']:.3f} vs picked {m['miou_1click']:.3f}); stability- and area-based re-ranking did not close it, so much of it appears to be part-versus-whole"
+           " ambiguity at the clicked point."
            if m.get("miou_1click_oracle", 0) - m["miou_1click"] > 0.05 else ""),
         "",
     ]
