@@ -105,6 +105,20 @@ describe('dataengine segment (in process)', () => {
     expect(bad.stderr).toMatch(/decoder.onnx: input "point_coords" is missing/);
   });
 
+  it('a decoder the interactive graphs cannot be derived from: masks from the contract decoder, and one line saying so', async () => {
+    const contractOnly = await writeContractBundle(join(dir, 'contract-only'), 'decoder-ignores-embedding');
+    const first = await cli('segment', '--image', image, '--point', '160,120', '--checkpoint', contractOnly);
+    const again = await cli('segment', '--image', image, '--point', '100,100', '--multimask', '--checkpoint', contractOnly);
+    expect([first.code, again.code]).toEqual([0, 0]);
+    const [a] = JSON.parse(first.stdout).annotations;
+    expect(a.bbox).toEqual([148, 108, 24, 24]); // the contract disc, as with the valid bundle
+    expect(decodeRle(a.segmentation).data[120 * 320 + 160]).toBe(1);
+    expect(JSON.parse(again.stdout).annotations).toHaveLength(3);
+    expect(first.stderr + again.stderr).toBe(
+      'segment: the interactive decoder could not be derived from decoder.onnx: the decoder has no "image_embeddings" input; using the contract decoder (decoder.onnx run as-is, slower)\n',
+    );
+  });
+
   it.skipIf(existsSync(join(DEFAULT_CHECKPOINT_DIR, 'manifest.json')))('without --checkpoint and no built-in model: a clear message', async () => {
     const r = await cli('segment', '--image', image, '--point', '1,1');
     expect([r.code, r.stderr]).toEqual([1, 'dataengine: no built-in model yet at models/default; pass --checkpoint DIR\n']);

@@ -96,7 +96,7 @@ export const amgCommand: CliCommand = {
     }
 
     const image = await loadRgbImage(resolve(io.cwd, values.image), maxPixels);
-    const { predictor } = await openBundle(checkpoint, { executionProvider: values.device === 'cuda' ? 'cuda' : 'cpu', ...(threads ? { intraOpNumThreads: threads } : {}) });
+    const { predictor } = await openBundle(checkpoint, { executionProvider: values.device === 'cuda' ? 'cuda' : 'cpu', ...(threads ? { intraOpNumThreads: threads } : {}), log: (line) => io.stderr(`${line}\n`) });
     const points = (layer: number): number => (options.pointGrids ? options.pointGrids[layer]!.length : Math.trunc(options.pointsPerSide! / options.cropNPointsDownscaleFactor ** layer) ** 2);
     const model = new PredictorAmgModel(predictor);
     const generator = new SamAutomaticMaskGenerator(values.quiet ? model : withProgress(model, io, points), options);

@@ -63,7 +63,7 @@ export const segmentCommand: CliCommand = {
 
     const image = await loadRgbImage(imagePath, maxPixels);
     assertPrompt(prompt, image.width, image.height); // before the (expensive) encoder
-    const { predictor } = await openBundle(checkpoint, { executionProvider: values.device === 'cuda' ? 'cuda' : 'cpu', ...(threads ? { intraOpNumThreads: threads } : {}) });
+    const { predictor } = await openBundle(checkpoint, { executionProvider: values.device === 'cuda' ? 'cuda' : 'cpu', ...(threads ? { intraOpNumThreads: threads } : {}), log: (line) => io.stderr(`${line}\n`) });
     const embedding = await predictor.embedImage(image);
     const { masks } = await predictor.decode(embedding, prompt, { multimask: values.multimask ?? false });
     const clicks = (prompt.points ?? []).map((p): [number, number] => [p.x, p.y]);

@@ -44,7 +44,7 @@ export class PredictorAmgModel implements AmgModel<ImageEmbedding> {
   }
 
   async predictMultimask(handle: ImageEmbedding, points: ReadonlyArray<readonly [number, number]>): Promise<MultimaskPrediction> {
-    if (this.predictor.usesInteractiveDecoder) return this.predictLowRes(handle, points);
+    if (await this.predictor.usesInteractiveDecoderFor(handle)) return this.predictLowRes(handle, points);
     const height = handle.imageHeight;
     const width = handle.imageWidth;
     const plane = height * width;

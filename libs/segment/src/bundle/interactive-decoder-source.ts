@@ -5,7 +5,7 @@ import { interactiveDecoderModels, type InteractiveDecoderModels } from './low-r
 /**
  * The interactive decoder graphs of one bundle, derived once from its decoder bytes on first use
  * (both runtimes' backends hold one). A decoder that cannot be split fails with an InferenceError
- * naming the reason; the contract decoder stays usable.
+ * naming the reason; the contract decoder stays usable (SamPredictor falls back to it, logging once).
  */
 export class InteractiveDecoderSource {
   private derived: Promise<InteractiveDecoderModels> | null = null;

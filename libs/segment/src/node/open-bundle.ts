@@ -16,7 +16,11 @@ const cache = new Map<string, Promise<OpenBundle>>();
 
 const cacheKey = (dir: string, o: NodeRuntimeOptions): string => `${resolve(dir)}|${o.executionProvider ?? 'cpu'}|${o.intraOpNumThreads ?? ''}`;
 
-/** Validates a bundle once and returns its cached predictor (onnxruntime-node). Throws BundleError when invalid. */
+/**
+ * Validates a bundle once and returns its cached predictor (onnxruntime-node). Throws BundleError
+ * when invalid. `options.log` (one-time notices: CUDA fallback, contract-decoder fallback) is the
+ * first opener's for the cached bundle.
+ */
 export function openBundle(dir: string, options: NodeRuntimeOptions = {}): Promise<OpenBundle> {
   const key = cacheKey(dir, options);
   let open = cache.get(key);
@@ -24,7 +28,7 @@ export function openBundle(dir: string, options: NodeRuntimeOptions = {}): Promi
     open = (async () => {
       const bundle = await validateBundle(dir);
       const backend = new OrtNodeBackend({ encoder: bundle.files.encoder, decoder: bundle.files.decoder, ...(bundle.files.detector ? { detector: bundle.files.detector } : {}) }, options);
-      return { bundle, manifest: bundle.manifest, backend, predictor: new SamPredictor(backend, pipelineConfigFromManifest(bundle.manifest)) };
+      return { bundle, manifest: bundle.manifest, backend, predictor: new SamPredictor(backend, pipelineConfigFromManifest(bundle.manifest), options.log ? { log: options.log } : {}) };
     })();
     open.catch(() => cache.delete(key));
     cache.set(key, open);

@@ -12,7 +12,7 @@ export interface NodeRuntimeOptions {
   intraOpNumThreads?: number;
   /** `cuda` is used when the CUDA execution provider is available; otherwise CPU, with a log line. */
   executionProvider?: 'cpu' | 'cuda';
-  /** Where the CUDA-fallback line goes (default: console.warn). */
+  /** Where one-time notices go: the CUDA fallback, and (through openBundle) the contract-decoder fallback. Default: console.warn. */
   log?: (line: string) => void;
 }
 

@@ -65,6 +65,13 @@ export interface PredictorOptions {
    * contract decoder for everything.
    */
   interactive?: boolean;
+  /** Where the one-time notice goes when the interactive decoder is unusable (default: console.warn). */
+  log?: (line: string) => void;
+}
+
+/** The one line logged when a predictor falls back to the contract decoder (`reason`: why). */
+export function contractDecoderFallbackLine(reason: string): string {
+  return `segment: ${reason.split('\n')[0]}; using the contract decoder (decoder.onnx run as-is, slower)`;
 }
 
 /** Image → embedding → prompt → masks, over any InferenceBackend (SAM-SPEC.md §1–2). */
@@ -72,7 +79,10 @@ export class SamPredictor {
   /** Prelude outputs per embedding tensor (computed on its first decode). */
   private readonly preludes = new WeakMap<FloatTensor, Promise<Record<string, FloatTensor>>>();
   private interactive: boolean;
-  /** Why the interactive decoder is off for this bundle (it could not be derived), or null. */
+  /** Settles once the first prelude run has decided between the interactive and the contract decoder. */
+  private decided: Promise<void> | null = null;
+  private readonly log: (line: string) => void;
+  /** Why the interactive decoder is off for this bundle (it could not be derived or loaded), or null. */
   interactiveProblem: string | null = null;
 
   constructor(
@@ -81,6 +91,7 @@ export class SamPredictor {
     options: PredictorOptions = {},
   ) {
     this.interactive = options.interactive ?? true;
+    this.log = options.log ?? ((line) => console.warn(line));
   }
 
   async embedImage(image: RgbImage): Promise<ImageEmbedding> {
@@ -108,31 +119,46 @@ export class SamPredictor {
 
   /**
    * Loads the decoder sessions the click loop uses (the first run of a session is slow) with one
-   * throw-away decode without and one with a mask prompt on a zero embedding. A decoder from which
-   * the interactive graphs cannot be derived switches this predictor to the contract decoder
-   * (`interactiveProblem` says why) instead of failing.
+   * throw-away decode without and one with a mask prompt on a zero embedding (which also makes the
+   * interactive-or-contract decision of `usesInteractiveDecoderFor` before the first click).
    */
   async warmUp(): Promise<void> {
     const [c, h, w] = this.config.embeddingShape;
     const tensor = { data: new Float32Array(c * h * w), dims: [1, c, h, w] };
     const embedding: ImageEmbedding = { tensor, imageHeight: 64, imageWidth: 64 };
     const click = { points: [{ x: 32, y: 32, label: 1 as const }] };
-    if (this.interactive) {
-      try {
-        await this.prelude(embedding);
-      } catch (error) {
-        this.interactive = false;
-        this.interactiveProblem = (error as Error).message;
-      }
-    }
     const first = await this.decode(embedding, click);
     await this.decode(embedding, { ...click, maskInput: first.masks[0]!.lowResLogits });
   }
 
-  /** The embedding-only tensors the interactive decoder reads, once per embedding. */
-  prelude(embedding: ImageEmbedding): Promise<Record<string, FloatTensor>> {
+  /**
+   * Whether `decode` and `decodeLowRes` go through the interactive decoder. Decided once per
+   * predictor by the first prelude run (on `embedding`): when the interactive graphs cannot be
+   * derived from the bundle's decoder or run, the predictor switches to the contract decoder for
+   * good, `interactiveProblem` says why and one line goes to the log — every caller (browser worker,
+   * CLI, Node workers) gets the same fallback instead of an error.
+   */
+  async usesInteractiveDecoderFor(embedding: ImageEmbedding): Promise<boolean> {
+    if (!this.interactive) return false;
+    this.decided ??= this.runPrelude(embedding).then(
+      () => undefined,
+      (error: unknown) => {
+        this.interactive = false;
+        this.interactiveProblem = error instanceof Error ? error.message : String(error);
+        this.log(contractDecoderFallbackLine(this.interactiveProblem));
+      },
+    );
+    await this.decided;
+    return this.interactive;
+  }
+
+  /** The embedding-only tensors the interactive decoder reads, once per embedding ({} on the contract decoder). */
+  async prelude(embedding: ImageEmbedding): Promise<Record<string, FloatTensor>> {
     this.checkEmbedding(embedding);
-    if (!this.interactive) return Promise.resolve({});
+    return (await this.usesInteractiveDecoderFor(embedding)) ? this.runPrelude(embedding) : {};
+  }
+
+  private runPrelude(embedding: ImageEmbedding): Promise<Record<string, FloatTensor>> {
     let pending = this.preludes.get(embedding.tensor);
     if (!pending) {
       pending = this.backend.run('decoder.prelude', { image_embeddings: embedding.tensor });
@@ -144,7 +170,8 @@ export class SamPredictor {
 
   /** One object from one prompt: the §1.4 channel choice (or the 1–3 candidates), binarised `> 0`, scored. */
   async decode(embedding: ImageEmbedding, prompt: SamPrompt, options: DecodeOptions = {}): Promise<DecodeResult> {
-    if (this.interactive) return this.decodeInteractive(embedding, prompt, options);
+    this.checkEmbedding(embedding);
+    if (await this.usesInteractiveDecoderFor(embedding)) return this.decodeInteractive(embedding, prompt, options);
     const { outputs: out, numPoints } = await this.decodeLogits(embedding, prompt);
     const channels = selectMaskChannels(out.iouPredictions.data, numPoints, options.multimask ?? false);
     const size = { height: embedding.imageHeight, width: embedding.imageWidth, lowResSize: this.config.lowResSize };
@@ -159,24 +186,34 @@ export class SamPredictor {
   }
 
   /**
-   * The interactive decoder's raw outputs for one prompt: `iou_predictions` and `low_res_masks`
-   * (every channel, `[1, C, L, L]`), without upscaling. For callers that upscale what they keep
-   * (`decode`, automatic mask generation).
+   * The raw `iou_predictions` and `low_res_masks` (every channel, `[1, C, L, L]`) for one prompt,
+   * without upscaling. For callers that upscale what they keep (`decode`, automatic mask
+   * generation). Through the interactive decoder; from the contract decoder's run after a fallback.
    */
   async decodeLowRes(embedding: ImageEmbedding, prompt: SamPrompt): Promise<{ iou: Float32Array; lowRes: Float32Array; channels: number; numPoints: number }> {
     this.checkEmbedding(embedding);
     const L = this.config.lowResSize;
-    const geometry = resizeLongestSide(embedding.imageHeight, embedding.imageWidth, this.config.imageSize);
-    const { feeds, numPoints } = buildDecoderFeeds(embedding.tensor, prompt, geometry, L);
-    const prelude = await this.prelude(embedding);
-    const hasMask = prompt.maskInput !== undefined && prompt.maskInput !== null;
-    const runFeeds: TensorFeeds = { point_coords: feeds.point_coords, point_labels: feeds.point_labels, ...prelude, ...(hasMask ? { mask_input: feeds.mask_input, has_mask_input: feeds.has_mask_input } : {}) };
-    const raw = await this.backend.run(hasMask ? 'decoder.prompt' : 'decoder.prompt-no-mask', runFeeds, ['iou_predictions', 'low_res_masks']);
+    let raw: Record<string, FloatTensor>;
+    let numPoints: number;
+    if (await this.usesInteractiveDecoderFor(embedding)) {
+      const geometry = resizeLongestSide(embedding.imageHeight, embedding.imageWidth, this.config.imageSize);
+      const built = buildDecoderFeeds(embedding.tensor, prompt, geometry, L);
+      numPoints = built.numPoints;
+      const { feeds } = built;
+      const prelude = await this.runPrelude(embedding);
+      const hasMask = prompt.maskInput !== undefined && prompt.maskInput !== null;
+      const runFeeds: TensorFeeds = { point_coords: feeds.point_coords, point_labels: feeds.point_labels, ...prelude, ...(hasMask ? { mask_input: feeds.mask_input, has_mask_input: feeds.has_mask_input } : {}) };
+      raw = await this.backend.run(hasMask ? 'decoder.prompt' : 'decoder.prompt-no-mask', runFeeds, ['iou_predictions', 'low_res_masks']);
+    } else {
+      const contract = await this.decodeLogits(embedding, prompt);
+      numPoints = contract.numPoints;
+      raw = { iou_predictions: contract.outputs.iouPredictions, low_res_masks: contract.outputs.lowResMasks };
+    }
     const iou = raw['iou_predictions'];
     const lowRes = raw['low_res_masks'];
     const C = iou?.data.length ?? 0;
     if (!iou || !lowRes || lowRes.dims.length !== 4 || lowRes.dims[1] !== C || lowRes.dims[2] !== L || lowRes.dims[3] !== L) {
-      throw new InferenceError(`interactive decoder returned ${lowRes ? `low_res_masks [${lowRes.dims.join(', ')}]` : 'no low_res_masks'} and ${C} IoU predictions, expected [1, C, ${L}, ${L}] and C`);
+      throw new InferenceError(`${this.interactive ? 'interactive' : 'contract'} decoder returned ${lowRes ? `low_res_masks [${lowRes.dims.join(', ')}]` : 'no low_res_masks'} and ${C} IoU predictions, expected [1, C, ${L}, ${L}] and C`);
     }
     return { iou: iou.data, lowRes: lowRes.data, channels: C, numPoints };
   }
@@ -196,7 +233,11 @@ export class SamPredictor {
     return { masks, numPoints };
   }
 
-  /** Whether `decode` goes through the interactive decoder (false: the contract decoder). */
+  /**
+   * Whether `decode` goes through the interactive decoder (false: the contract decoder). Before the
+   * first decode it says whether the interactive decoder will be tried (`usesInteractiveDecoderFor`
+   * decides).
+   */
   get usesInteractiveDecoder(): boolean {
     return this.interactive;
   }

@@ -4,13 +4,15 @@ import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest
 import { buildContractDecoder, buildContractDetector, buildContractEncoder } from './contract-models';
 
 /**
- * Bundles for tests: `valid` (encoder + decoder), `with-detector`, and deliberately wrong ones:
+ * Bundles for tests: `valid` (encoder + decoder), `with-detector`, `decoder-ignores-embedding`
+ * (contract-valid, but no decoder output reads `image_embeddings`, so only the contract decoder
+ * can run it), and deliberately wrong ones:
  * - `decoder-input-name`: the decoder's `point_coords` is called `coords`;
  * - `decoder-coords-int64`: `point_coords` is int64;
  * - `encoder-embedding-shape`: the encoder emits `[1, 256, 32, 32]`;
  * - `missing-decoder`: no decoder.onnx.
  */
-export type ContractBundleVariant = 'valid' | 'with-detector' | 'decoder-input-name' | 'decoder-coords-int64' | 'encoder-embedding-shape' | 'missing-decoder';
+export type ContractBundleVariant = 'valid' | 'with-detector' | 'decoder-ignores-embedding' | 'decoder-input-name' | 'decoder-coords-int64' | 'encoder-embedding-shape' | 'missing-decoder';
 
 export function contractManifest(overrides: Partial<BundleManifestInput> = {}): BundleManifestInput {
   return {
@@ -33,7 +35,7 @@ export async function writeContractBundle(dir: string, variant: ContractBundleVa
       ? buildContractDecoder({ rename: { point_coords: 'coords' } })
       : variant === 'decoder-coords-int64'
         ? buildContractDecoder({ coordsDtype: 'int64' })
-        : buildContractDecoder();
+        : buildContractDecoder({ embeddingUnused: variant === 'decoder-ignores-embedding' });
   await writeFile(join(dir, BUNDLE_FILES.encoder), encoder);
   if (variant !== 'missing-decoder') await writeFile(join(dir, BUNDLE_FILES.decoder), decoder);
   const detector = variant === 'with-detector';

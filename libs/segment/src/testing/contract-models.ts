@@ -22,6 +22,11 @@ export interface ContractOptions {
   coordsDtype?: 'float32' | 'int64';
   /** Embedding grid side the encoder produces (64 for SAM; another value = wrong shape variant). */
   embeddingSide?: number;
+  /**
+   * The decoder declares `image_embeddings` (the contract holds) but no output reads it, so the
+   * interactive decoder cannot be derived from it (`bundle/low-res-decoder.ts` needs the input).
+   */
+  embeddingUnused?: boolean;
 }
 
 /** Reference value of the contract decoder's `masks` logit (for assertions). */
@@ -79,8 +84,9 @@ export function buildContractDecoder(options: ContractOptions = {}): Uint8Array 
     node('Add', ['ldisc', 'offset'], ['low_res_masks']),
     // iou: constant per channel; a zero-weighted use of the labels and the embedding keeps every input live
     node('ReduceSum', [name('point_labels')], ['label_sum'], { keepdims: 0 }),
-    node('ReduceMean', [name('image_embeddings')], ['emb_mean'], { keepdims: 0 }),
-    node('Add', ['label_sum', 'emb_mean'], ['live']),
+    ...(options.embeddingUnused
+      ? [node('Identity', ['label_sum'], ['live'])]
+      : [node('ReduceMean', [name('image_embeddings')], ['emb_mean'], { keepdims: 0 }), node('Add', ['label_sum', 'emb_mean'], ['live'])]),
     node('Mul', ['live', 'zero'], ['live0']),
     node('Add', ['iou_base', 'live0'], ['iou_predictions']),
   ];
