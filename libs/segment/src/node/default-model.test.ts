@@ -119,17 +119,29 @@ describe.skipIf(!present)('models/default bundle', () => {
     for (let y = 40; y < 150; y++) for (let x = 30; x < 120; x++) data.fill(220, (y * W + x) * 3, (y * W + x) * 3 + 3);
     for (let y = 60; y < 130; y++) for (let x = 150; x < 230; x++) if ((x - 190) ** 2 + (y - 95) ** 2 < 35 ** 2) data.fill(120, (y * W + x) * 3, (y * W + x) * 3 + 2);
     const model = new PredictorAmgModel(predictor);
-    const gen = new SamAutomaticMaskGenerator(model, { pointsPerSide: 8, outputMode: 'coco_rle' });
+    // thresholds below SAM's 0.88 / 0.95 (SAM-SPEC.md §3.1): this checks the pipeline end to end,
+    // not the calibration of whichever model is built in (a small model keeps few masks at SAM's)
+    const predIouThresh = 0.3;
+    const stabilityScoreThresh = 0.5;
+    const gen = new SamAutomaticMaskGenerator(model, { pointsPerSide: 8, predIouThresh, stabilityScoreThresh, outputMode: 'coco_rle' });
     const { records, stats } = await gen.generateWithStats({ width: W, height: H, channels: 3, data });
     expect(model.timings.decoderRuns).toBe(64);
     expect(stats.masksDecoded).toBe(192);
+    expect(records.length).toBeGreaterThan(0);
+    let insideSquare = 0;
     for (const r of records) {
       const seg = r.segmentation as { size: [number, number]; counts: string };
       expect(seg.size).toEqual([H, W]);
       expect(r.area).toBe(rleArea(seg));
-      expect(r.predicted_iou).toBeGreaterThan(0.88);
-      expect(r.stability_score).toBeGreaterThanOrEqual(0.95);
-      expect(decodeRle(seg).data.length).toBe(W * H);
+      expect(r.predicted_iou).toBeGreaterThan(predIouThresh);
+      expect(r.stability_score).toBeGreaterThanOrEqual(stabilityScoreThresh);
+      const mask = decodeRle(seg);
+      expect(mask.data.length).toBe(W * H);
+      let inSquare = 0;
+      for (let y = 40; y < 150; y++) for (let x = 30; x < 120; x++) inSquare += mask.data[y * W + x]!;
+      if (inSquare >= 0.9 * r.area) insideSquare++;
     }
+    // at least one mask is an object, not background: ≥ 90 % of it on the bright square
+    expect(insideSquare).toBeGreaterThan(0);
   });
 });
