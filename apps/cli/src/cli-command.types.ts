@@ -4,6 +4,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Directory relative paths are resolved against. */
   cwd: string;
+  /** The built-in checkpoint used without --checkpoint (default: models/default; tests point it elsewhere). */
+  defaultCheckpointDir?: string;
 }
 
 /**

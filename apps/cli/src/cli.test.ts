@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRle, rleArea, rleToBboxSam } from '@dataengine/segment';
@@ -11,7 +10,7 @@ import { writeContractBundle } from '@dataengine/segment/testing';
 import { generateScene } from '@dataengine/synth';
 import { buildCommandTable } from './command-registry';
 import { segmentCommand } from './commands/segment.command';
-import { DEFAULT_CHECKPOINT_DIR, REPO_ROOT } from './repo-paths';
+import { REPO_ROOT } from './repo-paths';
 import { runCli } from './run-cli';
 
 let dir: string;
@@ -119,9 +118,20 @@ describe('dataengine segment (in process)', () => {
     );
   });
 
-  it.skipIf(existsSync(join(DEFAULT_CHECKPOINT_DIR, 'manifest.json')))('without --checkpoint and no built-in model: a clear message', async () => {
-    const r = await cli('segment', '--image', image, '--point', '1,1');
-    expect([r.code, r.stderr]).toEqual([1, 'dataengine: no built-in model yet at models/default; pass --checkpoint DIR\n']);
+  it('without --checkpoint and no built-in model: a clear message', async () => {
+    const empty = await mkdtemp(join(dir, 'no-model-'));
+    for (const argv of [['segment', '--image', image, '--point', '1,1'], ['amg', '--image', image]]) {
+      let stderr = '';
+      const code = await runCli(argv, { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: dir, defaultCheckpointDir: empty });
+      expect([code, stderr]).toEqual([1, `dataengine: no built-in model yet at ${empty}; pass --checkpoint DIR\n`]);
+    }
+  });
+
+  it('without --checkpoint: the built-in model directory is used', async () => {
+    let stdout = '';
+    const code = await runCli(['segment', '--image', image, '--point', '160,120'], { stdout: (t) => (stdout += t), stderr: () => undefined, cwd: dir, defaultCheckpointDir: bundle });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).annotations[0].bbox).toEqual([148, 108, 24, 24]); // the contract bundle's disc
   });
 });
 

@@ -13,9 +13,10 @@ const USAGE =
 /** The checkpoint to use: --checkpoint, else the built-in models/default (with a clear message while it does not exist). */
 export async function resolveCheckpoint(dir: string | undefined, io: CliIo): Promise<string> {
   if (dir !== undefined) return resolve(io.cwd, dir);
-  const hasDefault = await access(join(DEFAULT_CHECKPOINT_DIR, 'manifest.json')).then(() => true, () => false);
-  if (!hasDefault) throw new CliError('no built-in model yet at models/default; pass --checkpoint DIR');
-  return DEFAULT_CHECKPOINT_DIR;
+  const builtIn = io.defaultCheckpointDir ?? DEFAULT_CHECKPOINT_DIR;
+  const hasDefault = await access(join(builtIn, 'manifest.json')).then(() => true, () => false);
+  if (!hasDefault) throw new CliError(`no built-in model yet at ${builtIn === DEFAULT_CHECKPOINT_DIR ? 'models/default' : builtIn}; pass --checkpoint DIR`);
+  return builtIn;
 }
 
 function parsePrompt(points: string[], box: string | undefined): SamPrompt {
