@@ -89,6 +89,35 @@ describe('dataengine amg', () => {
     expect(rleFromString(compressed.counts).reduce((s, c) => s + c, 0)).toBe(W * H);
   });
 
+  it('--overlay writes a PNG of the masks over the image: its size, changed where masks are, unchanged elsewhere', async () => {
+    const r = await cli('amg', '--image', 'sa_42.png', '--checkpoint', bundle, ...FAST, '--out', 'ov.json', '--overlay', 'ov.png', '--quiet');
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+    const { data, info } = await sharp(join(dir, 'ov.png')).raw().toBuffer({ resolveWithObject: true });
+    expect([info.format, info.width, info.height, info.channels]).toEqual(['raw', W, H, 3]);
+    expect((await sharp(join(dir, 'ov.png')).metadata()).format).toBe('png');
+    const original = await sharp(image).raw().toBuffer();
+    const { annotations } = JSON.parse(await readFile(join(dir, 'ov.json'), 'utf8')) as { annotations: { segmentation: CompressedRle }[] };
+    expect(annotations.length).toBeGreaterThan(0);
+    const covered = new Uint8Array(W * H);
+    for (const a of annotations) decodeRle(a.segmentation).data.forEach((v, i) => (covered[i] ||= v));
+    let inside = 0;
+    let changedInside = 0;
+    let changedOutside = 0;
+    for (let i = 0; i < W * H; i++) {
+      const changed = data[i * 3] !== original[i * 3] || data[i * 3 + 1] !== original[i * 3 + 1] || data[i * 3 + 2] !== original[i * 3 + 2];
+      if (covered[i]) {
+        inside++;
+        if (changed) changedInside++;
+      } else if (changed) changedOutside++;
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(changedInside / inside).toBeGreaterThan(0.99); // a blend towards a colour changes (almost) every pixel
+    expect(changedOutside).toBe(0);
+    const unwritable = await cli('amg', '--image', image, '--checkpoint', bundle, ...FAST, '--quiet', '--overlay', 'no/such/dir/ov.png');
+    expect([unwritable.code, unwritable.stdout]).toEqual([1, '']);
+    expect(unwritable.stderr).toMatch(/^dataengine: cannot write --overlay no\/such\/dir\/ov.png: ENOENT/);
+  });
+
   it.each([
     [['--points-per-side', '1.5'], /--points-per-side must be an integer, got "1.5"/],
     [['--pred-iou-thresh', 'high'], /--pred-iou-thresh must be a number, got "high"/],
