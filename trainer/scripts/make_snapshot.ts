@@ -1,9 +1,12 @@
 /**
  * Writes a synthetic SA-1B-layout snapshot for the trainer (all shape / part / texture variety on).
+ * `--variant studio` writes the held-out scene family (lit photographed-looking objects) instead
+ * of the 'classic' one the built-in model is trained on; snapshot.json records which.
  *
  *   npx tsx trainer/scripts/make_snapshot.ts --out DIR [--count N] [--seed S]
- *     [--width W] [--height H] [--val-fraction F] [--objects MIN,MAX]
+ *     [--width W] [--height H] [--val-fraction F] [--objects MIN,MAX] [--variant classic|studio]
  */
+import type { SceneVariant } from '@dataengine/synth';
 import { writeSa1bSnapshot } from '@dataengine/synth/node';
 
 interface Args {
@@ -14,10 +17,11 @@ interface Args {
   height: number;
   valFraction: number;
   objects?: [number, number];
+  variant: SceneVariant;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { out: '', count: 200, seed: 1, width: 512, height: 384, valFraction: 0.1 };
+  const args: Args = { out: '', count: 200, seed: 1, width: 512, height: 384, valFraction: 0.1, variant: 'classic' };
   for (let i = 0; i < argv.length; i += 2) {
     const [key, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`missing value for ${key}`);
@@ -27,6 +31,8 @@ function parseArgs(argv: string[]): Args {
     else if (key === '--width') args.width = Number(value);
     else if (key === '--height') args.height = Number(value);
     else if (key === '--val-fraction') args.valFraction = Number(value);
+    // checked (RangeError naming it) by resolveSceneOptions before anything is written
+    else if (key === '--variant') args.variant = value as SceneVariant;
     else if (key === '--objects') {
       const [lo, hi] = value.split(',').map(Number);
       args.objects = [lo!, hi!];
@@ -46,7 +52,7 @@ async function main(): Promise<void> {
     width: args.width,
     height: args.height,
     valFraction: args.valFraction,
-    sceneOptions: args.objects ? { objectCount: args.objects } : {},
+    sceneOptions: { variant: args.variant, ...(args.objects ? { objectCount: args.objects } : {}) },
     onProgress: (written, total) => {
       if (written % 100 === 0 || written === total) {
         process.stdout.write(`${JSON.stringify({ event: 'snapshot_progress', written, total })}\n`);

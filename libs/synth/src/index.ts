@@ -7,14 +7,16 @@ export { ALL_SHAPE_FAMILIES, SHAPE_FAMILIES, type PrimitiveKind, type ShapeFamil
 export { TEXTURE_KINDS, type TextureKind } from './paint/texture';
 export {
   HIERARCHY_TEMPLATES,
+  SCENE_VARIANTS,
   type HierarchyTemplate,
   type Instance,
   type InstanceLevel,
   type ResolvedSceneOptions,
   type Scene,
   type SceneOptions,
+  type SceneVariant,
 } from './scene/scene.types';
-export { SCENE_DEFAULTS, resolveSceneOptions } from './scene/scene-options';
+export { SCENE_DEFAULTS, STUDIO_SCENE_DEFAULTS, resolveSceneOptions } from './scene/scene-options';
 export { generateScene } from './scene/generate-scene';
 export type { Sa1bAnnotation, Sa1bImageInfo, Sa1bRecord, SceneTree, SceneTreeNode } from './sa1b/sa1b.types';
 export {

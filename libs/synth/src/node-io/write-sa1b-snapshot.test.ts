@@ -73,6 +73,20 @@ describe('writeSa1bSnapshot', () => {
   });
 });
 
+describe('writeSa1bSnapshot scene variant', () => {
+  it("records the variant in snapshot.json's sceneOptions: 'classic' by default, 'studio' when asked", async () => {
+    const [a, b] = [await tempDir(), await tempDir()];
+    const small = { count: 2, seed: 5, width: 96, height: 72 };
+    const classic = await writeSa1bSnapshot({ dir: a, ...small });
+    const studio = await writeSa1bSnapshot({ dir: b, ...small, sceneOptions: { variant: 'studio' } });
+    expect(classic.sceneOptions.variant).toBe('classic');
+    const onDisk = JSON.parse(await readFile(join(b, 'snapshot.json'), 'utf8')) as typeof studio;
+    expect(onDisk.sceneOptions.variant).toBe('studio');
+    expect(onDisk.sceneOptions.objectCount).toEqual([12, 22]);
+    expect((await readFile(join(a, 'sa_1.jpg'))).equals(await readFile(join(b, 'sa_1.jpg')))).toBe(false);
+  });
+});
+
 describe('writeSceneImage', () => {
   it('writes PNG losslessly and JPEG at the scene size', async () => {
     const dir = await tempDir();

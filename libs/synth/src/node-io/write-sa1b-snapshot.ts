@@ -32,7 +32,10 @@ export interface Sa1bSnapshotManifest {
   height: number;
   valFraction: number;
   jpegQuality: number;
-  /** Scene seed of image i is deriveSeed(seed, i); annotation ids run on across images from 1. */
+  /**
+   * Scene seed of image i is deriveSeed(seed, i); annotation ids run on across images from 1.
+   * `variant` says which scene family the snapshot holds ('classic' or the held-out 'studio').
+   */
   sceneOptions: Omit<ResolvedSceneOptions, 'seed' | 'width' | 'height'>;
   counts: { images: number; annotations: number; train: number; val: number; byLevel: Record<InstanceLevel, number> };
   files: { imageIds: string; split: string; perImage: string[] };
@@ -58,6 +61,7 @@ export async function writeSa1bSnapshot(options: Sa1bSnapshotOptions): Promise<S
   if (!(valFraction >= 0 && valFraction <= 1)) throw new RangeError(`valFraction must be in [0, 1], got ${valFraction}`);
   const resolved = resolveSceneOptions({ ...options.sceneOptions, seed, width, height });
   const sceneOptions: Sa1bSnapshotManifest['sceneOptions'] = {
+    variant: resolved.variant,
     objectCount: resolved.objectCount,
     families: resolved.families,
     hierarchies: resolved.hierarchies,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateScene } from './generate-scene';
 import type { Scene, SceneOptions } from './scene.types';
-import { hasEnclosedHole, maskArea, maskBboxSam } from './scene.test-helpers';
+import { hasEnclosedHole, maskArea, maskBboxSam, sceneFingerprint } from './scene.test-helpers';
 
 const W = 256;
 const H = 192;
@@ -43,6 +43,30 @@ describe('generateScene determinism', () => {
     const s = generateScene({ seed: 1, width: 33, height: 17 });
     expect([s.width, s.height, s.rgb.length]).toEqual([33, 17, 33 * 17 * 3]);
     for (const inst of s.instances) expect([inst.mask.width, inst.mask.height]).toEqual([33, 17]);
+  });
+
+  it("classic output is unchanged by the 'studio' variant: fingerprints recorded before it existed", () => {
+    // recorded from the generator at 54eda2f, before `variant` was added
+    const before: [seed: number, width: number, height: number, fingerprint: string][] = [
+      [0, 512, 384, '0e678e31'],
+      [1, 512, 384, '784c4b4b'],
+      [7, 256, 192, '75c5872f'],
+      [42, 256, 192, 'cf44b104'],
+      [1234, 160, 120, 'c8c91200'],
+      [99, 33, 17, '536b61a4'],
+    ];
+    for (const [seed, width, height, fingerprint] of before) {
+      expect(sceneFingerprint(generateScene({ seed, width, height })), `seed ${seed}`).toBe(fingerprint);
+      expect(sceneFingerprint(generateScene({ seed, width, height, variant: 'classic' })), `seed ${seed}`).toBe(fingerprint);
+    }
+    const opts: SceneOptions = { seed: 5, width: 256, height: 192, textures: ['solid'], hierarchyProbability: 1, pixelNoise: 0 };
+    expect(sceneFingerprint(generateScene(opts))).toBe('b441221b');
+  });
+
+  it('rejects an unknown variant with a RangeError naming it and the known ones', () => {
+    const bad = { seed: 1, width: 10, height: 10, variant: 'photo' as never };
+    expect(() => generateScene(bad)).toThrow(RangeError);
+    expect(() => generateScene(bad)).toThrow('unknown variant "photo"; known: classic, studio');
   });
 
   it('rejects bad options with a message naming the option', () => {

@@ -5,6 +5,7 @@ import { addPixelNoise, paintBackground } from '../paint/background';
 import { type Hsl, type Rgb, contrastingHsl, randomHsl, rgbDistance, toRgb } from '../paint/color';
 import { type Canvas, createTexture, paintSpans } from '../paint/texture';
 import { type Rng, createRng } from '../prng';
+import { generateStudioScene } from '../studio/generate-studio-scene';
 import { type NodeSpec, buildTemplate } from './object-templates';
 import { type DrawnNode, extractInstances } from './scene-instances';
 import { resolveSceneOptions } from './scene-options';
@@ -16,12 +17,14 @@ const COMPOSITE_SCALE = 1.3;
 const MIN_BACKGROUND_DISTANCE = 90;
 
 /**
- * Deterministic synthetic scene: a textured gradient background, then objects drawn in order
- * (later ones occlude earlier ones), then pixel noise. Every instance mask is exact with respect
- * to the drawn pixels. Same options → identical bytes.
+ * Deterministic synthetic scene. 'classic' (default): a textured gradient background, then objects
+ * drawn in order (later ones occlude earlier ones), then pixel noise. 'studio': lit photographed-
+ * looking objects (see generateStudioScene). Every instance mask is exact with respect to the
+ * drawn pixels. Same options → identical bytes.
  */
 export function generateScene(options: SceneOptions): Scene {
   const o = resolveSceneOptions(options);
+  if (o.variant === 'studio') return generateStudioScene(o);
   const rng = createRng(o.seed);
   const { width, height } = o;
   const canvas: Canvas = {

@@ -1,6 +1,12 @@
 import { ALL_SHAPE_FAMILIES, SHAPE_FAMILIES } from '../geometry/shape-families';
 import { TEXTURE_KINDS } from '../paint/texture';
-import { HIERARCHY_TEMPLATES, type ResolvedSceneOptions, type SceneOptions } from './scene.types';
+import {
+  HIERARCHY_TEMPLATES,
+  SCENE_VARIANTS,
+  type ResolvedSceneOptions,
+  type SceneOptions,
+  type SceneVariant,
+} from './scene.types';
 
 /** Defaults for `generateScene`; chosen so a 512×384 scene holds ~5–25 instances. */
 export const SCENE_DEFAULTS = {
@@ -13,23 +19,41 @@ export const SCENE_DEFAULTS = {
   minArea: 24,
 } as const;
 
+/**
+ * Where the 'studio' family's defaults differ from SCENE_DEFAULTS: more and larger objects (heavy
+ * clutter and occlusion, ~25–60 instances at 512×384) and a finer film grain.
+ */
+export const STUDIO_SCENE_DEFAULTS = {
+  objectCount: [12, 22],
+  sizeRange: [0.14, 0.55],
+  pixelNoise: 4,
+} as const;
+
+const DEFAULT_VARIANT: SceneVariant = 'classic';
 const MAX_SIDE = 16384;
 const MAX_OBJECTS = 1000;
 
 /** Fills defaults and checks ranges; throws a RangeError naming the bad option. */
 export function resolveSceneOptions(options: SceneOptions): ResolvedSceneOptions {
+  const variant = options.variant ?? DEFAULT_VARIANT;
+  check(
+    SCENE_VARIANTS.includes(variant),
+    `unknown variant ${JSON.stringify(variant)}; known: ${SCENE_VARIANTS.join(', ')}`,
+  );
+  const defaults = variant === 'studio' ? { ...SCENE_DEFAULTS, ...STUDIO_SCENE_DEFAULTS } : SCENE_DEFAULTS;
   const resolved: ResolvedSceneOptions = {
     seed: options.seed,
     width: options.width,
     height: options.height,
-    objectCount: options.objectCount ?? [...SCENE_DEFAULTS.objectCount],
+    variant,
+    objectCount: options.objectCount ?? [...defaults.objectCount],
     families: options.families ?? [...ALL_SHAPE_FAMILIES],
     hierarchies: options.hierarchies ?? SCENE_DEFAULTS.hierarchies,
     hierarchyProbability: options.hierarchyProbability ?? SCENE_DEFAULTS.hierarchyProbability,
     templates: options.templates ?? [...HIERARCHY_TEMPLATES],
     textures: options.textures ?? [...TEXTURE_KINDS],
-    sizeRange: options.sizeRange ?? [...SCENE_DEFAULTS.sizeRange],
-    pixelNoise: options.pixelNoise ?? SCENE_DEFAULTS.pixelNoise,
+    sizeRange: options.sizeRange ?? [...defaults.sizeRange],
+    pixelNoise: options.pixelNoise ?? defaults.pixelNoise,
     backgroundTexture: options.backgroundTexture ?? SCENE_DEFAULTS.backgroundTexture,
     minArea: options.minArea ?? SCENE_DEFAULTS.minArea,
   };

@@ -36,3 +36,21 @@ export function hasEnclosedHole(mask: BinaryMask, bbox: BboxXywh): boolean {
   for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) if (seen[y * w + x] === 0 && !inside(x, y)) return true;
   return false;
 }
+
+/** FNV-1a (32-bit) over a scene's pixels and every instance's metadata and mask: a compact fingerprint. */
+export function sceneFingerprint(scene: {
+  rgb: Uint8Array;
+  instances: readonly { id: number; kind: string; parentId: number | null; level: string; bbox: readonly number[]; area: number; mask: BinaryMask }[];
+}): string {
+  let h = 0x811c9dc5;
+  const eat = (bytes: ArrayLike<number>): void => {
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  };
+  const text = (s: string): void => eat(Array.from(s, (c) => c.charCodeAt(0) & 255));
+  eat(scene.rgb);
+  for (const i of scene.instances) {
+    text(JSON.stringify([i.id, i.kind, i.parentId, i.level, i.bbox, i.area]));
+    eat(i.mask.data);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
