@@ -3,7 +3,7 @@ it, aligned to the 32-px grid of the coarsest decoder tokens), low-res GT, detec
 from the low-res GT in train_step."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -35,6 +35,14 @@ class Batch:
     @property
     def prompt_offsets(self) -> torch.Tensor:
         return self.offsets[self.image_index]
+
+    def to(self, device: torch.device | str, non_blocking: bool = False) -> "Batch":
+        """The same batch on ``device`` (built on the CPU by the loader, moved in the training loop)."""
+        return replace(self, **{f.name: getattr(self, f.name).to(device, non_blocking=non_blocking) for f in fields(self)})
+
+    def pin_memory(self) -> "Batch":
+        """Page-locked copies (DataLoader's pin_memory calls this), so the copy to a GPU can overlap."""
+        return replace(self, **{f.name: getattr(self, f.name).pin_memory() for f in fields(self)})
 
 
 def whole_boxes(rec: ImageRecord, flip: bool) -> np.ndarray:

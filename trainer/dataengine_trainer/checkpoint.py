@@ -7,6 +7,7 @@ import tempfile
 
 import torch
 
+from .device import cpu_state, torch_load
 from .errors import TrainerError
 from .model import SamModel, build_model, config_from_dict
 
@@ -38,8 +39,18 @@ def atomic_write_json(path: str, obj) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2) + "\n").encode())
 
 
+def _to_cpu(v):
+    if isinstance(v, torch.Tensor):
+        return v.detach().cpu()
+    if isinstance(v, dict):
+        return {k: _to_cpu(x) for k, x in v.items()}
+    return v
+
+
 def save_checkpoint(path: str, model: SamModel, **meta) -> None:
-    payload = {"format": CHECKPOINT_FORMAT, "config": model.config.to_dict(), "state_dict": model.state_dict(), **meta}
+    """Always CPU tensors (a checkpoint written on a GPU machine loads here as it is)."""
+    payload = {"format": CHECKPOINT_FORMAT, "config": model.config.to_dict(), "state_dict": cpu_state(model),
+               **{k: _to_cpu(v) for k, v in meta.items()}}
     _atomic(path, lambda f: torch.save(payload, f))
 
 
@@ -50,7 +61,7 @@ def load_checkpoint(path: str) -> tuple[SamModel, dict]:
     if not os.path.isfile(path):
         raise TrainerError(f"checkpoint not found: {path}")
     try:
-        payload = torch.load(path, map_location="cpu")
+        payload = torch_load(path, map_location="cpu")
     except Exception as e:  # noqa: BLE001 — any unpickling failure is a bad file for the caller
         raise TrainerError(f"checkpoint {path} is unreadable ({type(e).__name__}: {e})") from None
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:

@@ -40,13 +40,13 @@ def cmd_train(a: argparse.Namespace) -> int:
                      seed=a.seed, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
                      time_limit_s=a.time_limit, warmup=a.warmup, crop=a.crop,
                      max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers,
-                     affinity_weight=a.affinity_weight)
+                     affinity_weight=a.affinity_weight, device=a.device, amp=a.amp)
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
         raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
     if not a.affinity_weight >= 0:
         raise TrainerError("--affinity-weight must be ≥ 0")
-    if a.loader_workers not in (0, 1):
-        raise TrainerError("--loader-workers must be 0 (batches built between steps) or 1 (built ahead in a process)")
+    if not 0 <= a.loader_workers <= 64:
+        raise TrainerError("--loader-workers must be 0 (batches built between steps) to 64 (processes building ahead)")
     run_training(args, stop)
     return 0
 
@@ -57,8 +57,12 @@ def cmd_eval(a: argparse.Namespace) -> int:
     from .progress import emit
 
     _threads(a.threads)
+    from .device import resolve_device
+
+    device = resolve_device(a.device)
     model, meta = load_checkpoint(a.bundle)
-    result = evaluate(model, a.data, split=a.split, max_images=a.max_images, threads=a.threads)
+    result = evaluate(model, a.data, split=a.split, max_images=a.max_images, threads=a.threads, device=device,
+                      time_limit_s=a.time_limit)
     result["model"] = meta.get("model_name") or meta.get("path")
     result["step"] = meta.get("step")
     if a.out:
@@ -130,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--log-every", type=int, default=10)
     t.add_argument("--crop", type=int, default=512, help="train on random crops of the 1024 frame (0 = whole frame)")
     t.add_argument("--loader-workers", type=int, default=1,
-                   help="1: build batches ahead in a separate process (uses a spare core), 0: between steps")
+                   help="1: build batches ahead in a separate process (uses a spare core), 0: between steps, "
+                        "N > 1: N processes (worker i seeded from (seed, i)), to keep a GPU fed")
+    t.add_argument("--device", default="auto", help="auto (cuda when available, else cpu) | cpu | cuda")
+    t.add_argument("--amp", action="store_true", help="bf16 autocast of the forward passes (losses in float32)")
     t.add_argument("--affinity-weight", type=float, default=1.0,
                    help="weight of the grouping loss that teaches the encoder which cells share a region (0 = off)")
     t.add_argument("--max-nograd-rounds", type=int, default=3, help="error-click rounds run without grad per step")
@@ -143,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", choices=["val", "train"], default="val")
     e.add_argument("--max-images", type=int, default=None)
     e.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    e.add_argument("--device", default="auto", help="auto (cuda when available, else cpu) | cpu | cuda")
+    e.add_argument("--time-limit", type=float, default=None,
+                   help="seconds; stop after the image that passes it (num_images says how many were evaluated)")
     e.add_argument("--out", default=None, help="also write the result JSON here")
     e.set_defaults(func=cmd_eval)
 

@@ -1,7 +1,8 @@
 """Held-out evaluation: interactive mIoU after 1..5 simulated clicks, mIoU from a box prompt, and
 detector AP@0.5.
 
-Runs the export wrappers (onnx_modules) in PyTorch, so the numbers describe the exported graphs."""
+Runs the export wrappers (onnx_modules) in PyTorch, so the numbers describe the exported graphs.
+The model may run on a GPU (``device``); the clicks (scipy) and IoUs are computed on the CPU."""
 from __future__ import annotations
 
 import time
@@ -46,14 +47,15 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
     """[len(masks), MAX_CLICKS + 2] IoUs after 1..5 clicks, then two 1-click diagnostics: the oracle
     (best of channels 1–3 by true IoU) and channel 0. All masks of an image form one batch per round."""
     n = len(masks)
+    dev = emb.device
     sx, sy = coord_scale(rec.height, rec.width)
-    size = torch.tensor([float(rec.height), float(rec.width)])
+    size = torch.tensor([float(rec.height), float(rec.width)])  # stays on the CPU: it gives the crop's sizes
     clicks: list[list[tuple[float, float, float]]] = []
     for m in masks:
         x, y = farthest_point(m)
         clicks.append([(x, y, 1.0)])
-    prev = torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE)
-    has_mask = torch.zeros(n)
+    prev = torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE, device=dev)
+    has_mask = torch.zeros(n, device=dev)
     out = np.zeros((n, MAX_CLICKS + 2), np.float32)
     with torch.no_grad():
         src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
@@ -65,22 +67,22 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
             for j, (x, y, lab) in enumerate(cl):
                 coords[i, j] = torch.tensor([x * sx, y * sy])
                 labels[i, j] = lab
-        low, iou = _decode_low_res(decoder, src, coords, labels, prev, has_mask)
+        low, iou = _decode_low_res(decoder, src, coords.to(dev), labels.to(dev), prev, has_mask)
         if r == 0:  # one click, no mask: the best ambiguity mask by predicted IoU (tokens 1..3)
             pick = iou[:, 1:].argmax(1) + 1
             with torch.no_grad():
-                every = (postprocess_masks(low, size) > 0).numpy()
+                every = (postprocess_masks(low, size) > 0).cpu().numpy()
             for i in range(n):
                 per = [_iou(every[i, k], masks[i]) for k in range(4)]
                 out[i, MAX_CLICKS] = max(per[1:])
                 out[i, MAX_CLICKS + 1] = per[0]
         else:
-            pick = torch.zeros(n, dtype=torch.long)
-        rows = torch.arange(n)
+            pick = torch.zeros(n, dtype=torch.long, device=dev)
+        rows = torch.arange(n, device=dev)
         prev = low[rows, pick].unsqueeze(1)
         with torch.no_grad():
-            pred = (postprocess_masks(prev, size)[:, 0] > 0).numpy()
-        has_mask = torch.ones(n)
+            pred = (postprocess_masks(prev, size)[:, 0] > 0).cpu().numpy()
+        has_mask = torch.ones(n, device=dev)
         for i in range(n):
             out[i, r] = _iou(pred[i], masks[i])
             if r + 1 < MAX_CLICKS:
@@ -98,14 +100,16 @@ def box_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: l
     for i, m in enumerate(masks):
         ys, xs = np.nonzero(m)
         coords[i] = torch.tensor([[xs.min() * sx, ys.min() * sy], [(xs.max() + 1) * sx, (ys.max() + 1) * sy]])
-    labels = torch.tensor([[2.0, 3.0]]).expand(n, 2)
+    dev = emb.device
+    labels = torch.tensor([[2.0, 3.0]], device=dev).expand(n, 2)
     size = torch.tensor([float(rec.height), float(rec.width)])
     with torch.no_grad():
         src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
-    low, iou = _decode_low_res(decoder, src, coords, labels, torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE), torch.zeros(n))
+    low, iou = _decode_low_res(decoder, src, coords.to(dev), labels, torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE, device=dev),
+                               torch.zeros(n, device=dev))
     pick = iou[:, 1:].argmax(1) + 1
     with torch.no_grad():
-        pred = (postprocess_masks(low[torch.arange(n), pick].unsqueeze(1), size)[:, 0] > 0).numpy()
+        pred = (postprocess_masks(low[torch.arange(n, device=dev), pick].unsqueeze(1), size)[:, 0] > 0).cpu().numpy()
     return np.array([_iou(pred[i], masks[i]) for i in range(n)], np.float32)
 
 
@@ -114,6 +118,7 @@ def detections(detector: DetectorOnnx, emb: torch.Tensor, rec: ImageRecord) -> t
     with torch.no_grad():
         obj, dist = detector(emb)
         boxes = decode_boxes(dist)
+    obj, boxes = obj.cpu(), boxes.cpu()  # peak picking and NMS on the CPU
     score = torch.sigmoid(obj)[0, 0]
     peaks = score == F.max_pool2d(score[None, None], 3, 1, 1)[0, 0]
     cand = torch.nonzero(peaks & (score > DET_SCORE_THRESHOLD))
@@ -169,19 +174,42 @@ def average_precision(dets: list[tuple[int, float, np.ndarray]], gts: dict[int, 
 
 
 def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | None = None,
-             threads: int = 2, progress: bool = True) -> dict:
+             threads: int = 2, progress: bool = True, device: torch.device | str | None = None,
+             time_limit_s: float | None = None) -> dict:
+    """``device``: where the model runs (None: where it is; it is moved back afterwards). float32 on a
+    GPU too (TF32 off), so the numbers describe the exported float32 graphs. ``time_limit_s``: stop
+    after the image that passes it (the metrics then cover ``num_images`` images)."""
     torch.set_num_threads(threads)
     snap = load_snapshot(data, need_train=split == "train", need_val=split == "val")
     records = snap.val if split == "val" else snap.train
     if max_images:
         records = records[:max_images]
-    model.eval()
+    home = next(model.parameters()).device
+    dev = torch.device(device) if device is not None else home
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    model.to(dev).eval()
+    try:
+        result = _evaluate_records(model, records, dev, progress, time_limit_s)
+    finally:
+        model.to(home)
+    result.update(snapshot_id=snap.snapshot_id, split=split)
+    return result
+
+
+def _evaluate_records(model: SamModel, records: list[ImageRecord], dev: torch.device, progress: bool,
+                      time_limit_s: float | None) -> dict:
     decoder, detector = DecoderOnnx(model), DetectorOnnx(model)
     ious, boxes_iou, dets, gts = [], [], [], {}
     started = time.time()
+    done = 0
     for n, rec in enumerate(records):
+        if time_limit_s is not None and n > 0 and time.time() - started > time_limit_s:
+            break
+        done = n + 1
         with torch.no_grad():
-            emb = model.embed(preprocess_image(rec.load_rgb()))
+            emb = model.embed(preprocess_image(rec.load_rgb()).to(dev))
         masks = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
         if masks:
             ious.append(interactive_ious(decoder, emb, rec, masks))
@@ -197,6 +225,6 @@ def evaluate(model: SamModel, data: str, split: str = "val", max_images: int | N
     metrics["miou_1click_channel0"] = float(all_ious[:, MAX_CLICKS + 1].mean()) if len(all_ious) else float("nan")
     metrics["miou_box"] = float(np.concatenate(boxes_iou).mean()) if boxes_iou else float("nan")
     metrics["box_ap50"] = average_precision(dets, gts)
-    metrics["num_images"] = len(records)
+    metrics["num_images"] = done
     metrics["num_masks"] = int(len(all_ious))
-    return {"metrics": metrics, "snapshot_id": snap.snapshot_id, "split": split, "elapsed_s": time.time() - started}
+    return {"metrics": metrics, "elapsed_s": time.time() - started, "device": str(dev)}

@@ -5,7 +5,10 @@ are always in the full 1024 frame, as at inference.
 
 Token layout per row (always k + 2 tokens after k added clicks, so rows batch without ragging):
 point-initial rows ``[p0, c1..ck, pad]``, box-initial rows ``[c1..ck, tl, br]`` — i.e. clicks
-first, then the box corners, and the (0,0)/-1 padding point only when there is no box (§1.2)."""
+first, then the box corners, and the (0,0)/-1 padding point only when there is no box (§1.2).
+
+Everything runs on the tensors' device; ``gen`` must be a generator of that same device (a CPU
+generator for CPU training, ``torch.Generator(device="cuda")`` on a GPU)."""
 from __future__ import annotations
 
 import torch
@@ -25,7 +28,7 @@ def _sample_pixels(weights: torch.Tensor, offset: torch.Tensor, gen: torch.Gener
     wts = torch.where(wts.sum(1, keepdim=True) > 0, wts, torch.ones_like(wts))
     idx = torch.multinomial(wts, 1, generator=gen).squeeze(1)
     ys, xs = (idx // w).float(), (idx % w).float()
-    jitter = torch.rand(p, 2, generator=gen)
+    jitter = torch.rand(p, 2, generator=gen, device=wts.device)
     return torch.stack([(xs + jitter[:, 0]) * SCALE, (ys + jitter[:, 1]) * SCALE], dim=1) + offset
 
 
@@ -35,7 +38,7 @@ def mask_boxes(gt: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
     fg = gt > 0.5
     fg = torch.where(fg.flatten(1).any(1).view(p, 1, 1), fg, gt > 0)
     cols, rows = fg.any(1), fg.any(2)  # [P, w], [P, h]
-    ar_w, ar_h = torch.arange(w).expand(p, w), torch.arange(h).expand(p, h)
+    ar_w, ar_h = torch.arange(w, device=gt.device).expand(p, w), torch.arange(h, device=gt.device).expand(p, h)
     x0 = torch.where(cols, ar_w, w).min(1).values
     x1 = torch.where(cols, ar_w, -1).max(1).values + 1
     y0 = torch.where(rows, ar_h, h).min(1).values
@@ -52,18 +55,18 @@ def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor
     fg = (gt > 0.5).float()
     fg = torch.where(fg.flatten(1).sum(1).view(p, 1, 1) > 0, fg, gt)
     pt = _sample_pixels(fg, offset, gen)
-    pad = torch.zeros(p, 2)
+    pad = gt.new_zeros(p, 2)
     point_coords = torch.stack([pt, pad], 1)
-    point_labels = torch.tensor([1.0, -1.0]).expand(p, 2)
+    point_labels = gt.new_tensor([1.0, -1.0]).expand(p, 2)
     w = (boxes[:, 2] - boxes[:, 0]).clamp(min=1)
     h = (boxes[:, 3] - boxes[:, 1]).clamp(min=1)
     sigma = torch.stack([w, h, w, h], 1) * BOX_NOISE_FRACTION
-    noise = (torch.randn(p, 4, generator=gen) * sigma).clamp(-BOX_NOISE_MAX_PX, BOX_NOISE_MAX_PX)
+    noise = (torch.randn(p, 4, generator=gen, device=gt.device) * sigma).clamp(-BOX_NOISE_MAX_PX, BOX_NOISE_MAX_PX)
     nb = (boxes + noise).clamp(0, IMAGE_SIZE - 1)
     x0, x1 = torch.minimum(nb[:, 0], nb[:, 2]), torch.maximum(nb[:, 0], nb[:, 2])
     y0, y1 = torch.minimum(nb[:, 1], nb[:, 3]), torch.maximum(nb[:, 1], nb[:, 3])
     box_coords = torch.stack([torch.stack([x0, y0], 1), torch.stack([x1, y1], 1)], 1)
-    box_labels = torch.tensor([2.0, 3.0]).expand(p, 2)
+    box_labels = gt.new_tensor([2.0, 3.0]).expand(p, 2)
     ub = use_box.view(p, 1)
     return torch.where(ub.unsqueeze(2), box_coords, point_coords), torch.where(ub, box_labels, point_labels)
 
@@ -82,7 +85,7 @@ def error_clicks(pred_logits: torch.Tensor, gt: torch.Tensor, offset: torch.Tens
     local = xy - offset
     ix = (local[:, 0] / SCALE).long().clamp(0, w - 1)
     iy = (local[:, 1] / SCALE).long().clamp(0, h - 1)
-    labels = target[torch.arange(gt.shape[0]), iy, ix].float()
+    labels = target[torch.arange(gt.shape[0], device=gt.device), iy, ix].float()
     return xy, labels
 
 

@@ -57,7 +57,7 @@ def sam_mask_loss(low_res: torch.Tensor, iou_pred: torch.Tensor, target: torch.T
         best = per.argmin(1) + 1
         chosen = torch.where(multimask, best, torch.zeros_like(best))
         iou_true = mask_iou(low_res, t)
-    rows = torch.arange(b)
+    rows = torch.arange(b, device=low_res.device)
     mask_loss = per_mask_loss(low_res[rows, chosen], target)
     iou_loss = F.mse_loss(iou_pred, iou_true, reduction="none").mean(1)
     loss = (mask_loss + IOU_WEIGHT * iou_loss).mean()

@@ -5,6 +5,7 @@ import math
 import os
 import signal
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,10 +16,12 @@ from .batches import build_batch
 from .checkpoint import load_checkpoint, save_checkpoint
 from .constants import EMBED_DIM
 from .dataset import load_snapshot
+from .device import amp_supported, autocast, configure, cpu_state, resolve_device
 from .errors import TrainerError
 from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
 from .losses import affinity_loss, detector_loss, sam_mask_loss
 from .model import build_model
+from .model.sam import crop_grid
 from .progress import emit
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -47,8 +50,12 @@ class TrainArgs:
     log_every: int = 10
     crop: int = 512  # train on random crop×crop windows of the 1024 frame (0 = whole frame)
     time_limit_s: float | None = None  # stop cleanly (with a checkpoint) after this much wall time
-    loader_workers: int = 1  # 1: batches are built ahead in a separate process (a spare core); 0: in the loop
+    # 0: batches built in the loop; 1: ahead in a separate process (a spare core; the same sequence as 0);
+    # N > 1: N processes, worker i seeded from (seed, i) (distinct batches; what a GPU needs)
+    loader_workers: int = 1
     affinity_weight: float = 1.0  # grouping loss on the embedding (AffinityHead); 0 = off
+    device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
+    amp: bool = False  # bf16 autocast of the model's forward passes (losses stay float32)
 
 
 def lr_at(step: int, progress: float, args: TrainArgs) -> float:
@@ -85,16 +92,16 @@ def _pick(low: torch.Tensor, iou: torch.Tensor, multimask: torch.Tensor) -> torc
     """The mask propagated to the next round: highest predicted IoU of 1..3 for single-point rows, else token 0."""
     best = iou[:, 1:].argmax(1) + 1
     k = torch.where(multimask, best, torch.zeros_like(best))
-    return low[torch.arange(low.shape[0]), k]
+    return low[torch.arange(low.shape[0], device=low.device), k]
 
 
 def crop_pe(model, batch) -> torch.Tensor:
     """Per-prompt slice of the token grid's dense positional encoding matching each image's crop."""
-    pe = model.prompt_encoder.dense_pe()[0]  # [C, G, G]
+    pe = model.prompt_encoder.dense_pe()  # [1, C, G, G]
     t = model.token_px
     g = batch.images.shape[-1] // t
-    slices = [pe[:, int(y) // t:int(y) // t + g, int(x) // t:int(x) // t + g] for x, y in batch.offsets.tolist()]
-    return torch.stack(slices)[batch.image_index]
+    b = batch.offsets.shape[0]
+    return crop_grid(pe.expand(b, -1, -1, -1), (torch.div(batch.offsets, t, rounding_mode="floor"), g))[batch.image_index]
 
 
 class AffinityHead(torch.nn.Module):
@@ -110,48 +117,56 @@ class AffinityHead(torch.nn.Module):
         self.scale = torch.nn.Parameter(torch.tensor(5.0))
 
     def forward(self, emb: torch.Tensor, leaf_ids: torch.Tensor, whole_ids: torch.Tensor) -> torch.Tensor:
-        f = self.proj(emb)
+        f = self.proj(emb).float()  # the loss in float32 (also under autocast)
         leaf = torch.nn.functional.normalize(f[:, : self.DIM], dim=1)
         whole = torch.nn.functional.normalize(f[:, self.DIM :], dim=1)
         return 0.5 * (affinity_loss(leaf, leaf_ids, self.scale) + affinity_loss(whole, whole_ids, self.scale))
 
 
 def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: AffinityHead | None = None) -> dict:
-    emb = model.embed(batch.images)
-    obj, dist = model.detector(emb)
-    det = detector_loss(obj, dist, batch.heat, batch.centre, batch.dist)
-    aff = affinity(emb, batch.leaf_ids, batch.whole_ids) if affinity is not None else emb.new_zeros(())
-    proj = model.mask_decoder.project(emb)[batch.image_index]
-    pe = crop_pe(model, batch)
-    off = batch.prompt_offsets
+    """One step's forward passes and loss on ``batch`` (on the model's device); ``gen`` is a generator
+    of that device. Returns the loss tensor and detached statistics (read them after the backward pass:
+    on a GPU every read waits for the queued work)."""
+    dev = batch.images.device
     p = batch.gt.shape[0]
-    use_box = torch.rand(p, generator=gen) < args.box_probability
-    coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
-    # a single prompt (one point, or a box alone) is ambiguous: the best of tokens 1–3 is supervised,
-    # as SAM trains and as the return_single_mask rule picks at inference (SAM-SPEC.md §1.4)
-    multimask = torch.ones(p, dtype=torch.bool)
-    crop = (off / model.token_px, batch.images.shape[-1] // model.token_px)
-    low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
-    loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
-    prev = _pick(low.detach(), iou.detach(), multimask)
-    rounds = int(torch.randint(0, args.max_nograd_rounds + 1, (1,), generator=gen))
-    with torch.no_grad():
-        pd, ped = proj.detach(), pe.detach()
-        for _ in range(rounds):
+    # the random draws in the same order as ever (a CPU run repeats earlier runs exactly); on a GPU the
+    # two scalar reads wait for the queued work, which costs little while launches, not kernels, dominate
+    use_box = torch.rand(p, generator=gen, device=dev) < args.box_probability
+    with autocast(dev, args.amp):
+        emb = model.embed(batch.images)
+        obj, dist = model.detector(emb)
+        det = detector_loss(obj.float(), dist.float(), batch.heat, batch.centre, batch.dist)
+        aff = affinity(emb, batch.leaf_ids, batch.whole_ids) if affinity is not None else det.new_zeros(())
+        proj = model.mask_decoder.project(emb)[batch.image_index]
+        pe = crop_pe(model, batch)
+        off = batch.prompt_offsets
+        coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
+        # a single prompt (one point, or a box alone) is ambiguous: the best of tokens 1–3 is supervised,
+        # as SAM trains and as the return_single_mask rule picks at inference (SAM-SPEC.md §1.4)
+        multimask = torch.ones(p, dtype=torch.bool, device=dev)
+        crop = (off / model.token_px, batch.images.shape[-1] // model.token_px)
+        ones = batch.gt.new_ones(p)
+        low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
+        low, iou = low.float(), iou.float()
+        loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
+        prev = _pick(low.detach(), iou.detach(), multimask)
+        rounds = int(torch.randint(0, args.max_nograd_rounds + 1, (1,), generator=gen, device=dev))
+        with torch.no_grad():
+            pd, ped = proj.detach(), pe.detach()
+            for _ in range(rounds):
+                c, lab = error_clicks(prev, batch.gt, off, gen)
+                coords, labels = add_click(coords, labels, use_box, c, lab)
+                low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), ones, projected=True, image_pe=ped,
+                                         crop=crop)
+                prev = low_ng[:, 0].float()
+        if float(torch.rand(1, generator=gen, device=dev)) >= args.no_click_probability:
             c, lab = error_clicks(prev, batch.gt, off, gen)
             coords, labels = add_click(coords, labels, use_box, c, lab)
-            low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=ped,
-                                     crop=crop)
-            prev = low_ng[:, 0]
-    if float(torch.rand(1, generator=gen)) >= args.no_click_probability:
-        c, lab = error_clicks(prev, batch.gt, off, gen)
-        coords, labels = add_click(coords, labels, use_box, c, lab)
-    low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), torch.ones(p), projected=True, image_pe=pe, crop=crop)
-    loss1, _, iou1 = sam_mask_loss(low, iou, batch.gt, torch.zeros(p, dtype=torch.bool))
-    loss = 0.5 * (loss0 + loss1) + args.det_weight * det + args.affinity_weight * aff
-    return {"loss": loss, "mask_loss_first": float(loss0), "mask_loss_refined": float(loss1), "det_loss": float(det),
-            "affinity_loss": float(aff),
-            "iou_first": float(iou0.mean()), "iou_refined": float(iou1.mean()), "rounds": rounds + 2}
+        low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), ones, projected=True, image_pe=pe, crop=crop)
+        loss1, _, iou1 = sam_mask_loss(low.float(), iou.float(), batch.gt, torch.zeros_like(multimask))
+        loss = 0.5 * (loss0 + loss1) + args.det_weight * det + args.affinity_weight * aff
+    return {"loss": loss, "mask_loss_first": loss0.detach(), "mask_loss_refined": loss1.detach(), "det_loss": det.detach(),
+            "affinity_loss": aff.detach(), "iou_first": iou0.mean(), "iou_refined": iou1.mean(), "rounds": rounds + 2}
 
 
 @dataclass
@@ -161,15 +176,23 @@ class BatchFailure:
     message: str
 
 
+def loader_seed(seed: int, worker_id: int, num_workers: int):
+    """The batch generator's seed: ``seed`` in the loop or a single loader process (the same sequence
+    either way); with N > 1 processes, worker i draws from (seed, i), so no two build the same batches."""
+    return seed if num_workers <= 1 else [seed, worker_id]
+
+
 class _BatchSource(torch.utils.data.IterableDataset):
-    """Endless training batches from one seeded generator (the same sequence in a worker or not)."""
+    """Endless training batches from one seeded generator per producer (see ``loader_seed``)."""
 
     def __init__(self, records, args: TrainArgs) -> None:
         super().__init__()
         self.records, self.args = records, args
 
     def __iter__(self):
-        rng = np.random.default_rng(self.args.seed)
+        info = torch.utils.data.get_worker_info()
+        wid, n = (info.id, info.num_workers) if info is not None else (0, 0)
+        rng = np.random.default_rng(loader_seed(self.args.seed, wid, n))
         while True:
             try:
                 yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
@@ -187,18 +210,28 @@ def _loader_worker_init(_worker_id: int) -> None:
     torch.set_num_threads(1)
 
 
-def batch_stream(records, args: TrainArgs):
+def batch_stream(records, args: TrainArgs, pin_memory: bool = False):
+    """Batches on the CPU: built in the loop (0 workers) or ahead in ``loader_workers`` processes, whose
+    batches arrive in turn (worker 0, 1, …). ``pin_memory`` (for a GPU) page-locks them in a thread."""
     source = _BatchSource(records, args)
     if args.loader_workers == 0:
         return iter(source)
-    loader = torch.utils.data.DataLoader(source, batch_size=None, num_workers=1, prefetch_factor=3,
-                                         worker_init_fn=_loader_worker_init, persistent_workers=False)
-    return iter(loader)
+    n = args.loader_workers
+    with warnings.catch_warnings():  # the caller chose N; torch's "more workers than CPUs" note is not an error
+        warnings.filterwarnings("ignore", message=".*worker processes in total.*")
+        loader = torch.utils.data.DataLoader(source, batch_size=None, num_workers=n, prefetch_factor=3 if n == 1 else 2,
+                                             worker_init_fn=_loader_worker_init, persistent_workers=False,
+                                             pin_memory=pin_memory)
+        return iter(loader)
 
 
 def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    device = resolve_device(args.device)
+    if args.amp and not amp_supported(device):
+        raise TrainerError(f"--amp (bf16 autocast) is not supported on {device}")
+    configure(device)
     snapshot = load_snapshot(args.data, need_train=True)
     parent = None
     affinity = AffinityHead() if args.affinity_weight > 0 else None
@@ -209,22 +242,32 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
             affinity.load_state_dict(meta["affinity_state"])
     else:
         model = build_model(args.arch, seed=args.seed)
-    model.train()
+    # the loader processes start before the model reaches a GPU (they never touch CUDA)
+    batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda")
+    model.to(device).train()
+    if affinity is not None:
+        affinity.to(device)
     params = list(model.parameters()) + (list(affinity.parameters()) if affinity is not None else [])
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
-    batches = batch_stream(snapshot.train, args)
-    gen = torch.Generator().manual_seed(args.seed)
+    gen = torch.Generator(device=device).manual_seed(args.seed)
     ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
-    meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id,
-            "affinity_state": affinity.state_dict() if affinity is not None else None, "data": os.path.abspath(args.data),
-            "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args)}
+    meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
+            "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args), "device": str(device)}
+
+    def save(step_no: int, elapsed_s: float, **extra) -> None:
+        # CPU copies, taken now (the head's tensors live on the training device)
+        aff_state = cpu_state(affinity) if affinity is not None else None
+        save_checkpoint(ckpt_path, model, step=step_no, elapsed_s=elapsed_s, affinity_state=aff_state, **extra, **meta)
+
     emit("train_start", steps=args.steps, arch=model.config.arch, snapshot_id=snapshot.snapshot_id,
-         train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent)
+         train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent,
+         device=str(device), amp=args.amp, loader_workers=args.loader_workers, torch=torch.__version__)
     started = time.time()
     last_saved = -1
     step = 0
     avg: dict[str, float] = {}
     stopped_by = None
+    data_wait = 0.0  # seconds the loop waited for the loader (a GPU run that waits is loader-bound)
     for step in range(args.steps):
         if stop is not None and stop.stop:
             stopped_by = stop.signal
@@ -238,9 +281,13 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         lr = lr_at(step, progress, args)
         for g in opt.param_groups:
             g["lr"] = lr
+        waited = time.time()
         batch = next(batches)
+        data_wait += time.time() - waited
         if isinstance(batch, BatchFailure):
             raise TrainerError(f"cannot build a training batch: {batch.message}")
+        if device.type != "cpu":
+            batch = batch.to(device, non_blocking=True)
         out = train_step(model, batch, args, gen, affinity)
         opt.zero_grad(set_to_none=True)
         out["loss"].backward()
@@ -258,9 +305,9 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
             emit("train_step", step=done, steps=args.steps, loss=vals["loss"], loss_avg=avg["loss"], lr=lr,
                  iou_first_avg=avg["iou_first"], iou_refined_avg=avg["iou_refined"], det_loss_avg=avg["det_loss"],
                  affinity_loss_avg=avg["affinity_loss"],
-                 elapsed_s=elapsed, eta_s=eta)
+                 elapsed_s=elapsed, eta_s=eta, data_wait_s=data_wait)
         if done % args.checkpoint_every == 0 and done < args.steps:
-            save_checkpoint(ckpt_path, model, step=done, elapsed_s=elapsed, partial=True, **meta)
+            save(done, elapsed, partial=True)
             last_saved = done
     else:
         step = args.steps
@@ -270,8 +317,8 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     if completed > 0 and completed != last_saved:
         # a time-boxed run that used its budget is complete; only a signal makes a checkpoint partial
         partial = stopped_by in ("SIGTERM", "SIGINT")
-        save_checkpoint(ckpt_path, model, step=completed, elapsed_s=elapsed, partial=partial, stopped_by=stopped_by, **meta)
+        save(completed, elapsed, partial=partial, stopped_by=stopped_by)
     result = {"checkpoint": ckpt_path if completed > 0 else None, "steps_done": completed, "elapsed_s": elapsed,
-              "stopped_by": stopped_by, "loss_avg": avg.get("loss")}
+              "stopped_by": stopped_by, "loss_avg": avg.get("loss"), "data_wait_s": data_wait}
     emit("train_done", **result)
     return result

@@ -106,7 +106,7 @@ def test_cli_missing_dataset_dir(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("error:")
 
 
-@pytest.mark.parametrize("loader_workers", ["0", "1"])
+@pytest.mark.parametrize("loader_workers", ["0", "1", "3"])
 def test_cli_reports_an_image_that_cannot_be_decoded_during_training(snap, tmp_path, loader_workers):
     # header intact (the snapshot loads), pixel data cut: found when a batch decodes it
     for name in ("sa_2.jpg", "sa_3.jpg"):

@@ -24,7 +24,7 @@ class PositionEmbeddingRandom(nn.Module):
 
     def dense(self, size: int) -> torch.Tensor:
         """Positional encoding of a size×size grid of cell centres → [C, size, size]."""
-        ys = (torch.arange(size, dtype=torch.float32) + 0.5) / size
+        ys = (torch.arange(size, dtype=torch.float32, device=self.gaussian.device) + 0.5) / size
         grid = torch.stack(torch.meshgrid(ys, ys, indexing="ij")[::-1], dim=-1)  # (x, y)
         return self.encode(grid).permute(2, 0, 1)
 
@@ -75,7 +75,7 @@ class PromptEncoder(nn.Module):
     def render_clicks(self, coords: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """coords [B, N, 2] (1024 frame px), labels [B, N] → [B, 3, g, g] on the token grid: max Gaussian
         of the positive clicks, of the negative clicks, and the box (labels 2/3) as a filled rectangle."""
-        centres = (torch.arange(self.grid, dtype=torch.float32) + 0.5) * (IMAGE_SIZE / self.grid)
+        centres = (torch.arange(self.grid, dtype=torch.float32, device=coords.device) + 0.5) * (IMAGE_SIZE / self.grid)
         gx = torch.exp(-((coords[..., 0:1] - centres) ** 2) / (2 * CLICK_SIGMA_PX ** 2))  # [B, N, S]
         gy = torch.exp(-((coords[..., 1:2] - centres) ** 2) / (2 * CLICK_SIGMA_PX ** 2))
         g = gy.unsqueeze(-1) * gx.unsqueeze(-2)  # [B, N, S, S]

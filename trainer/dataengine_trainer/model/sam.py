@@ -49,7 +49,7 @@ class SamModel(nn.Module):
         if mask_input is None:
             dense = pe.no_mask.reshape(1, -1, 1, 1)
         else:
-            dense = pe.embed_masks(mask_input, has_mask if has_mask is not None else torch.ones(mask_input.shape[0]))
+            dense = pe.embed_masks(mask_input, has_mask if has_mask is not None else mask_input.new_ones(mask_input.shape[0]))
         if pe.click_maps:
             dense = dense + pe.click_embed(crop_grid(pe.render_clicks(coords, labels), crop))
         src = embeddings if projected else self.mask_decoder.project(embeddings)
@@ -57,11 +57,18 @@ class SamModel(nn.Module):
 
 
 def crop_grid(maps: torch.Tensor, crop: tuple[torch.Tensor, int] | None) -> torch.Tensor:
-    """Per-row g×g window of [B, C, G, G] maps at cell offsets crop[0] [B, 2] (x, y); None = all."""
+    """Per-row g×g window of [B, C, G, G] maps at cell offsets crop[0] [B, 2] (x, y); None = all.
+    One gather (no per-row slices, no device→host read of the offsets)."""
     if crop is None:
         return maps
     cells, g = crop
-    return torch.stack([maps[i, :, int(y):int(y) + g, int(x):int(x) + g] for i, (x, y) in enumerate(cells.tolist())])
+    b = maps.shape[0]
+    cells = cells.to(device=maps.device, dtype=torch.long)
+    steps = torch.arange(g, device=maps.device)
+    ys = (cells[:, 1:2] + steps).view(b, g, 1)  # [B, g, 1]
+    xs = (cells[:, 0:1] + steps).view(b, 1, g)  # [B, 1, g]
+    rows = torch.arange(b, device=maps.device).view(b, 1, 1)
+    return maps.permute(0, 2, 3, 1)[rows, ys, xs].permute(0, 3, 1, 2).contiguous()  # [B, g, g, C] → [B, C, g, g]
 
 
 def build_model(arch: str | ModelConfig, seed: int | None = None) -> SamModel:
