@@ -3,10 +3,17 @@
 Layout: ``sa_<id>.jpg`` + ``sa_<id>.json`` (+ optional ``sa_<id>.tree.json`` part hierarchy),
 ``split.json`` {"train": [ids], "val": [ids]} and ``snapshot.json`` (manifest; optional ``id``).
 Everything is checked up front so a bad snapshot fails before training starts.
+
+A *pack* (``trainer/scripts/pack_snapshot.py``) holds a subset of a snapshot in two files, for
+carrying to a machine that cannot generate one: ``pack.json.gz`` (the split, the records and their
+RLE annotations with part-tree parents) and ``images.bin`` (the JPEG files' bytes, unchanged,
+concatenated). ``load_snapshot`` reads a directory holding a pack like a snapshot directory.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -37,9 +44,23 @@ class ImageRecord:
     width: int
     height: int
     annotations: list[Annotation] = field(default_factory=list)
+    blob: tuple[int, int] | None = None  # (offset, length) of the JPEG bytes inside ``path`` (a pack)
+
+    def read_bytes(self) -> bytes:
+        with open(self.path, "rb") as f:
+            if self.blob is None:
+                return f.read()
+            f.seek(self.blob[0])
+            data = f.read(self.blob[1])
+        if len(data) != self.blob[1]:
+            raise OSError(f"{self.path}: image {self.image_id} is truncated")
+        return data
 
     def load_rgb(self) -> np.ndarray:
-        with Image.open(self.path) as im:
+        if self.blob is None:
+            with Image.open(self.path) as im:
+                return np.asarray(im.convert("RGB"))
+        with Image.open(io.BytesIO(self.read_bytes())) as im:
             return np.asarray(im.convert("RGB"))
 
 
@@ -104,10 +125,19 @@ def _load_record(root: str, image_id: int) -> ImageRecord:
         tree = _read_json(tree_path, "part-tree file")
         for node in tree.get("annotations", []):
             parents[int(node["id"])] = node.get("parent_id")
+    anns = _annotations(rec["annotations"], parents, f"{stem}.json", h, w)
+    return ImageRecord(image_id=image_id, path=img_path, width=w, height=h, annotations=anns)
+
+
+PACK_FORMAT = "dataengine-snapshot-pack/1"
+PACK_INDEX = "pack.json.gz"
+PACK_IMAGES = "images.bin"
+
+
+def _annotations(raw: list, parents: dict, where: str, h: int, w: int) -> list[Annotation]:
     anns = []
-    for i, a in enumerate(rec["annotations"]):
-        where = f"{stem}.json annotation #{i}"
-        _check_rle(a.get("segmentation"), where, h, w)
+    for i, a in enumerate(raw):
+        _check_rle(a.get("segmentation"), f"{where} annotation #{i}", h, w)
         anns.append(Annotation(
             id=int(a.get("id", i)),
             segmentation=a["segmentation"],
@@ -115,13 +145,58 @@ def _load_record(root: str, image_id: int) -> ImageRecord:
             area=int(a.get("area", 0)),
             is_whole=parents.get(int(a.get("id", i))) is None,
         ))
-    return ImageRecord(image_id=image_id, path=img_path, width=w, height=h, annotations=anns)
+    return anns
+
+
+def _load_pack(root: str, need_train: bool, need_val: bool) -> tuple[dict, dict, str, list, list]:
+    path = os.path.join(root, PACK_INDEX)
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            pack = json.load(f)
+    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        _fail(f"dataset: pack index {path} is unreadable ({e})")
+    if not isinstance(pack, dict) or pack.get("format") != PACK_FORMAT:
+        _fail(f"dataset: {path} is not a {PACK_FORMAT} index")
+    blob_path = os.path.join(root, pack.get("images", PACK_IMAGES))
+    if not os.path.isfile(blob_path):
+        _fail(f"dataset: missing pack images file {blob_path}")
+    size = os.path.getsize(blob_path)
+    by_id = {int(r["image_id"]): r for r in pack.get("records", [])}
+    split = pack.get("split") or {}
+
+    def record(image_id: int) -> ImageRecord:
+        r = by_id.get(int(image_id))
+        if r is None:
+            _fail(f"dataset: pack {root} has no record for image {image_id}")
+        off, length = int(r["offset"]), int(r["length"])
+        if off < 0 or length <= 0 or off + length > size:
+            _fail(f"dataset: pack {root}: image {image_id} lies outside {blob_path}")
+        rec = ImageRecord(image_id=int(image_id), path=blob_path, width=int(r["width"]), height=int(r["height"]),
+                          blob=(off, length))
+        try:
+            with Image.open(io.BytesIO(rec.read_bytes())) as im:
+                w, h = im.size
+        except OSError as e:
+            _fail(f"dataset: pack {root}: cannot read image {image_id} ({e})")
+        if (w, h) != (rec.width, rec.height):
+            _fail(f"dataset: pack {root}: image {image_id} is {w}x{h} but its record says {rec.width}x{rec.height}")
+        parents = {int(a.get("id", i)): a.get("parent_id") for i, a in enumerate(r.get("annotations", []))}
+        rec.annotations = _annotations(r.get("annotations", []), parents, f"pack {root} image {image_id}", h, w)
+        return rec
+
+    train = [record(i) for i in split.get("train", [])] if need_train else []
+    val = [record(i) for i in split.get("val", [])] if need_val else []
+    return pack.get("manifest") or {}, split, str(pack.get("id") or ""), train, val
 
 
 def load_snapshot(root: str, need_train: bool = True, need_val: bool = False) -> Snapshot:
     """Loads and validates; raises TrainerError with one clear line on any problem."""
     if not os.path.isdir(root):
         _fail(f"dataset: directory not found: {root}")
+    if os.path.isfile(os.path.join(root, PACK_INDEX)):
+        manifest, _, pack_id, train, val = _load_pack(root, need_train, need_val)
+        _check_nonempty(root, train, val, need_train, need_val)
+        return Snapshot(root=root, snapshot_id=pack_id or "pack", train=train, val=val, manifest=manifest)
     split = _read_json(os.path.join(root, "split.json"), "split file")
     if not isinstance(split, dict) or not isinstance(split.get("train"), list) or not isinstance(split.get("val"), list):
         _fail(f"dataset: {root}/split.json must be {{\"train\": [ids], \"val\": [ids]}}")
@@ -139,8 +214,12 @@ def load_snapshot(root: str, need_train: bool = True, need_val: bool = False) ->
         snapshot_id = "sha256:" + h.hexdigest()[:16]
     train = [_load_record(root, int(i)) for i in split["train"]] if need_train else []
     val = [_load_record(root, int(i)) for i in split["val"]] if need_val else []
+    _check_nonempty(root, train, val, need_train, need_val)
+    return Snapshot(root=root, snapshot_id=snapshot_id, train=train, val=val, manifest=manifest or {})
+
+
+def _check_nonempty(root: str, train: list, val: list, need_train: bool, need_val: bool) -> None:
     if need_train and sum(len(r.annotations) for r in train) == 0:
         _fail(f"dataset: {root} has no training annotations (empty dataset)")
     if need_val and sum(len(r.annotations) for r in val) == 0:
         _fail(f"dataset: {root} has no validation annotations (empty val split)")
-    return Snapshot(root=root, snapshot_id=snapshot_id, train=train, val=val, manifest=manifest or {})
