@@ -23,6 +23,27 @@ def _last(path: str, event: str) -> dict:
     return found
 
 
+def _gpu_training(gpu: dict, done: dict) -> list[str]:
+    """The Training paragraph of a model that continued its parent on a lent GPU (gpu_train.sh)."""
+    run, machine, meta = gpu.get("run") or {}, gpu.get("machine") or {}, gpu.get("meta") or {}
+    parent = meta.get("parent") or {}
+    crop = run.get("crop")
+    return [
+        f"* Continued from `{parent.get('model_name') or parent.get('path')}` (its step {parent.get('step')}) on "
+        f"{machine.get('gpu') or run.get('device')} (torch {machine.get('torch')}) by `trainer/scripts/gpu_train.sh`:",
+        f"  {done.get('steps_done')} steps (stopped by: {done.get('stopped_by') or 'step budget'}), batch {run.get('batch')} images ×",
+        f"  ≤ {run.get('masks_per_image')} masks, " + (f"random {crop}×{crop} crops of the 1024 frame" if crop else "the whole 1024 frame")
+        + ", simulated interactive sessions (point or noisy",
+        f"  box, up to {(run.get('max_nograd_rounds') or 0) + 1} error-region clicks with mask feedback), focal (α 0.75) : dice 20 : 1 on the best",
+        "  ambiguity mask, IoU MSE, detector focal + L1/GIoU, grouping loss on the embedding (trainer/README.md);",
+        f"  AdamW lr {run.get('lr')}, wd 0.1, {run.get('warmup')} warm-up steps, ÷10 at 2/3 and 26/27 of the time budget;",
+        f"  {run.get('loader_workers')} batch-loader processes, training images from a pack of the snapshot",
+        f"  (`trainer/scripts/pack_snapshot.py`, snapshot id `{meta.get('snapshot_id')}`).",
+        f"* Wall time: {done.get('elapsed_s', 0) / 60:.1f} min of training on {machine.get('gpu') or run.get('device')}, "
+        f"seed {meta.get('seed')}.",
+    ]
+
+
 def _verdict(met: bool) -> str:
     return " ✅" if met else " ❌"
 
@@ -37,7 +58,10 @@ def main() -> None:
     p.add_argument("--interactive", default=None, help="bench_interactive.ts output (the click path)")
     p.add_argument("--images", type=int, required=True)
     p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--gpu-result", default=None,
+                   help="gpu_result.json of a GPU continuation (trainer/scripts/gpu_train.sh): describes that run")
     a = p.parse_args()
+    gpu = json.load(open(a.gpu_result)) if a.gpu_result else None
     manifest = json.load(open(os.path.join(a.bundle, "manifest.json")))
     arch = manifest.get("architecture", {})
     ev = json.load(open(a.metrics))
@@ -85,6 +109,7 @@ def main() -> None:
         "",
         "## Training",
         "",
+        *(_gpu_training(gpu, done) if gpu else [
         f"* Steps: {done.get('steps_done')} (stopped by: {done.get('stopped_by') or 'step budget'}), batch 2 images ×",
         "  ≤ 8 masks, random 512×512 crops of the 1024 frame, simulated interactive sessions (point or noisy",
         "  box, up to 4 error-region clicks with mask feedback), focal (α 0.75) : dice 20 : 1 on the best",
@@ -92,7 +117,8 @@ def main() -> None:
         "  leaf region / a whole object, every annotation of the crop; trainer/README.md); AdamW lr 1e-3, wd 0.1, 50 warm-up steps,",
         "  ÷10 at 2/3 and 26/27 of the time budget.",
         f"* Wall time: {done.get('elapsed_s', 0) / 60:.1f} min on a 2-core CPU machine (1 torch thread + a batch-loader process),",
-        f"  seed {a.seed}. Final training averages: 1st-round IoU {last_step.get('iou_first_avg', float('nan')):.3f},",
+        f"  seed {a.seed}."]),
+        f"  Final training averages: 1st-round IoU {last_step.get('iou_first_avg', float('nan')):.3f},",
         f"  refined-round IoU {last_step.get('iou_refined_avg', float('nan')):.3f}.",
         "",
         "## Held-out metrics (`trainer eval`)",
