@@ -26,11 +26,11 @@ def resolve_device(name: str) -> torch.device:
 
 
 def configure(device: torch.device) -> None:
-    """Fast float32 math on CUDA: TF32 matmuls/convolutions, cuDNN autotuning (shapes repeat)."""
+    """Fast float32 math on CUDA: TF32 matmuls and convolutions. No cuDNN autotuning: the number of
+    prompts changes from batch to batch, and every new shape would be tuned again."""
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-        torch.backends.cudnn.benchmark = True
 
 
 def autocast(device: torch.device, enabled: bool):
