@@ -1,4 +1,4 @@
-"""CLI: ``python3 -m dataengine_trainer train|eval|export ...`` (run with PYTHONPATH=trainer).
+"""CLI: ``python3 -m dataengine_trainer train|eval|calibrate|export ...`` (run with PYTHONPATH=trainer).
 
 Progress and results are JSON lines on stdout. Caller errors (bad dataset, bad bundle, bad
 arguments) print one ``error: ...`` line on stderr and exit 2; SIGTERM during training exits 0
@@ -40,11 +40,16 @@ def cmd_train(a: argparse.Namespace) -> int:
                      seed=a.seed, checkpoint_every=a.checkpoint_every, log_every=a.log_every,
                      time_limit_s=a.time_limit, warmup=a.warmup, crop=a.crop,
                      max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers,
-                     affinity_weight=a.affinity_weight, device=a.device, amp=a.amp)
+                     affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
+                     stability_margin=a.stability_margin, calibrate_images=a.calibrate_images)
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
         raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
     if not a.affinity_weight >= 0:
         raise TrainerError("--affinity-weight must be ≥ 0")
+    if not a.stability_margin >= 0:
+        raise TrainerError("--stability-margin must be ≥ 0")
+    if a.calibrate_images < 0:
+        raise TrainerError("--calibrate-images must be ≥ 0 (0 = no calibration)")
     if not 0 <= a.loader_workers <= 64:
         raise TrainerError("--loader-workers must be 0 (batches built between steps) to 64 (processes building ahead)")
     run_training(args, stop)
@@ -68,6 +73,23 @@ def cmd_eval(a: argparse.Namespace) -> int:
     if a.out:
         atomic_write_json(a.out, result)
     emit("eval_done", **result)
+    return 0
+
+
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from .calibration import fit_iou_calibration
+    from .checkpoint import load_checkpoint, save_checkpoint
+    from .progress import emit
+
+    if a.max_images < 1:
+        raise TrainerError("--max-images must be ≥ 1")
+    _threads(a.threads)
+    model, meta = load_checkpoint(a.checkpoint)
+    summary = fit_iou_calibration(model, a.data, split=a.split, max_images=a.max_images, seed=a.seed)
+    meta = {k: v for k, v in meta.items() if k not in ("path", "format")}
+    meta["calibration"] = summary
+    save_checkpoint(a.out, model, **meta)
+    emit("calibrate_done", out=os.path.abspath(a.out), **summary)
     return 0
 
 
@@ -101,7 +123,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         lineage = {"parent": (parent or {}).get("model_name") or (parent or {}).get("path") if parent else None,
                    "snapshot_id": meta.get("snapshot_id")}
         ckpt_meta = {k: meta[k] for k in ("step", "steps_total", "snapshot_id", "seed", "elapsed_s", "partial", "parent", "arch",
-                                          "stopped_by", "affinity_state") if k in meta}
+                                          "stopped_by", "affinity_state", "calibration") if k in meta}
         name = a.name or os.path.basename(os.path.abspath(a.out))
     training = {k: ckpt_meta.get(k) for k in ("step", "steps_total", "seed", "elapsed_s", "partial", "stopped_by")}
     manifest = export_bundle(model, a.out, name, lineage, metrics, extra={"training": training}, ckpt_meta=ckpt_meta,
@@ -141,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--affinity-weight", type=float, default=1.0,
                    help="weight of the grouping loss that teaches the encoder which cells share a region (0 = off)")
     t.add_argument("--max-nograd-rounds", type=int, default=3, help="error-click rounds run without grad per step")
+    t.add_argument("--stability-margin", type=float, default=4.0,
+                   help="logit margin of the mask loss: pixels count as right once past ±margin (0 = plain focal + dice)")
+    t.add_argument("--calibrate-images", type=int, default=100,
+                   help="after training, fit the IoU calibration on this many training images (0 = off)")
     t.add_argument("--time-limit", type=float, default=None, help="seconds; stop cleanly and checkpoint after this")
     t.set_defaults(func=cmd_train)
 
@@ -155,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds; stop after the image that passes it (num_images says how many were evaluated)")
     e.add_argument("--out", default=None, help="also write the result JSON here")
     e.set_defaults(func=cmd_eval)
+
+    c = sub.add_parser("calibrate", help="fit the decoder's IoU calibration (predicted IoU → expected true IoU) into a checkpoint")
+    c.add_argument("--checkpoint", required=True, help="bundle directory or checkpoint file")
+    c.add_argument("--data", required=True, help="snapshot directory")
+    c.add_argument("--split", choices=["train", "val"], default="train")
+    c.add_argument("--max-images", type=int, default=100)
+    c.add_argument("--out", required=True, help="checkpoint file to write (may be the input file)")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    c.set_defaults(func=cmd_calibrate)
 
     x = sub.add_parser("export", help="checkpoint → bundle (encoder/decoder/detector ONNX + manifest)")
     x.add_argument("--checkpoint", default=None)

@@ -13,13 +13,14 @@ import torch
 import torch.utils.data
 
 from .batches import build_batch
+from .calibration import fit_iou_calibration
 from .checkpoint import load_checkpoint, save_checkpoint
 from .constants import EMBED_DIM
 from .dataset import load_snapshot
 from .device import amp_supported, autocast, configure, cpu_state, resolve_device
 from .errors import TrainerError
 from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
-from .losses import affinity_loss, detector_loss, sam_mask_loss
+from .losses import STABILITY_MARGIN, affinity_loss, detector_loss, sam_mask_loss
 from .model import build_model
 from .model.sam import crop_grid
 from .progress import emit
@@ -54,6 +55,8 @@ class TrainArgs:
     # N > 1: N processes, worker i seeded from (seed, i) (distinct batches; what a GPU needs)
     loader_workers: int = 1
     affinity_weight: float = 1.0  # grouping loss on the embedding (AffinityHead); 0 = off
+    stability_margin: float = STABILITY_MARGIN  # logit margin of the mask loss (losses.py); 0 = plain focal + dice
+    calibrate_images: int = 100  # after training, fit the IoU calibration on this many training images; 0 = off
     device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
     amp: bool = False  # bf16 autocast of the model's forward passes (losses stay float32)
 
@@ -148,7 +151,7 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
         ones = batch.gt.new_ones(p)
         low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
         low, iou = low.float(), iou.float()
-        loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask)
+        loss0, _, iou0 = sam_mask_loss(low, iou, batch.gt, multimask, args.stability_margin)
         prev = _pick(low.detach(), iou.detach(), multimask)
         rounds = int(torch.randint(0, args.max_nograd_rounds + 1, (1,), generator=gen, device=dev))
         with torch.no_grad():
@@ -163,7 +166,7 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
             c, lab = error_clicks(prev, batch.gt, off, gen)
             coords, labels = add_click(coords, labels, use_box, c, lab)
         low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), ones, projected=True, image_pe=pe, crop=crop)
-        loss1, _, iou1 = sam_mask_loss(low.float(), iou.float(), batch.gt, torch.zeros_like(multimask))
+        loss1, _, iou1 = sam_mask_loss(low.float(), iou.float(), batch.gt, torch.zeros_like(multimask), args.stability_margin)
         loss = 0.5 * (loss0 + loss1) + args.det_weight * det + args.affinity_weight * aff
     return {"loss": loss, "mask_loss_first": loss0.detach(), "mask_loss_refined": loss1.detach(), "det_loss": det.detach(),
             "affinity_loss": aff.detach(), "iou_first": iou0.mean(), "iou_refined": iou1.mean(), "rounds": rounds + 2}
@@ -242,6 +245,8 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
             affinity.load_state_dict(meta["affinity_state"])
     else:
         model = build_model(args.arch, seed=args.seed)
+    # the IoU head trains raw; its calibration is fitted again after training (calibration.py)
+    model.mask_decoder.iou_calibration.reset()
     # the loader processes start before the model reaches a GPU (they never touch CUDA)
     batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda")
     model.to(device).train()
@@ -314,10 +319,17 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     del batches  # stops the loader process
     completed = step if stopped_by else args.steps
     elapsed = time.time() - started
+    # a time-boxed run that used its budget is complete; only a signal makes a checkpoint partial
+    partial = stopped_by in ("SIGTERM", "SIGINT")
+    calibration = None
+    if completed > 0 and not partial and args.calibrate_images > 0:
+        # a signal asks to stop now: a partial checkpoint keeps the raw head (identity calibration)
+        model.cpu()
+        calibration = fit_iou_calibration(model, args.data, split="train", max_images=args.calibrate_images, seed=args.seed)
+        emit("calibrate_done", **calibration)
+        last_saved = -1
     if completed > 0 and completed != last_saved:
-        # a time-boxed run that used its budget is complete; only a signal makes a checkpoint partial
-        partial = stopped_by in ("SIGTERM", "SIGINT")
-        save(completed, elapsed, partial=partial, stopped_by=stopped_by)
+        save(completed, elapsed, partial=partial, stopped_by=stopped_by, **({"calibration": calibration} if calibration else {}))
     result = {"checkpoint": ckpt_path if completed > 0 else None, "steps_done": completed, "elapsed_s": elapsed,
               "stopped_by": stopped_by, "loss_avg": avg.get("loss"), "data_wait_s": data_wait}
     emit("train_done", **result)

@@ -94,13 +94,17 @@ def _variant_micro_bundle(tmp_path, variant):
     from dataengine_trainer.export import export_bundle
     from dataengine_trainer.model import PRESETS, build_model
 
-    model = build_model(dataclasses.replace(PRESETS["micro"], **VARIANTS[variant]), seed=2)
+    model = build_model(dataclasses.replace(PRESETS["micro"], **VARIANTS.get(variant, {})), seed=2)
+    if variant == "calibrated":  # a fitted IoU calibration is part of the decoder graph
+        cal = model.mask_decoder.iou_calibration
+        x = torch.linspace(-0.2, 0.9, cal.x.shape[1]).repeat(4, 1) + torch.arange(4).unsqueeze(1) * 0.01
+        cal.set(x, (torch.linspace(0.0, 1.0, cal.x.shape[1]) ** 2).repeat(4, 1))
     d = str(tmp_path / variant)
     export_bundle(model, d, variant, {"parent": None, "snapshot_id": None}, include_pytorch=False)
     return d, model
 
 
-@pytest.mark.parametrize("variant", ["default", *VARIANTS])
+@pytest.mark.parametrize("variant", ["default", *VARIANTS, "calibrated"])
 def test_pytorch_onnxruntime_parity(micro_bundle, tmp_path, variant):
     d, model = micro_bundle if variant == "default" else _variant_micro_bundle(tmp_path, variant)
     model.eval()

@@ -8,6 +8,7 @@ from torch import nn
 
 from ..constants import EMBED_DIM, EMBED_SIZE, LOW_RES_SIZE, NUM_MASK_TOKENS
 from .common import MLP, DownConv2x, LayerNorm2d, UpConv2x
+from .iou_calibration import IouCalibration
 
 
 class Attention(nn.Module):
@@ -140,6 +141,8 @@ class MaskDecoder(nn.Module):
             hyper_out = dim // 4
         self.hyper = nn.ModuleList(MLP(dim, dim, hyper_out, 3) for _ in range(NUM_MASK_TOKENS))
         self.iou_head = MLP(dim, iou_hidden, NUM_MASK_TOKENS, 3)
+        # fitted after training so iou_predictions estimate the true IoU (identity until then)
+        self.iou_calibration = IouCalibration()
 
     def project(self, image_embeddings: torch.Tensor) -> torch.Tensor:
         """[B, 256, h, w] → the per-image decoder input, done once per image, not per prompt:
@@ -188,7 +191,7 @@ class MaskDecoder(nn.Module):
         r = self.low_res_per_token
         if masks.shape[-2] != r * h:
             masks = F.interpolate(masks, size=(r * h, r * w), mode="bilinear", align_corners=False)
-        return masks, self.iou_head(iou_out)
+        return masks, self.iou_calibration(self.iou_head(iou_out))
 
 
 def upscale_masks(low_res: torch.Tensor, size: int) -> torch.Tensor:

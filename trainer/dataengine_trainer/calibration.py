@@ -1,0 +1,195 @@
+"""Fits the decoder's IoU calibration (``model.iou_calibration``): per mask token, an isotonic
+regression of the true IoU on the raw IoU-head output, over the prompts each token answers in the
+product — tokens 1–3 for a single click (at the object's centre and anywhere inside it), a box
+alone, and automatic-generation grid points that fall on the background (whose masks match no
+object: their true IoU is the best IoU with any annotation); token 0 for refinement clicks 2–5
+(the evaluation's click protocol, previous logits fed back)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .batches import MIN_PROMPT_AREA
+from .clicks import farthest_point, next_click
+from .constants import LOW_RES_SIZE, NUM_MASK_TOKENS
+from .dataset import ImageRecord, load_snapshot
+from .evaluate import _decode_low_res, _iou
+from .model import SamModel
+from .model.iou_calibration import KNOTS
+from .onnx_modules import DecoderOnnx, postprocess_masks
+from .preprocess import coord_scale, preprocess_image
+from .progress import emit
+
+BACKGROUND_POINTS = 6
+REFINE_CLICKS = 4
+
+
+def isotonic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pool-adjacent-violators: the non-decreasing step function of x closest to y (least squares).
+    Returns (sorted x, fitted values)."""
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order].astype(np.float64)
+    values: list[float] = []
+    weights: list[float] = []
+    sizes: list[int] = []
+    for v in ys:
+        values.append(float(v))
+        weights.append(1.0)
+        sizes.append(1)
+        while len(values) > 1 and values[-2] > values[-1]:
+            w = weights[-2] + weights[-1]
+            values[-2] = (values[-2] * weights[-2] + values[-1] * weights[-1]) / w
+            weights[-2] = w
+            sizes[-2] += sizes[-1]
+            values.pop(), weights.pop(), sizes.pop()
+    fitted = np.repeat(values, sizes)
+    return xs, fitted
+
+
+def knots_from_pairs(raw: np.ndarray, true: np.ndarray, knots: int = KNOTS) -> tuple[np.ndarray, np.ndarray]:
+    """A ``knots``-point monotone piecewise-linear map raw → E[true | raw]: knots at quantiles of
+    the raw predictions, values from the isotonic fit (averaged around each knot)."""
+    if len(raw) < knots * 4:
+        grid = np.linspace(0.0, 1.0, knots)
+        return grid, grid.copy()
+    xs, fit = isotonic(raw, true)
+    qs = np.quantile(xs, np.linspace(0.0, 1.0, knots))
+    # strictly increasing knots (ties in the raw predictions would give zero-width segments)
+    for i in range(1, knots):
+        if qs[i] <= qs[i - 1]:
+            qs[i] = qs[i - 1] + 1e-4
+    ys = np.interp(qs, xs, fit)
+    ys = np.maximum.accumulate(np.clip(ys, 0.0, 1.0))
+    return qs.astype(np.float32), ys.astype(np.float32)
+
+
+def _ious_at(low: torch.Tensor, channels: torch.Tensor, size: torch.Tensor, targets: list[list[np.ndarray]]) -> np.ndarray:
+    """IoU of each row's chosen channels, binarised at the original size, with the best of its targets.
+    low [n, 4, 256, 256], channels [n, c] → [n, c]."""
+    n, c = channels.shape
+    with torch.no_grad():
+        picked = low[torch.arange(n).unsqueeze(1), channels]  # [n, c, 256, 256]
+        full = (postprocess_masks(picked, size) > 0).numpy()
+    out = np.zeros((n, c), np.float32)
+    for i in range(n):
+        for j in range(c):
+            out[i, j] = max(_iou(full[i, j], t) for t in targets[i])
+    return out
+
+
+def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray],
+                  rng: np.random.Generator) -> dict[int, tuple[list[float], list[float]]]:
+    """(raw predicted IoU, true IoU) per token for one image."""
+    pairs: dict[int, tuple[list[float], list[float]]] = {k: ([], []) for k in range(NUM_MASK_TOKENS)}
+    n = len(masks)
+    sx, sy = coord_scale(rec.height, rec.width)
+    size = torch.tensor([float(rec.height), float(rec.width)])
+    with torch.no_grad():
+        proj = decoder.mask_decoder.project(emb)
+
+    def run(coords, labels, mask_input, has_mask):
+        m = coords.shape[0]
+        return _decode_low_res(decoder, proj.expand(m, -1, -1, -1), coords, labels, mask_input, has_mask)
+
+    def add(token_rows: torch.Tensor, raw: torch.Tensor, true: np.ndarray) -> None:
+        for i in range(true.shape[0]):
+            for j in range(true.shape[1]):
+                k = int(token_rows[i, j])
+                pairs[k][0].append(float(raw[i, k]))
+                pairs[k][1].append(float(true[i, j]))
+
+    none = torch.zeros(1, 1, LOW_RES_SIZE, LOW_RES_SIZE)
+    # single points: each mask's centre and a uniform interior point; background grid points
+    points, targets = [], []
+    for m in masks:
+        points.append(farthest_point(m))
+        ys, xs = np.nonzero(m)
+        j = int(rng.integers(len(xs)))
+        points += [(float(xs[j]), float(ys[j]))]
+        targets += [[m], [m]]
+    union = np.any(np.stack(masks), 0)
+    free = np.argwhere(~union)
+    for j in rng.choice(len(free), size=min(BACKGROUND_POINTS, len(free)), replace=False) if len(free) else []:
+        y, x = free[j]
+        points.append((float(x), float(y)))
+        targets.append(masks)
+    p = len(points)
+    coords = torch.tensor([[[x * sx, y * sy], [0.0, 0.0]] for x, y in points], dtype=torch.float32)
+    labels = torch.tensor([[1.0, -1.0]]).repeat(p, 1)
+    low, iou = run(coords, labels, none.expand(p, -1, -1, -1), torch.zeros(p))
+    chans = torch.tensor([[1, 2, 3]]).repeat(p, 1)
+    add(chans, iou, _ious_at(low, chans, size, targets))
+    # a box alone
+    boxes = torch.zeros(n, 2, 2)
+    for i, m in enumerate(masks):
+        ys, xs = np.nonzero(m)
+        boxes[i] = torch.tensor([[xs.min() * sx, ys.min() * sy], [(xs.max() + 1) * sx, (ys.max() + 1) * sy]])
+    low, iou = run(boxes, torch.tensor([[2.0, 3.0]]).repeat(n, 1), none.expand(n, -1, -1, -1), torch.zeros(n))
+    chans = torch.tensor([[1, 2, 3]]).repeat(n, 1)
+    add(chans, iou, _ious_at(low, chans, size, [[m] for m in masks]))
+    # refinement: the evaluation's click protocol, token 0 from the second click on
+    clicks = [[(*farthest_point(m), 1.0)] for m in masks]
+    prev = none.expand(n, -1, -1, -1)
+    has = torch.zeros(n)
+    for r in range(REFINE_CLICKS + 1):
+        k = len(clicks[0])
+        coords = torch.zeros(n, k + 1, 2)
+        labels = torch.full((n, k + 1), -1.0)
+        for i, cl in enumerate(clicks):
+            for j, (x, y, lab) in enumerate(cl):
+                coords[i, j] = torch.tensor([x * sx, y * sy])
+                labels[i, j] = lab
+        low, iou = run(coords, labels, prev, has)
+        pick = iou[:, 1:].argmax(1) + 1 if r == 0 else torch.zeros(n, dtype=torch.long)
+        chans = pick.unsqueeze(1)
+        true = _ious_at(low, chans, size, [[m] for m in masks])
+        if r > 0:
+            add(chans, iou, true)
+        prev = low[torch.arange(n), pick].unsqueeze(1)
+        has = torch.ones(n)
+        with torch.no_grad():
+            pred = (postprocess_masks(prev, size)[:, 0] > 0).numpy()
+        for i in range(n):
+            c = next_click(pred[i], masks[i])
+            clicks[i].append(c if c is not None else (0.0, 0.0, -1.0))
+    return pairs
+
+
+def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_images: int = 100, seed: int = 0,
+                        progress: bool = True) -> dict:
+    """Fits ``model.mask_decoder.iou_calibration`` in place; returns a summary (pairs per token,
+    mean |raw − true| and mean |calibrated − true| on the fitting pairs)."""
+    snap = load_snapshot(data, need_train=split == "train", need_val=split == "val")
+    records = snap.val if split == "val" else snap.train
+    # the last images of the split: a fine-tune on a growing project sees the newest ones least
+    records = records[-max_images:] if max_images else records
+    cal = model.mask_decoder.iou_calibration
+    cal.reset()
+    model.eval()
+    decoder = DecoderOnnx(model)
+    rng = np.random.default_rng(seed)
+    raw: dict[int, list[float]] = {k: [] for k in range(NUM_MASK_TOKENS)}
+    true: dict[int, list[float]] = {k: [] for k in range(NUM_MASK_TOKENS)}
+    for n, rec in enumerate(records):
+        masks = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
+        if not masks:
+            continue
+        with torch.no_grad():
+            emb = model.embed(preprocess_image(rec.load_rgb()))
+        for k, (r, t) in collect_pairs(decoder, emb, rec, masks, rng).items():
+            raw[k] += r
+            true[k] += t
+        if progress and ((n + 1) % 20 == 0 or n + 1 == len(records)):
+            emit("calibrate_progress", images=n + 1, total=len(records))
+    xs, ys, summary = [], [], {}
+    for k in range(NUM_MASK_TOKENS):
+        r, t = np.asarray(raw[k], np.float32), np.asarray(true[k], np.float32)
+        x, y = knots_from_pairs(r, t, cal.x.shape[1])
+        xs.append(torch.from_numpy(np.asarray(x, np.float32)))
+        ys.append(torch.from_numpy(np.asarray(y, np.float32)))
+        calibrated = np.interp(r, x, y) if len(r) else r
+        summary[f"token{k}"] = {"pairs": int(len(r)),
+                                "mae_raw": float(np.abs(r - t).mean()) if len(r) else None,
+                                "mae_calibrated": float(np.abs(calibrated - t).mean()) if len(r) else None}
+    cal.set(torch.stack(xs), torch.stack(ys))
+    return {"images": len(records), "split": split, "tokens": summary}
