@@ -22,6 +22,7 @@ from .preprocess import coord_scale, preprocess_image
 from .progress import emit
 
 MAX_CLICKS = 5
+DIAGNOSTICS = 4  # per-mask 1-click columns after the 5 IoUs (interactive_ious)
 DET_SCORE_THRESHOLD = 0.05
 DET_MAX = 100
 DET_NMS_IOU = 0.5
@@ -44,8 +45,9 @@ def _decode_low_res(decoder: DecoderOnnx, src: torch.Tensor, coords: torch.Tenso
 
 
 def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
-    """[len(masks), MAX_CLICKS + 2] IoUs after 1..5 clicks, then two 1-click diagnostics: the oracle
-    (best of channels 1–3 by true IoU) and channel 0. All masks of an image form one batch per round."""
+    """[len(masks), MAX_CLICKS + DIAGNOSTICS] IoUs after 1..5 clicks, then the 1-click diagnostics: the
+    oracle (best of channels 1–3 by true IoU), channel 0, the returned mask's predicted IoU, and
+    whether the returned mask is the best of the three (1/0). All masks of an image form one batch per round."""
     n = len(masks)
     dev = emb.device
     sx, sy = coord_scale(rec.height, rec.width)
@@ -56,7 +58,7 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
         clicks.append([(x, y, 1.0)])
     prev = torch.zeros(n, 1, LOW_RES_SIZE, LOW_RES_SIZE, device=dev)
     has_mask = torch.zeros(n, device=dev)
-    out = np.zeros((n, MAX_CLICKS + 2), np.float32)
+    out = np.zeros((n, MAX_CLICKS + DIAGNOSTICS), np.float32)
     with torch.no_grad():
         src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
     for r in range(MAX_CLICKS):
@@ -76,6 +78,8 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
                 per = [_iou(every[i, k], masks[i]) for k in range(4)]
                 out[i, MAX_CLICKS] = max(per[1:])
                 out[i, MAX_CLICKS + 1] = per[0]
+                out[i, MAX_CLICKS + 2] = float(iou[i, pick[i]])
+                out[i, MAX_CLICKS + 3] = float(per[int(pick[i])] >= max(per[1:]) - 1e-9)
         else:
             pick = torch.zeros(n, dtype=torch.long, device=dev)
         rows = torch.arange(n, device=dev)
@@ -219,10 +223,14 @@ def _evaluate_records(model: SamModel, records: list[ImageRecord], dev: torch.de
         gts[n] = whole_boxes(rec, flip=False)
         if progress and ((n + 1) % 10 == 0 or n + 1 == len(records)):
             emit("eval_progress", images=n + 1, total=len(records), elapsed_s=time.time() - started)
-    all_ious = np.concatenate(ious) if ious else np.zeros((0, MAX_CLICKS + 2))
+    all_ious = np.concatenate(ious) if ious else np.zeros((0, MAX_CLICKS + DIAGNOSTICS))
     metrics = {f"miou_{k}click": float(all_ious[:, k - 1].mean()) if len(all_ious) else float("nan") for k in range(1, MAX_CLICKS + 1)}
     metrics["miou_1click_oracle"] = float(all_ious[:, MAX_CLICKS].mean()) if len(all_ious) else float("nan")
     metrics["miou_1click_channel0"] = float(all_ious[:, MAX_CLICKS + 1].mean()) if len(all_ious) else float("nan")
+    one = all_ious[:, 0]
+    metrics["frac_085_1click"] = float((one >= 0.85).mean()) if len(all_ious) else float("nan")
+    metrics["top_ranked_1click"] = float(all_ious[:, MAX_CLICKS + 3].mean()) if len(all_ious) else float("nan")
+    metrics["iou_error_1click"] = float(np.abs(all_ious[:, MAX_CLICKS + 2] - one).mean()) if len(all_ious) else float("nan")
     metrics["miou_box"] = float(np.concatenate(boxes_iou).mean()) if boxes_iou else float("nan")
     metrics["box_ap50"] = average_precision(dets, gts)
     metrics["num_images"] = done

@@ -6,7 +6,10 @@ import argparse
 import json
 import os
 
-TARGETS = {"miou_1click": 0.75, "miou_5click": 0.90, "box_ap50": 0.6}
+# held-out targets (≥ unless listed in AT_MOST); the mask-quality ones are issue 15's for a 2-core CPU
+TARGETS = {"miou_1click": 0.72, "miou_3click": 0.85, "miou_5click": 0.90, "miou_box": 0.85, "frac_085_1click": 0.5,
+           "top_ranked_1click": 0.75, "iou_error_1click": 0.08, "box_ap50": 0.6}
+AT_MOST = {"iou_error_1click"}
 ENCODER_TARGET_MS = 60  # 1024×768 image
 DECODER_TARGET_MS = 5  # per prompt
 
@@ -58,6 +61,8 @@ def main() -> None:
     p.add_argument("--interactive", default=None, help="bench_interactive.ts output (the click path)")
     p.add_argument("--images", type=int, required=True)
     p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--training-note", default=None,
+                   help="markdown file whose lines replace the bootstrap recipe in the Training section (a continued run)")
     p.add_argument("--gpu-result", default=None,
                    help="gpu_result.json of a GPU continuation (trainer/scripts/gpu_train.sh): describes that run")
     a = p.parse_args()
@@ -74,8 +79,10 @@ def main() -> None:
     def row(key: str, label: str) -> str:
         t = TARGETS.get(key)
         v = m[key]
-        verdict = "" if t is None else _verdict(v >= t)
-        return f"| {label} | {v:.3f} | {'' if t is None else f'≥ {t}'}{verdict} |"
+        if t is None:
+            return f"| {label} | {v:.3f} | |"
+        low = key in AT_MOST
+        return f"| {label} | {v:.3f} | {'≤' if low else '≥'} {t}{_verdict(v <= t if low else v >= t)} |"
 
     lines = [
         f"# Model card: `{manifest['name']}` (models/default)",
@@ -109,7 +116,7 @@ def main() -> None:
         "",
         "## Training",
         "",
-        *(_gpu_training(gpu, done) if gpu else [
+        *(_gpu_training(gpu, done) if gpu else open(a.training_note).read().rstrip("\n").split("\n") if a.training_note else [
         f"* Steps: {done.get('steps_done')} (stopped by: {done.get('stopped_by') or 'step budget'}), batch 2 images ×",
         "  ≤ 8 masks, random 512×512 crops of the 1024 frame, simulated interactive sessions (point or noisy",
         "  box, up to 4 error-region clicks with mask feedback), focal (α 0.75) : dice 20 : 1 on the best",
@@ -132,6 +139,10 @@ def main() -> None:
         row("miou_5click", "mIoU after 5 clicks"),
         *([row("miou_box", "mIoU from the mask's box alone (the stage-2 prefill prompt)")] if "miou_box" in m else []),
         row("box_ap50", "detector AP@0.5 (whole objects)"),
+        *([row("frac_085_1click", "masks with IoU ≥ 0.85 after 1 click (fraction)"),
+           row("top_ranked_1click", "1 click: the returned mask is the best of the three candidates (fraction)"),
+           row("iou_error_1click", "1 click: mean |predicted IoU − true IoU| of the returned mask")]
+          if "top_ranked_1click" in m else []),
         *([row("miou_1click_oracle", "1 click, oracle best of channels 1–3 (diagnostic)"),
            row("miou_1click_channel0", "1 click, channel 0 (diagnostic)")] if "miou_1click_oracle" in m else []),
         "",

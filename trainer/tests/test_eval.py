@@ -48,7 +48,29 @@ def test_eval_cli_reports_click_and_detector_metrics(tiny_snapshot, micro_bundle
     assert done["event"] == "eval_done"
     m = done["metrics"]
     for k in ("miou_1click", "miou_2click", "miou_3click", "miou_4click", "miou_5click", "box_ap50",
-              "miou_1click_oracle", "miou_1click_channel0", "miou_box"):
+              "miou_1click_oracle", "miou_1click_channel0", "miou_box", "frac_085_1click", "top_ranked_1click"):
         assert 0.0 <= m[k] <= 1.0
     assert m["num_images"] == 2 and m["num_masks"] > 0
     assert m["miou_1click_oracle"] >= m["miou_1click"]
+    assert m["iou_error_1click"] >= 0.0
+
+
+def test_one_click_diagnostics_per_mask(tiny_snapshot, micro_bundle):
+    import torch
+
+    from dataengine_trainer.dataset import load_snapshot
+    from dataengine_trainer.evaluate import MAX_CLICKS, interactive_ious
+    from dataengine_trainer.onnx_modules import DecoderOnnx
+    from dataengine_trainer.preprocess import preprocess_image
+
+    _, model = micro_bundle
+    model.eval()
+    rec = load_snapshot(tiny_snapshot, need_val=True).val[0]
+    with torch.no_grad():
+        emb = model.embed(preprocess_image(rec.load_rgb()))
+    out = interactive_ious(DecoderOnnx(model), emb, rec, [a.mask() for a in rec.annotations])
+    picked, oracle, predicted, top = out[:, 0], out[:, MAX_CLICKS], out[:, MAX_CLICKS + 2], out[:, MAX_CLICKS + 3]
+    assert set(top.tolist()) <= {0.0, 1.0}
+    # top-ranked exactly when the returned mask is as good as the best of the three
+    np.testing.assert_array_equal(top == 1.0, picked >= oracle - 1e-6)
+    assert np.all(np.isfinite(predicted))

@@ -172,6 +172,9 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
         { phase: 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']), etaSeconds: num(e['eta_s']) },
         { done: step, total: params.steps },
       );
+    } else if (e.event === 'calibrate_progress') {
+      // after the last step the trainer fits the IoU calibration on the snapshot's training images
+      watch.update({ phase: 'calibrating', calibratedImages: num(e['images']), calibrationImages: num(e['total']) });
     } else if (e.event === 'train_done') {
       outcome.stepsDone = num(e['steps_done']) ?? outcome.stepsDone;
       outcome.elapsedSeconds = num(e['elapsed_s']);
