@@ -13,7 +13,7 @@ from .batches import MIN_PROMPT_AREA
 from .clicks import farthest_point, next_click
 from .constants import LOW_RES_SIZE, NUM_MASK_TOKENS
 from .dataset import ImageRecord, load_snapshot
-from .evaluate import _decode_low_res, _iou
+from .evaluate import _decode_low_res, _iou, click_prompts
 from .model import SamModel
 from .model.iou_calibration import KNOTS
 from .onnx_modules import DecoderOnnx, postprocess_masks
@@ -132,13 +132,7 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
     prev = none.expand(n, -1, -1, -1)
     has = torch.zeros(n)
     for r in range(REFINE_CLICKS + 1):
-        k = len(clicks[0])
-        coords = torch.zeros(n, k + 1, 2)
-        labels = torch.full((n, k + 1), -1.0)
-        for i, cl in enumerate(clicks):
-            for j, (x, y, lab) in enumerate(cl):
-                coords[i, j] = torch.tensor([x * sx, y * sy])
-                labels[i, j] = lab
+        coords, labels = click_prompts(clicks, sx, sy)
         low, iou = run(coords, labels, prev, has)
         pick = iou[:, 1:].argmax(1) + 1 if r == 0 else torch.zeros(n, dtype=torch.long)
         chans = pick.unsqueeze(1)

@@ -44,6 +44,19 @@ def _decode_low_res(decoder: DecoderOnnx, src: torch.Tensor, coords: torch.Tenso
         return decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
 
 
+def click_prompts(clicks: list[list[tuple[float, float, float]]], sx: float, sy: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every row's clicks (x, y, label in original pixels, the same count per row) plus SAM's padding
+    point → (coords [n, k + 1, 2] in the 1024 frame, labels [n, k + 1])."""
+    n, k = len(clicks), len(clicks[0])
+    coords = torch.zeros(n, k + 1, 2)
+    labels = torch.full((n, k + 1), -1.0)
+    for i, cl in enumerate(clicks):
+        for j, (x, y, lab) in enumerate(cl):
+            coords[i, j] = torch.tensor([x * sx, y * sy])
+            labels[i, j] = lab
+    return coords, labels
+
+
 def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
     """[len(masks), MAX_CLICKS + DIAGNOSTICS] IoUs after 1..5 clicks, then the 1-click diagnostics: the
     oracle (best of channels 1–3 by true IoU), channel 0, the returned mask's predicted IoU, and
@@ -62,13 +75,7 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
     with torch.no_grad():
         src = decoder.mask_decoder.project(emb).expand(n, -1, -1, -1)
     for r in range(MAX_CLICKS):
-        k = r + 1
-        coords = torch.zeros(n, k + 1, 2)
-        labels = torch.full((n, k + 1), -1.0)
-        for i, cl in enumerate(clicks):
-            for j, (x, y, lab) in enumerate(cl):
-                coords[i, j] = torch.tensor([x * sx, y * sy])
-                labels[i, j] = lab
+        coords, labels = click_prompts(clicks, sx, sy)
         low, iou = _decode_low_res(decoder, src, coords.to(dev), labels.to(dev), prev, has_mask)
         if r == 0:  # one click, no mask: the best ambiguity mask by predicted IoU (tokens 1..3)
             pick = iou[:, 1:].argmax(1) + 1
