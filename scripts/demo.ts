@@ -1,12 +1,12 @@
 import { createLogger, loadConfig } from '@dataengine/config';
 import { migrate, MIGRATIONS_DIR } from '@dataengine/db';
-import { createEngineRuntime, seedDemo } from '@dataengine/engine';
+import { createEngineRuntime, DEMO_SEED, seedDemo } from '@dataengine/engine';
 import { ensureDatabase, ensureWebBuild, startStack, waitFor } from '@dataengine/testing';
 // @ts-expect-error plain ESM helper without types
 import { ensureServices, log } from './lib/ensure.mjs';
 
 const config = loadConfig();
-const images = Number(process.env['DEMO_IMAGES'] ?? 24);
+const images = Number(process.env['DEMO_IMAGES'] ?? DEMO_SEED.images);
 
 try {
   await ensureServices({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
@@ -22,7 +22,7 @@ log(`database ready (${migrated.applied.length} migrations applied, ${migrated.a
 const runtime = createEngineRuntime(config, createLogger({ service: 'demo' }, 'warn'));
 await waitFor(() => runtime.deps.redis.status === 'ready', 'Redis', 10_000);
 log(`seeding the demo data (${images} synthetic images)…`);
-const seeded = await seedDemo(runtime.deps, { images, width: 640, height: 480, seed: 1, modelDir: config.defaultModelDir });
+const seeded = await seedDemo(runtime.deps, { ...DEMO_SEED, images, modelDir: config.defaultModelDir });
 await runtime.close();
 
 log('building the web app (first run only, ~1 min)…');

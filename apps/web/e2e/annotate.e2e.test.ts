@@ -3,7 +3,7 @@
 // around the first click; SAM-SPEC.md §8), so mask areas are known in advance.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, openPage, openProject, screenshot } from './browser';
+import { launchBrowser, logIn, openPage, openProject } from './browser';
 
 const DEMO_PROJECT = 'Synthetic scenes';
 /** Seeded scenes are 480×360: the contract disc of radius R (1024 frame) is R·480/1024 px. */
@@ -223,10 +223,11 @@ describe('the annotator tool', () => {
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await masksInDb(id)).length).toBe(2);
     await page.locator('[data-testid="mask-row"][data-sync="saved"]').nth(1).waitFor();
-    // the screenshot: two saved masks, a third being made (with its candidates), a mask selected
+    // a third mask being made (with its candidates) next to the two saved ones. No screenshot here:
+    // these are the contract decoder's discs; the README's docs/screenshots/annotate.png shows the
+    // built-in model on the demo project (npm run screenshots:annotate).
     await clickImage(225, 215);
     await waitForMask();
-    await screenshot(page, 'annotate');
     await page.keyboard.press('Escape');
   });
 

@@ -16,7 +16,7 @@ export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/
 export { createRun, addRunItems, shrinkRunTotal, completeRunItem, finishRunIfComplete, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
 export { createEngineRuntime } from './engine-runtime';
 export type { EngineRuntime } from './engine-runtime';
-export { seedDemo, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
+export { seedDemo, demoSceneOptions, DEMO_SEED, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
 export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';
 export { requestNextTask, peekNextTask, renewTaskLease, submitTask, releaseTask, ensureTask, toTaskDto } from './tasks/task-queue';
 export { saveMask, updateMask, deleteMask, listMasks, measureSegmentation, toMaskDto } from './masks/masks';

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import type { UserRole } from '@dataengine/contracts';
-import { generateScene } from '@dataengine/synth';
+import { generateScene, type SceneOptions } from '@dataengine/synth';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { hashPassword } from '../auth/password';
@@ -29,6 +29,9 @@ export interface DemoSeedOptions {
   height: number;
   seed: number;
 }
+
+/** What `npm run demo` and `npm run db:seed` seed: 24 scenes of 640×480, seeds from 1. */
+export const DEMO_SEED = { images: 24, width: 640, height: 480, seed: 1 } as const satisfies DemoSeedOptions;
 
 export interface DemoSeedResult {
   users: typeof DEMO_USERS;
@@ -79,11 +82,10 @@ export async function seedDemo(deps: EngineDeps, options: DemoSeedOptions): Prom
       });
       result.ingestRunIds.push(run.id);
       for (let i = have; i < want; i++) {
-        const seed = options.seed + index * 10_000 + i;
         await uploadImage(deps, manager, {
           projectId: project.id,
-          fileName: `scene-${String(i + 1).padStart(4, '0')}.jpg`,
-          body: Readable.from([await sceneJpeg(seed, options.width, options.height)]),
+          fileName: sceneFileName(i),
+          body: Readable.from([await sceneJpeg(sceneOptionsAt(options, index, i))]),
           runId: run.id,
           split: i % 5 === 4 ? 'val' : 'train',
         });
@@ -94,8 +96,27 @@ export async function seedDemo(deps: EngineDeps, options: DemoSeedOptions): Prom
   return result;
 }
 
-async function sceneJpeg(seed: number, width: number, height: number): Promise<Buffer> {
-  const scene = generateScene({ seed, width, height });
+/**
+ * The generateScene options a seeded demo image was drawn with (so its ground truth is
+ * generateScene(options).instances), from its project's slug and file name; null when the demo
+ * seed did not make that image.
+ */
+export function demoSceneOptions(options: Pick<DemoSeedOptions, 'width' | 'height' | 'seed'>, projectSlug: string, fileName: string): SceneOptions | null {
+  const projectIndex = PROJECTS.findIndex((p) => p.slug === projectSlug);
+  const match = /^scene-(\d{4,})\.jpg$/.exec(fileName);
+  if (projectIndex < 0 || !match) return null;
+  return sceneOptionsAt(options, projectIndex, Number(match[1]) - 1);
+}
+
+const sceneFileName = (i: number) => `scene-${String(i + 1).padStart(4, '0')}.jpg`;
+
+function sceneOptionsAt(options: Pick<DemoSeedOptions, 'width' | 'height' | 'seed'>, projectIndex: number, i: number): SceneOptions {
+  return { seed: options.seed + projectIndex * 10_000 + i, width: options.width, height: options.height };
+}
+
+async function sceneJpeg(sceneOptions: SceneOptions): Promise<Buffer> {
+  const { width, height } = sceneOptions;
+  const scene = generateScene(sceneOptions);
   return sharp(Buffer.from(scene.rgb.buffer, scene.rgb.byteOffset, scene.rgb.byteLength), { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 90 })
     .toBuffer();
