@@ -86,11 +86,12 @@ fi
 if [[ "$FROM_SCRATCH" == 1 ]]; then START_FROM=(--arch tiny); else START_FROM=(--init "$INIT"); fi
 AMP_FLAG=(); [[ "$AMP" == 1 ]] && AMP_FLAG=(--amp)
 
+# the IoU calibration is fitted back here after the import (it runs on the CPU: minutes of device time)
 log "train: ${TIME_LIMIT}s on $DEVICE, batch $BATCH x $MASKS masks, crop $CROP, lr $LR (warm-up $WARMUP, ÷10 at 2/3 and 26/27 of the time), $WORKERS loader processes, from ${START_FROM[*]}"
 "$PY" -m dataengine_trainer train --data "$DATA" --out "$WORK/run" "${START_FROM[@]}" --device "$DEVICE" "${AMP_FLAG[@]}" \
   --steps 1000000 --time-limit "$TIME_LIMIT" --batch "$BATCH" --masks-per-image "$MASKS" --crop "$CROP" --lr "$LR" \
   --warmup "$WARMUP" --max-nograd-rounds "$ROUNDS" --seed "$SEED" --threads "$THREADS" --loader-workers "$WORKERS" \
-  --checkpoint-every 200 --log-every 25 | tee "$OUT/train.jsonl"
+  --checkpoint-every 200 --log-every 25 --calibrate-images 0 | tee "$OUT/train.jsonl"
 TRAIN_RC=${PIPESTATUS[0]}
 log "train exited $TRAIN_RC"
 if [[ ! -f "$WORK/run/checkpoint.pt" ]]; then
