@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-# held-out targets (≥ unless listed in AT_MOST); the mask-quality ones are issue 15's for a 2-core CPU
+# held-out targets (≥ unless listed in AT_MOST); the mask-quality ones are those set for a 2-core CPU
 TARGETS = {"miou_1click": 0.72, "miou_3click": 0.85, "miou_5click": 0.90, "miou_box": 0.85, "frac_085_1click": 0.5,
            "top_ranked_1click": 0.75, "iou_error_1click": 0.08, "box_ap50": 0.6}
 AT_MOST = {"iou_error_1click"}
@@ -89,7 +89,8 @@ def main() -> None:
         "",
         "The platform's built-in default segmentation model: a small SAM-architecture model trained from",
         "scratch by `trainer/` on synthetic scenes (no downloaded weights). Reproduce with",
-        "`trainer/scripts/bootstrap.sh` (`npm run model:bootstrap`).",
+        "`trainer/scripts/bootstrap.sh` (`npm run model:bootstrap`)"
+        + (" (its from-scratch stage; the continued runs are under Training)." if a.training_note or gpu else "."),
         "",
         "## Architecture",
         "",
