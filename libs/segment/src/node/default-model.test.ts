@@ -6,10 +6,6 @@ import { SamAutomaticMaskGenerator } from '../amg/sam-automatic-mask-generator';
 import { pipelineConfigFromManifest } from '../bundle/bundle-manifest.schema';
 import { upscaleLowResLogits } from '../pipeline/mask-upscale';
 import { SamPredictor } from '../pipeline/sam-predictor';
-import { decodeRle } from '../rle/rle-decode';
-import { rleArea } from '../rle/rle-measure';
-import { generateScene } from '@dataengine/synth';
-import { maskIou } from '../metrics/mask-iou';
 import { closeAllBundles, openBundle } from './open-bundle';
 
 // The built-in model (trainer output, models/default) through the same pipeline, once it exists.
@@ -111,35 +107,5 @@ describe.skipIf(!present)('models/default bundle', () => {
       for (let p = 0; p < a.length; p++) if (a[p] !== b[p]) differing++;
       expect(differing).toBeLessThanOrEqual(2);
     }
-  });
-
-  it('runs automatic mask generation through PredictorAmgModel (8×8 grid) on a scene of its training family', async () => {
-    const { predictor } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
-    const W = 512;
-    const H = 384;
-    const scene = generateScene({ seed: 900017, width: W, height: H }); // held-out seed (the snapshot's are derived from 2026)
-    const model = new PredictorAmgModel(predictor);
-    // thresholds below SAM's 0.88 / 0.95 (SAM-SPEC.md §3.1): this checks the pipeline end to end,
-    // not the calibration of whichever model is built in (a small model keeps few masks at SAM's)
-    const predIouThresh = 0.3;
-    const stabilityScoreThresh = 0.5;
-    const gen = new SamAutomaticMaskGenerator(model, { pointsPerSide: 8, predIouThresh, stabilityScoreThresh, outputMode: 'coco_rle' });
-    const { records, stats } = await gen.generateWithStats({ width: W, height: H, channels: 3, data: scene.rgb });
-    expect(model.timings.decoderRuns).toBe(64);
-    expect(stats.masksDecoded).toBe(192);
-    expect(records.length).toBeGreaterThan(0);
-    let matched = 0;
-    for (const r of records) {
-      const seg = r.segmentation as { size: [number, number]; counts: string };
-      expect(seg.size).toEqual([H, W]);
-      expect(r.area).toBe(rleArea(seg));
-      expect(r.predicted_iou).toBeGreaterThan(predIouThresh);
-      expect(r.stability_score).toBeGreaterThanOrEqual(stabilityScoreThresh);
-      const mask = decodeRle(seg);
-      expect(mask.data.length).toBe(W * H);
-      if (scene.instances.some((inst) => maskIou(inst.mask, mask) >= 0.5)) matched++;
-    }
-    // the masks are objects or parts of the scene, not background
-    expect(matched).toBeGreaterThan(0);
   });
 });
