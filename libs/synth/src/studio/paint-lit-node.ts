@@ -1,6 +1,6 @@
+import { squaredDistanceToBoundary } from '@dataengine/segment';
 import type { SpanList } from '../geometry/shape.types';
 import { boxBlur } from './box-blur';
-import { squaredDistanceToOutside } from './distance-transform';
 import { type Material, materialMix } from './studio-materials';
 import type { NodeRaster, ObjectGradient, StudioCanvas, StudioLight, StudioNode } from './studio.types';
 import type { TiledNoise } from './tiled-noise';
@@ -136,7 +136,7 @@ function heightField(spans: SpanList, relief: number): HeightField {
     const row = (data[3 * k]! - y0 + 1) * w;
     inside.fill(1, row + data[3 * k + 1]! - x0 + 1, row + data[3 * k + 2]! - x0 + 1);
   }
-  const sq = squaredDistanceToOutside(inside, w, rows);
+  const sq = squaredDistanceToBoundary({ width: w, height: rows, data: inside });
   const r = Math.min(MAX_RELIEF, Math.max(1, Math.abs(relief)));
   const h = new Float32Array(w * rows);
   for (let i = 0; i < h.length; i++) {
