@@ -23,6 +23,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   type BinaryMask,
+  EVAL_MIN_OBJECT_AREA,
+  exclusiveBox,
   farthestFromBoundary,
   type ImageEmbedding,
   maskIou,
@@ -62,7 +64,7 @@ for (const [name, v] of [...Object.entries(numbers), ['width', W], ['height', H]
   }
 }
 
-const MIN_AREA = 16;
+const MIN_AREA = EVAL_MIN_OBJECT_AREA;
 const CLICKS = 5;
 const GOOD_IOU = 0.85;
 const AMG_MATCH_IOU = 0.8;
@@ -119,23 +121,9 @@ async function runObject(predictor: SamPredictor, embedding: ImageEmbedding, gt:
     }
     ious.push(maskIou(gt, pred));
   }
-  const box = tightBox(gt);
+  const box = exclusiveBox(gt)!; // objects are ≥ 16 px, so never empty
   const { masks } = await predictor.decode(embedding, { box }, { multimask: false });
   return { whole, ious, predicted, topRanked, boxIou: maskIou(gt, masks[0]!.mask), boxPredicted: masks[0]!.predictedIou };
-}
-
-function tightBox(m: BinaryMask): [number, number, number, number] {
-  let x0 = m.width, y0 = m.height, x1 = -1, y1 = -1;
-  for (let y = 0; y < m.height; y++) {
-    for (let x = 0; x < m.width; x++) {
-      if (m.data[y * m.width + x] !== 1) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return [x0, y0, x1 + 1, y1 + 1];
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
