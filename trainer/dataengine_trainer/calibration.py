@@ -13,7 +13,7 @@ from .batches import MIN_PROMPT_AREA
 from .clicks import farthest_point, next_click
 from .constants import LOW_RES_SIZE, NUM_MASK_TOKENS
 from .dataset import ImageRecord, load_snapshot
-from .evaluate import _decode_low_res, _iou, click_prompts
+from .evaluate import _decode_low_res, _iou, box_prompts, click_prompts
 from .model import SamModel
 from .model.iou_calibration import KNOTS
 from .onnx_modules import DecoderOnnx, postprocess_masks
@@ -120,10 +120,7 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
     chans = torch.tensor([[1, 2, 3]]).repeat(p, 1)
     add(chans, iou, _ious_at(low, chans, size, targets))
     # a box alone
-    boxes = torch.zeros(n, 2, 2)
-    for i, m in enumerate(masks):
-        ys, xs = np.nonzero(m)
-        boxes[i] = torch.tensor([[xs.min() * sx, ys.min() * sy], [(xs.max() + 1) * sx, (ys.max() + 1) * sy]])
+    boxes = box_prompts(masks, sx, sy)
     low, iou = run(boxes, torch.tensor([[2.0, 3.0]]).repeat(n, 1), none.expand(n, -1, -1, -1), torch.zeros(n))
     chans = torch.tensor([[1, 2, 3]]).repeat(n, 1)
     add(chans, iou, _ious_at(low, chans, size, [[m] for m in masks]))

@@ -102,15 +102,20 @@ def interactive_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, 
     return out
 
 
+def box_prompts(masks: list[np.ndarray], sx: float, sy: float) -> torch.Tensor:
+    """Each mask's tight box (exclusive ends) as box-corner points in the 1024 frame: [n, 2, 2]."""
+    coords = torch.zeros(len(masks), 2, 2)
+    for i, m in enumerate(masks):
+        ys, xs = np.nonzero(m)
+        coords[i] = torch.tensor([[xs.min() * sx, ys.min() * sy], [(xs.max() + 1) * sx, (ys.max() + 1) * sy]])
+    return coords
+
+
 def box_ious(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray]) -> np.ndarray:
     """[len(masks)] IoUs of the mask a box prompt alone returns: each mask's tight box (the prompt a
     stage-2 prefill and the box tool send), the best of channels 1–3 by predicted IoU (SAM-SPEC.md §1.4)."""
     n = len(masks)
-    sx, sy = coord_scale(rec.height, rec.width)
-    coords = torch.zeros(n, 2, 2)
-    for i, m in enumerate(masks):
-        ys, xs = np.nonzero(m)
-        coords[i] = torch.tensor([[xs.min() * sx, ys.min() * sy], [(xs.max() + 1) * sx, (ys.max() + 1) * sy]])
+    coords = box_prompts(masks, *coord_scale(rec.height, rec.width))
     dev = emb.device
     labels = torch.tensor([[2.0, 3.0]], device=dev).expand(n, 2)
     size = torch.tensor([float(rec.height), float(rec.width)])
