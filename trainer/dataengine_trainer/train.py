@@ -136,7 +136,7 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
     # two scalar reads wait for the queued work, which costs little while launches, not kernels, dominate
     use_box = torch.rand(p, generator=gen, device=dev) < args.box_probability
     with autocast(dev, args.amp):
-        emb = model.embed(batch.images)
+        emb = model.embed(batch.images, batch.offsets)  # the crop's place in the frame (ViT position embedding)
         obj, dist = model.detector(emb)
         det = detector_loss(obj.float(), dist.float(), batch.heat, batch.centre, batch.dist)
         aff = affinity(emb, batch.leaf_ids, batch.whole_ids) if affinity is not None else det.new_zeros(())

@@ -68,19 +68,26 @@ PRESETS: dict[str, ModelConfig] = {
         token_stride=2,
         mask_convs=1,
     ),
-    # True SAM ViT-B shapes (SAM-SPEC.md §2.1, §6.2): width 768, depth 12, 12 heads, window 14,
-    # global blocks 2,5,8,11; decoder 256-d, 8 heads, MLP 2048, 2 layers.
-    "sam-vit-b": ModelConfig(
-        arch="sam-vit-b",
+}
+
+
+def _sam_vit(name: str, embed_dim: int, depth: int, num_heads: int, global_attn_indexes: list[int]) -> ModelConfig:
+    """The official SAM architecture (SAM-SPEC.md §2.1, §6.2, §10; build_sam.py): ViT with patch 16,
+    MLP ratio 4, qkv bias, 14×14 windows, relative position terms in every block; SAM's prompt
+    encoder (no click maps) and mask decoder (256-d, 8 heads, MLP 2048, 2 layers, 64² tokens, masks
+    at 256²). An official checkpoint loads into it key for key (``sam_import.py``)."""
+    return ModelConfig(
+        arch=name,
         encoder="vit",
         encoder_params={
-            "embed_dim": 768,
-            "depth": 12,
-            "num_heads": 12,
+            "embed_dim": embed_dim,
+            "depth": depth,
+            "num_heads": num_heads,
             "patch_size": 16,
             "window_size": 14,
-            "global_attn_indexes": [2, 5, 8, 11],
+            "global_attn_indexes": global_attn_indexes,
             "mlp_ratio": 4.0,
+            "use_rel_pos": True,
         },
         decoder_dim=256,
         decoder_heads=8,
@@ -89,8 +96,16 @@ PRESETS: dict[str, ModelConfig] = {
         attn_downsample=2,
         iou_head_hidden=256,
         detector_dim=64,
-    ),
-}
+        mask_res=256,
+        click_maps=False,
+        token_stride=1,
+        mask_convs=0,
+    )
+
+
+PRESETS["sam-vit-b"] = _sam_vit("sam-vit-b", 768, 12, 12, [2, 5, 8, 11])
+PRESETS["sam-vit-l"] = _sam_vit("sam-vit-l", 1024, 24, 16, [5, 11, 17, 23])
+PRESETS["sam-vit-h"] = _sam_vit("sam-vit-h", 1280, 32, 16, [7, 15, 23, 31])
 
 
 def config_from_dict(d: dict) -> ModelConfig:

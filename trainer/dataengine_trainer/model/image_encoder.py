@@ -55,27 +55,71 @@ class ConvEncoder(nn.Module):
         return self.neck(x)
 
 
+def get_rel_pos(q_size: int, k_size: int, rel_pos: torch.Tensor) -> torch.Tensor:
+    """SAM's rule for the decomposed relative position table of one axis (SAM-SPEC.md §10): the
+    stored table (L, C) is linearly resized along L when L ≠ 2·max(q, k) − 1, then indexed by the
+    (scaled) relative coordinate q − k + (k − 1) → [q_size, k_size, C]."""
+    max_rel_dist = int(2 * max(q_size, k_size) - 1)
+    if rel_pos.shape[0] != max_rel_dist:
+        resized = F.interpolate(rel_pos.reshape(1, rel_pos.shape[0], -1).permute(0, 2, 1), size=max_rel_dist, mode="linear")
+        resized = resized.reshape(-1, max_rel_dist).permute(1, 0)
+    else:
+        resized = rel_pos
+    q_coords = torch.arange(q_size, device=rel_pos.device)[:, None] * max(k_size / q_size, 1.0)
+    k_coords = torch.arange(k_size, device=rel_pos.device)[None, :] * max(q_size / k_size, 1.0)
+    relative = (q_coords - k_coords) + (k_size - 1) * max(q_size / k_size, 1.0)
+    return resized[relative.long()]
+
+
 class Attention(nn.Module):
-    def __init__(self, dim: int, heads: int) -> None:
+    """Multi-head self-attention over a [B, h, w, C] grid with SAM's decomposed relative position
+    terms: logit(q, k) = (q·scale)·k + q·Rh[qh − kh] + q·Rw[qw − kw] (unscaled q).
+
+    ``rel_size`` is the grid the tables belong to (14×14 for windowed blocks, 64×64 for global
+    ones). A smaller grid — a global block on a training crop — is a window of that grid: its terms
+    are the full grid's at the same relative offsets (a crop sees the image at the full frame's
+    scale), not the tables resized to the crop (which would teach offset d the bias of offset 2d)."""
+
+    def __init__(self, dim: int, heads: int, rel_size: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.heads = heads
         self.qkv = nn.Linear(dim, dim * 3)
         self.proj = nn.Linear(dim, dim)
+        self.rel_size = tuple(rel_size) if rel_size is not None else None
+        if rel_size is not None:
+            head_dim = dim // heads
+            self.rel_pos_h = nn.Parameter(torch.zeros(2 * rel_size[0] - 1, head_dim))
+            self.rel_pos_w = nn.Parameter(torch.zeros(2 * rel_size[1] - 1, head_dim))
+
+    def _rel_tables(self, h: int, w: int) -> tuple[torch.Tensor, torch.Tensor]:
+        fh, fw = self.rel_size
+        if (h, w) == (fh, fw) or h > fh or w > fw:
+            return get_rel_pos(h, h, self.rel_pos_h), get_rel_pos(w, w, self.rel_pos_w)
+        return get_rel_pos(fh, fh, self.rel_pos_h)[:h, :h], get_rel_pos(fw, fw, self.rel_pos_w)[:w, :w]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, h, w, c = x.shape
-        qkv = self.qkv(x).reshape(b, h * w, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        attn = (q * (c // self.heads) ** -0.5) @ k.transpose(-2, -1)
+        hd = c // self.heads
+        qkv = self.qkv(x).reshape(b, h * w, 3, self.heads, hd).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]  # [B, heads, h·w, hd]
+        attn = (q * hd ** -0.5) @ k.transpose(-2, -1)
+        if self.rel_size is not None:
+            rh, rw = self._rel_tables(h, w)  # [h, h, hd], [w, w, hd]
+            r_q = q.reshape(b * self.heads, h, w, hd)
+            rel_h = torch.einsum("bhwc,hkc->bhwk", r_q, rh)
+            rel_w = torch.einsum("bhwc,wkc->bhwk", r_q, rw)
+            attn = (attn.reshape(b * self.heads, h, w, h, w) + rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :])
+            attn = attn.reshape(b, self.heads, h * w, h * w)
         x = (attn.softmax(dim=-1) @ v).transpose(1, 2).reshape(b, h, w, c)
         return self.proj(x)
 
 
 class ViTBlock(nn.Module):
-    def __init__(self, dim: int, heads: int, mlp_ratio: float, window: int) -> None:
+    def __init__(self, dim: int, heads: int, mlp_ratio: float, window: int,
+                 rel_size: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.attn = Attention(dim, heads)
+        self.attn = Attention(dim, heads, rel_size)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         hidden = int(dim * mlp_ratio)
         self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
@@ -101,17 +145,33 @@ class ViTBlock(nn.Module):
 
 
 class ViTEncoder(nn.Module):
-    """ViT-B-shaped encoder (patch 16, windowed + global attention, SAM neck). Absolute position
-    embedding only (no relative position bias): it is used for latency benchmarks of a real-sized model."""
+    """SAM's image encoder (SAM-SPEC.md §2.1, §10): patch-16 embedding, absolute position embedding,
+    windowed blocks (14×14) and a few global blocks, all with decomposed relative position terms
+    (``use_rel_pos``), SAM neck (1×1 → LN → 3×3 → LN). The ``sam-vit-*`` presets hold the official
+    checkpoints exactly (``sam_import.py``).
+
+    Training crops: ``forward(x, offsets)`` with a crop of the 1024 frame (side a multiple of 16)
+    adds the absolute position embedding of the crop's cells (per row, at its origin ``offsets``
+    [B, 2] (x0, y0) in frame pixels), so a token means the same place as in full-frame inference."""
+
+    position_dependent = True  # SamModel.embed passes crop offsets
 
     def __init__(self, embed_dim: int, depth: int, num_heads: int, patch_size: int, window_size: int,
-                 global_attn_indexes: list[int], mlp_ratio: float) -> None:
+                 global_attn_indexes: list[int], mlp_ratio: float, use_rel_pos: bool = True) -> None:
         super().__init__()
+        self.patch_size = patch_size
         self.patch_embed = nn.Conv2d(3, embed_dim, patch_size, stride=patch_size)
         grid = 1024 // patch_size
         self.pos_embed = nn.Parameter(torch.zeros(1, grid, grid, embed_dim))
+
+        def rel(i: int):
+            if not use_rel_pos:
+                return None
+            return (grid, grid) if i in global_attn_indexes else (window_size, window_size)
+
         self.blocks = nn.ModuleList(
-            ViTBlock(embed_dim, num_heads, mlp_ratio, 0 if i in global_attn_indexes else window_size) for i in range(depth)
+            ViTBlock(embed_dim, num_heads, mlp_ratio, 0 if i in global_attn_indexes else window_size, rel(i))
+            for i in range(depth)
         )
         self.neck = nn.Sequential(
             nn.Conv2d(embed_dim, EMBED_DIM, 1, bias=False),
@@ -120,8 +180,24 @@ class ViTEncoder(nn.Module):
             LayerNorm2d(EMBED_DIM),
         )
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.patch_embed(x).permute(0, 2, 3, 1) + self.pos_embed
+    def position_embedding(self, h: int, w: int, offsets: torch.Tensor | None) -> torch.Tensor:
+        """[1 or B, h, w, C]: the whole table (full frame), its top-left h×w cells (no offsets),
+        or per row the h×w cells at ``offsets`` (px, x then y) — one gather, no host read."""
+        pe = self.pos_embed
+        full_h, full_w = pe.shape[1], pe.shape[2]
+        if h > full_h or w > full_w:
+            raise ValueError(f"image grid {h}×{w} is larger than the position embedding's {full_h}×{full_w}")
+        if offsets is None:
+            return pe if (h, w) == (full_h, full_w) else pe[:, :h, :w]
+        cells = torch.div(offsets.to(device=pe.device, dtype=torch.long), self.patch_size, rounding_mode="floor")
+        b = cells.shape[0]
+        ys = (cells[:, 1:2] + torch.arange(h, device=pe.device)).view(b, h, 1)
+        xs = (cells[:, 0:1] + torch.arange(w, device=pe.device)).view(b, 1, w)
+        return pe[0][ys, xs]
+
+    def forward(self, x: torch.Tensor, offsets: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.patch_embed(x).permute(0, 2, 3, 1)
+        x = x + self.position_embedding(x.shape[1], x.shape[2], offsets)
         for blk in self.blocks:
             x = blk(x)
         return self.neck(x.permute(0, 3, 1, 2))

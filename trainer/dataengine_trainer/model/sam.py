@@ -30,7 +30,12 @@ class SamModel(nn.Module):
         """Side of one decoder token in 1024-frame pixels (16, or 32 with token_stride 2)."""
         return IMAGE_SIZE // self.prompt_encoder.grid
 
-    def embed(self, images: torch.Tensor) -> torch.Tensor:
+    def embed(self, images: torch.Tensor, offsets: torch.Tensor | None = None) -> torch.Tensor:
+        """images [B, 3, s, s] → embeddings [B, 256, s/16, s/16]. For a crop of the 1024 frame,
+        ``offsets`` [B, 2] (x0, y0 in frame pixels) places it: a position-dependent encoder (the ViT's
+        absolute position embedding) uses the crop's cells; the conv encoders do not need it."""
+        if offsets is not None and getattr(self.image_encoder, "position_dependent", False):
+            return self.image_encoder(images, offsets)
         return self.image_encoder(images)
 
     def decode(self, embeddings: torch.Tensor, coords: torch.Tensor, labels: torch.Tensor,
