@@ -18,7 +18,8 @@ export interface Click {
  * mask at image resolution and the low-resolution logits to feed back next time.
  */
 export interface InteractiveSegmenter<LowRes = unknown> {
-  predict(clicks: readonly Click[], previousLowRes: LowRes | null): Promise<{ mask: BinaryMask; lowRes: LowRes }>;
+  /** `predictedIou`: the model's own estimate of the returned mask's IoU, when it makes one. */
+  predict(clicks: readonly Click[], previousLowRes: LowRes | null): Promise<{ mask: BinaryMask; lowRes: LowRes; predictedIou?: number }>;
 }
 
 /** First click: the object pixel farthest from the object's boundary (null for an empty object). */
@@ -69,6 +70,8 @@ export interface ClickSimulation {
   clicks: Click[];
   /** IoU after each click (index 0 = after the first click). */
   ious: number[];
+  /** The model's predicted IoU of each returned mask (null where it gave none); one per click made. */
+  predictedIous: (number | null)[];
 }
 
 /**
@@ -84,6 +87,7 @@ export async function simulateClicks<L>(
 ): Promise<ClickSimulation> {
   const clicks: Click[] = [];
   const ious: number[] = [];
+  const predictedIous: (number | null)[] = [];
   let pred: BinaryMask | null = null;
   let lowRes: L | null = null;
   while (ious.length < k) {
@@ -93,11 +97,12 @@ export async function simulateClicks<L>(
       continue;
     }
     clicks.push(click);
-    const out: { mask: BinaryMask; lowRes: L } = await model.predict(clicks, lowRes);
+    const out: { mask: BinaryMask; lowRes: L; predictedIou?: number } = await model.predict(clicks, lowRes);
     pred = out.mask;
     lowRes = out.lowRes;
     ious.push(maskIou(gt, pred));
+    predictedIous.push(out.predictedIou ?? null);
     if (stopWhen?.(ious)) break;
   }
-  return { clicks, ious };
+  return { clicks, ious, predictedIous };
 }

@@ -5,6 +5,8 @@ import type { SamPredictor } from '../pipeline/sam-predictor';
 import type { BinaryMask } from '../rle/rle.types';
 import { boxAp50, type ApDetection, type ApGroundTruth } from './box-ap';
 import { evaluateInteractive, NOC_MAX_CLICKS } from './interactive-metrics';
+import { calibrationBins, calibrationError, type CalibrationBin, type IouPair } from './iou-calibration';
+import { maskIou } from './mask-iou';
 import { predictorSegmenter } from './predictor-interactive-segmenter';
 
 /** One ground-truth object of an evaluation image. */
@@ -34,6 +36,8 @@ export interface EvaluateBundleOptions {
   minObjectArea?: number;
   /** The bundle's detector (e.g. `detectBoxes` bound to a backend); box AP@0.5 is computed when given. */
   detect?: (embedding: ImageEmbedding) => Promise<DetectedBox[]>;
+  /** Also prompt each object with its tight box alone (the prefill path) for `boxMiou` (default true). */
+  boxPrompts?: boolean;
   /** Progress after each image. */
   onScene?: (done: number, sceneId: number | string) => void;
   signal?: AbortSignal;
@@ -50,14 +54,23 @@ export interface BundleEvaluation {
   boxAp50: number | null;
   detections: number;
   wholeObjects: number;
-  /** Mean wall time per image (embedding + clicks + detector), ms. */
+  /** mIoU of the mask a box prompt alone returns (the object's tight box, single-mask output: the prefill path); null when not asked. */
+  boxMiou: number | null;
+  /**
+   * Predicted vs true IoU of the mask the one-click prompt returns (the one the tool shows first),
+   * binned by predicted IoU (iou-calibration.ts), and their mean absolute difference.
+   */
+  calibration: CalibrationBin[];
+  calibrationError: number;
+  /** Mean wall time per image (embedding + clicks + boxes + detector), ms. */
   msPerImage: number;
 }
 
 /**
  * Evaluates a checkpoint on held-out images: interactive mIoU after k simulated clicks, NoC@85/@90
- * (clicks simulated as the SAM paper does: `simulateClicks`, low-res mask fed back), and, with a
- * detector, box AP@0.5 against the whole objects' boxes. Scenes are consumed one at a time (an
+ * (clicks simulated as the SAM paper does: `simulateClicks`, low-res mask fed back), the
+ * calibration of the one-click mask's predicted IoU, the mIoU of a box prompt alone (the prefill
+ * path), and, with a detector, box AP@0.5 against the whole objects' boxes. Scenes are consumed one at a time (an
  * async iterable keeps memory flat). Means are over all objects of all images.
  */
 export async function evaluateBundle(
@@ -74,6 +87,10 @@ export async function evaluateBundle(
   let images = 0;
   const detections: ApDetection[] = [];
   const groundTruth: ApGroundTruth[] = [];
+  const firstClick: IouPair[] = [];
+  const boxPrompts = options.boxPrompts ?? true;
+  let boxIouSum = 0;
+  let boxed = 0;
   const start = performance.now();
   for await (const scene of scenes) {
     options.signal?.throwIfAborted();
@@ -85,6 +102,15 @@ export async function evaluateBundle(
       noc85 += r.noc85 * r.objects;
       noc90 += r.noc90 * r.objects;
       objects += r.objects;
+      firstClick.push(...r.firstClick);
+      if (boxPrompts) {
+        for (const gt of targets) {
+          options.signal?.throwIfAborted();
+          const { masks } = await predictor.decode(embedding, { box: exclusiveBox(gt)! }, { multimask: false });
+          boxIouSum += maskIou(gt, masks[0]!.mask);
+          boxed++;
+        }
+      }
     }
     if (options.detect) {
       for (const d of await options.detect(embedding)) detections.push({ imageId: images, box: d.box, score: d.score });
@@ -107,6 +133,9 @@ export async function evaluateBundle(
     boxAp50: options.detect ? boxAp50(detections, groundTruth) : null,
     detections: detections.length,
     wholeObjects: groundTruth.length,
+    boxMiou: boxPrompts ? (boxed > 0 ? boxIouSum / boxed : NaN) : null,
+    calibration: calibrationBins(firstClick),
+    calibrationError: calibrationError(firstClick),
     msPerImage: images > 0 ? (performance.now() - start) / images : NaN,
   };
 }

@@ -1,5 +1,6 @@
 import type { BinaryMask } from '../rle/rle.types';
 import { type InteractiveSegmenter, simulateClicks } from './click-simulation';
+import type { IouPair } from './iou-calibration';
 import { meanIou } from './mask-iou';
 
 /** NoC cap used by the SAM / RITM protocol. */
@@ -19,6 +20,8 @@ export interface InteractiveEvaluation {
   miouAt: Record<number, number>;
   noc85: number;
   noc90: number;
+  /** Predicted vs true IoU of the first click's mask, per object whose model predicted one. */
+  firstClick: IouPair[];
 }
 
 /**
@@ -34,13 +37,16 @@ export async function evaluateInteractive<L>(
 ): Promise<InteractiveEvaluation> {
   const maxK = Math.max(...ks, 1);
   const runs: number[][] = [];
+  const firstClick: IouPair[] = [];
   for (const gt of objects) {
-    const { ious } = await simulateClicks(model, gt, Math.max(maxK, maxClicks), (s) => s.length >= maxK && s[s.length - 1]! >= NOC_THRESHOLDS[1]);
+    const { ious, predictedIous } = await simulateClicks(model, gt, Math.max(maxK, maxClicks), (s) => s.length >= maxK && s[s.length - 1]! >= NOC_THRESHOLDS[1]);
     runs.push(ious);
+    const predicted = predictedIous[0];
+    if (predicted !== undefined && predicted !== null && ious.length > 0) firstClick.push({ predicted, actual: ious[0]! });
   }
   const at = (ious: number[], k: number): number => ious[Math.min(k, ious.length) - 1]!;
   const miouAt: Record<number, number> = {};
   for (const k of ks) miouAt[k] = meanIou(runs.map((r) => at(r, k)));
   const noc = (t: number): number => meanIou(runs.map((r) => numberOfClicks(r, t, maxClicks))); // a plain mean of click counts
-  return { objects: objects.length, miouAt, noc85: noc(NOC_THRESHOLDS[0]), noc90: noc(NOC_THRESHOLDS[1]) };
+  return { objects: objects.length, miouAt, noc85: noc(NOC_THRESHOLDS[0]), noc90: noc(NOC_THRESHOLDS[1]), firstClick };
 }

@@ -19,7 +19,7 @@ export function predictorSegmenter(predictor: SamPredictor, embedding: ImageEmbe
       };
       const { masks } = await predictor.decode(embedding, prompt, { multimask: false });
       const best = masks[0]!;
-      return { mask: best.mask, lowRes: best.lowResLogits };
+      return { mask: best.mask, lowRes: best.lowResLogits, predictedIou: best.predictedIou };
     },
   };
 }

@@ -4,6 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PredictorAmgModel } from '../amg/predictor-amg-model';
 import { SamAutomaticMaskGenerator } from '../amg/sam-automatic-mask-generator';
 import { pipelineConfigFromManifest } from '../bundle/bundle-manifest.schema';
+import { firstClick } from '../metrics/click-simulation';
+import { evaluateBundle, exclusiveBox } from '../metrics/evaluate-bundle';
+import { maskIou } from '../metrics/mask-iou';
 import { upscaleLowResLogits } from '../pipeline/mask-upscale';
 import { SamPredictor } from '../pipeline/sam-predictor';
 import { closeAllBundles, openBundle } from './open-bundle';
@@ -107,5 +110,40 @@ describe.skipIf(!present)('models/default bundle', () => {
       for (let p = 0; p < a.length; p++) if (a[p] !== b[p]) differing++;
       expect(differing).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('evaluation reports the one-click calibration and the box-prompt mIoU of what the pipeline returns', async () => {
+    const { predictor } = await openBundle(DEFAULT_DIR, { intraOpNumThreads: 2 });
+    const W = 256;
+    const H = 192;
+    const data = new Uint8Array(W * H * 3).fill(30);
+    const rect = { width: W, height: H, data: new Uint8Array(W * H) };
+    const round = { width: W, height: H, data: new Uint8Array(W * H) };
+    for (let y = 30; y < 100; y++) for (let x = 20; x < 110; x++) (data.fill(230, (y * W + x) * 3, (y * W + x) * 3 + 3), (rect.data[y * W + x] = 1));
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - 180) ** 2 + (y - 130) ** 2 < 40 ** 2) (data.fill(140, (y * W + x) * 3, (y * W + x) * 3 + 2), (round.data[y * W + x] = 1));
+    const image = { width: W, height: H, channels: 3 as const, data };
+    const r = await evaluateBundle(predictor, [{ id: 'shapes', image, objects: [{ mask: rect, whole: true }, { mask: round, whole: true }] }], { maxClicks: 3 });
+
+    // the same numbers, asked of the predictor directly: one click at the object's centre, then its box
+    const embedding = await predictor.embedImage(image);
+    const pairs = [];
+    const boxIous = [];
+    for (const gt of [rect, round]) {
+      const c = firstClick(gt)!;
+      const one = (await predictor.decode(embedding, { points: [{ x: c.x, y: c.y, label: 1 }] }, { multimask: false })).masks[0]!;
+      pairs.push({ predicted: one.predictedIou, actual: maskIou(gt, one.mask) });
+      const boxed = (await predictor.decode(embedding, { box: exclusiveBox(gt)! }, { multimask: false })).masks[0]!;
+      boxIous.push(maskIou(gt, boxed.mask));
+    }
+    expect(r.miouAt[1]).toBeCloseTo((pairs[0]!.actual + pairs[1]!.actual) / 2, 9);
+    expect(r.calibrationError).toBeCloseTo((Math.abs(pairs[0]!.predicted - pairs[0]!.actual) + Math.abs(pairs[1]!.predicted - pairs[1]!.actual)) / 2, 9);
+    expect(r.calibration.reduce((n, b) => n + b.count, 0)).toBe(2);
+    for (const p of pairs) {
+      const bin = r.calibration[Math.min(9, Math.max(0, Math.floor(p.predicted * 10)))]!;
+      expect(bin.count).toBeGreaterThan(0);
+    }
+    expect(r.boxMiou).toBeCloseTo((boxIous[0]! + boxIous[1]!) / 2, 9);
+    // a trained model finds a bright rectangle from its box
+    expect(boxIous[0]).toBeGreaterThan(0.5);
   });
 });

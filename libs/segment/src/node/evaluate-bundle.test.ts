@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxDetectorConfig, detectBoxes } from '../detector/run-detector';
 import { simulateClicks } from '../metrics/click-simulation';
 import { evaluateBundle, exclusiveBox, type EvalScene } from '../metrics/evaluate-bundle';
+import { maskIou } from '../metrics/mask-iou';
 import { predictorSegmenter } from '../metrics/predictor-interactive-segmenter';
 import type { RgbImage } from '../pipeline/image-resize';
 import { SamPredictor } from '../pipeline/sam-predictor';
@@ -93,5 +94,32 @@ describe('evaluateBundle', () => {
     expect(exclusiveBox(square(320, 160, 16))).toEqual([320, 160, 336, 176]);
     expect(r.detections).toBeGreaterThan(0);
     expect(r.boxAp50).toBeCloseTo(1, 9);
+
+    // calibration of the one-click mask: both masks are channel 2, predicted IoU float32(0.9) — just
+    // under 0.9, so bin [0.8, 0.9) — against true IoUs 1 and 256 / disc area
+    const trueIous = [1, 256 / area(disc(328, 168, 40))];
+    const predicted = Math.fround(0.9);
+    expect(r.calibration).toHaveLength(10);
+    expect(r.calibration.map((b) => b.count)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 2, 0]);
+    expect(r.calibration[8]).toMatchObject({ lo: 0.8, hi: 0.9, count: 2 });
+    expect(r.calibration[8]!.predicted).toBeCloseTo(predicted, 6);
+    expect(r.calibration[8]!.actual).toBeCloseTo((trueIous[0]! + trueIous[1]!) / 2, 6);
+    expect(r.calibration[0]).toEqual({ lo: 0, hi: 0.1, count: 0, predicted: null, actual: null });
+    expect(r.calibrationError).toBeCloseTo((Math.abs(predicted - trueIous[0]!) + Math.abs(predicted - trueIous[1]!)) / 2, 6);
+
+    // box prompt alone: 2 corner points and no padding, so the single-mask rule (n ≤ 2) picks the
+    // best of channels 1–3 — channel 2, the radius-40 disc around the contract's first point, the
+    // box's top-left corner
+    const discBox = exclusiveBox(disc(600, 700, 40))!;
+    expect(discBox).toEqual([561, 661, 640, 740]);
+    const boxIous = [maskIou(disc(600, 700, 40), disc(561, 661, 40)), maskIou(square(320, 160, 16), disc(320, 160, 40))];
+    expect(r.boxMiou).toBeCloseTo((boxIous[0]! + boxIous[1]!) / 2, 6);
+  });
+
+  it('skips the box prompts when asked to', async () => {
+    const scene: EvalScene = { id: 'one', image, objects: [{ mask: disc(600, 700, 40), whole: true }] };
+    const r = await evaluateBundle(new SamPredictor(open.backend, open.predictor.config, { interactive: false }), [scene], { maxClicks: 1, boxPrompts: false });
+    expect(r.boxMiou).toBeNull();
+    expect(r.miouAt[1]).toBe(1);
   });
 });
