@@ -32,6 +32,8 @@ function cli(args: string[], overrides: Record<string, string> = {}): Promise<{ 
     BLOB_DIR: env.config.blobDir,
     LOG_LEVEL: 'warn',
     TRAINER_THREADS: '1',
+    // the tiny simulation's held-out set is one image; evaluate refuses fewer masks than this
+    EVAL_MIN_MASKS: '1',
     ...overrides,
   };
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
-// Evaluate runs: candidate vs the active checkpoint on the same held-out images with the ONNX
-// graphs the tools run; promotion by margin and its side effects (event, embed jobs in priority
-// order, workers using the new bundle); a corrupt candidate refused at registration.
+// Evaluate runs: candidate vs the active checkpoint on the same held-out set (the project's val
+// images, recorded by id, images and masks) with the ONNX graphs the tools run; promotion by margin
+// and its side effects (event, embed jobs in priority order, workers using the new bundle); a
+// corrupt candidate refused at registration.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { AppError, startRunInputSchema } from '@dataengine/contracts';
-import { cancelRun, getActiveCheckpoint, registerCheckpoint, requestNextTask, runEvaluate, startRun, submitTask, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
+import { cancelRun, getActiveCheckpoint, promoteByOps, registerCheckpoint, requestNextTask, runEvaluate, startRun, submitTask, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
 import { subscribeToEvents, type EngineEvent } from '@dataengine/queue';
 import { writeContractBundle } from '@dataengine/segment/testing';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
@@ -25,8 +26,10 @@ let baseline: CheckpointRow;
 let candidate: CheckpointRow;
 let valIds: number[];
 
-type Metrics = { checkpointId: string; miou1: number; miou3: number; miou5: number; noc90: number; boxAp50: number | null; images: number; objects: number };
-type Verdict = { decision: string; images: number; imageIds: number[]; candidate: Metrics; baseline: Metrics; miou1Gain: number };
+type Bin = { lo: number; hi: number; count: number; predicted: number | null; actual: number | null };
+type Metrics = { checkpointId: string; miou1: number; miou3: number; miou5: number; noc90: number; boxAp50: number | null; boxMiou1: number; calibrationError: number; calibration: Bin[]; images: number; objects: number };
+type EvaluationSet = { id: string; images: number; masks: number; excludedImages: number };
+type Verdict = { decision: string; images: number; masks: number; imageIds: number[]; set: EvaluationSet; candidate: Metrics; baseline: Metrics; miou1Gain: number; verdict: string; gatePassed: boolean };
 
 async function evaluate(autoPromoteMargin: number) {
   const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'evaluate', projectId, candidateId: candidate.id, autoPromoteMargin, maxImages: 10 }));
@@ -35,7 +38,8 @@ async function evaluate(autoPromoteMargin: number) {
 }
 
 beforeAll(async () => {
-  env = await createTestEnv({ EVAL_NOC_MAX_CLICKS: '5' });
+  // the held-out set here: 2 val images with 3 masks each
+  env = await createTestEnv({ EVAL_NOC_MAX_CLICKS: '5', EVAL_MIN_MASKS: '6' });
   tmp = await mkdtemp(path.join(os.tmpdir(), 'evaluate-'));
   ops = await makeUser(env.deps.db, { role: 'ops' });
   const manager = await makeUser(env.deps.db, { role: 'manager' });
@@ -58,9 +62,21 @@ describe('evaluate run', () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
     const verdict = run.result as Verdict;
+    // the set: the project's val images (not the train ones), recorded by content
     expect(verdict.imageIds).toEqual(valIds);
+    expect(verdict.set).toMatchObject({ images: 2, masks: 6, excludedImages: 0 });
+    expect(verdict.set.id).toMatch(/^set:[0-9a-f]{12}$/);
     expect(verdict.candidate).toMatchObject({ checkpointId: candidate.id, images: 2, objects: 6 });
     expect(verdict.baseline).toMatchObject({ checkpointId: baseline.id, images: 2, objects: 6 });
+    // what ops set thresholds with: one-click calibration and box-prompt mIoU, for both
+    for (const m of [verdict.candidate, verdict.baseline]) {
+      expect(m.calibration).toHaveLength(10);
+      expect(m.calibration.reduce((n, b) => n + b.count, 0)).toBe(6);
+      expect(m.calibrationError).toBeGreaterThanOrEqual(0);
+      expect(m.boxMiou1).toBeGreaterThan(0);
+    }
+    // the contract decoder predicts float32(0.9) for the one-click channel, whatever the mask
+    expect(verdict.baseline.calibration[8]!.count).toBe(6);
     // a trained model beats a fixed disc around the click
     expect(verdict.candidate.miou1).toBeGreaterThan(verdict.baseline.miou1);
     expect(verdict.candidate.miou5).toBeGreaterThanOrEqual(verdict.candidate.miou1);
@@ -72,8 +88,23 @@ describe('evaluate run', () => {
     expect([run.done, run.total]).toEqual([4, 4]);
     const row = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidate.id } });
     expect(row.status).toBe('candidate');
-    expect((row.metrics as { evaluation: { candidate: Metrics } }).evaluation.candidate.miou1).toBe(verdict.candidate.miou1);
+    // the candidate records the comparison: both on the one set, the gate's verdict and the decision
+    const recorded = (row.metrics as { evaluation: Verdict & { runId: string } }).evaluation;
+    expect(recorded).toMatchObject({ runId: run.id, set: verdict.set, decision: 'awaiting ops decision', gatePassed: false, verdict: verdict.verdict });
+    expect(recorded.candidate.miou1).toBe(verdict.candidate.miou1);
+    expect(recorded.baseline).toMatchObject({ checkpointId: baseline.id, miou1: verdict.baseline.miou1 });
     expect((await getActiveCheckpoint(env.deps, projectId))!.id).toBe(baseline.id);
+    // ops cannot promote it with one click: the gate's verdict comes back, with what confirming takes
+    const refused = await promoteByOps(env.deps, ops, { checkpointId: candidate.id }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).message).toBe(`the promotion gate did not pass ${candidate.name}: ${verdict.verdict}. To promote it anyway, confirm with overrideGate: true and a reason (recorded in the audit trail)`);
+
+    // the same images and masks give the same set id; an edited mask gives another
+    const again = (await evaluate(1)).result as Verdict;
+    expect(again.set.id).toBe(verdict.set.id);
+    const mask = await env.deps.db.mask.findFirstOrThrow({ where: { imageId: valIds[0]! } });
+    await env.deps.db.mask.update({ where: { id: mask.id }, data: { version: { increment: 1 } } });
+    expect(((await evaluate(1)).result as Verdict).set.id).not.toBe(verdict.set.id);
   });
 
   it('promotes by margin: event to open tools, embed jobs for held images first, workers use the new bundle', async () => {

@@ -40,13 +40,16 @@ const alive = (pid: number) => {
 
 beforeAll(async () => {
   // AUTO_PROMOTE_MARGIN 1: the evaluation a retrain starts never promotes here (evaluate.int.test.ts covers promotion)
-  env = await createTestEnv({ TRAINER_DIR: path.join(REPO_ROOT, 'trainer'), TRAINER_THREADS: '1', AUTO_PROMOTE_MARGIN: '1', EVAL_NOC_MAX_CLICKS: '5' });
+  // EVAL_MIN_MASKS 6: the held-out set here is two images of three masks each
+  env = await createTestEnv({ TRAINER_DIR: path.join(REPO_ROOT, 'trainer'), TRAINER_THREADS: '1', AUTO_PROMOTE_MARGIN: '1', EVAL_NOC_MAX_CLICKS: '5', EVAL_MIN_MASKS: '6' });
   ops = await makeUser(env.deps.db, { role: 'ops' });
   manager = await makeUser(env.deps.db, { role: 'manager' });
   annotator = await makeUser(env.deps.db, { role: 'annotator' });
   projectId = (await makeProject(env.deps.db, { createdBy: manager, slug: 'shapes', members: [{ user: annotator, role: 'annotator' }] })).id;
   builtIn = await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: path.join(REPO_ROOT, 'models', 'default'), name: 'built-in default', activate: true });
-  await addSceneImages(env.deps, { projectId, uploader: manager, annotator, count: 5, seed: 11 });
+  const { imageIds } = await addSceneImages(env.deps, { projectId, uploader: manager, annotator, count: 5, seed: 11 });
+  // the project's held-out set: the snapshot's val split, never trained on, what evaluate scores
+  await env.deps.db.image.updateMany({ where: { id: { in: imageIds.slice(-2) } }, data: { split: 'val' } });
   worker = await startWorker({ ...env.config, WORKER_QUEUES: 'train', WORKER_CONCURRENCY: 1 }, createLogger({ service: 'test-worker' }, 'error'));
 });
 afterAll(async () => {

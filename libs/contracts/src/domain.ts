@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkpointEvaluationSchema, promotionGateSchema } from './evaluation';
 
 export const userRoleSchema = z.enum(['annotator', 'manager', 'ops', 'admin']);
 export type UserRole = z.infer<typeof userRoleSchema>;
@@ -175,10 +176,16 @@ export const checkpointSchema = z.object({
   name: z.string(),
   status: checkpointStatusSchema,
   parentId: z.string().uuid().nullable(),
+  /** the scope: null = global (every project without an active checkpoint of its own) */
   projectId: z.string().uuid().nullable(),
+  projectName: z.string().nullable(),
   bundleHash: z.string(),
   manifest: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).nullable(),
+  /** the last evaluate run's comparison with the checkpoint it would replace, on one held-out set */
+  evaluation: checkpointEvaluationSchema.nullable(),
+  /** candidates and retired checkpoints: whether promoting now passes the gate (else it needs an override) */
+  gate: promotionGateSchema.nullable(),
   createdAt: z.string(),
   promotedAt: z.string().nullable(),
   /** URL paths of the bundle's files, served by the API (immutable, cacheable) */

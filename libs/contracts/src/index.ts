@@ -1,3 +1,4 @@
 export * from './app-error';
 export * from './domain';
+export * from './evaluation';
 export * from './runs';

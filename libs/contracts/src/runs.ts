@@ -1,6 +1,7 @@
 // What each run kind takes when ops starts it (the API validates with these; the worker re-reads
 // them from the run row). One schema per kind; `startRunInputSchema` is their union.
 import { z } from 'zod';
+import { splitChoiceSchema } from './evaluation';
 
 const imageSelection = {
   projectId: z.string().uuid(),
@@ -80,6 +81,8 @@ export const importParamsSchema = z.object({
   format: importFormatSchema,
   /** blob key of the uploaded archive or JSON (set by the import upload route) */
   sourceKey: z.string().min(1),
+  /** the held-out side of the images the import annotates: auto leaves each where it is (set at upload by the project's share); train or val moves them */
+  split: splitChoiceSchema.default('auto'),
 });
 export type ImportParams = z.infer<typeof importParamsSchema>;
 

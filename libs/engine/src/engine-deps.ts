@@ -18,6 +18,8 @@ export interface EngineSettings {
   TRAINER_THREADS: number;
   AUTO_PROMOTE_MARGIN: number;
   EVAL_NOC_MAX_CLICKS: number;
+  /** Fewest accepted masks a held-out set needs before evaluate scores on it. */
+  EVAL_MIN_MASKS: number;
 }
 
 /** Everything a use case may touch. Transports (tRPC, binary routes, job processors, CLI) build one. */

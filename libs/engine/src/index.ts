@@ -10,6 +10,8 @@ export { listProjects, getProject, createProject, setProjectStage } from './proj
 export { listMembers, addMember, removeMember } from './projects/members';
 export { uploadImage } from './images/upload-image';
 export type { UploadImageInput } from './images/upload-image';
+export { getHeldOutSet, setImageSplit, setValShare } from './images/held-out-set';
+export { DEFAULT_VAL_SHARE, hashPosition, splitOf } from './images/held-out-split';
 export { ingestImage } from './images/ingest-image';
 export { listImages, getImage, getImageForActor } from './images/list-images';
 export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/image-format';
@@ -27,7 +29,8 @@ export { embedImage, embeddingKey } from './embeddings/embed-image';
 export type { EmbeddingInfo } from './embeddings/embed-image';
 export { lookupEmbedding } from './embeddings/embedding-access';
 export type { EmbeddingLookup } from './embeddings/embedding-access';
-export { toCheckpointDto, activeCheckpointFor, listCheckpoints, checkpointFileKey } from './checkpoints/checkpoint-queries';
+export { toCheckpointDto, toCheckpointDtos, activeCheckpointFor, listCheckpoints, checkpointFileKey } from './checkpoints/checkpoint-queries';
+export { promoteByOps, promotionGateOf, readEvaluation, type PromoteByOpsInput } from './checkpoints/promotion-decision';
 export { startRun } from './runs/start-run';
 export { resolveRunImages, startImageRun, startSingleJobRun, cancelRun, loadLiveRun, isCancelRequested, markRunRunning, reportRunProgress, finishRun } from './runs/run-control';
 export type { RunRow } from './runs/run-control';
@@ -55,6 +58,8 @@ export { writeSa1bDataset, datasetMaskWhere, splitByImage, SA1B_DATASET_FILES } 
 export type { WriteSa1bDatasetInput, Sa1bDatasetManifest } from './exchange/sa1b-dataset';
 export { runRetrain, snapshotKeyOf } from './loop/retrain-run';
 export { runEvaluate, AWAITING_OPS } from './loop/evaluate-run';
+export { planEvaluation } from './loop/evaluate-plan';
+export { evaluationSet } from './loop/held-out-images';
 export type { CheckpointMetrics } from './loop/evaluate-run';
 export { setRetrainSchedule, checkRetrainSchedule, manualMaskCount } from './loop/retrain-schedule';
 export { queuePromotionEmbeddings } from './loop/promotion-embeddings';

@@ -28,6 +28,8 @@ export interface QueueJobInfo {
   /** ms since epoch: when it started (active jobs) or ended (failed jobs) */
   at: number | null;
   failedReason: string | null;
+  /** failed jobs: its last failure was final by design (PermanentJobError / UnrecoverableError), so a retry would fail the same way */
+  permanent: boolean;
 }
 
 export interface QueueSnapshot {
@@ -35,22 +37,34 @@ export interface QueueSnapshot {
   counts: QueueJobCounts;
   workers: QueueWorkerInfo[];
   activeJobs: QueueJobInfo[];
+  /** the newest failed jobs, newest first (at most FAILURES_SCANNED) */
   recentFailures: QueueJobInfo[];
 }
 
 export interface QueueInspector {
   readonly queues: string[];
   snapshot(): Promise<QueueSnapshot[]>;
-  /** Moves every failed job of a queue back to waiting; returns how many there were. */
-  retryFailed(queue: string): Promise<number>;
+  /**
+   * Moves the failed jobs of a queue back to waiting — those `accept` takes (default: every one
+   * whose failure was not permanent); says how many moved and how many stayed failed.
+   */
+  retryFailed(queue: string, accept?: (job: QueueJobInfo) => boolean | Promise<boolean>): Promise<{ retried: number; skipped: number }>;
   close(): Promise<void>;
 }
 
-/** Enough to see what runs now without loading whole job lists into the console. */
+/** Enough to see what runs now, and what failed lately, without loading whole job lists into the console. */
 const JOBS_SHOWN = 20;
-const FAILURES_SHOWN = 5;
+const FAILURES_SCANNED = 50;
+const RETRY_PAGE = 100;
+
+/**
+ * BullMQ keeps no flag for an unrecoverable failure, but it keeps the error's stack, whose first
+ * line names the error class (PermanentJobError extends BullMQ's UnrecoverableError).
+ */
+const PERMANENT_STACK = /^(PermanentJobError|UnrecoverableError)\b/;
 
 function jobInfo(job: Job, at: number | undefined): QueueJobInfo {
+  const lastStack = job.stacktrace?.at(-1) ?? '';
   return {
     id: job.id ?? '',
     name: job.name,
@@ -58,6 +72,7 @@ function jobInfo(job: Job, at: number | undefined): QueueJobInfo {
     attemptsMade: job.attemptsMade,
     at: at ?? null,
     failedReason: job.failedReason ? job.failedReason.slice(0, 500) : null,
+    permanent: PERMANENT_STACK.test(lastStack),
   };
 }
 
@@ -80,7 +95,7 @@ export function createQueueInspector(options: { connection: Redis; prefix: strin
       queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
       queue.getWorkers(),
       queue.getActive(0, JOBS_SHOWN - 1),
-      queue.getFailed(0, FAILURES_SHOWN - 1),
+      queue.getFailed(0, FAILURES_SCANNED - 1),
     ]);
     const n = (key: string) => counts[key] ?? 0;
     return {
@@ -95,12 +110,23 @@ export function createQueueInspector(options: { connection: Redis; prefix: strin
   return {
     queues: names,
     snapshot: () => Promise.all(names.map(snapshotOf)),
-    async retryFailed(name) {
+    async retryFailed(name, accept = (job) => !job.permanent) {
       if (!names.includes(name)) throw new Error(`unknown queue ${name}`);
       const queue = queueFor(name);
-      const failed = await queue.getFailedCount();
-      if (failed > 0) await queue.retryJobs({ state: 'failed' });
-      return failed;
+      // the failed set as it is now (a retried job that fails again at once is not taken twice)
+      const failed: Job[] = [];
+      for (let start = 0; ; start += RETRY_PAGE) {
+        const page = await queue.getFailed(start, start + RETRY_PAGE - 1);
+        failed.push(...page);
+        if (page.length < RETRY_PAGE) break;
+      }
+      let retried = 0;
+      for (const job of failed) {
+        if (!(await accept(jobInfo(job, job.finishedOn)))) continue;
+        await job.retry('failed');
+        retried++;
+      }
+      return { retried, skipped: failed.length - retried };
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

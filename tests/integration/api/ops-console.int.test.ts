@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, promoteCheckpoint, type QueueHealthDto } from '@dataengine/engine';
 import { createWorkerConnection, jobCatalog, PermanentJobError, startWorkerRuntime, type Processor, type WorkerRuntime } from '@dataengine/queue';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createTestEnv, loginCookie, makeProject, makeUser, startTestApi, trpcMutation, trpcQuery, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
 
 let env: TestEnv;
@@ -14,10 +16,12 @@ let project: { id: string; name: string };
 const cookies: Record<string, string> = {};
 
 // The exchange queue's worker: an import job is held active until released; an export job fails
-// (permanently) on its first try and succeeds when retried.
+// on its first try (permanently for one run, for lack of tries for another) and succeeds when retried.
 let releaseImport: () => void = () => undefined;
 const importHeld = new Promise<void>((resolve) => (releaseImport = resolve));
 let exportTries = 0;
+/** export runs whose job fails: permanently (every try) or once (then succeeds) */
+const exportFails = new Map<string, 'permanent' | 'once'>();
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -28,9 +32,15 @@ beforeAll(async () => {
   project = await makeProject(env.deps.db, { createdBy: manager, name: 'Console', members: [{ user: annotator, role: 'annotator' }] });
   const processors = Object.fromEntries(Object.keys(jobCatalog).map((name) => [name, async () => undefined])) as Record<string, Processor<never>>;
   processors['import'] = () => importHeld;
-  processors['export'] = async () => {
+  processors['export'] = async (payload) => {
     exportTries += 1;
-    if (exportTries === 1) throw new PermanentJobError('the export target is full');
+    const { runId } = payload as { runId: string };
+    const fails = exportFails.get(runId);
+    if (fails === 'permanent') throw new PermanentJobError('the export format is not supported');
+    if (fails === 'once') {
+      exportFails.delete(runId);
+      throw new Error('the export target is full');
+    }
   };
   worker = await startWorkerRuntime({
     catalog: jobCatalog,
@@ -48,6 +58,18 @@ afterAll(async () => {
   await api?.close();
   await env?.close();
 });
+
+/** An export job with one try (a failure is final at once), as a job whose retries are spent. */
+async function addExportJob(runId: string): Promise<void> {
+  const connection = new Redis(env.config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('exchange', { connection, prefix: env.config.QUEUE_PREFIX });
+  try {
+    await queue.add('export', { runId }, { jobId: `export-${runId}`, attempts: 1 });
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
 
 const queues = async () => {
   const res = await trpcQuery<QueueHealthDto[]>(api.url, 'ops.queues', undefined, cookies['ops']);
@@ -79,20 +101,41 @@ describe('queue health', () => {
     expect((await exchange()).counts.completed).toBe(1);
   });
 
-  it('retries the failed jobs of a queue, which then complete', async () => {
-    const run = await createRun(env.deps, { kind: 'export', projectId: project.id, createdById: ops.id, total: 1 });
-    await env.deps.jobs.enqueue('export', { runId: run.id });
+  it('retries the failed jobs a retry can help, which then complete; permanent failures stay failed and say why', async () => {
+    // a failure past its tries (transient: a retry may help) and a permanent one (PermanentJobError)
+    const transient = await createRun(env.deps, { kind: 'export', projectId: project.id, createdById: ops.id, total: 1 });
+    const permanent = await createRun(env.deps, { kind: 'export', projectId: project.id, createdById: ops.id, total: 1 });
+    exportFails.set(transient.id, 'once');
+    exportFails.set(permanent.id, 'permanent');
+    await addExportJob(transient.id); // one try, spent at once
+    await env.deps.jobs.enqueue('export', { runId: permanent.id });
     const failed = await waitFor(async () => {
       const snapshot = await exchange();
-      return snapshot.counts.failed === 1 ? snapshot : null;
-    }, 'the export job to fail');
-    expect(failed.recentFailures[0]).toMatchObject({ name: 'export', runKind: 'export', failedReason: 'the export target is full' });
+      return snapshot.counts.failed === 2 ? snapshot : null;
+    }, 'both export jobs to fail');
+    const byRun = new Map(failed.recentFailures.map((f) => [f.runId, f]));
+    expect(byRun.get(transient.id)).toMatchObject({ name: 'export', runKind: 'export', failedReason: 'the export target is full', notRetryable: null });
+    expect(byRun.get(permanent.id)).toMatchObject({ failedReason: 'the export format is not supported', notRetryable: expect.stringContaining('failed permanently') });
+    expect(failed.retryableFailures).toBe(1);
 
-    const retried = await trpcMutation<{ retried: number }>(api.url, 'ops.retryFailed', { queue: 'exchange' }, cookies['ops']);
-    expect(retried.data).toEqual({ queue: 'exchange', retried: 1 });
+    const retried = await trpcMutation<{ retried: number; skipped: number }>(api.url, 'ops.retryFailed', { queue: 'exchange' }, cookies['ops']);
+    expect(retried.data).toEqual({ queue: 'exchange', retried: 1, skipped: 1 });
     await waitFor(async () => (await exchange()).counts.completed === 2, 'the retried export job to complete');
-    expect((await exchange()).counts.failed).toBe(0);
-    expect(exportTries).toBe(2);
+    const after = await exchange();
+    expect([after.counts.failed, after.retryableFailures]).toEqual([1, 0]);
+    expect(after.recentFailures.map((f) => f.runId)).toEqual([permanent.id]);
+
+    expect(exportTries).toBe(3);
+
+    // a transient failure of a single-job run that is already closed: a retry would find nothing to do
+    const closed = await createRun(env.deps, { kind: 'export', projectId: project.id, createdById: ops.id, total: 1 });
+    exportFails.set(closed.id, 'once');
+    await addExportJob(closed.id);
+    await waitFor(async () => (await exchange()).counts.failed === 2, 'the closed run\'s export job to fail');
+    await env.deps.db.run.update({ where: { id: closed.id }, data: { status: 'failed', finishedAt: new Date() } });
+    const closedFailure = (await exchange()).recentFailures.find((f) => f.runId === closed.id)!;
+    expect(closedFailure.notRetryable).toBe('its export run is already failed; start a new one');
+    expect((await trpcMutation<{ retried: number; skipped: number }>(api.url, 'ops.retryFailed', { queue: 'exchange' }, cookies['ops'])).data).toEqual({ queue: 'exchange', retried: 0, skipped: 2 });
 
     const unknown = await trpcMutation(api.url, 'ops.retryFailed', { queue: 'gpu' }, cookies['ops']);
     expect(unknown.status).toBe(400);

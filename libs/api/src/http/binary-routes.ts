@@ -1,7 +1,7 @@
 // Routes that move bytes rather than JSON: uploads (streamed straight into the blob store's
 // staging area) and image/thumbnail downloads with HTTP caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError } from '@dataengine/contracts';
+import { AppError, splitChoiceSchema, type SplitChoice } from '@dataengine/contracts';
 import { authenticateSession, checkpointFileKey, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
 import { readSessionToken } from './cookies';
@@ -86,15 +86,29 @@ async function handleUpload(deps: ApiDeps, req: IncomingMessage, res: ServerResp
   }
   const headerName = req.headers['x-file-name'];
   const fileName = url.searchParams.get('name') ?? (typeof headerName === 'string' ? decodeURIComponent(headerName) : 'image');
-  const split = url.searchParams.get('split');
+  let split: SplitChoice | undefined;
+  try {
+    split = parseSplitChoice(url.searchParams.get('split'));
+  } catch (error) {
+    req.resume();
+    throw error;
+  }
   const result = await uploadImage(deps, actor, {
     projectId,
     fileName,
     body: req,
     runId: url.searchParams.get('runId') ?? undefined,
-    split: split === 'val' ? 'val' : split === 'train' ? 'train' : undefined,
+    split,
   });
   sendJson(res, result.duplicate ? 200 : 201, result);
+}
+
+/** `?split=` of an upload: auto (the project's val share, also when absent), train or val. */
+function parseSplitChoice(value: string | null): SplitChoice | undefined {
+  if (value === null || value === '') return undefined;
+  const parsed = splitChoiceSchema.safeParse(value);
+  if (!parsed.success) throw new AppError('BAD_REQUEST', `split must be auto, train or val, got "${value.slice(0, 40)}"`);
+  return parsed.data;
 }
 
 async function handleImage(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, imageId: number, variant: 'file' | 'thumbnail'): Promise<void> {

@@ -40,6 +40,6 @@ async function handleImport(deps: ApiDeps, req: IncomingMessage, res: ServerResp
     req.resume();
     throw new AppError('PAYLOAD_TOO_LARGE', `the import file is larger than ${IMPORT_MAX_BYTES} bytes; split it into several archives`);
   }
-  const run = await startImport(deps, actor, { projectId, format: url.searchParams.get('format'), body: req });
+  const run = await startImport(deps, actor, { projectId, format: url.searchParams.get('format'), split: url.searchParams.get('split'), body: req });
   sendJson(res, 202, run);
 }

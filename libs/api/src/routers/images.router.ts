@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { imageSchema, pageInputSchema, pageSchema } from '@dataengine/contracts';
-import { getImage, listImages } from '@dataengine/engine';
+import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
+import { getHeldOutSet, getImage, listImages, setImageSplit, setValShare } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
+
+const projectId = z.object({ projectId: z.string().uuid() });
 
 export const imagesRouter = router({
   list: protectedProcedure
@@ -12,4 +14,16 @@ export const imagesRouter = router({
     .input(z.object({ imageId: z.number().int().positive() }))
     .output(imageSchema)
     .query(({ ctx, input }) => getImage(ctx.deps, ctx.actor, input.imageId)),
+  /** The project's held-out (val) set: counts, the share of `auto` uploads, what evaluate would score. */
+  heldOut: protectedProcedure.input(projectId).output(heldOutSetSchema).query(({ ctx, input }) => getHeldOutSet(ctx.deps, ctx.actor, input)),
+  /** Moves images to train or val (the project's managers). */
+  setSplit: protectedProcedure
+    .input(projectId.extend({ imageIds: z.array(z.number().int().positive()).min(1).max(10_000), split: splitSchema }))
+    .output(z.object({ updated: z.number().int(), split: splitSchema }))
+    .mutation(({ ctx, input }) => setImageSplit(ctx.deps, ctx.actor, input)),
+  /** The share of `auto` uploads held out from now on (the project's managers). */
+  setValShare: protectedProcedure
+    .input(projectId.extend({ valShare: valShareSchema }))
+    .output(heldOutSetSchema)
+    .mutation(({ ctx, input }) => setValShare(ctx.deps, ctx.actor, input)),
 });

@@ -31,7 +31,7 @@ export const opsRouter = router({
     .output(retryResultSchema)
     .mutation(({ ctx, input }) => retryFailedJobs(ctx.deps, ctx.actor, inspectorFor(ctx.deps), input)),
   checkpointEvents: opsProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(30) }))
+    .input(z.object({ limit: z.number().int().min(1).max(200).default(30), checkpointId: z.string().uuid().optional() }))
     .output(z.array(checkpointAuditSchema))
     .query(({ ctx, input }) => listCheckpointEvents(ctx.deps, ctx.actor, input)),
   retrainSchedules: opsProcedure.output(z.array(retrainScheduleSchema)).query(({ ctx }) => listRetrainSchedules(ctx.deps, ctx.actor)),

@@ -82,13 +82,23 @@ export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: 
 
 
 
-/** Makes a checkpoint the active one; the previous active one is retired. Audited. */
-export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: { checkpointId: string; reason?: string; action?: 'promote' | 'rollback' }): Promise<CheckpointRow> {
+export type CheckpointAction = 'promote' | 'promote-override' | 'rollback';
+
+/**
+ * Makes a checkpoint the active one of its scope (its project, or global when it has none); the
+ * scope's previous active one is retired, so a scope never has two. Promotions of one scope are
+ * serialised (a transaction-scoped advisory lock), so two at once cannot both keep theirs. Audited.
+ * This is the mechanism; the ops console goes through promoteByOps (promotion-decision.ts), which
+ * asks for a confirmation when the promotion gate did not pass the candidate.
+ */
+export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: { checkpointId: string; reason?: string; action?: CheckpointAction }): Promise<CheckpointRow> {
   assertGlobalRole(actor, ['ops', 'admin'], 'promoting checkpoints');
   const actorId = actor.id === SYSTEM_ID ? null : actor.id;
   const promoted = await deps.db.$transaction(async (tx) => {
-    const target = await tx.checkpoint.findUnique({ where: { id: input.checkpointId } });
-    if (!target) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
+    const scope = await tx.checkpoint.findUnique({ where: { id: input.checkpointId }, select: { projectId: true } });
+    if (!scope) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`checkpoint-scope:${scope.projectId ?? 'global'}`}))::text AS locked`;
+    const target = await tx.checkpoint.findUniqueOrThrow({ where: { id: input.checkpointId } });
     if (target.status === 'rejected') throw new AppError('CONFLICT', `checkpoint ${target.name} was rejected; register a new one instead`);
     if (target.status === 'active') return target;
     const previous = await tx.checkpoint.findMany({ where: { status: 'active', projectId: target.projectId } });
@@ -111,11 +121,22 @@ export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: {
   return promoted;
 }
 
-/** Re-activates the checkpoint that was active before the current one. */
+/**
+ * Re-activates the checkpoint that was active before the current one, in one scope: a project's
+ * own (projectId) or the global one (null). A project that uses the global checkpoint has nothing
+ * of its own to roll back; the global scope is rolled back explicitly, never as a side effect.
+ */
 export async function rollbackCheckpoint(deps: EngineDeps, actor: Actor, input: { reason: string; projectId?: string | null }): Promise<CheckpointRow> {
   assertGlobalRole(actor, ['ops', 'admin'], 'rolling back checkpoints');
-  const current = await getActiveCheckpoint(deps, input.projectId ?? null);
-  if (!current) throw new AppError('CONFLICT', 'there is no active checkpoint to roll back from');
+  if (!input.reason.trim()) throw new AppError('BAD_REQUEST', 'a roll back needs a reason; it is recorded in the audit trail');
+  const projectId = input.projectId ?? null;
+  const current = await deps.db.checkpoint.findFirst({ where: { status: 'active', projectId } });
+  if (!current) {
+    if (!projectId) throw new AppError('CONFLICT', 'there is no active global checkpoint to roll back from');
+    const project = await deps.db.project.findUnique({ where: { id: projectId }, select: { name: true } });
+    if (!project) throw new AppError('NOT_FOUND', `project ${projectId} does not exist`);
+    throw new AppError('CONFLICT', `project "${project.name}" has no checkpoint of its own active (it uses the global one); nothing to roll back in its scope`);
+  }
   const retiredBy = await deps.db.checkpointEvent.findFirst({
     where: { fromStatus: 'active', toStatus: 'retired', checkpoint: { projectId: current.projectId, status: 'retired' }, reason: `replaced by ${current.name}` },
     orderBy: { createdAt: 'desc' },

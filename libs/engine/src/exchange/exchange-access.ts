@@ -1,5 +1,5 @@
 // Who may move a project's annotations in and out: its managers, and ops/admin for any project.
-import { AppError, importFormatSchema, type RunDto } from '@dataengine/contracts';
+import { AppError, importFormatSchema, splitChoiceSchema, type RunDto } from '@dataengine/contracts';
 import type { Readable } from 'node:stream';
 import { BlobTooLargeError } from '@dataengine/storage';
 import type { Actor } from '../access/actor';
@@ -42,10 +42,12 @@ export async function getExportArtifact(deps: EngineDeps, actor: Actor, runId: s
  * imports/<projectId>/<sha256> (so the same file uploaded twice is stored once) and an import
  * run is started on it.
  */
-export async function startImport(deps: EngineDeps, actor: Actor, input: { projectId: string; format: string | null; body: Readable; maxBytes?: number }): Promise<RunDto> {
+export async function startImport(deps: EngineDeps, actor: Actor, input: { projectId: string; format: string | null; split?: string | null; body: Readable; maxBytes?: number }): Promise<RunDto> {
   await requireExchangeAccess(deps.db, actor, input.projectId);
   const format = importFormatSchema.safeParse(input.format);
   if (!format.success) throw new AppError('BAD_REQUEST', `unknown import format ${JSON.stringify(input.format)}; use ?format=coco or ?format=sa1b`);
+  const split = splitChoiceSchema.safeParse(input.split || 'auto');
+  if (!split.success) throw new AppError('BAD_REQUEST', `unknown held-out choice ${JSON.stringify(input.split)}; use ?split=auto, train or val`);
   const maxBytes = input.maxBytes ?? IMPORT_MAX_BYTES;
   let staged;
   try {
@@ -60,5 +62,5 @@ export async function startImport(deps: EngineDeps, actor: Actor, input: { proje
   }
   const sourceKey = `imports/${input.projectId}/${staged.sha256}`;
   await staged.commit(sourceKey);
-  return startSingleJobRun(deps, actor, { kind: 'import', projectId: input.projectId, params: { projectId: input.projectId, format: format.data, sourceKey, bytes: staged.size }, checkpointId: null });
+  return startSingleJobRun(deps, actor, { kind: 'import', projectId: input.projectId, params: { projectId: input.projectId, format: format.data, sourceKey, bytes: staged.size, split: split.data }, checkpointId: null });
 }

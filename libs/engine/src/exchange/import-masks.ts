@@ -71,6 +71,8 @@ export class ImportTally {
   annotations = { total: 0, imported: 0, skipped: 0, failed: 0 };
   byProvenance = { manual: 0, prefill: 0, auto: 0 };
   matchedBy = { sha256: 0, fileName: 0 };
+  /** project images whose annotations the import read (the ones a train/val choice moves) */
+  readImageIds = new Set<number>();
   /** per-image JSON files of an archive that could not be read */
   unreadableFiles = 0;
   errors: string[] = [];
@@ -103,6 +105,7 @@ export async function importSourceImage(deps: EngineDeps, ctx: { projectId: stri
     tally.fail(source.annotations.length, `image ${source.ref} is ${source.width}×${source.height} in the file but image ${image.id} of the project is ${image.width}×${image.height}; annotations must be in the image's own pixel frame (${source.annotations.length} annotations not imported)`);
     return;
   }
+  tally.readImageIds.add(image.id);
   const rows: Prisma.MaskCreateManyInput[] = [];
   const failedBefore = tally.annotations.failed;
   source.annotations.forEach((annotation, i) => {

@@ -92,8 +92,17 @@ export async function runImport(deps: EngineDeps, payload: { runId: string }, jo
       });
     }
     await reportRunProgress(deps, run.id, { done, progress: { imported: tally.annotations.imported, failed: tally.annotations.failed } });
-    return outcome(tally);
+    const moved = await moveToSplit(deps, params.projectId, tally, params.split);
+    const result = outcome(tally);
+    return { ...result, result: { ...result.result, split: { choice: params.split, moved } } };
   });
+}
+
+/** The import's train/val choice: `auto` leaves every image where it is; train or val moves the images it annotated. */
+async function moveToSplit(deps: EngineDeps, projectId: string, tally: ImportTally, split: 'auto' | 'train' | 'val'): Promise<number> {
+  if (split === 'auto' || tally.readImageIds.size === 0) return 0;
+  const { count } = await deps.db.image.updateMany({ where: { projectId, id: { in: [...tally.readImageIds] }, split: { not: split } }, data: { split } });
+  return count;
 }
 
 function outcome(tally: ImportTally): RunOutcome {

@@ -12,10 +12,12 @@ describe('splitByImage', () => {
     expect(splitByImage(images(50), 8, 0.2).val).not.toEqual(a.val);
   });
 
-  it('keeps images uploaded as val in val and draws only the rest of the share', () => {
-    const s = splitByImage(images(20, [3, 4, 5]), 1, 0.25);
-    expect(s.val).toHaveLength(5);
-    expect(s.val).toEqual(expect.arrayContaining([3, 4, 5]));
-    expect(splitByImage(images(20, [3, 4, 5]), 1, 0)).toEqual({ train: images(20).map((im) => im.id).filter((id) => ![3, 4, 5].includes(id)), val: [3, 4, 5] });
+  it('with a held-out set: val is exactly the val images, whatever the fraction and seed; they never train', () => {
+    const rest = images(20).map((im) => im.id).filter((id) => ![3, 4, 5].includes(id));
+    for (const [seed, fraction] of [[1, 0.25], [2, 0.5], [1, 0]] as const) {
+      expect(splitByImage(images(20, [3, 4, 5]), seed, fraction)).toEqual({ train: rest, val: [3, 4, 5] });
+    }
+    // a train image never lands in val to fill a share either
+    expect(splitByImage(images(20, [7]), 1, 0.5)).toEqual({ train: images(20).map((im) => im.id).filter((id) => id !== 7), val: [7] });
   });
 });

@@ -25,7 +25,11 @@ export interface WriteSa1bDatasetInput {
    * given = every non-deleted mask of these provenances.
    */
   provenance?: Provenance[];
-  /** Fraction of images in the val split; images uploaded as `val` are always in it (even with 0). */
+  /**
+   * Fraction of images drawn into the val split, used only when none of the images is a `val` image
+   * (a project without a held-out set). Otherwise the val split is exactly the project's val images
+   * (held-out-split.ts) and nothing else: they never train, and no train image is held back.
+   */
   valFraction: number;
   seed: number;
   /** Write `sa_<id>.jpg` files (the trainer needs them; an annotations-only export does not). */
@@ -198,14 +202,16 @@ async function writeJpeg(deps: EngineDeps, image: DatasetImage, target: string):
 }
 
 /**
- * Train/val by image: images uploaded as `val` are always held out; the rest of the val share
- * (round(n · valFraction) in all) is a seeded draw from the other images (libs/synth's split).
+ * Train/val by image. The project's held-out set decides: `val` images go to val, never to train,
+ * and every other image trains — the val split is the same set evaluate scores on, whatever the
+ * seed. Only a selection with no `val` image at all (a project without a held-out set) gets a
+ * seeded draw of round(n · valFraction) images (libs/synth's split) for the trainer's own numbers.
  */
 export function splitByImage(images: readonly { id: number; split: 'train' | 'val' }[], seed: number, valFraction: number): { train: number[]; val: number[] } {
+  const byNumber = (a: number, b: number) => a - b;
   const designated = images.filter((im) => im.split === 'val').map((im) => im.id);
   const others = images.filter((im) => im.split !== 'val').map((im) => im.id);
-  const wanted = Math.round(images.length * valFraction) - designated.length;
-  const drawn = others.length && wanted > 0 ? splitImageIds(others, seed, Math.min(1, wanted / others.length)) : { train: others, val: [] };
-  const byNumber = (a: number, b: number) => a - b;
-  return { train: [...drawn.train].sort(byNumber), val: [...designated, ...drawn.val].sort(byNumber) };
+  if (designated.length > 0) return { train: others.sort(byNumber), val: designated.sort(byNumber) };
+  const drawn = others.length && valFraction > 0 ? splitImageIds(others, seed, valFraction) : { train: others, val: [] };
+  return { train: [...drawn.train].sort(byNumber), val: [...drawn.val].sort(byNumber) };
 }

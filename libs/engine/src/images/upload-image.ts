@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
-import { AppError, type UploadResultDto } from '@dataengine/contracts';
+import { AppError, type SplitChoice, type UploadResultDto } from '@dataengine/contracts';
 import { Prisma } from '@dataengine/db';
 import { BlobTooLargeError, contentKey } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
 import { addRunItems, recordRefusedUpload, shrinkRunTotal } from '../runs/runs';
+import { splitOf } from './held-out-split';
 import { toImageDto } from './image-dto';
 import { sniffImageFormat, validateImageFile } from './image-format';
 
@@ -15,8 +16,8 @@ export interface UploadImageInput {
   body: Readable;
   /** Ingest run this upload belongs to (a user-visible batch), if any. */
   runId?: string;
-  /** Deterministic train/val assignment; default train. */
-  split?: 'train' | 'val';
+  /** train, val, or auto (default): the project's val share by content hash (held-out-split.ts). */
+  split?: SplitChoice;
 }
 
 /**
@@ -61,7 +62,7 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
       byteSize: staged.size,
       width,
       height,
-      split: input.split ?? 'train',
+      split: splitOf(input.split, staged.sha256, await projectValShare(deps, project.id)),
       uploadedById: actor.id,
     });
     await queueIngest(deps, image.id, image.status, input.runId);
@@ -73,6 +74,10 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
     }
     throw error;
   }
+}
+
+async function projectValShare(deps: EngineDeps, projectId: string): Promise<number> {
+  return (await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: { valShare: true } })).valShare;
 }
 
 type NewImage = Prisma.ImageUncheckedCreateInput & { projectId: string; contentHash: string };

@@ -1,32 +1,26 @@
-// The `evaluate` job: the candidate and the baseline (the project's active checkpoint unless
-// given) scored on the same held-out images with libs/segment's metrics (mIoU after 1/3/5
-// simulated clicks, NoC@85/@90, detector box AP@0.5) through onnxruntime — the graphs the tools
-// run, not the training code. The candidate gets the metrics; it is promoted when it passes the
-// promotion gate (promotion-gate.ts) by the margin, otherwise it waits for an ops decision.
-import { AppError, evaluateParamsSchema } from '@dataengine/contracts';
+// The `evaluate` job: the candidate and the checkpoint it would replace (the active one in its
+// scope, unless a baseline is given) scored on the same held-out set — the project's val images,
+// identified by a set id — with libs/segment's metrics through onnxruntime, the graphs the tools
+// run: mIoU after 1/3/5 simulated clicks, NoC@85/@90, the calibration of the one-click mask's
+// predicted IoU, the mIoU of a box prompt alone (prefill), detector box AP@0.5. The candidate records
+// the comparison and the gate's verdict; it is promoted when it passes the promotion gate
+// (promotion-gate.ts) by the margin, otherwise it waits for an ops decision.
+import { AppError, evaluateParamsSchema, type CheckpointEvaluationDto, type EvaluateParams, type EvaluatedMetricsDto } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { PermanentJobError } from '@dataengine/queue';
 import { boxDetectorConfig, detectBoxes, EVAL_DETECTOR_SCORE_THRESHOLD, evaluateBundle, type BundleEvaluation } from '@dataengine/segment';
 import { openBundle } from '@dataengine/segment/node';
 import { SYSTEM_ACTOR } from '../access/actor';
-import { checkpointDir, getActiveCheckpoint, promoteCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
+import { checkpointDir, promoteCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { finishRun, loadLiveRun, markRunRunning } from '../runs/run-control';
-import { evalScenes, heldOutImages } from './held-out-images';
+import { planEvaluation } from './evaluate-plan';
+import { evalScenes } from './held-out-images';
 import { promotionVerdict } from './promotion-gate';
 import { errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
 
-export interface CheckpointMetrics {
-  checkpointId: string;
-  name: string;
-  miou1: number | null;
-  miou3: number | null;
-  miou5: number | null;
+export interface CheckpointMetrics extends EvaluatedMetricsDto {
   noc85: number | null;
-  noc90: number | null;
-  boxAp50: number | null;
-  images: number;
-  objects: number;
   msPerImage: number | null;
 }
 
@@ -54,33 +48,40 @@ export async function runEvaluate(deps: EngineDeps, input: { runId: string }): P
       return;
     }
     await finishRun(deps, run.id, { status: 'failed', error: errorMessage(error) });
+    // The run is closed as failed, so another try of this job would find nothing to do: ops starts
+    // a new evaluate run (the console says why this one failed). A worker that dies mid-run is a
+    // different path — BullMQ hands the stalled job back and the run, still running, starts over.
     if (error instanceof AppError) throw new PermanentJobError(`evaluate ${run.id}: ${error.message}`);
-    throw error;
+    throw new PermanentJobError(`evaluate ${run.id} failed: ${errorMessage(error)}`);
   }
 }
 
-type EvaluateParams = ReturnType<typeof evaluateParamsSchema.parse>;
-
 async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams, watch: RunWatch): Promise<Record<string, unknown>> {
-  const candidate = await deps.db.checkpoint.findUnique({ where: { id: params.candidateId } });
-  if (!candidate) throw new AppError('NOT_FOUND', `candidate checkpoint ${params.candidateId} no longer exists`);
-  const baseline = params.baselineId ? await deps.db.checkpoint.findUnique({ where: { id: params.baselineId } }) : await getActiveCheckpoint(deps, params.projectId);
-  if (!baseline) throw new AppError(params.baselineId ? 'NOT_FOUND' : 'CONFLICT', params.baselineId ? `baseline checkpoint ${params.baselineId} does not exist` : 'no checkpoint is active to compare against; promote one first');
-  if (baseline.id === candidate.id) throw new AppError('CONFLICT', `the candidate ${candidate.name} is the baseline itself; pick another baseline`);
-
-  const held = await heldOutImages(deps, params.projectId, candidate, params.maxImages);
-  if (held.imageIds.length === 0) throw new AppError('CONFLICT', `no held-out images with accepted masks (${held.source}); annotate more images or upload some as val`);
-  const n = held.imageIds.length;
-  watch.update({ phase: 'candidate', images: n, heldOut: held.source }, { done: 0, total: 2 * n });
-  const candidateMetrics = await score(deps, candidate, params.projectId, held.imageIds, watch, 0);
+  const { candidate, baseline, set } = await planEvaluation(deps, params);
+  const n = set.images;
+  watch.update({ phase: 'candidate', images: n, masks: set.masks, setId: set.id }, { done: 0, total: 2 * n });
+  const candidateMetrics = await score(deps, candidate, params.projectId, set.imageIds, watch, 0);
   watch.update({ phase: 'baseline' });
-  const baselineMetrics = await score(deps, baseline, params.projectId, held.imageIds, watch, n);
+  const baselineMetrics = await score(deps, baseline, params.projectId, set.imageIds, watch, n);
 
-  const gain = candidateMetrics.miou1 !== null && baselineMetrics.miou1 !== null ? candidateMetrics.miou1 - baselineMetrics.miou1 : null;
   const margin = params.autoPromoteMargin;
   const verdict = promotionVerdict(candidateMetrics, baselineMetrics, margin);
-  const evaluation = { runId, at: nowOf(deps).toISOString(), heldOut: held.source, images: n, nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS, candidate: candidateMetrics, baseline: baselineMetrics, miou1Gain: gain, meanGain: verdict.meanGain, verdict: verdict.reason };
-  await recordMetrics(deps, candidate, evaluation);
+  const evaluation: CheckpointEvaluationDto & Record<string, unknown> = {
+    runId,
+    at: nowOf(deps).toISOString(),
+    projectId: params.projectId,
+    set: { id: set.id, images: set.images, masks: set.masks, excludedImages: set.excludedImages },
+    candidate: candidateMetrics,
+    baseline: baselineMetrics,
+    verdict: verdict.reason,
+    gatePassed: verdict.promote,
+    decision: null,
+    margin,
+    meanGain: verdict.meanGain,
+    miou1Gain: candidateMetrics.miou1 !== null && baselineMetrics.miou1 !== null ? candidateMetrics.miou1 - baselineMetrics.miou1 : null,
+    nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS,
+  };
+  await recordEvaluation(deps, candidate, evaluation);
 
   watch.signal.throwIfAborted();
   let decision: string;
@@ -88,12 +89,13 @@ async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams,
   if (fresh.status !== 'candidate') {
     decision = `not promoted: the checkpoint is ${fresh.status}`;
   } else if (verdict.promote) {
-    await promoteCheckpoint(deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: `evaluate run ${runId} against ${baseline.name}: ${verdict.reason}` });
+    await promoteCheckpoint(deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: `evaluate run ${runId} against ${baseline.name} on ${set.id} (${set.images} images, ${set.masks} masks): ${verdict.reason}` });
     decision = 'promoted';
   } else {
     decision = AWAITING_OPS;
   }
-  return { candidate: candidateMetrics, baseline: baselineMetrics, images: n, imageIds: held.imageIds, heldOut: held.source, nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS, miou1Gain: gain, meanGain: verdict.meanGain, verdict: verdict.reason, autoPromoteMargin: margin, decision };
+  await recordEvaluation(deps, candidate, { ...evaluation, decision });
+  return { ...evaluation, decision, images: n, masks: set.masks, imageIds: set.imageIds, autoPromoteMargin: margin };
 }
 
 async function score(deps: EngineDeps, checkpoint: CheckpointRow, projectId: string, imageIds: number[], watch: RunWatch, offset: number): Promise<CheckpointMetrics> {
@@ -114,17 +116,20 @@ async function score(deps: EngineDeps, checkpoint: CheckpointRow, projectId: str
     noc85: finite(r.noc85),
     noc90: finite(r.noc90),
     boxAp50: r.boxAp50,
+    boxMiou1: finite(r.boxMiou ?? undefined),
+    calibrationError: finite(r.calibrationError),
+    calibration: r.calibration,
     images: r.images,
     objects: r.objects,
     msPerImage: finite(r.msPerImage),
   };
 }
 
-/** Keeps what the checkpoint already records (training numbers) and adds this evaluation. */
-async function recordMetrics(deps: EngineDeps, candidate: CheckpointRow, evaluation: Record<string, unknown>): Promise<void> {
+/** Keeps what the checkpoint already records (training numbers) and sets this evaluation. */
+async function recordEvaluation(deps: EngineDeps, candidate: CheckpointRow, evaluation: Record<string, unknown>): Promise<void> {
   const current = await deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidate.id }, select: { metrics: true } });
   const metrics = { ...((current.metrics as Record<string, unknown> | null) ?? {}), evaluation };
   await deps.db.checkpoint.update({ where: { id: candidate.id }, data: { metrics: metrics as Prisma.InputJsonValue } });
 }
 
-const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
+const finite = (v: number | null | undefined): number | null => (v !== undefined && v !== null && Number.isFinite(v) ? v : null);

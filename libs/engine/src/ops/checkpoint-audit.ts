@@ -1,12 +1,14 @@
-// The checkpoints' audit trail (register, promote, roll back, reject), newest first.
+// The checkpoints' audit trail (register, promote, promote-override, roll back, reject), newest first.
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { assertGlobalRole } from '../access/project-access';
 import type { CheckpointAuditDto } from './ops-schema';
 
-export async function listCheckpointEvents(deps: EngineDeps, actor: Actor, input: { limit: number }): Promise<CheckpointAuditDto[]> {
+/** Every checkpoint's events, or one checkpoint's history (checkpointId). */
+export async function listCheckpointEvents(deps: EngineDeps, actor: Actor, input: { limit: number; checkpointId?: string }): Promise<CheckpointAuditDto[]> {
   assertGlobalRole(actor, ['ops', 'admin'], 'the checkpoint audit trail');
   const rows = await deps.db.checkpointEvent.findMany({
+    ...(input.checkpointId ? { where: { checkpointId: input.checkpointId } } : {}),
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: input.limit,
     include: { checkpoint: { select: { name: true } }, actor: { select: { email: true } } },

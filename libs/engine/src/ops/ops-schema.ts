@@ -16,6 +16,8 @@ export const queueJobSchema = z.object({
   /** started (active jobs) or ended (failed jobs), ISO time */
   at: z.string().nullable(),
   failedReason: z.string().nullable(),
+  /** failed jobs: null when a retry may succeed, else why it cannot (it is not offered) */
+  notRetryable: z.string().nullable(),
 });
 export type QueueJobDto = z.infer<typeof queueJobSchema>;
 
@@ -26,11 +28,14 @@ export const queueHealthSchema = z.object({
   counts: z.object({ waiting: count, active: count, delayed: count, failed: count, completed: count }),
   workers: z.array(z.object({ name: z.string(), addr: z.string(), ageSeconds: count, idleSeconds: count })),
   activeJobs: z.array(queueJobSchema),
+  /** the newest failures (a few), each saying whether a retry could succeed */
   recentFailures: z.array(queueJobSchema),
+  /** failed jobs a retry could help (those known not to are left out; see notRetryable) */
+  retryableFailures: count,
 });
 export type QueueHealthDto = z.infer<typeof queueHealthSchema>;
 
-export const retryResultSchema = z.object({ queue: z.string(), retried: count });
+export const retryResultSchema = z.object({ queue: z.string(), retried: count, /** failed jobs left failed: a retry could not succeed */ skipped: count });
 
 export const checkpointAuditSchema = checkpointEventSchema.extend({
   id: z.string(),

@@ -1,11 +1,12 @@
 // The lifecycle every run kind shares: start (items + jobs), progress, cancel, finish. Image runs
 // (prefill, autogen) fan out one job per image and finish through completeRunItem; single-job runs
 // (retrain, evaluate, export, import) report progress and finish themselves.
-import { AppError, type RunDto, type RunKind } from '@dataengine/contracts';
+import { AppError, evaluateParamsSchema, type RunDto, type RunKind } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
 import { assertGlobalRole, requireExchangeAccess, requireProject } from '../access/project-access';
 import { nowOf, type EngineDeps } from '../engine-deps';
+import { planEvaluation } from '../loop/evaluate-plan';
 import { addRunItems, createRun, getRun } from './runs';
 
 export type RunRow = Prisma.RunGetPayload<object>;
@@ -53,13 +54,19 @@ export async function startImageRun(
   return getRun(deps, actor, run.id);
 }
 
-/** A run done by one job (retrain, evaluate, export, import). */
+/**
+ * A run done by one job (retrain, evaluate, export, import). An evaluate run is planned first
+ * (evaluate-plan.ts): it is refused — no run, no job — when it could not decide anything, and its
+ * total is the images it will score, twice (candidate and baseline).
+ */
 export async function startSingleJobRun(
   deps: EngineDeps,
   actor: Actor,
   input: { kind: 'retrain' | 'evaluate' | 'export' | 'import'; projectId: string; params: Record<string, unknown>; checkpointId: string | null; total?: number },
 ): Promise<RunDto> {
-  const run = await createRun(deps, { kind: input.kind, projectId: input.projectId, params: input.params, createdById: actor.id === SYSTEM_ID ? null : actor.id, total: input.total ?? 0, checkpointId: input.checkpointId });
+  let total = input.total ?? 0;
+  if (input.kind === 'evaluate') total = 2 * (await planEvaluation(deps, evaluateParamsSchema.parse(input.params))).set.images;
+  const run = await createRun(deps, { kind: input.kind, projectId: input.projectId, params: input.params, createdById: actor.id === SYSTEM_ID ? null : actor.id, total, checkpointId: input.checkpointId });
   await deps.jobs.enqueue(input.kind, { runId: run.id });
   return getRun(deps, actor, run.id);
 }

@@ -33,11 +33,10 @@ export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunIn
       if (!init) throw new AppError('CONFLICT', 'no checkpoint to fine-tune: none is active');
       return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: init.id, total: input.steps });
     }
-    case 'evaluate': {
-      const candidate = await deps.db.checkpoint.findUnique({ where: { id: input.candidateId } });
-      if (!candidate) throw new AppError('NOT_FOUND', `checkpoint ${input.candidateId} does not exist`);
-      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: candidate.id });
-    }
+    case 'evaluate':
+      // startSingleJobRun plans the evaluation first: a missing checkpoint or a held-out set too
+      // small to decide on is refused there, before any run or job exists
+      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: input.candidateId });
     case 'export':
       return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: null });
   }
