@@ -22,7 +22,9 @@ CROP_ALIGN = 2 * GRID  # crops start on the decoder's token grid (16 or 32 px)
 
 @dataclass
 class Batch:
-    images: torch.Tensor  # [B, 3, c, c] (c = 1024 or the crop size)
+    # [B, 3, c, c] (c = 1024 or the crop size), or with stored embeddings (the fast retrain) the
+    # frozen encoder's output for the whole frame, [B, 256, 64, 64]
+    images: torch.Tensor
     offsets: torch.Tensor  # [B, 2] crop origin (x0, y0) in the 1024 frame
     gt: torch.Tensor  # [P, c/4, c/4] soft low-res targets
     image_index: torch.Tensor  # [P] which image each prompt belongs to
@@ -31,6 +33,15 @@ class Batch:
     dist: torch.Tensor  # [B, 4, c/16, c/16]
     leaf_ids: torch.Tensor  # [B, c/16, c/16] region per embedding cell (targets.region_ids)
     whole_ids: torch.Tensor  # [B, c/16, c/16]
+
+    @property
+    def is_embedding(self) -> bool:
+        return self.images.shape[1] != 3
+
+    @property
+    def frame_px(self) -> int:
+        """Side of the batch's window in 1024-frame pixels."""
+        return self.images.shape[-1] * (GRID if self.is_embedding else 1)
 
     @property
     def prompt_offsets(self) -> torch.Tensor:
@@ -64,9 +75,20 @@ def _crop_origin(rng: np.random.Generator, content: int, crop: int) -> int:
     return CROP_ALIGN * int(rng.integers(0, slots + 1))
 
 
+def flip_embedding(emb: np.ndarray, content_width: int) -> np.ndarray:
+    """The embedding [C, 64, 64] mirrored like its image: the cells that cover the resized image's
+    ``content_width`` px (the padding stays on the right)."""
+    cells = min(EMBED_SIZE, -(-content_width // GRID))
+    out = emb.copy()
+    out[:, :, :cells] = emb[:, :, cells - 1::-1]
+    return out
+
+
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,
-                augment: bool = True, crop: int = 0) -> Batch:
-    """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16)."""
+                augment: bool = True, crop: int = 0, embedding_of=None, flip_probability: float = 0.5) -> Batch:
+    """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16).
+    ``embedding_of(record)`` → [256, 64, 64]: the batch carries (the crop's cells of) those embeddings
+    instead of pixels (a flip mirrors embedding and masks together)."""
     c = crop or IMAGE_SIZE
     xs, offs, gts, idx, heats, centres, dists, leaves, wholes = [], [], [], [], [], [], [], [], []
     b = 0
@@ -75,7 +97,7 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
         attempts += 1
         rec = records[int(rng.integers(len(records)))]
         usable = [a for a in rec.annotations if a.area >= MIN_PROMPT_AREA] or rec.annotations
-        flip = augment and rng.random() < 0.5
+        flip = augment and rng.random() < flip_probability
         nh, nw = resized_size(rec.height, rec.width)
         x0, y0 = _crop_origin(rng, nw, c), _crop_origin(rng, nh, c)
         masks = np.stack([a.mask() for a in usable])
@@ -91,10 +113,15 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
         leaves.append(leaf)
         wholes.append(whole)
         chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False)
-        rgb = rec.load_rgb()
-        if flip:
-            rgb = rgb[:, ::-1]
-        xs.append(preprocess_image(np.ascontiguousarray(rgb))[:, :, y0:y0 + c, x0:x0 + c])
+        if embedding_of is not None:
+            emb = embedding_of(rec)
+            emb = flip_embedding(emb, nw) if flip else emb
+            xs.append(torch.from_numpy(np.ascontiguousarray(emb[:, y0 // GRID:(y0 + c) // GRID, x0 // GRID:(x0 + c) // GRID])).unsqueeze(0))
+        else:
+            rgb = rec.load_rgb()
+            if flip:
+                rgb = rgb[:, ::-1]
+            xs.append(preprocess_image(np.ascontiguousarray(rgb))[:, :, y0:y0 + c, x0:x0 + c])
         offs.append([float(x0), float(y0)])
         gts.append(low[torch.from_numpy(chosen)])
         idx.extend([b] * len(chosen))

@@ -41,7 +41,13 @@ def cmd_train(a: argparse.Namespace) -> int:
                      time_limit_s=a.time_limit, warmup=a.warmup, crop=a.crop,
                      max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers,
                      affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
-                     stability_margin=a.stability_margin, calibrate_images=a.calibrate_images)
+                     stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
+                     embedding_flip=a.embedding_flip, embeddings=a.embeddings)
+    if a.mode == "fast":
+        if a.init is None:
+            raise TrainerError("--mode fast fine-tunes a trained model with its image encoder frozen: give --init")
+    if not 0 <= a.embedding_flip <= 1:
+        raise TrainerError("--embedding-flip must be a probability in [0, 1]")
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
         raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
     if not a.affinity_weight >= 0:
@@ -168,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--calibrate-images", type=int, default=100,
                    help="after training, fit the IoU calibration on this many training images (0 = off)")
     t.add_argument("--time-limit", type=float, default=None, help="seconds; stop cleanly and checkpoint after this")
+    t.add_argument("--mode", choices=["full", "fast"], default="full",
+                   help="full: every part trains on crops (the encoder runs each step); fast: the image encoder is "
+                        "frozen and the rest trains on the images' embeddings (stored in the snapshot or computed "
+                        "once) — many more steps per minute, and the bundle keeps its parent's encoder and embeddings")
+    t.add_argument("--embedding-flip", type=float, default=0.5,
+                   help="fast mode: probability that an image's embedding and masks are mirrored together")
+    t.add_argument("--embeddings", default=None,
+                   help="fast mode: directory of the images' stored embeddings (sa_<id>.emb.f16 + embeddings.json "
+                        "naming the encoder); default the snapshot directory; missing ones are computed")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("eval", help="interactive mIoU @1..5 clicks + detector AP@0.5 → metrics JSON")

@@ -17,6 +17,7 @@ from .calibration import fit_iou_calibration
 from .checkpoint import load_checkpoint, save_checkpoint
 from .constants import EMBED_DIM
 from .dataset import load_snapshot
+from .embeddings import prepare_embeddings
 from .device import amp_supported, autocast, configure, cpu_state, resolve_device
 from .errors import TrainerError
 from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
@@ -57,6 +58,12 @@ class TrainArgs:
     affinity_weight: float = 1.0  # grouping loss on the embedding (AffinityHead); 0 = off
     stability_margin: float = STABILITY_MARGIN  # logit margin of the mask loss (losses.py); 0 = plain focal + dice
     calibrate_images: int = 100  # after training, fit the IoU calibration on this many training images; 0 = off
+    # full: every part trains, the encoder runs on each step's crops; fast: the image encoder is frozen
+    # and never run per step — the rest trains on (crops of) the training images' embeddings (stored in
+    # the snapshot by the engine, or computed once), so the bundle keeps its parent's encoder
+    mode: str = "full"
+    embedding_flip: float = 0.5  # fast mode: chance a batch image's embedding and masks are mirrored
+    embeddings: str | None = None  # fast mode: directory of stored embeddings (embeddings.py); default the snapshot
     device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
     amp: bool = False  # bf16 autocast of the model's forward passes (losses stay float32)
 
@@ -102,7 +109,7 @@ def crop_pe(model, batch) -> torch.Tensor:
     """Per-prompt slice of the token grid's dense positional encoding matching each image's crop."""
     pe = model.prompt_encoder.dense_pe()  # [1, C, G, G]
     t = model.token_px
-    g = batch.images.shape[-1] // t
+    g = batch.frame_px // t
     b = batch.offsets.shape[0]
     return crop_grid(pe.expand(b, -1, -1, -1), (torch.div(batch.offsets, t, rounding_mode="floor"), g))[batch.image_index]
 
@@ -136,7 +143,8 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
     # two scalar reads wait for the queued work, which costs little while launches, not kernels, dominate
     use_box = torch.rand(p, generator=gen, device=dev) < args.box_probability
     with autocast(dev, args.amp):
-        emb = model.embed(batch.images, batch.offsets)  # the crop's place in the frame (ViT position embedding)
+        # the crop's place in the frame (ViT position embedding); stored embeddings skip the encoder
+        emb = batch.images if batch.is_embedding else model.embed(batch.images, batch.offsets)
         obj, dist = model.detector(emb)
         det = detector_loss(obj.float(), dist.float(), batch.heat, batch.centre, batch.dist)
         aff = affinity(emb, batch.leaf_ids, batch.whole_ids) if affinity is not None else det.new_zeros(())
@@ -147,7 +155,7 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
         # a single prompt (one point, or a box alone) is ambiguous: the best of tokens 1–3 is supervised,
         # as SAM trains and as the return_single_mask rule picks at inference (SAM-SPEC.md §1.4)
         multimask = torch.ones(p, dtype=torch.bool, device=dev)
-        crop = (off / model.token_px, batch.images.shape[-1] // model.token_px)
+        crop = (off / model.token_px, batch.frame_px // model.token_px)
         ones = batch.gt.new_ones(p)
         low, iou = model.decode(proj, coords, labels, None, projected=True, image_pe=pe, crop=crop)
         low, iou = low.float(), iou.float()
@@ -188,9 +196,9 @@ def loader_seed(seed: int, worker_id: int, num_workers: int):
 class _BatchSource(torch.utils.data.IterableDataset):
     """Endless training batches from one seeded generator per producer (see ``loader_seed``)."""
 
-    def __init__(self, records, args: TrainArgs) -> None:
+    def __init__(self, records, args: TrainArgs, embedding_of=None) -> None:
         super().__init__()
-        self.records, self.args = records, args
+        self.records, self.args, self.embedding_of = records, args, embedding_of
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -198,8 +206,13 @@ class _BatchSource(torch.utils.data.IterableDataset):
         rng = np.random.default_rng(loader_seed(self.args.seed, wid, n))
         while True:
             try:
-                yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
-                                  crop=self.args.crop)
+                if self.embedding_of is not None:
+                    yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
+                                      crop=self.args.crop, embedding_of=self.embedding_of,
+                                      flip_probability=self.args.embedding_flip)
+                else:
+                    yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
+                                      crop=self.args.crop)
             except (OSError, ValueError, TrainerError) as e:  # an unreadable image: one line for the caller
                 yield BatchFailure(str(e).splitlines()[0] if str(e) else type(e).__name__)
                 return
@@ -213,10 +226,10 @@ def _loader_worker_init(_worker_id: int) -> None:
     torch.set_num_threads(1)
 
 
-def batch_stream(records, args: TrainArgs, pin_memory: bool = False):
+def batch_stream(records, args: TrainArgs, pin_memory: bool = False, embedding_of=None):
     """Batches on the CPU: built in the loop (0 workers) or ahead in ``loader_workers`` processes, whose
     batches arrive in turn (worker 0, 1, …). ``pin_memory`` (for a GPU) page-locks them in a thread."""
-    source = _BatchSource(records, args)
+    source = _BatchSource(records, args, embedding_of)
     if args.loader_workers == 0:
         return iter(source)
     n = args.loader_workers
@@ -237,7 +250,11 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     configure(device)
     snapshot = load_snapshot(args.data, need_train=True)
     parent = None
-    affinity = AffinityHead() if args.affinity_weight > 0 else None
+    fast = args.mode == "fast"
+    if fast and not args.init:
+        raise TrainerError("--mode fast fine-tunes a trained model with its image encoder frozen: give --init")
+    # the grouping head only teaches the encoder; a frozen encoder has nothing to learn from it
+    affinity = AffinityHead() if args.affinity_weight > 0 and not fast else None
     if args.init:
         model, meta = load_checkpoint(args.init)
         parent = {"path": os.path.abspath(args.init), "model_name": meta.get("model_name"), "step": meta.get("step")}
@@ -247,17 +264,27 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         model = build_model(args.arch, seed=args.seed)
     # the IoU head trains raw; its calibration is fitted again after training (calibration.py)
     model.mask_decoder.iou_calibration.reset()
+    embeddings = None
+    if fast:
+        model.image_encoder.requires_grad_(False)
+        init_dir = args.init if os.path.isdir(args.init) else os.path.dirname(args.init)
+        embeddings = prepare_embeddings(model, snapshot, init_dir, args.embeddings)
+        emit("embeddings_ready", images=len(embeddings.by_image), stored=embeddings.stored, computed=embeddings.computed,
+             note=embeddings.note)
     # the loader processes start before the model reaches a GPU (they never touch CUDA)
-    batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda")
+    batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda", embedding_of=embeddings)
     model.to(device).train()
+    if fast:
+        model.image_encoder.eval()  # frozen: its batch-norm statistics stay as they are
     if affinity is not None:
         affinity.to(device)
-    params = list(model.parameters()) + (list(affinity.parameters()) if affinity is not None else [])
+    params = [p for p in model.parameters() if p.requires_grad] + (list(affinity.parameters()) if affinity is not None else [])
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
     gen = torch.Generator(device=device).manual_seed(args.seed)
     ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
     meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
-            "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args), "device": str(device)}
+            "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args), "device": str(device),
+            "mode": args.mode, "encoder_frozen": fast}
 
     def save(step_no: int, elapsed_s: float, **extra) -> None:
         # CPU copies, taken now (the head's tensors live on the training device)
@@ -266,7 +293,8 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
 
     emit("train_start", steps=args.steps, arch=model.config.arch, snapshot_id=snapshot.snapshot_id,
          train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent,
-         device=str(device), amp=args.amp, loader_workers=args.loader_workers, torch=torch.__version__)
+         device=str(device), amp=args.amp, loader_workers=args.loader_workers, torch=torch.__version__, mode=args.mode,
+         trainable_params=sum(p.numel() for p in params))
     started = time.time()
     last_saved = -1
     step = 0

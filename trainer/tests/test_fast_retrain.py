@@ -1,0 +1,103 @@
+"""The fast retrain: the image encoder frozen and never run per step, the rest trained on the images'
+embeddings (stored by the engine, or computed once)."""
+import json
+import os
+
+import numpy as np
+import torch
+
+from cli_helpers import json_lines, run_cli, test_threads
+from dataengine_trainer.batches import flip_embedding
+from dataengine_trainer.checkpoint import load_checkpoint
+from dataengine_trainer.dataset import load_snapshot
+from dataengine_trainer.embeddings import encoder_hash, stored_path
+from dataengine_trainer.preprocess import preprocess_image
+
+COMMON = ("--batch", "1", "--masks-per-image", "2", "--crop", "256", "--calibrate-images", "0", "--log-every", "1")
+
+
+def _train_fast(snapshot, bundle_dir, out, *extra):
+    proc = run_cli("train", "--mode", "fast", "--data", snapshot, "--out", str(out), "--init", bundle_dir, *COMMON,
+                   "--threads", test_threads(), *extra, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json_lines(proc.stdout)
+
+
+def _write_embeddings(directory, snapshot, model, encoder_sha256, corrupt=False):
+    os.makedirs(directory, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for rec in load_snapshot(snapshot).train:
+        with torch.no_grad():
+            emb = model.embed(preprocess_image(rec.load_rgb())).numpy()
+        if corrupt:
+            emb = rng.normal(0, 1, emb.shape)
+        emb.astype("<f2").tofile(stored_path(str(directory), rec.image_id))
+    with open(os.path.join(directory, "embeddings.json"), "w") as f:
+        json.dump({"dtype": "float16", "shape": [1, 256, 64, 64], "encoder_sha256": encoder_sha256}, f)
+
+
+def test_fast_mode_trains_everything_but_the_encoder(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, _ = micro_bundle
+    parent, _ = load_checkpoint(bundle_dir)
+    events = _train_fast(tiny_snapshot, bundle_dir, tmp_path / "run", "--steps", "4")
+    ready = next(e for e in events if e["event"] == "embeddings_ready")
+    assert ready["images"] == 4 and ready["stored"] == 0 and ready["computed"] == 4
+    start = next(e for e in events if e["event"] == "train_start")
+    assert start["mode"] == "fast" and 0 < start["trainable_params"] < start["params"]
+    model, meta = load_checkpoint(str(tmp_path / "run" / "checkpoint.pt"))
+    assert meta["mode"] == "fast" and meta["encoder_frozen"] is True and meta["step"] == 4
+    before, after = parent.state_dict(), model.state_dict()
+    encoder = [k for k in after if k.startswith("image_encoder.")]
+    assert encoder and all(torch.equal(before[k], after[k]) for k in encoder)  # batch-norm statistics included
+    changed = [k for k in after if not k.startswith("image_encoder.") and not torch.equal(before[k], after[k])]
+    assert any(k.startswith("mask_decoder.") for k in changed) and any(k.startswith("detector.") for k in changed)
+
+
+def test_stored_embeddings_of_the_init_encoder_are_used(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, model = micro_bundle
+    emb_dir = tmp_path / "emb"
+    _write_embeddings(emb_dir, tiny_snapshot, model.eval(), encoder_hash(bundle_dir))
+    events = _train_fast(tiny_snapshot, bundle_dir, tmp_path / "run", "--steps", "1", "--embeddings", str(emb_dir))
+    ready = next(e for e in events if e["event"] == "embeddings_ready")
+    assert (ready["stored"], ready["computed"]) == (4, 0), ready
+    # another encoder's embeddings (the hash says so) are not used
+    _write_embeddings(emb_dir, tiny_snapshot, model.eval(), "0" * 64)
+    ready = next(e for e in _train_fast(tiny_snapshot, bundle_dir, tmp_path / "r2", "--steps", "1", "--embeddings", str(emb_dir))
+                 if e["event"] == "embeddings_ready")
+    assert (ready["stored"], ready["computed"]) == (0, 4) and "another encoder" in ready["note"]
+
+
+def test_stored_embeddings_that_disagree_with_the_encoder_are_recomputed(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, model = micro_bundle
+    emb_dir = tmp_path / "emb"
+    _write_embeddings(emb_dir, tiny_snapshot, model.eval(), encoder_hash(bundle_dir), corrupt=True)
+    ready = next(e for e in _train_fast(tiny_snapshot, bundle_dir, tmp_path / "run", "--steps", "1", "--embeddings", str(emb_dir))
+                 if e["event"] == "embeddings_ready")
+    assert (ready["stored"], ready["computed"]) == (0, 4) and "disagree" in ready["note"]
+
+
+def test_a_truncated_embedding_file_is_a_clear_error(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, model = micro_bundle
+    emb_dir = tmp_path / "emb"
+    _write_embeddings(emb_dir, tiny_snapshot, model.eval(), encoder_hash(bundle_dir))
+    first = load_snapshot(tiny_snapshot).train[0].image_id
+    with open(stored_path(str(emb_dir), first), "r+b") as f:
+        f.truncate(1000)
+    proc = run_cli("train", "--mode", "fast", "--data", tiny_snapshot, "--out", str(tmp_path / "run"), "--init", bundle_dir,
+                   *COMMON, "--steps", "1", "--embeddings", str(emb_dir), timeout=120)
+    assert proc.returncode == 2 and "holds 500 values" in proc.stderr
+
+
+def test_fast_mode_needs_a_trained_model(tiny_snapshot, tmp_path):
+    proc = run_cli("train", "--mode", "fast", "--data", tiny_snapshot, "--out", str(tmp_path / "run"), "--arch", "micro", timeout=60)
+    assert proc.returncode == 2 and "give --init" in proc.stderr
+
+
+def test_a_flipped_embedding_mirrors_the_image_content_and_keeps_the_padding_right():
+    cells = np.arange(64, dtype=np.float32)
+    emb = np.broadcast_to(cells, (2, 64, 64)).copy()
+    # a 1024×768 frame: the image covers 48 columns of cells, padding the last 16
+    out = flip_embedding(emb, 768)
+    assert np.array_equal(out[0, 5, :48], cells[47::-1]) and np.array_equal(out[1, 0, 48:], cells[48:])
+    assert np.array_equal(flip_embedding(out, 768), emb)
+    assert np.array_equal(flip_embedding(emb, 1024)[0, 0], cells[::-1])
