@@ -59,6 +59,29 @@ describe('a manager', () => {
     expect(await page.getByTestId('project-image-count').textContent()).toBe('1');
   });
 
+  it('uploads an image into the held-out set, sees it counted and badged, and moves it back to train', async () => {
+    await openProject(page, NEW_PROJECT);
+    const panel = page.getByTestId('held-out-panel');
+    await panel.getByTestId('held-out-count').waitFor();
+    // the first upload went in as auto: the project's share by content hash decided its side
+    const before = Number(await panel.getByTestId('held-out-count').getAttribute('data-val'));
+    const png = await sharp(await syntheticImageBytes({ seed: 4343, width: 200, height: 150 })).png().toBuffer();
+    await page.getByTestId('upload-split').selectOption('val');
+    await page.getByTestId('upload-input').setInputFiles({ name: 'e2e-val.png', mimeType: 'image/png', buffer: png });
+    await uploadItem('e2e-val.png', 'stored').waitFor();
+    await tile('e2e-val.png').and(page.locator('[data-split="val"]')).waitFor();
+    expect(await tile('e2e-val.png').getByTestId('image-split').textContent()).toBe('val');
+    await expect.poll(() => panel.getByTestId('held-out-count').getAttribute('data-val')).toBe(String(before + 1));
+    expect(await panel.getByTestId('held-out-evaluation').textContent()).toContain('it needs 50');
+
+    const id = (await tile('e2e-val.png').getAttribute('href'))!.match(/\/api\/images\/(\d+)\//)![1]!;
+    await panel.getByTestId('held-out-ids').fill(id);
+    await panel.getByTestId('held-out-mark-train').click();
+    await expect.poll(() => panel.getByTestId('held-out-moved').textContent()).toBe('1 image moved to train.');
+    await expect.poll(() => panel.getByTestId('held-out-count').getAttribute('data-val')).toBe(String(before));
+    await tile('e2e-val.png').and(page.locator('[data-split="train"]')).waitFor();
+  });
+
   it('adds a member by e-mail with a role, removes them again, and sees why an unknown e-mail fails', async () => {
     await openProject(page, DEMO_PROJECT);
     await page.getByTestId('upload-panel').waitFor();

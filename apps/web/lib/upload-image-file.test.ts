@@ -23,6 +23,10 @@ describe('uploadUrl', () => {
   it('encodes the file name and joins the batch run', () => {
     expect(uploadUrl('p-1', 'a b&c.png', 'r-1')).toBe('/api/projects/p-1/images?name=a+b%26c.png&runId=r-1');
   });
+  it('asks for the held-out side only when it is not auto', () => {
+    expect(uploadUrl('p-1', 'a.png', 'r-1', 'auto')).toBe('/api/projects/p-1/images?name=a.png&runId=r-1');
+    expect(uploadUrl('p-1', 'a.png', 'r-1', 'val')).toBe('/api/projects/p-1/images?name=a.png&runId=r-1&split=val');
+  });
 });
 
 describe('readUploadResponse', () => {

@@ -1,135 +1,229 @@
 'use client';
-// Checkpoints with their lineage and metrics side by side; promote, roll back, and the audit trail.
+// Checkpoints by scope (global, or a project's own) with their lineage; for each evaluated one, the
+// comparison with the checkpoint it would replace on one held-out set and the gate's verdict.
+// Promote (a confirmation with a reason when the gate did not pass it), roll back per scope, and
+// each checkpoint's history; the audit trail of every checkpoint below.
 import type { CheckpointDto } from '@dataengine/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { QueryError } from '../../components/error-notice';
 import { errorMessage } from '../../lib/api-error';
 import { formatDateTime } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
-import { comparableMetrics, lineageRows, type ComparableMetrics } from './lib/checkpoint-lineage';
+import { CheckpointComparison } from './checkpoint-comparison';
+import { scopeGroups, scopeLabel, trainerCard, type ScopeGroup } from './lib/checkpoint-lineage';
+import { ReasonDialog } from './reason-dialog';
 
-const METRICS: { key: keyof Omit<ComparableMetrics, 'source'>; label: string; better: 'high' | 'low' }[] = [
-  { key: 'miou1', label: 'mIoU@1', better: 'high' },
-  { key: 'miou3', label: 'mIoU@3', better: 'high' },
-  { key: 'miou5', label: 'mIoU@5', better: 'high' },
-  { key: 'noc90', label: 'NoC@90', better: 'low' },
-  { key: 'ap50', label: 'AP@0.5', better: 'high' },
-];
+const COLUMNS = 7;
+const f3 = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 
-const fmt = (v: number | null, key: string) => (v === null ? '—' : key === 'noc90' ? v.toFixed(2) : v.toFixed(3));
+type Pending = { kind: 'promote'; checkpoint: CheckpointDto } | { kind: 'rollback'; scope: ScopeGroup } | null;
 
 export function CheckpointsPanel({ checkpoints }: { checkpoints: CheckpointDto[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [reason, setReason] = useState('');
+  const [pending, setPending] = useState<Pending>(null);
+  const [history, setHistory] = useState<string | null>(null);
   const events = useQuery(trpc.ops.checkpointEvents.queryOptions({ limit: 12 }));
   const refresh = () => {
     void queryClient.invalidateQueries(trpc.checkpoints.list.queryFilter());
-    void queryClient.invalidateQueries(trpc.ops.checkpointEvents.queryFilter());
+    void queryClient.invalidateQueries(trpc.ops.checkpointEvents.pathFilter());
   };
-  const promote = useMutation(trpc.checkpoints.promote.mutationOptions({ onSettled: refresh }));
-  const rollback = useMutation(trpc.checkpoints.rollback.mutationOptions({ onSettled: refresh }));
-  const rows = lineageRows(checkpoints);
-  const metrics = new Map(checkpoints.map((c) => [c.id, comparableMetrics(c)]));
-  const best = Object.fromEntries(
-    METRICS.map((m) => {
-      const values = [...metrics.values()].map((x) => x[m.key]).filter((v): v is number => v !== null);
-      return [m.key, values.length > 1 ? (m.better === 'high' ? Math.max(...values) : Math.min(...values)) : null];
-    }),
-  );
-  const error = promote.error ?? rollback.error;
+  const close = () => setPending(null);
+  const promote = useMutation(trpc.checkpoints.promote.mutationOptions({ onSettled: refresh, onSuccess: close }));
+  const rollback = useMutation(trpc.checkpoints.rollback.mutationOptions({ onSettled: refresh, onSuccess: close }));
+  const groups = scopeGroups(checkpoints);
+  const rowError = !pending ? (promote.error ?? rollback.error) : null;
+
+  const askPromote = (c: CheckpointDto) => {
+    promote.reset();
+    if (c.gate?.passed) promote.mutate({ checkpointId: c.id, reason: 'promoted from the ops console (gate passed)' });
+    else setPending({ kind: 'promote', checkpoint: c });
+  };
 
   return (
     <section className="panel console-panel" aria-labelledby="checkpoints-title" data-testid="checkpoints-panel">
-      <div className="section-header">
-        <h2 id="checkpoints-title" className="panel-title">
-          Checkpoints
-        </h2>
-        <div className="inline-actions">
-          <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="reason (recorded in the audit trail)" aria-label="Reason" data-testid="checkpoint-reason" />
-          <button type="button" className="button" disabled={rollback.isPending || reason.trim() === ''} onClick={() => rollback.mutate({ reason: reason.trim() })} data-testid="checkpoint-rollback">
-            Roll back
-          </button>
-        </div>
-      </div>
-      {error && (
+      <h2 id="checkpoints-title" className="panel-title">
+        Checkpoints
+      </h2>
+      <p className="small muted panel-note">
+        One active checkpoint per scope: a project uses its own when it has one, else the global one. Metrics are compared only within one evaluation, where both checkpoints were scored on the same held-out set.
+      </p>
+      {rowError && (
         <p className="inline-error" role="alert" data-testid="checkpoint-error">
-          {errorMessage(error)}
+          {errorMessage(rowError)}
         </p>
       )}
       <div className="table-wrap">
-        <table className="table table-numbers table-compact" data-testid="checkpoints-table">
+        <table className="table table-compact checkpoints-table" data-testid="checkpoints-table">
           <thead>
             <tr>
               <th>Checkpoint (lineage)</th>
+              <th>Scope</th>
               <th>Status</th>
-              {METRICS.map((m) => (
-                <th key={m.key} title={m.better === 'high' ? 'higher is better' : 'lower is better'}>
-                  {m.label}
-                </th>
-              ))}
-              <th>Metrics from</th>
+              <th>Evaluation</th>
+              <th title="the trainer's own numbers on its own val split: not comparable with evaluations">Trainer card (own val split)</th>
               <th>Created</th>
               <th aria-label="Actions" />
             </tr>
           </thead>
-          <tbody>
-            {rows.map(({ checkpoint: c, depth, parentName }) => {
-              const m = metrics.get(c.id)!;
-              return (
-                <tr key={c.id} data-testid="checkpoint-row" data-checkpoint-id={c.id} data-name={c.name} data-status={c.status}>
-                  <td>
-                    <span className="lineage" style={{ paddingLeft: `${depth * 1.1}rem` }}>
-                      {depth > 0 && <span aria-hidden>└ </span>}
-                      <strong>{c.name}</strong>
-                    </span>
-                    <div className="small muted" data-testid="checkpoint-parent">
-                      {parentName ? `from ${parentName}` : 'root'} · <span className="mono">{c.bundleHash.slice(0, 10)}</span>
-                    </div>
-                  </td>
-                  <td>
-                    <span className={`badge badge-ck-${c.status}`}>{c.status}</span>
-                  </td>
-                  {METRICS.map((metric) => (
-                    <td key={metric.key} data-metric={metric.key} className={m[metric.key] !== null && m[metric.key] === best[metric.key] ? 'best-metric' : undefined}>
-                      {fmt(m[metric.key], metric.key)}
-                    </td>
-                  ))}
-                  <td className="small">{m.source ?? '—'}</td>
-                  <td className="small">{formatDateTime(c.createdAt)}</td>
-                  <td>
-                    {(c.status === 'candidate' || c.status === 'retired') && (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        disabled={promote.isPending}
-                        onClick={() => promote.mutate({ checkpointId: c.id, reason: reason.trim() || 'promoted from the ops console' })}
-                        data-testid="checkpoint-promote"
-                      >
-                        Promote
-                      </button>
+          {groups.map((group) => (
+            <tbody key={group.key} data-testid="checkpoint-scope-group" data-scope={group.label}>
+              <tr className="scope-row">
+                <th colSpan={COLUMNS - 1} scope="rowgroup">
+                  {group.projectId ? `Project “${group.label}”` : 'Global'} · active: <strong>{group.active?.name ?? 'none'}</strong>
+                </th>
+                <td>
+                  {group.active && (
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => {
+                        rollback.reset();
+                        setPending({ kind: 'rollback', scope: group });
+                      }}
+                      data-testid="checkpoint-rollback"
+                    >
+                      Roll back…
+                    </button>
+                  )}
+                </td>
+              </tr>
+              {group.rows.map(({ checkpoint: c, depth, parentName }) => {
+                const card = trainerCard(c);
+                return (
+                  <Fragment key={c.id}>
+                    <tr data-testid="checkpoint-row" data-checkpoint-id={c.id} data-name={c.name} data-status={c.status} data-scope={scopeLabel(c)}>
+                      <td>
+                        <span className="lineage" style={{ paddingLeft: `${depth * 1.1}rem` }}>
+                          {depth > 0 && <span aria-hidden>└ </span>}
+                          <strong>{c.name}</strong>
+                        </span>
+                        <div className="small muted" data-testid="checkpoint-parent">
+                          {parentName ? `from ${parentName}` : 'root'} · <span className="mono">{c.bundleHash.slice(0, 10)}</span>
+                        </div>
+                      </td>
+                      <td data-testid="checkpoint-scope">{scopeLabel(c)}</td>
+                      <td>
+                        <span className={`badge badge-ck-${c.status}`}>{c.status}</span>
+                      </td>
+                      <td className="small" data-testid="checkpoint-evaluation-summary">
+                        {c.evaluation ? (
+                          <>
+                            vs {c.evaluation.baseline.name}
+                            {c.evaluation.set && (
+                              <>
+                                {' '}
+                                on <span className="mono">{c.evaluation.set.id}</span> ({c.evaluation.set.images} img, {c.evaluation.set.masks} masks)
+                              </>
+                            )}
+                          </>
+                        ) : (
+                          <span className="muted">not evaluated</span>
+                        )}
+                        {c.gate && !c.gate.passed && c.status !== 'active' && (
+                          <div className="text-failed" data-testid="checkpoint-gate">
+                            needs an override to promote
+                          </div>
+                        )}
+                      </td>
+                      <td className="small muted" data-testid="checkpoint-trainer-card">
+                        {card ? `mIoU@1 ${f3(card.miou1)} · @3 ${f3(card.miou3)} · @5 ${f3(card.miou5)} · AP ${f3(card.ap50)}` : '—'}
+                      </td>
+                      <td className="small">{formatDateTime(c.createdAt)}</td>
+                      <td className="actions-cell">
+                        {(c.status === 'candidate' || c.status === 'retired') && (
+                          <button type="button" className="button button-small" disabled={promote.isPending} onClick={() => askPromote(c)} data-testid="checkpoint-promote">
+                            {c.gate?.passed ? 'Promote' : 'Promote…'}
+                          </button>
+                        )}
+                        <button type="button" className="button button-small button-quiet" onClick={() => setHistory(history === c.id ? null : c.id)} aria-expanded={history === c.id} data-testid="checkpoint-history-toggle">
+                          History
+                        </button>
+                      </td>
+                    </tr>
+                    {c.evaluation && (
+                      <tr className="comparison-row">
+                        <td colSpan={COLUMNS}>
+                          <CheckpointComparison evaluation={c.evaluation} />
+                        </td>
+                      </tr>
                     )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
+                    {history === c.id && (
+                      <tr className="history-row">
+                        <td colSpan={COLUMNS}>
+                          <CheckpointHistory checkpointId={c.id} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          ))}
         </table>
       </div>
       <h3 className="subsection-title">Audit trail</h3>
       {events.isError && <QueryError error={events.error} what="the audit trail" />}
-      {events.data && (
-        <ul className="audit-list small" data-testid="checkpoint-events">
-          {events.data.map((e) => (
-            <li key={e.id} data-testid="checkpoint-event">
-              <span className="muted">{formatDateTime(e.createdAt)}</span> <strong>{e.action}</strong> {e.checkpointName}: {e.fromStatus ?? 'new'} → {e.toStatus}
-              {e.actor && <span className="muted"> by {e.actor}</span>}
-              {e.reason && <span className="muted"> — {e.reason}</span>}
-            </li>
-          ))}
-        </ul>
+      {events.data && <EventList events={events.data} testId="checkpoint-events" />}
+
+      {pending?.kind === 'promote' && (
+        <ReasonDialog
+          title={`Promote ${pending.checkpoint.name} over the gate?`}
+          confirmLabel="Promote anyway"
+          pending={promote.isPending}
+          error={promote.error ? errorMessage(promote.error) : null}
+          onCancel={close}
+          onConfirm={(reason) => promote.mutate({ checkpointId: pending.checkpoint.id, reason, overrideGate: true })}
+          testId="promote-dialog"
+        >
+          <p data-testid="promote-dialog-gate">
+            The promotion gate did not pass it: <strong>{pending.checkpoint.gate?.reason ?? 'not evaluated'}</strong>
+          </p>
+          <p className="small muted">
+            It becomes the active checkpoint of {pending.checkpoint.projectId ? `project “${scopeLabel(pending.checkpoint)}”` : 'the global scope'}; annotators switch to it at once. The override and your reason go into its history.
+          </p>
+        </ReasonDialog>
+      )}
+      {pending?.kind === 'rollback' && (
+        <ReasonDialog
+          title={`Roll back ${pending.scope.projectId ? `project “${pending.scope.label}”` : 'the global scope'}?`}
+          confirmLabel="Roll back"
+          pending={rollback.isPending}
+          error={rollback.error ? errorMessage(rollback.error) : null}
+          onCancel={close}
+          onConfirm={(reason) => rollback.mutate({ reason, projectId: pending.scope.projectId })}
+          testId="rollback-dialog"
+        >
+          <p>
+            {pending.scope.active?.name} stops being active in this scope; the checkpoint it replaced becomes active again. Other scopes are not touched.
+          </p>
+        </ReasonDialog>
       )}
     </section>
   );
+}
+
+type AuditEvent = { id: string; createdAt: string; action: string; checkpointName: string; fromStatus: string | null; toStatus: string; actor: string | null; reason: string };
+
+function EventList({ events, testId }: { events: AuditEvent[]; testId: string }) {
+  return (
+    <ul className="audit-list small" data-testid={testId}>
+      {events.map((e) => (
+        <li key={e.id} data-testid="checkpoint-event" data-action={e.action}>
+          <span className="muted">{formatDateTime(e.createdAt)}</span> <strong>{e.action}</strong> {e.checkpointName}: {e.fromStatus ?? 'new'} → {e.toStatus}
+          {e.actor && <span className="muted"> by {e.actor}</span>}
+          {e.reason && <span className="muted"> — {e.reason}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function CheckpointHistory({ checkpointId }: { checkpointId: string }) {
+  const trpc = useTRPC();
+  const history = useQuery(trpc.ops.checkpointEvents.queryOptions({ limit: 50, checkpointId }));
+  if (history.isError) return <QueryError error={history.error} what="the checkpoint's history" />;
+  if (!history.data) return <p className="small muted">Loading history…</p>;
+  return <EventList events={history.data} testId="checkpoint-history" />;
 }

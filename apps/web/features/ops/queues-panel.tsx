@@ -1,6 +1,6 @@
 'use client';
 // Queue health: BullMQ's counts per queue, the workers connected to it and what they run now,
-// and a retry of the queue's failed jobs.
+// and a retry of the queue's failed jobs that a retry could help (the API says which cannot).
 import type { QueueHealthDto } from './lib/ops-types';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../lib/api-error';
@@ -48,16 +48,22 @@ export function QueuesPanel({ queues }: { queues: QueueHealthDto[] }) {
                 {COUNTS.map((c) => (
                   <td key={c} className={c === 'failed' && q.counts.failed > 0 ? 'text-failed' : undefined}>
                     <span data-metric={c}>{q.counts[c]}</span>
-                    {c === 'failed' && q.counts.failed > 0 && (
+                    {c === 'failed' && q.counts.failed > q.retryableFailures && (
+                      <span className="small muted" data-testid="queue-permanent" title="failed for good: a retry would fail the same way, or their run is already closed">
+                        {' '}
+                        ({q.counts.failed - q.retryableFailures} final)
+                      </span>
+                    )}
+                    {c === 'failed' && q.retryableFailures > 0 && (
                       <button
                         type="button"
                         className="button button-small retry-button"
                         disabled={retry.isPending}
                         onClick={() => retry.mutate({ queue: q.queue })}
-                        title="Move this queue's failed jobs back to waiting"
+                        title="Move this queue's failed jobs that a retry could help back to waiting"
                         data-testid="queue-retry"
                       >
-                        Retry
+                        Retry {q.retryableFailures}
                       </button>
                     )}
                   </td>
@@ -72,7 +78,8 @@ export function QueuesPanel({ queues }: { queues: QueueHealthDto[] }) {
       </div>
       {retry.data && (
         <p className="small muted" data-testid="queue-retry-result">
-          {retry.data.retried} failed job{retry.data.retried === 1 ? '' : 's'} of {retry.data.queue} back in the queue.
+          {retry.data.retried} failed job{retry.data.retried === 1 ? '' : 's'} of {retry.data.queue} back in the queue
+          {retry.data.skipped > 0 && `; ${retry.data.skipped} left failed (a retry cannot help them)`}.
         </p>
       )}
       {retry.isError && (
@@ -85,8 +92,9 @@ export function QueuesPanel({ queues }: { queues: QueueHealthDto[] }) {
           <summary>Recent failures ({failures.length})</summary>
           <ul className="small">
             {failures.map((f) => (
-              <li key={`${f.queue}-${f.id}`}>
+              <li key={`${f.queue}-${f.id}`} data-testid="queue-failure" data-retryable={f.notRetryable === null ? 'yes' : 'no'}>
                 <span className="mono">{f.queue}</span> {jobLabel(f)}: <span className="text-failed">{f.failedReason ?? 'no reason recorded'}</span>
+                {f.notRetryable && <span className="muted"> — not retried: {f.notRetryable}</span>}
               </li>
             ))}
           </ul>

@@ -1,17 +1,17 @@
 'use client';
 // Forms to start prefill, autogen, retrain, evaluate and export runs through runs.start.
 import type { CheckpointDto, ProjectDto } from '@dataengine/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
-import { buildStartRunInput, DEFAULT_RUN_FORM, RUN_FORM_KINDS, type RunFormKind, type RunFormValues } from './lib/run-form';
+import { buildStartRunInput, DEFAULT_RUN_FORM, RUN_FORM_KINDS, startedRunMessage, type RunFormKind, type RunFormValues } from './lib/run-form';
 
 const KIND_HELP: Record<RunFormKind, string> = {
   prefill: 'Stage 2: detector boxes → decoder masks, kept by predicted IoU and stability.',
   autogen: 'Stage 3: automatic masks from a point grid (SAM’s automatic mask generator).',
   retrain: 'Fine-tune the active checkpoint on the project’s masks; the result is a candidate.',
-  evaluate: 'Score a candidate against a baseline on held-out images; promote by margin.',
+  evaluate: 'Score a candidate and the checkpoint it would replace on the same held-out (val) images of the project; promote by margin. Refused while the set has too few masks.',
   export: 'Write the project’s masks as SA-1B or COCO to the blob store.',
 };
 
@@ -36,6 +36,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
     <input value={String(values[key])} onChange={(e) => set(key, e.target.value as never)} data-testid={testId} {...props} />
   );
   const projectId = values.projectId || projects[0]?.id || '';
+  const heldOut = useQuery(trpc.images.heldOut.queryOptions({ projectId }, { enabled: kind === 'evaluate' && projectId !== '' }));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -117,7 +118,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
             </Field>
             <Field label="Baseline">
               <select value={values.baselineId} onChange={(e) => set('baselineId', e.target.value)} data-testid="evaluate-baseline">
-                <option value="">the project’s active checkpoint</option>
+                <option value="">the active checkpoint it would replace</option>
                 {checkpoints.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.name} ({c.status})
@@ -125,7 +126,12 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
                 ))}
               </select>
             </Field>
-            <Field label="Auto-promote margin (mIoU@1; empty: never)">{text('margin', 'evaluate-margin', { type: 'number', step: '0.005' })}</Field>
+            <Field label="Auto-promote margin (mIoU@1/3/5; empty: never)">{text('margin', 'evaluate-margin', { type: 'number', step: '0.005' })}</Field>
+            {heldOut.data && (
+              <p className={heldOut.data.evaluationSet.masks >= heldOut.data.minMasks ? 'small muted field-wide' : 'small text-failed field-wide'} data-testid="evaluate-held-out">
+                Held-out set now: {heldOut.data.evaluationSet.images} val images with {heldOut.data.evaluationSet.masks} masks (needs {heldOut.data.minMasks}) · {heldOut.data.images.val} val images in the project
+              </p>
+            )}
           </>
         )}
         {kind === 'export' && (
@@ -155,7 +161,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
         )}
         {start.data && !formError && !start.isError && (
           <p className="notice notice-info form-error" data-testid="start-run-result" data-run-id={start.data.id}>
-            Started {/^[aeiou]/.test(start.data.kind) ? 'an' : 'a'} {start.data.kind} run over {start.data.total} {start.data.kind === 'retrain' ? 'steps' : 'items'}; it is listed below.
+            {startedRunMessage(start.data)}
           </p>
         )}
       </form>

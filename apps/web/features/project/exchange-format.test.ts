@@ -29,6 +29,7 @@ describe('import file', () => {
 
   it('posts to the project import route with the format', () => {
     expect(importUrl(PROJECT, 'sa1b')).toBe(`/api/projects/${PROJECT}/import?format=sa1b`);
+    expect(importUrl(PROJECT, 'coco', 'val')).toBe(`/api/projects/${PROJECT}/import?format=coco&split=val`);
   });
 });
 

@@ -1,7 +1,7 @@
 // The project page's export and import panels as plain values: the export form → the API's
 // StartRunInput (checked with the contract schema the API uses), the import file → its format,
 // and the results the runs record, read defensively (run.result is free-form JSON). Pure.
-import { exportParamsSchema, provenanceSchema, startRunInputSchema, type ExportFormat, type ProjectDto, type StartRunInput, type UserDto } from '@dataengine/contracts';
+import { exportParamsSchema, provenanceSchema, startRunInputSchema, type ExportFormat, type ProjectDto, type SplitChoice, type StartRunInput, type UserDto } from '@dataengine/contracts';
 
 /** Who sees the panels: the project's managers, ops and admins (the API checks the same). */
 export function canExchange(user: Pick<UserDto, 'role'>, project: Pick<ProjectDto, 'myRole'>): boolean {
@@ -53,8 +53,9 @@ export function guessImportFormat(fileName: string): ImportFormat {
   return /(^|[/\\])sa_[^/\\]*$/i.test(fileName) || /sa1b/i.test(fileName) ? 'sa1b' : 'coco';
 }
 
-export function importUrl(projectId: string, format: ImportFormat): string {
-  return `/api/projects/${encodeURIComponent(projectId)}/import?format=${format}`;
+/** `split`: where the annotated images go — auto leaves them where they are (the default). */
+export function importUrl(projectId: string, format: ImportFormat, split: SplitChoice = 'auto'): string {
+  return `/api/projects/${encodeURIComponent(projectId)}/import?format=${format}${split === 'auto' ? '' : `&split=${split}`}`;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

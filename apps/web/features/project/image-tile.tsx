@@ -17,12 +17,18 @@ export function ImageTile({ image }: { image: ImageDto }) {
       data-testid="image-tile"
       data-status={image.status}
       data-file-name={image.fileName}
+      data-split={image.split}
     >
       {image.thumbUrl ? (
         // a plain <img>: thumbnails are private (cookie-authenticated) and already sized by the API
         <img src={image.thumbUrl} alt={image.fileName} loading="lazy" decoding="async" className="tile-image" data-testid="image-thumb" />
       ) : (
         <span className="tile-placeholder">{PLACEHOLDER[image.status]}</span>
+      )}
+      {image.split === 'val' && (
+        <span className="badge badge-val tile-split" title="held out: evaluations score on it; it never trains" data-testid="image-split">
+          val
+        </span>
       )}
       {image.status !== 'ready' && (
         <span className={`badge badge-${image.status}`} data-testid="image-status">

@@ -2,7 +2,7 @@
 // Import annotations (COCO JSON, SA-1B JSON, or a tar of either) into the project's existing images:
 // the file is uploaded with progress to the import route, then the import run is followed until it
 // ends and its result summarised (imported, skipped as already there, failed with the first reasons).
-import type { RunDto } from '@dataengine/contracts';
+import type { RunDto, SplitChoice } from '@dataengine/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { errorMessage } from '../../lib/api-error';
@@ -66,6 +66,7 @@ export function ImportPanel({ projectId }: { projectId: string }) {
   const queryClient = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<ImportFormat>('coco');
+  const [split, setSplit] = useState<SplitChoice>('auto');
   const [upload, setUpload] = useState<Upload>({ state: 'idle' });
   const abort = useRef<AbortController | null>(null);
   useEffect(() => () => abort.current?.abort(), []);
@@ -95,7 +96,7 @@ export function ImportPanel({ projectId }: { projectId: string }) {
     abort.current = new AbortController();
     setUpload({ state: 'uploading', progress: 0 });
     try {
-      const started = await uploadImportFile({ projectId, format, file, signal: abort.current.signal, onProgress: (progress) => setUpload({ state: 'uploading', progress }) });
+      const started = await uploadImportFile({ projectId, format, file, split, signal: abort.current.signal, onProgress: (progress) => setUpload({ state: 'uploading', progress }) });
       setUpload({ state: 'sent', run: started });
     } catch (error) {
       setUpload({ state: 'failed', message: errorMessage(error) });
@@ -119,6 +120,14 @@ export function ImportPanel({ projectId }: { projectId: string }) {
           </span>
         )}
         <FormatField value={format} formats={IMPORT_FORMATS} onChange={(f: ImportFormat) => setFormat(f)} disabled={busy} testId="import-format" />
+        <label className="field">
+          <span>Held-out set</span>
+          <select value={split} onChange={(e) => setSplit(e.target.value as SplitChoice)} disabled={busy} data-testid="import-split">
+            <option value="auto">auto (images stay where they are)</option>
+            <option value="train">move the annotated images to train</option>
+            <option value="val">move the annotated images to val</option>
+          </select>
+        </label>
         <button type="submit" className="button button-primary" disabled={!file || busy} data-testid="import-start">
           {upload.state === 'uploading' ? 'Uploading…' : busy ? 'Importing…' : 'Import'}
         </button>

@@ -6,6 +6,7 @@ import { projectAbilities } from '../../lib/permissions';
 import { useTRPC } from '../../lib/trpc';
 import { canExchange } from './exchange-format';
 import { ExportPanel } from './export-panel';
+import { HeldOutPanel } from './held-out-panel';
 import { ImageGrid } from './image-grid';
 import { ImportPanel } from './import-panel';
 import { MembersPanel } from './members-panel';
@@ -33,6 +34,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
         {hasSide && (
           <aside className="project-side">
             {can.manage && <UploadPanel projectId={projectId} />}
+            {can.seeMembers && <HeldOutPanel projectId={projectId} canEdit={can.manage} />}
             {exchange && <ExportPanel projectId={projectId} />}
             {exchange && <ImportPanel projectId={projectId} />}
             {can.reingest && <ReingestPanel projectId={projectId} />}

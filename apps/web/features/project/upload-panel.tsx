@@ -1,5 +1,6 @@
 'use client';
-import type { ChangeEvent } from 'react';
+import type { SplitChoice } from '@dataengine/contracts';
+import { useState, type ChangeEvent } from 'react';
 import { formatBytes } from '../../lib/format';
 import { useUploadBatch, type UploadItem } from './use-upload-batch';
 
@@ -36,15 +37,24 @@ function UploadRow({ item }: { item: UploadItem }) {
 
 export function UploadPanel({ projectId }: { projectId: string }) {
   const { items, busy, start } = useUploadBatch(projectId);
+  const [split, setSplit] = useState<SplitChoice>('auto');
   const onChange = (event: ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(event.target.files ?? []);
     event.target.value = '';
-    void start(files);
+    void start(files, split);
   };
   return (
     <section className="panel" data-testid="upload-panel">
       <h2 className="panel-title">Upload images</h2>
       <p className="muted small">JPEG, PNG, WebP or TIFF. Each selection becomes one ingest run.</p>
+      <label className="field-inline small">
+        Held-out set{' '}
+        <select value={split} onChange={(e) => setSplit(e.target.value as SplitChoice)} disabled={busy} data-testid="upload-split">
+          <option value="auto">auto (the project&apos;s val share)</option>
+          <option value="train">train</option>
+          <option value="val">val (held out for evaluation)</option>
+        </select>
+      </label>
       <label className={busy ? 'button button-primary file-button is-disabled' : 'button button-primary file-button'}>
         {busy ? 'Uploading…' : 'Choose images…'}
         <input type="file" multiple accept="image/*" onChange={onChange} disabled={busy} className="visually-hidden" data-testid="upload-input" />

@@ -1,6 +1,7 @@
 'use client';
 // An upload batch: one ingest run (runs.beginUpload) that every file of the selection joins with
 // ?runId=, so the Runs page shows the batch's progress. Files go up two at a time.
+import type { SplitChoice } from '@dataengine/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { errorMessage, isUnauthenticated } from '../../lib/api-error';
@@ -38,11 +39,12 @@ export function useUploadBatch(projectId: string) {
       queryClient.invalidateQueries(trpc.images.list.pathFilter()),
       queryClient.invalidateQueries(trpc.projects.get.queryFilter({ projectId })),
       queryClient.invalidateQueries(trpc.projects.list.queryFilter()),
+      queryClient.invalidateQueries(trpc.images.heldOut.queryFilter({ projectId })),
     ]);
   }, [queryClient, trpc, projectId]);
 
   const start = useCallback(
-    async (files: File[]) => {
+    async (files: File[], split: SplitChoice = 'auto') => {
       if (files.length === 0 || busy) return;
       const batch = files.map((file, i) => ({ file, key: `${Date.now()}-${i}-${file.name}` }));
       setItems(batch.map(({ file, key }) => ({ key, name: file.name, size: file.size, state: 'queued', progress: 0, message: null })));
@@ -52,7 +54,7 @@ export function useUploadBatch(projectId: string) {
         await forEachConcurrently(batch, PARALLEL_UPLOADS, async ({ file, key }) => {
           update(key, { state: 'uploading' });
           try {
-            const result = await uploadImageFile({ projectId, runId: run.id, file, onProgress: (progress) => update(key, { progress }) });
+            const result = await uploadImageFile({ projectId, runId: run.id, file, split, onProgress: (progress) => update(key, { progress }) });
             update(key, {
               state: result.duplicate ? 'duplicate' : 'stored',
               progress: 1,

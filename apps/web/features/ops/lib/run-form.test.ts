@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStartRunInput, DEFAULT_RUN_FORM } from './run-form';
+import { buildStartRunInput, DEFAULT_RUN_FORM, startedRunMessage } from './run-form';
 
 const projectId = '11111111-1111-4111-8111-111111111111';
 const candidateId = '22222222-2222-4222-8222-222222222222';
@@ -32,5 +32,13 @@ describe('buildStartRunInput', () => {
     expect(buildStartRunInput('retrain', { ...form, steps: '0' })).toEqual({ ok: false, error: expect.stringMatching(/^steps: /) });
     expect(buildStartRunInput('export', { ...form, imageIds: '4, x' })).toEqual({ ok: false, error: 'image ids are positive whole numbers; "x" is not one' });
     expect(buildStartRunInput('export', { ...form, projectId: '' })).toEqual({ ok: false, error: 'choose a project' });
+  });
+});
+
+describe('startedRunMessage', () => {
+  it('names the held-out images of an evaluate run, the items of the others', () => {
+    expect(startedRunMessage({ kind: 'evaluate', total: 24 })).toBe('Started an evaluate run: the candidate and the checkpoint it would replace, each on the same 12 held-out images; it is listed below.');
+    expect(startedRunMessage({ kind: 'autogen', total: 2 })).toBe('Started an autogen run over 2 items; it is listed below.');
+    expect(startedRunMessage({ kind: 'retrain', total: 300 })).toBe('Started a retrain run over 300 steps; it is listed below.');
   });
 });

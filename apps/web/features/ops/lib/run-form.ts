@@ -7,6 +7,7 @@ import {
   prefillParamsSchema,
   retrainParamsSchema,
   startRunInputSchema,
+  type RunDto,
   type StartRunInput,
 } from '@dataengine/contracts';
 
@@ -125,4 +126,15 @@ export function buildStartRunInput(kind: RunFormKind, v: RunFormValues): BuildRe
     if (error instanceof FormError) return { ok: false, error: error.message };
     throw error;
   }
+}
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
+/** What the form says once the API started the run (an evaluate run's total is its set's images, twice). */
+export function startedRunMessage(run: Pick<RunDto, 'kind' | 'total'>): string {
+  if (run.kind === 'evaluate') {
+    const images = run.total / 2;
+    return `Started an evaluate run: the candidate and the checkpoint it would replace, each on the same ${images} held-out image${images === 1 ? '' : 's'}; it is listed below.`;
+  }
+  return `Started ${article(run.kind)} ${run.kind} run over ${run.total} ${run.kind === 'retrain' ? 'steps' : 'items'}; it is listed below.`;
 }
