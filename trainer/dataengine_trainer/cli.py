@@ -1,4 +1,4 @@
-"""CLI: ``python3 -m dataengine_trainer train|eval|calibrate|export ...`` (run with PYTHONPATH=trainer).
+"""CLI: ``python3 -m dataengine_trainer train|eval|calibrate|export|import-sam ...`` (run with PYTHONPATH=trainer).
 
 Progress and results are JSON lines on stdout. Caller errors (bad dataset, bad bundle, bad
 arguments) print one ``error: ...`` line on stderr and exit 2; SIGTERM during training exits 0
@@ -139,6 +139,17 @@ def cmd_export(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_sam(a: argparse.Namespace) -> int:
+    from .progress import emit
+    from .sam_import import import_sam_checkpoint
+
+    _threads(a.threads)
+    done = import_sam_checkpoint(a.checkpoint, a.out, a.model_type, a.name,
+                                 on_phase=lambda phase, **f: emit("import_progress", phase=phase, **f))
+    emit("import_done", **done)
+    return 0
+
+
 DEFAULT_THREADS = int(os.environ.get("TRAINER_THREADS", "2"))  # 2 cores on our machines (STACK-NOTES.md)
 
 
@@ -218,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--no-pytorch", action="store_true", help="omit model.pt (e.g. sam-vit-b: 360 MB)")
     x.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     x.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("import-sam", help="official SAM checkpoint (.pth) → bundle (model.pt + encoder/decoder ONNX + manifest)")
+    s.add_argument("--checkpoint", required=True, help="sam_vit_b_01ec64.pth, sam_vit_l_0b3195.pth or sam_vit_h_4b8939.pth")
+    s.add_argument("--model-type", required=True, choices=["vit_b", "vit_l", "vit_h"])
+    s.add_argument("--out", required=True, help="bundle directory to write")
+    s.add_argument("--name", default=None)
+    s.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    s.set_defaults(func=cmd_import_sam)
     return p
 
 

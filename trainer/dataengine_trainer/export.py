@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import os
 import shutil
+import tempfile
 import warnings
 
 import torch
@@ -37,21 +38,23 @@ def example_decoder_inputs(num_points: int = 3) -> tuple[torch.Tensor, ...]:
     )
 
 
-def _export(module: torch.nn.Module, args: tuple, input_names, output_names, dynamic_axes=None) -> bytes:
-    buf = io.BytesIO()
+# Above this many parameter bytes a graph keeps its weights in a side file ``<name>.data`` (protobuf
+# caps one message at 2 GB: SAM ViT-H's encoder is 2.5 GB; the TS side reads such files, SAM-SPEC.md §2.4).
+EXTERNAL_DATA_BYTES = 1 << 30
+
+
+def _export(module: torch.nn.Module, args: tuple, input_names, output_names, dynamic_axes=None, path: str | None = None) -> bytes | None:
+    """The ONNX graph as bytes, or (``path``) written to that file — the only way torch exports a model
+    over 2 GB (it then stores the weights beside it)."""
+    buf = io.BytesIO() if path is None else path
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about data-dependent sizes are expected (§1.5)
         torch.onnx.export(module, args, buf, export_params=True, opset_version=ONNX_OPSET, do_constant_folding=True,
                           input_names=input_names, output_names=output_names, dynamic_axes=dynamic_axes)
-    return buf.getvalue()
+    return buf.getvalue() if path is None else None
 
 
-def _declare_output_shapes(data: bytes, want: dict[str, list]) -> bytes:
-    """The tracer may leave output dims anonymous (data-dependent ``masks`` dims; reshapes in the
-    ViT): declare the contract shapes (SAM-SPEC.md §1.3, §2.1)."""
-    import onnx
-
-    proto = onnx.load_from_string(data)
+def _declare_shapes(proto, want: dict[str, list]) -> None:
     for out in proto.graph.output:
         if out.name in want:
             dims = out.type.tensor_type.shape.dim
@@ -60,29 +63,77 @@ def _declare_output_shapes(data: bytes, want: dict[str, list]) -> bytes:
                     d.dim_value = v
                 else:
                     d.dim_param = v
+
+
+def _declare_output_shapes(data: bytes, want: dict[str, list]) -> bytes:
+    """The tracer may leave output dims anonymous (data-dependent ``masks`` dims; reshapes in the
+    ViT): declare the contract shapes (SAM-SPEC.md §1.3, §2.1)."""
+    import onnx
+
+    proto = onnx.load_from_string(data)
+    _declare_shapes(proto, want)
     return proto.SerializeToString()
+
+
+def _graphs(model: SamModel, include_detector: bool = True):
+    """(file, wrapper, example inputs, input names, output names, dynamic axes, declared output shapes)."""
+    emb = [1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE]
+    grid = [1, 1, EMBED_SIZE, EMBED_SIZE]
+    yield ("encoder.onnx", EncoderOnnx(model), (torch.randn(1, 3, IMAGE_SIZE, IMAGE_SIZE),), [ENCODER_INPUT], [ENCODER_OUTPUT],
+           None, {ENCODER_OUTPUT: emb})
+    yield ("decoder.onnx", DecoderOnnx(model), example_decoder_inputs(), DECODER_INPUTS, DECODER_OUTPUTS,
+           {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}},
+           {"masks": [1, NUM_MASK_TOKENS, "H", "W"], "iou_predictions": [1, NUM_MASK_TOKENS],
+            "low_res_masks": [1, NUM_MASK_TOKENS, LOW_RES_SIZE, LOW_RES_SIZE]})
+    if include_detector:
+        yield ("detector.onnx", DetectorOnnx(model), (torch.randn(1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE),), ["image_embeddings"],
+               DETECTOR_OUTPUTS, None, {"objectness": grid, "boxes": [1, 4, EMBED_SIZE, EMBED_SIZE]})
 
 
 def export_onnx(model: SamModel) -> dict[str, bytes]:
     model = model.eval()
+    out = {}
     with torch.no_grad():
-        enc = _export(EncoderOnnx(model), (torch.randn(1, 3, IMAGE_SIZE, IMAGE_SIZE),), [ENCODER_INPUT], [ENCODER_OUTPUT])
-        dec = _export(DecoderOnnx(model), example_decoder_inputs(), DECODER_INPUTS, DECODER_OUTPUTS,
-                      {"point_coords": {1: "num_points"}, "point_labels": {1: "num_points"}})
-        det = _export(DetectorOnnx(model), (torch.randn(1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE),), ["image_embeddings"],
-                      DETECTOR_OUTPUTS)
-    emb = [1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE]
-    grid = [1, 1, EMBED_SIZE, EMBED_SIZE]
-    return {
-        "encoder.onnx": _declare_output_shapes(enc, {ENCODER_OUTPUT: emb}),
-        "decoder.onnx": _declare_output_shapes(dec, {"masks": [1, NUM_MASK_TOKENS, "H", "W"],
-                                                     "iou_predictions": [1, NUM_MASK_TOKENS],
-                                                     "low_res_masks": [1, NUM_MASK_TOKENS, LOW_RES_SIZE, LOW_RES_SIZE]}),
-        "detector.onnx": _declare_output_shapes(det, {"objectness": grid, "boxes": [1, 4, EMBED_SIZE, EMBED_SIZE]}),
-    }
+        for fname, module, args, ins, outs, axes, shapes in _graphs(model):
+            out[fname] = _declare_output_shapes(_export(module, args, ins, outs, axes), shapes)
+    return out
 
 
-def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | None, extra: dict | None = None) -> dict:
+def _param_bytes(module: torch.nn.Module) -> int:
+    return sum(t.numel() * t.element_size() for t in list(module.parameters()) + list(module.buffers()))
+
+
+def write_onnx_files(model: SamModel, out_dir: str, include_detector: bool = True,
+                     external_data_bytes: int | None = None) -> list[str]:
+    """Exports the bundle's graphs into ``out_dir``; a graph whose weights exceed ``external_data_bytes``
+    is written as ``<file>`` + ``<file>.data`` (all its weights in one side file). Returns the file names."""
+    import onnx
+
+    limit = EXTERNAL_DATA_BYTES if external_data_bytes is None else external_data_bytes
+    model = model.eval()
+    written = []
+    with torch.no_grad():
+        for fname, module, args, ins, outs, axes, shapes in _graphs(model, include_detector):
+            path = os.path.join(out_dir, fname)
+            if _param_bytes(module) <= limit:
+                atomic_write_bytes(path, _declare_output_shapes(_export(module, args, ins, outs, axes), shapes))
+                written.append(fname)
+                continue
+            with tempfile.TemporaryDirectory(dir=out_dir) as raw_dir:
+                raw = os.path.join(raw_dir, fname)
+                _export(module, args, ins, outs, axes, path=raw)
+                proto = onnx.load(raw)  # with any side files torch wrote
+            _declare_shapes(proto, shapes)
+            onnx.save_model(proto, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                            location=fname + ".data", size_threshold=1024)
+            written += [fname, fname + ".data"]
+    return written
+
+
+def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | None, extra: dict | None = None,
+                   include_detector: bool = True) -> dict:
+    """``include_detector`` False: no ``detector`` contract and no detector.onnx (a head that was never
+    trained, e.g. an imported SAM checkpoint's: stage-2 prefill refuses a bundle without one)."""
     numeric = {k: float(v) for k, v in (metrics or {}).items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return {
         "format": BUNDLE_FORMAT,
@@ -100,14 +151,14 @@ def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | No
         "opset": ONNX_OPSET,
         "encoder": {"input": ENCODER_INPUT, "output": ENCODER_OUTPUT},
         "decoder": {"inputs": DECODER_INPUTS, "outputs": DECODER_OUTPUTS},
-        "detector": {
+        **({"detector": {
             "input": "image_embeddings",
             "outputs": {"objectness": [1, 1, EMBED_SIZE, EMBED_SIZE], "boxes": [1, 4, EMBED_SIZE, EMBED_SIZE]},
             "box_format": "ltrb",
             "score": "logit",
             "stride": IMAGE_SIZE // EMBED_SIZE,
             "targets": "whole objects (roots of the part tree)",
-        },
+        }} if include_detector else {}),
         "lineage": {
             "parent": lineage.get("parent"),
             "snapshot_id": lineage.get("snapshot_id"),
@@ -115,14 +166,18 @@ def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | No
             "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         },
         "architecture": model.config.to_dict(),
-        "files": {"encoder": "encoder.onnx", "decoder": "decoder.onnx", "detector": "detector.onnx", "pytorch": "model.pt"},
+        "files": {"encoder": "encoder.onnx", "decoder": "decoder.onnx",
+                  **({"detector": "detector.onnx"} if include_detector else {}), "pytorch": "model.pt"},
         **(extra or {}),
     }
 
 
 def export_bundle(model: SamModel, out_dir: str, name: str, lineage: dict, metrics: dict | None = None,
-                  extra: dict | None = None, ckpt_meta: dict | None = None, include_pytorch: bool = True) -> dict:
-    """Writes the bundle into a temp dir beside ``out_dir`` and swaps it in, so readers never see a half bundle."""
+                  extra: dict | None = None, ckpt_meta: dict | None = None, include_pytorch: bool = True,
+                  include_detector: bool = True) -> dict:
+    """Writes the bundle into a temp dir beside ``out_dir`` and swaps it in, so readers never see a half bundle.
+    ``include_detector`` False leaves out detector.onnx and the manifest's detector contract (model.pt
+    still holds the head, so a retrain trains it and exports it)."""
     out_dir = os.path.abspath(out_dir)
     parent_dir = os.path.dirname(out_dir)
     os.makedirs(parent_dir, exist_ok=True)
@@ -134,11 +189,10 @@ def export_bundle(model: SamModel, out_dir: str, name: str, lineage: dict, metri
         for f in os.listdir(out_dir):
             if f.endswith(".md"):
                 keep[f] = os.path.join(out_dir, f)
-    for fname, data in export_onnx(model).items():
-        atomic_write_bytes(os.path.join(tmp, fname), data)
+    write_onnx_files(model, tmp, include_detector)
     if include_pytorch:
         save_checkpoint(os.path.join(tmp, "model.pt"), model, model_name=name, **(ckpt_meta or {}))
-    manifest = build_manifest(model, name, lineage, metrics, extra)
+    manifest = build_manifest(model, name, lineage, metrics, extra, include_detector)
     if not include_pytorch:
         manifest["files"].pop("pytorch")
     atomic_write_json(os.path.join(tmp, "manifest.json"), manifest)

@@ -101,3 +101,24 @@ def test_a_flipped_embedding_mirrors_the_image_content_and_keeps_the_padding_rig
     assert np.array_equal(out[0, 5, :48], cells[47::-1]) and np.array_equal(out[1, 0, 48:], cells[48:])
     assert np.array_equal(flip_embedding(out, 768), emb)
     assert np.array_equal(flip_embedding(emb, 1024)[0, 0], cells[::-1])
+
+
+def test_a_fast_candidate_keeps_its_parents_encoder_graph_byte_for_byte(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, _ = micro_bundle
+    _train_fast(tiny_snapshot, bundle_dir, tmp_path / "run", "--steps", "1")
+    ckpt = str(tmp_path / "run" / "checkpoint.pt")
+    proc = run_cli("export", "--checkpoint", ckpt, "--out", str(tmp_path / "cand"), "--encoder-from", bundle_dir, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert encoder_hash(str(tmp_path / "cand")) == encoder_hash(bundle_dir)
+    with open(tmp_path / "cand" / "manifest.json") as f:
+        assert json.load(f)["files"]["encoder"] == "encoder.onnx"
+    _, meta = load_checkpoint(str(tmp_path / "cand"))
+    assert meta["mode"] == "fast" and meta["encoder_frozen"] is True
+    # a full retrain changes the encoder: its graph cannot be borrowed
+    full = run_cli("train", "--data", tiny_snapshot, "--out", str(tmp_path / "full"), "--init", bundle_dir, *COMMON,
+                   "--steps", "1", "--lr", "1e-2", timeout=240)
+    assert full.returncode == 0, full.stderr
+    bad = run_cli("export", "--checkpoint", str(tmp_path / "full" / "checkpoint.pt"), "--out", str(tmp_path / "x"),
+                  "--encoder-from", bundle_dir, timeout=240)
+    assert bad.returncode == 2 and "image encoder differs" in bad.stderr
+    assert not [p for p in os.listdir(tmp_path) if p.startswith("x")]

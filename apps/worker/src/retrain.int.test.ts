@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { startRunInputSchema, type StartRunInput } from '@dataengine/contracts';
-import { cancelRun, failAbandonedRuns, registerCheckpoint, runRetrain, startRun, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
+import { cancelRun, embedImage, embeddingKey, failAbandonedRuns, promoteCheckpoint, queuePromotionEmbeddings, registerCheckpoint, runRetrain, startRun, SYSTEM_ACTOR, type CheckpointRow } from '@dataengine/engine';
 import { writeContractBundle } from '@dataengine/segment/testing';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
 import { addSceneImages } from './loop-test-project';
@@ -60,7 +60,7 @@ afterAll(async () => {
 describe('retrain run', () => {
   it('snapshots the project, fine-tunes the active checkpoint, registers a candidate with lineage and evaluates it', async () => {
     const started = Date.now();
-    const run = await startRun(env.deps, ops, retrainInput());
+    const run = await startRun(env.deps, ops, retrainInput({ mode: 'full' }));
     const done = await finished(run.id);
     const wall = (Date.now() - started) / 1000;
     expect(done.error).toBeNull();
@@ -94,6 +94,36 @@ describe('retrain run', () => {
     expect((scored.metrics as { evaluation: { candidate: { miou1: number } } }).evaluation.candidate.miou1).toBe(verdict.candidate.miou1);
     console.log(`retrain (3 steps, 5 images 160×120, 15 masks): snapshot ${result.snapshotSeconds}s, retrain wall ${wall.toFixed(1)}s; evaluate wall ${((evaluation.finishedAt!.getTime() - evaluation.startedAt!.getTime()) / 1000).toFixed(1)}s; mIoU@1 candidate ${verdict.candidate.miou1.toFixed(3)} vs baseline ${verdict.baseline.miou1.toFixed(3)}`);
   });
+
+  it('a fast retrain trains on the stored embeddings, keeps the encoder, and its promotion embeds nothing', async () => {
+    const images = await env.deps.db.image.findMany({ where: { projectId }, select: { id: true, split: true }, orderBy: { id: 'asc' } });
+    for (const image of images) await embedImage(env.deps, { imageId: image.id, checkpointId: builtIn.id });
+    const run = await startRun(env.deps, ops, retrainInput({ evaluate: false }));
+    expect((run.params as { mode: string }).mode).toBe('fast');
+    const done = await finished(run.id, 150_000);
+    expect(done.error).toBeNull();
+    const result = done.result as { candidateId: string; mode: string; storedEmbeddings: number; embeddingsComputed: number };
+    // every training image's embedding came from the store; the trainer ran the encoder on none
+    expect(result, JSON.stringify(result)).toMatchObject({ mode: 'fast', storedEmbeddings: 3, embeddingsComputed: 0 });
+    const candidate = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: result.candidateId } });
+    const parent = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: builtIn.id } });
+    expect(candidate.encoderHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(candidate.encoderHash).toBe(parent.encoderHash);
+    expect(candidate.bundleHash).not.toBe(parent.bundleHash); // the decoder and detector did train
+
+    // what a promotion queues: nothing to compute, every embedding taken over
+    expect(await queuePromotionEmbeddings(env.deps, candidate)).toEqual({ shared: images.length, leased: 0, open: 0, backfill: 0 });
+    const promoted = await promoteCheckpoint(env.deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: 'test' });
+    expect(promoted.status).toBe('active');
+    const theirs = await env.deps.db.embedding.findMany({ where: { checkpointId: builtIn.id }, orderBy: { imageId: 'asc' } });
+    const mine = await env.deps.db.embedding.findMany({ where: { checkpointId: candidate.id }, orderBy: { imageId: 'asc' } });
+    expect(mine.map((e) => [e.imageId, e.blobKey])).toEqual(theirs.map((e) => [e.imageId, e.blobKey]));
+    // an image embedded later under either checkpoint serves both
+    const late = await embedImage(env.deps, { imageId: images[0]!.id, checkpointId: candidate.id });
+    expect(late.blobKey).toBe(embeddingKey(parent.bundleHash, (await env.deps.db.image.findUniqueOrThrow({ where: { id: images[0]!.id } })).contentHash));
+    // the project back on the built-in model for the tests that follow
+    await env.deps.db.checkpoint.update({ where: { id: candidate.id }, data: { status: 'retired' } });
+  }, 240_000);
 
   it('cancel stops the trainer process, registers nothing and says who cancelled', async () => {
     const before = await env.deps.db.checkpoint.count();

@@ -29,6 +29,9 @@ export const autogenParamsSchema = z.object({
 });
 export type AutogenParams = z.infer<typeof autogenParamsSchema>;
 
+export const retrainModeSchema = z.enum(['fast', 'full']);
+export type RetrainMode = z.infer<typeof retrainModeSchema>;
+
 export const retrainParamsSchema = z.object({
   projectId: z.string().uuid(),
   /** the checkpoint to fine-tune; the project's active one when omitted */
@@ -39,6 +42,12 @@ export const retrainParamsSchema = z.object({
   /** linear learning-rate warm-up steps (trainer --warmup); `retrainWarmup` gives the default */
   warmup: z.number().int().min(0).max(1_000_000).optional(),
   valFraction: z.number().min(0.05).max(0.5).default(0.1),
+  /**
+   * fast: the image encoder stays frozen and the rest trains on the images' stored embeddings (the
+   * candidate shares its parent's encoder and embeddings: promoting it re-embeds nothing); full: the
+   * encoder trains too (every image is embedded again after a promotion)
+   */
+  mode: retrainModeSchema.default('fast'),
   /** start an evaluate run against the active checkpoint when training ends */
   evaluate: z.boolean().default(true),
   seed: z.number().int().min(0).default(0),

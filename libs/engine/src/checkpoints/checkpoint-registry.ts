@@ -15,6 +15,7 @@ import { nowOf, type EngineDeps } from '../engine-deps';
 import { assertGlobalRole } from '../access/project-access';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
 import { queuePromotionEmbeddings } from '../loop/promotion-embeddings';
+import { encoderHashOfDir } from './encoder-identity';
 
 const SYSTEM_ID = SYSTEM_ACTOR.id;
 
@@ -59,6 +60,7 @@ export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: 
   const existing = await deps.db.checkpoint.findUnique({ where: { bundleHash: hash } });
   if (existing) return input.activate && existing.status !== 'active' ? promoteCheckpoint(deps, actor, { checkpointId: existing.id, reason: 'registered again as active' }) : existing;
   const bundleKey = `checkpoints/${hash}`;
+  const encoderHash = await encoderHashOfDir(input.dir);
   for (const file of files) await deps.blobs.putFile(`${bundleKey}/${file}`, path.join(input.dir, file));
   const created = await deps.db.$transaction(async (tx) => {
     const row = await tx.checkpoint.create({
@@ -71,6 +73,7 @@ export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: 
         parentId: input.parentId ?? null,
         projectId: input.projectId ?? null,
         snapshotKey: input.snapshotKey ?? null,
+        encoderHash,
         createdById: actor.id === SYSTEM_ID ? null : actor.id,
       },
     });

@@ -7,6 +7,7 @@ import { float32ToFloat16 } from '@dataengine/segment';
 import { openBundle } from '@dataengine/segment/node';
 import type { EngineDeps } from '../engine-deps';
 import { checkpointDir } from '../checkpoints/checkpoint-registry';
+import { shareEmbeddings } from './shared-embeddings';
 
 export interface EmbeddingInfo {
   blobKey: string;
@@ -29,6 +30,13 @@ export async function embedImage(deps: EngineDeps, input: { imageId: number; che
   const existing = await deps.db.embedding.findUnique({ where: { imageId_checkpointId: { imageId: image.id, checkpointId: checkpoint.id } } });
   if (existing && (await deps.blobs.stat(existing.blobKey))) {
     return { blobKey: existing.blobKey, dtype: 'float16', shape: existing.shape, byteSize: existing.byteSize, imageWidth: image.width, imageHeight: image.height };
+  }
+  // another checkpoint with the same encoder (a fast retrain's parent or child) may have it already
+  if ((await shareEmbeddings(deps, checkpoint, [image.id])) > 0) {
+    const shared = await deps.db.embedding.findUniqueOrThrow({ where: { imageId_checkpointId: { imageId: image.id, checkpointId: checkpoint.id } } });
+    if (await deps.blobs.stat(shared.blobKey)) {
+      return { blobKey: shared.blobKey, dtype: 'float16', shape: shared.shape, byteSize: shared.byteSize, imageWidth: image.width, imageHeight: image.height };
+    }
   }
   const { predictor } = await openBundle(await checkpointDir(deps, checkpoint));
   const { data, info } = await sharp(await deps.blobs.get(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });

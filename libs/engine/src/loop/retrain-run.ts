@@ -1,7 +1,8 @@
-// The `retrain` job: dataset snapshot → `trainer train` (fine-tuning the run's init checkpoint) →
+// The `retrain` job: dataset snapshot → `trainer train` (fine-tuning the run's init checkpoint; in
+// fast mode on its stored embeddings with the encoder frozen) →
 // `trainer export` → the bundle registered as a candidate with its lineage → optionally an
 // evaluate run against the active checkpoint. Cancel → SIGTERM to the trainer, no candidate.
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError, evaluateParamsSchema, retrainParamsSchema, retrainWarmup, type RetrainParams } from '@dataengine/contracts';
@@ -9,7 +10,9 @@ import { PermanentJobError } from '@dataengine/queue';
 import { SYSTEM_ACTOR } from '../access/actor';
 import { checkpointDir, registerCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
-import { writeSa1bDataset, type Sa1bDatasetManifest } from '../exchange/sa1b-dataset';
+import { SA1B_DATASET_FILES, writeSa1bDataset, type Sa1bDatasetManifest } from '../exchange/sa1b-dataset';
+import { encoderHashOfDir } from '../checkpoints/encoder-identity';
+import { shareEmbeddings } from '../embeddings/shared-embeddings';
 import { finishRun, loadLiveRun, markRunRunning, startSingleJobRun, type RunRow } from '../runs/run-control';
 import { markRetrainStarted } from './retrain-schedule';
 import { errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
@@ -30,6 +33,10 @@ interface TrainOutcome {
   iouRefinedAvg: number | null;
   elapsedSeconds: number | null;
   stoppedBy: string | null;
+  /** fast mode: training images whose embedding the trainer computed (none stored) */
+  embeddingsComputed: number | null;
+  /** the trainer's word on the stored embeddings (used, or why not) */
+  embeddingsNote: string | null;
 }
 
 export const snapshotKeyOf = (runId: string) => `snapshots/${runId}`;
@@ -115,13 +122,19 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
   if (snapshot.counts.train === 0) throw new AppError('CONFLICT', `the snapshot has no training images (${snapshot.counts.images} image(s), all held out); annotate more images`);
   watch.update({ phase: 'training', snapshotId: snapshot.id, snapshot: snapshot.counts, snapshotSeconds: round(snapshotSeconds, 2) }, { done: 0, total: params.steps });
 
-  const trained = await train(deps, params, { watch, initDir, snapshotDir: dirs.snapshotDir, runDir: path.join(dirs.workDir, 'run'), runId: run.id });
+  // fast: the frozen encoder's embeddings, as the engine stored them for the init checkpoint
+  const embeddingsDir = params.mode === 'fast' ? path.join(dirs.workDir, 'embeddings') : null;
+  const stored = embeddingsDir ? await writeStoredEmbeddings(deps, init, { snapshotDir: dirs.snapshotDir, initDir, dir: embeddingsDir, watch }) : null;
+  const trained = await train(deps, params, { watch, initDir, snapshotDir: dirs.snapshotDir, runDir: path.join(dirs.workDir, 'run'), runId: run.id, embeddingsDir });
   const project = await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true } });
   const roundNo = (await deps.db.checkpoint.count({ where: { projectId } })) + 1;
   const name = `${project.slug} r${roundNo}`;
   watch.update({ phase: 'exporting' });
   const bundleDir = path.join(dirs.workDir, 'bundle');
-  const exported = await runTrainerCommand(deps.settings, 'export', ['--checkpoint', path.join(dirs.workDir, 'run', 'checkpoint.pt'), '--out', bundleDir, '--name', name, '--threads', String(deps.settings.TRAINER_THREADS)]);
+  const exportArgs = ['--checkpoint', path.join(dirs.workDir, 'run', 'checkpoint.pt'), '--out', bundleDir, '--name', name, '--threads', String(deps.settings.TRAINER_THREADS)];
+  // the frozen encoder's graph is the parent's, byte for byte: the candidate shares its embeddings
+  if (params.mode === 'fast') exportArgs.push('--encoder-from', initDir);
+  const exported = await runTrainerCommand(deps.settings, 'export', exportArgs);
   if (exported.error) throw new TrainerFailure(`trainer export failed: ${exported.error}`);
   watch.signal.throwIfAborted();
 
@@ -132,7 +145,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
     parentId: init.id,
     projectId,
     snapshotKey: snapshotKeyOf(run.id),
-    metrics: { training: { steps: trained.stepsDone, lossAvg: trained.lossAvg, iouRefinedAvg: trained.iouRefinedAvg, seconds: trained.elapsedSeconds, snapshotId: snapshot.id } },
+    metrics: { training: { mode: params.mode, steps: trained.stepsDone, lossAvg: trained.lossAvg, iouRefinedAvg: trained.iouRefinedAvg, seconds: trained.elapsedSeconds, snapshotId: snapshot.id, ...(stored ? { storedEmbeddings: stored.written } : {}) } },
   });
   await rejectIfCancelled(deps, run.id, candidate);
   const evaluation = params.evaluate ? await startEvaluation(deps, projectId, candidate) : { evaluateRunId: null };
@@ -140,8 +153,10 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
     candidateId: candidate.id,
     candidateName: candidate.name,
     parentId: init.id,
+    mode: params.mode,
     steps: trained.stepsDone,
     warmup: retrainWarmup(params),
+    ...(stored ? { storedEmbeddings: stored.written, embeddingsComputed: trained.embeddingsComputed, embeddingsNote: trained.embeddingsNote } : {}),
     snapshotId: snapshot.id,
     snapshotKey: snapshotKeyOf(run.id),
     snapshot: snapshot.counts,
@@ -152,7 +167,34 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
   };
 }
 
-async function train(deps: EngineDeps, params: RetrainParams, input: { watch: RunWatch; initDir: string; snapshotDir: string; runDir: string; runId: string }): Promise<TrainOutcome> {
+/**
+ * Copies the init checkpoint's stored embeddings of the snapshot's training images into `dir` for
+ * `trainer train --mode fast --embeddings dir` (embeddings.json names the encoder; the trainer
+ * computes any image that has none). Embeddings shared from a checkpoint with the same encoder count.
+ */
+async function writeStoredEmbeddings(deps: EngineDeps, init: CheckpointRow, input: { snapshotDir: string; initDir: string; dir: string; watch: RunWatch }): Promise<{ written: number }> {
+  const split = JSON.parse(await readFile(path.join(input.snapshotDir, SA1B_DATASET_FILES.split), 'utf8')) as { train?: number[] };
+  const train = (split.train ?? []).filter((id) => Number.isInteger(id));
+  await mkdir(input.dir, { recursive: true });
+  await shareEmbeddings(deps, init, train);
+  const rows = await deps.db.embedding.findMany({ where: { checkpointId: init.id, imageId: { in: train }, dtype: 'float16' }, select: { imageId: true, blobKey: true, shape: true } });
+  let written = 0;
+  for (const row of rows) {
+    input.watch.signal.throwIfAborted();
+    if (row.shape.join('x') !== EMBEDDING_SHAPE.join('x') || !(await deps.blobs.stat(row.blobKey))) continue;
+    await writeFile(path.join(input.dir, `sa_${row.imageId}.emb.f16`), await deps.blobs.get(row.blobKey));
+    written++;
+    if (written % 20 === 0) input.watch.update({ phase: 'embeddings', embeddingsWritten: written, embeddingsTotal: train.length });
+  }
+  const index = { dtype: 'float16', shape: EMBEDDING_SHAPE, encoder_sha256: await encoderHashOfDir(input.initDir), checkpoint_id: init.id, count: written };
+  await writeFile(path.join(input.dir, 'embeddings.json'), `${JSON.stringify(index, null, 2)}\n`);
+  input.watch.update({ phase: 'embeddings', embeddingsWritten: written, embeddingsTotal: train.length });
+  return { written };
+}
+
+const EMBEDDING_SHAPE = [1, 256, 64, 64];
+
+async function train(deps: EngineDeps, params: RetrainParams, input: { watch: RunWatch; initDir: string; snapshotDir: string; runDir: string; runId: string; embeddingsDir: string | null }): Promise<TrainOutcome> {
   const { watch } = input;
   watch.signal.throwIfAborted();
   const logEvery = Math.min(10, Math.max(1, Math.floor(params.steps / 200)));
@@ -160,10 +202,17 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
     '--data', input.snapshotDir, '--out', input.runDir, '--init', input.initDir,
     '--steps', String(params.steps), '--batch', String(params.batch), '--lr', String(params.lr), '--warmup', String(retrainWarmup(params)),
     '--seed', String(params.seed), '--threads', String(deps.settings.TRAINER_THREADS), '--log-every', String(logEvery),
+    '--mode', params.mode, ...(input.embeddingsDir ? ['--embeddings', input.embeddingsDir] : []),
   ];
-  const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null };
+  const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null, embeddingsComputed: null, embeddingsNote: null };
   const trainer = spawnTrainer(deps.settings, 'train', args, (e: TrainerEvent) => {
-    if (e.event === 'train_step') {
+    if (e.event === 'embeddings_progress') {
+      watch.update({ phase: 'embeddings', embeddingsReady: num(e['images']), embeddingsTotal: num(e['total']) });
+    } else if (e.event === 'embeddings_ready') {
+      outcome.embeddingsComputed = num(e['computed']);
+      outcome.embeddingsNote = typeof e['note'] === 'string' ? e['note'] : null;
+      watch.update({ phase: 'training', embeddingsStored: num(e['stored']), embeddingsComputed: outcome.embeddingsComputed, embeddingsNote: outcome.embeddingsNote });
+    } else if (e.event === 'train_step') {
       const step = num(e['step']) ?? 0;
       outcome.stepsDone = step;
       outcome.lossAvg = num(e['loss_avg']);
