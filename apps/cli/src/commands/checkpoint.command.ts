@@ -4,9 +4,11 @@ import { BUNDLE_FILES } from '@dataengine/segment';
 import { importSamExport, inspectBundle } from '@dataengine/segment/node';
 import { parseCliArgs } from '../cli-args';
 import { CliError, EXIT, type CliCommand, type CliIo } from '../cli-command.types';
+import { importSamCheckpoint } from './import-sam-checkpoint';
 
 const USAGE = [
   'dataengine checkpoint import --encoder FILE --decoder FILE [--detector FILE] --preset sam --out DIR [--name NAME]',
+  'dataengine checkpoint import --sam-checkpoint FILE.pth --model-type vit_b|vit_l|vit_h --out DIR [--name NAME]',
   'dataengine checkpoint validate DIR',
   'dataengine checkpoint info DIR',
 ].join('\n       ');
@@ -14,9 +16,26 @@ const USAGE = [
 async function runImport(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCliArgs(
     args,
-    { encoder: { type: 'string' }, decoder: { type: 'string' }, detector: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' } },
+    {
+      encoder: { type: 'string' },
+      decoder: { type: 'string' },
+      detector: { type: 'string' },
+      preset: { type: 'string' },
+      'sam-checkpoint': { type: 'string' },
+      'model-type': { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+    },
     USAGE,
   );
+  if (values['sam-checkpoint'] !== undefined || values['model-type'] !== undefined) {
+    const onnxFlags = (['encoder', 'decoder', 'detector', 'preset'] as const).filter((f) => values[f] !== undefined);
+    if (onnxFlags.length > 0) throw new CliError(`--sam-checkpoint imports official PyTorch weights, ${onnxFlags.map((f) => `--${f}`).join(' ')} an ONNX export: give one or the other\nusage: ${USAGE}`, EXIT.usage);
+    for (const flag of ['sam-checkpoint', 'model-type', 'out'] as const) {
+      if (!values[flag]) throw new CliError(`--${flag} is required\nusage: ${USAGE}`, EXIT.usage);
+    }
+    return importSamCheckpoint({ checkpoint: values['sam-checkpoint']!, modelType: values['model-type']!, out: values.out!, ...(values.name ? { name: values.name } : {}) }, io, USAGE);
+  }
   for (const flag of ['encoder', 'decoder', 'preset', 'out'] as const) {
     if (!values[flag]) throw new CliError(`--${flag} is required\nusage: ${USAGE}`, EXIT.usage);
   }
@@ -68,7 +87,7 @@ const SUBCOMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>
 
 export const checkpointCommand: CliCommand = {
   name: 'checkpoint',
-  summary: 'import a SAM ONNX export as a bundle, validate a bundle, show a bundle',
+  summary: 'import a SAM checkpoint (.pth) or ONNX export as a bundle, validate a bundle, show a bundle',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
