@@ -129,11 +129,11 @@ def cmd_export(a: argparse.Namespace) -> int:
         lineage = {"parent": (parent or {}).get("model_name") or (parent or {}).get("path") if parent else None,
                    "snapshot_id": meta.get("snapshot_id")}
         ckpt_meta = {k: meta[k] for k in ("step", "steps_total", "snapshot_id", "seed", "elapsed_s", "partial", "parent", "arch",
-                                          "stopped_by", "affinity_state", "calibration") if k in meta}
+                                          "stopped_by", "affinity_state", "calibration", "mode", "encoder_frozen") if k in meta}
         name = a.name or os.path.basename(os.path.abspath(a.out))
     training = {k: ckpt_meta.get(k) for k in ("step", "steps_total", "seed", "elapsed_s", "partial", "stopped_by")}
     manifest = export_bundle(model, a.out, name, lineage, metrics, extra={"training": training}, ckpt_meta=ckpt_meta,
-                             include_pytorch=not a.no_pytorch)
+                             include_pytorch=not a.no_pytorch, encoder_from=a.encoder_from)
     sizes = {f: os.path.getsize(os.path.join(a.out, f)) for f in sorted(os.listdir(a.out))}
     emit("export_done", out=os.path.abspath(a.out), name=manifest["name"], files=sizes)
     return 0
@@ -227,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--name", default=None)
     x.add_argument("--metrics", default=None, help="eval result JSON to record in the manifest lineage")
     x.add_argument("--no-pytorch", action="store_true", help="omit model.pt (e.g. sam-vit-b: 360 MB)")
+    x.add_argument("--encoder-from", default=None,
+                   help="bundle with the same image encoder (a fast retrain's parent): copy its encoder.onnx byte "
+                        "for byte instead of exporting it, so both share stored embeddings")
     x.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     x.set_defaults(func=cmd_export)
 

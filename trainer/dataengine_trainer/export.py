@@ -12,9 +12,10 @@ import warnings
 
 import torch
 
-from .checkpoint import atomic_write_bytes, atomic_write_json, save_checkpoint
+from .checkpoint import atomic_write_bytes, atomic_write_json, load_checkpoint, save_checkpoint
 from .constants import (BUNDLE_FORMAT_VERSION, EMBED_DIM, EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE, MASK_THRESHOLD,
                         NUM_MASK_TOKENS, ONNX_OPSET, PIXEL_MEAN, PIXEL_STD)
+from .errors import TrainerError
 from .model import SamModel
 from .onnx_modules import DecoderOnnx, DetectorOnnx, EncoderOnnx
 
@@ -104,9 +105,10 @@ def _param_bytes(module: torch.nn.Module) -> int:
 
 
 def write_onnx_files(model: SamModel, out_dir: str, include_detector: bool = True,
-                     external_data_bytes: int | None = None) -> list[str]:
+                     external_data_bytes: int | None = None, skip: tuple[str, ...] = ()) -> list[str]:
     """Exports the bundle's graphs into ``out_dir``; a graph whose weights exceed ``external_data_bytes``
-    is written as ``<file>`` + ``<file>.data`` (all its weights in one side file). Returns the file names."""
+    is written as ``<file>`` + ``<file>.data`` (all its weights in one side file). Returns the file names.
+    Graphs named in ``skip`` are not exported (the caller provides them)."""
     import onnx
 
     limit = EXTERNAL_DATA_BYTES if external_data_bytes is None else external_data_bytes
@@ -114,6 +116,8 @@ def write_onnx_files(model: SamModel, out_dir: str, include_detector: bool = Tru
     written = []
     with torch.no_grad():
         for fname, module, args, ins, outs, axes, shapes in _graphs(model, include_detector):
+            if fname in skip:
+                continue
             path = os.path.join(out_dir, fname)
             if _param_bytes(module) <= limit:
                 atomic_write_bytes(path, _declare_output_shapes(_export(module, args, ins, outs, axes), shapes))
@@ -172,13 +176,31 @@ def build_manifest(model: SamModel, name: str, lineage: dict, metrics: dict | No
     }
 
 
+def check_same_encoder(model: SamModel, bundle_dir: str) -> None:
+    """TrainerError unless ``bundle_dir`` has an encoder.onnx and its model.pt has exactly ``model``'s
+    image-encoder weights and buffers."""
+    if not os.path.isfile(os.path.join(bundle_dir, "encoder.onnx")):
+        raise TrainerError(f"--encoder-from {bundle_dir}: the bundle has no encoder.onnx")
+    parent, _ = load_checkpoint(bundle_dir)
+    mine, theirs = model.image_encoder.state_dict(), parent.image_encoder.state_dict()
+    differs = [k for k in mine if k not in theirs or mine[k].shape != theirs[k].shape or not torch.equal(mine[k], theirs[k])]
+    differs += sorted(set(theirs) - set(mine))
+    if differs:
+        raise TrainerError(f"--encoder-from {bundle_dir}: the checkpoint's image encoder differs from the bundle's "
+                           f"({len(differs)} tensor(s), e.g. {differs[0]}); export without --encoder-from")
+
+
 def export_bundle(model: SamModel, out_dir: str, name: str, lineage: dict, metrics: dict | None = None,
                   extra: dict | None = None, ckpt_meta: dict | None = None, include_pytorch: bool = True,
-                  include_detector: bool = True) -> dict:
+                  include_detector: bool = True, encoder_from: str | None = None) -> dict:
     """Writes the bundle into a temp dir beside ``out_dir`` and swaps it in, so readers never see a half bundle.
     ``include_detector`` False leaves out detector.onnx and the manifest's detector contract (model.pt
-    still holds the head, so a retrain trains it and exports it)."""
+    still holds the head, so a retrain trains it and exports it). ``encoder_from``: a bundle whose
+    image encoder is ``model``'s (a fast retrain's parent); its encoder graph is copied byte for byte,
+    so both bundles share stored embeddings (TrainerError when the encoders differ)."""
     out_dir = os.path.abspath(out_dir)
+    if encoder_from:
+        check_same_encoder(model, encoder_from)
     parent_dir = os.path.dirname(out_dir)
     os.makedirs(parent_dir, exist_ok=True)
     tmp = out_dir + ".tmp-export"
@@ -189,7 +211,10 @@ def export_bundle(model: SamModel, out_dir: str, name: str, lineage: dict, metri
         for f in os.listdir(out_dir):
             if f.endswith(".md"):
                 keep[f] = os.path.join(out_dir, f)
-    write_onnx_files(model, tmp, include_detector)
+    for f in ("encoder.onnx", "encoder.onnx.data") if encoder_from else ():
+        if os.path.isfile(os.path.join(encoder_from, f)):
+            shutil.copyfile(os.path.join(encoder_from, f), os.path.join(tmp, f))
+    write_onnx_files(model, tmp, include_detector, skip=("encoder.onnx",) if encoder_from else ())
     if include_pytorch:
         save_checkpoint(os.path.join(tmp, "model.pt"), model, model_name=name, **(ckpt_meta or {}))
     manifest = build_manifest(model, name, lineage, metrics, extra, include_detector)
