@@ -54,7 +54,7 @@ describe('dataengine simulate', () => {
     const out = path.join(tmp, 'report.json');
     const run = await cli([
       '--images', '6', '--stage1', '0.5', '--stage2', '0.34', '--annotators', '2',
-      '--retrain-every', '3', '--retrain-steps', '2', '--val-every', '3', '--auto-promote-margin', '0',
+      '--retrain-every', '3', '--retrain-steps', '2', '--val-every', '3', '--val-images', '0', '--held-out-scenes', '2', '--auto-promote-margin', '0',
       '--max-clicks', '4', '--min-area', '400',
       '--prefill', 'predIouThresh=0.6', '--prefill', 'stabilityScoreThresh=0.7',
       '--autogen', 'pointsPerSide=8', '--autogen', 'predIouThresh=0.2', '--autogen', 'stabilityScoreThresh=0.4',
@@ -173,6 +173,15 @@ describe('dataengine simulate', () => {
     expect(run.stdout).toMatch(/^2 semi-automatic /m);
     expect(run.stdout).toMatch(/^3 fully automatic /m);
     expect(run.stdout).toMatch(/↳ retrain after 3 images: candidate /);
+
+    // the never-uploaded held-out scenes: the starting checkpoint's score is the round's column, and
+    // the checkpoint active after the retrain was scored too (once per checkpoint)
+    expect(report.heldOut[0]!.checkpoint.id).toBe(report.startedWith.id);
+    expect(report.heldOut[0]!.images).toBe(2);
+    expect(s1.heldOutMiou1).toBe(report.heldOut[0]!.miou1);
+    expect(retrain.heldOutAfter).toBe(report.heldOut.find((h) => h.checkpoint.id === retrain.activeAfter.id)!.miou1);
+    expect(line.split(/\s{2,}/)[12]).toBe(s1.heldOutMiou1!.toFixed(3));
+    expect(run.stdout).toMatch(/^loop: held-out mIoU@1 \d\.\d{3} \(.+\) → \d\.\d{3} \(.+\), [+-]\d\.\d{3} over 1 retrain\(s\)$/m);
   }, 150_000);
 
   it('fails with one line when Redis, PostgreSQL or a checkpoint is missing', async () => {

@@ -3,7 +3,8 @@
 // (the configured ones); the jobs run in worker processes this command starts.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AppError } from '@dataengine/contracts';
+import { AppError, retrainModeSchema, type RetrainMode } from '@dataengine/contracts';
+import { SCENE_VARIANTS, type SceneVariant } from '@dataengine/synth';
 import { ConfigError, createLogger, loadConfig } from '@dataengine/config';
 import { isDatabaseUnavailableError } from '@dataengine/db';
 import {
@@ -25,11 +26,12 @@ import { prepareInstallation } from './simulate-preflight';
 import { startWorkerProcesses, type WorkerPool } from './simulate-workers';
 
 const D = SIMULATION_DEFAULTS;
-const USAGE = `dataengine simulate [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
+const USAGE = `dataengine simulate [--scenes classic|studio=${D.scenes}] [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
          [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
          [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
-         [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's, warm-up min(50, steps/10), lr 2e-4)
-         [--val-every N=${D.valEvery} (every Nth stage-1 image is held out as val; 0: the retrain's own split)]
+         [--retrain-mode fast|full (default: the retrain run's, fast)] [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's)
+         [--val-images N=${D.valImages} (the project's held-out set, annotated first)] [--val-every N=${D.valEvery} (also hold out every Nth stage-1 image)]
+         [--held-out-scenes N=${D.heldOutScenes} (never uploaded; each round's checkpoint is scored on them)]
          [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
          [--autogen-preset sam-default|sa1b] [--autogen KEY=VALUE]… (AMG overrides; default pointsPerSide=${D.autogen.overrides.pointsPerSide})
          [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--touch-up-iou X=${D.touchUpIou}|off] [--min-area PIXELS=${D.minObjectArea}]
@@ -51,6 +53,10 @@ const FLAGS = {
   'retrain-lr': { type: 'string' },
   'auto-promote-margin': { type: 'string' },
   'val-every': { type: 'string' },
+  'val-images': { type: 'string' },
+  'held-out-scenes': { type: 'string' },
+  'retrain-mode': { type: 'string' },
+  scenes: { type: 'string' },
   prefill: { type: 'string', multiple: true },
   autogen: { type: 'string', multiple: true },
   'autogen-preset': { type: 'string' },
@@ -108,6 +114,19 @@ function parsePreset(value: string | undefined): 'sam-default' | 'sa1b' {
   return value;
 }
 
+function parseScenes(value: string | undefined): SceneVariant {
+  if (value === undefined) return D.scenes;
+  if (!(SCENE_VARIANTS as readonly string[]).includes(value)) throw new CliError(`--scenes takes ${SCENE_VARIANTS.join(' or ')}, got "${value}"`, EXIT.usage);
+  return value as SceneVariant;
+}
+
+function parseRetrainMode(value: string | undefined): RetrainMode | null {
+  if (value === undefined) return D.retrainMode;
+  const parsed = retrainModeSchema.safeParse(value);
+  if (!parsed.success) throw new CliError(`--retrain-mode takes fast or full, got "${value}"`, EXIT.usage);
+  return parsed.data;
+}
+
 function parseSize(value: string | undefined): { width: number; height: number } {
   if (value === undefined) return { width: D.width, height: D.height };
   const m = /^(\d+)x(\d+)$/.exec(value);
@@ -123,6 +142,10 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
   const lr = values['retrain-lr'];
   const options: Omit<SimulationOptions, 'modelDir'> = {
     images: parsePositiveInt(values.images, '--images') ?? D.images,
+    scenes: parseScenes(values.scenes),
+    valImages: nonNegativeInt(values['val-images'], 'val-images', D.valImages),
+    heldOutScenes: nonNegativeInt(values['held-out-scenes'], 'held-out-scenes', D.heldOutScenes),
+    retrainMode: parseRetrainMode(values['retrain-mode']),
     seed: nonNegativeInt(values.seed, 'seed', D.seed),
     annotators: parsePositiveInt(values.annotators, '--annotators') ?? D.annotators,
     ...parseSize(values.size),

@@ -16,6 +16,7 @@ import { stageImageCounts, validateSimulationOptions, type SimulatedStage, type 
 import { annotationRow, checkpointLabel, describeRetrain, type CheckpointRef, type RetrainRound, type SimulatedImage, type SimulationReport, type SimulationRow } from './simulation-report';
 import type { SimulationScene } from './simulation-scenes';
 import { createSimulationCast, startingCheckpoint, uploadScenes, type SimulationCast } from './simulation-setup';
+import { measureHeldOut, type HeldOutScore } from './held-out-measure';
 import { assertRunSucceeded, SimulationError, waitForRun, type WaitOptions } from './simulation-waits';
 
 export interface SimulationHooks {
@@ -61,7 +62,7 @@ export async function runSimulation(deps: EngineDeps, options: SimulationOptions
     cast,
     scenes: new Map(),
     wait: { timeoutMs: options.waitTimeoutMs, signal: hooks.signal },
-    report: { project: cast.project, startedWith: ref(initial), options: shown, rows: [], retrains: [], images: [], masks: [], wallSeconds: 0 },
+    report: { project: cast.project, startedWith: ref(initial), options: shown, rows: [], retrains: [], images: [], masks: [], heldOut: [], wallSeconds: 0 },
   };
   log(`project ${cast.project.name} (${cast.project.id}); starting checkpoint ${checkpointLabel(ref(initial))}`);
   const counts = stageImageCounts(options);
@@ -84,16 +85,40 @@ export async function runSimulation(deps: EngineDeps, options: SimulationOptions
   return state.report;
 }
 
-async function upload(state: SimulationState, stage: SimulatedStage, indices: number[]): Promise<number[]> {
-  state.hooks.log?.(`stage ${stage}: uploading and ingesting ${indices.length} synthetic images…`);
+async function upload(state: SimulationState, stage: SimulatedStage, indices: number[], heldOut = false): Promise<number[]> {
+  state.hooks.log?.(`stage ${stage}: uploading and ingesting ${indices.length} synthetic ${state.options.scenes} images${heldOut ? ' as the held-out (val) set' : ''}…`);
   const { valEvery } = state.options;
-  const val = (position: number) => stage === 1 && valEvery > 0 && position % valEvery === valEvery - 1;
+  const val = (position: number) => heldOut || (stage === 1 && valEvery > 0 && position % valEvery === valEvery - 1);
   const scenes = await uploadScenes(state.deps, state.cast.manager, state.cast.project.id, indices, state.options, state.wait, val);
   for (const [imageId, scene] of scenes) {
     state.scenes.set(imageId, scene);
     state.report.images.push({ imageId, index: scene.index, sceneSeed: scene.sceneSeed, stage } satisfies SimulatedImage);
   }
   return [...scenes.keys()];
+}
+
+const runSeconds = (run: { startedAt: Date | null; finishedAt: Date | null }): number | null =>
+  run.startedAt && run.finishedAt ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
+
+/**
+ * After a promotion: how long until every image of the project has the new checkpoint's embedding,
+ * and how many the encoder had to compute (a fast retrain's candidate shares its parent's).
+ */
+async function awaitEmbeddings(state: SimulationState, checkpoint: CheckpointRow): Promise<NonNullable<RetrainRound['promotion']>> {
+  const { deps, cast } = state;
+  const started = performance.now();
+  const images = await deps.db.image.count({ where: { projectId: cast.project.id, status: 'ready' } });
+  const parentHash = checkpoint.parentId ? (await deps.db.checkpoint.findUnique({ where: { id: checkpoint.parentId }, select: { bundleHash: true } }))?.bundleHash : null;
+  const deadline = Date.now() + state.options.waitTimeoutMs;
+  for (;;) {
+    const rows = await deps.db.embedding.findMany({ where: { checkpointId: checkpoint.id, image: { projectId: cast.project.id } }, select: { blobKey: true } });
+    if (rows.length >= images || Date.now() > deadline || state.hooks.signal?.aborted) {
+      // stored keys name the bundle that computed them (embeddingKey): the parent's means shared
+      const shared = parentHash ? rows.filter((r) => r.blobKey.startsWith(`embeddings/${parentHash.slice(0, 16)}/`)).length : 0;
+      return { seconds: (performance.now() - started) / 1000, images, embedded: rows.length, computed: rows.length - shared };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 const context = (state: SimulationState): AnnotatorContext => ({ deps: state.deps, options: state.options, scenes: state.scenes, signal: state.hooks.signal });
@@ -118,38 +143,62 @@ async function checkpointsOf(state: SimulationState, ids: Iterable<string | null
   return unique.map((id) => rows.find((r) => r.id === id)).filter((r): r is { id: string; name: string } => r !== undefined);
 }
 
+/** The active checkpoint's score on the never-uploaded scenes (measured once per checkpoint). */
+async function scoreHeldOut(state: SimulationState, checkpoint: CheckpointRow | null): Promise<HeldOutScore | null> {
+  if (!checkpoint || state.options.heldOutScenes === 0) return null;
+  const known = state.report.heldOut.find((h) => h.checkpoint.id === checkpoint.id);
+  if (known) return known;
+  const score = await measureHeldOut(state.deps, checkpoint, state.options, state.hooks.signal);
+  state.report.heldOut.push(score);
+  state.hooks.log?.(`held-out: ${checkpointLabel(ref(checkpoint))} mIoU@1 ${score.miou1.toFixed(3)}, @3 ${score.miou3.toFixed(3)} on ${score.objects} objects of ${score.images} unseen ${state.options.scenes} scenes (${score.seconds.toFixed(1)} s)`);
+  return score;
+}
+
+async function annotateRound(state: SimulationState, round: number, quota: number): Promise<AnnotatedImage[]> {
+  const active = await getActiveCheckpoint(state.deps, state.cast.project.id);
+  const heldOut = await scoreHeldOut(state, active);
+  state.hooks.log?.(`stage 1 ${round === 0 ? 'held-out set' : `round ${round}`}: ${quota} images with ${active ? checkpointLabel(ref(active)) : 'no active checkpoint'}`);
+  const started = performance.now();
+  const done = await annotateQueue(context(state), state.cast.annotators, {
+    projectId: state.cast.project.id,
+    quota,
+    round,
+    annotate: annotateAssistedManual,
+    onImage: progress(state, `stage 1 ${round === 0 ? 'held-out' : `round ${round}`}`, quota),
+  });
+  if (done.length === 0) throw new SimulationError('stage 1: the annotators found no tasks; were the images ingested into this project?');
+  const masks = done.flatMap((i) => i.masks);
+  state.report.masks.push(...masks);
+  state.report.rows.push({
+    ...annotationRow({
+      stage: 1,
+      round,
+      images: done.length,
+      objects: objectsOn(state, done),
+      masks,
+      abandoned: done.reduce((s, i) => s + i.abandoned, 0),
+      checkpoints: await checkpointsOf(state, masks.map((m) => m.checkpointId)),
+      wallSeconds: seconds(started),
+    }),
+    heldOutMiou1: heldOut?.miou1 ?? null,
+  });
+  return done;
+}
+
 async function runAssistedManual(state: SimulationState, indices: number[]): Promise<void> {
   const { options } = state;
+  if (options.valImages > 0) {
+    // the project's held-out set first: annotated like any image, never trained on, what evaluate scores
+    const valIndices = Array.from({ length: options.valImages }, (_, i) => options.images + i);
+    const valIds = await upload(state, 1, valIndices, true);
+    await annotateRound(state, 0, valIds.length);
+  }
   const imageIds = await upload(state, 1, indices);
   let submitted = 0;
   for (let round = 1; submitted < imageIds.length; round++) {
     const quota = options.retrainEvery > 0 ? Math.min(options.retrainEvery, imageIds.length - submitted) : imageIds.length - submitted;
-    const active = await getActiveCheckpoint(state.deps, state.cast.project.id);
-    state.hooks.log?.(`stage 1 round ${round}: ${quota} images with ${active ? checkpointLabel(ref(active)) : 'no active checkpoint'}`);
-    const started = performance.now();
-    const done = await annotateQueue(context(state), state.cast.annotators, {
-      projectId: state.cast.project.id,
-      quota,
-      round,
-      annotate: annotateAssistedManual,
-      onImage: progress(state, `stage 1 round ${round}`, quota),
-    });
-    if (done.length === 0) throw new SimulationError('stage 1: the annotators found no tasks; were the images ingested into this project?');
+    const done = await annotateRound(state, round, quota);
     submitted += done.length;
-    const masks = done.flatMap((i) => i.masks);
-    state.report.masks.push(...masks);
-    state.report.rows.push(
-      annotationRow({
-        stage: 1,
-        round,
-        images: done.length,
-        objects: objectsOn(state, done),
-        masks,
-        abandoned: done.reduce((s, i) => s + i.abandoned, 0),
-        checkpoints: await checkpointsOf(state, masks.map((m) => m.checkpointId)),
-        wallSeconds: seconds(started),
-      }),
-    );
     // the last round retrains too when it is full: stage 2's detector learns from all of stage 1
     if (options.retrainEvery > 0 && done.length === options.retrainEvery) await retrainRound(state, round, submitted);
   }
@@ -163,7 +212,7 @@ function runInput(input: Record<string, unknown>): StartRunInput {
 async function retrainRound(state: SimulationState, round: number, afterImages: number): Promise<void> {
   const { deps, cast, options } = state;
   const started = performance.now();
-  const record: RetrainRound = { round, afterImages, retrainRunId: null, evaluateRunId: null, candidate: null, decision: null, promoted: false, evaluation: null, activeAfter: { id: '', name: '' }, wallSeconds: 0, error: null };
+  const record: RetrainRound = { round, afterImages, mode: null, retrainRunId: null, evaluateRunId: null, candidate: null, decision: null, promoted: false, evaluation: null, activeAfter: { id: '', name: '' }, retrainSeconds: null, evaluateSeconds: null, promotion: null, heldOutAfter: null, wallSeconds: 0, error: null };
   const before = await getActiveCheckpoint(deps, cast.project.id);
   try {
     const params = runInput({
@@ -172,14 +221,17 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
       steps: options.retrainSteps,
       ...(options.retrainWarmup !== null ? { warmup: options.retrainWarmup } : {}),
       ...(options.retrainLr !== null ? { lr: options.retrainLr } : {}),
+      ...(options.retrainMode !== null ? { mode: options.retrainMode } : {}),
       evaluate: false,
       seed: options.seed,
     }) as RetrainParams & { kind: 'retrain' };
-    state.hooks.log?.(`retrain ${round}: ${params.steps} steps (warm-up ${retrainWarmup(params)}, lr ${params.lr}) on the masks of ${afterImages} images…`);
+    state.hooks.log?.(`retrain ${round}: ${params.mode} mode, ${params.steps} steps (warm-up ${retrainWarmup(params)}, lr ${params.lr}) on the masks of ${afterImages} images…`);
+    record.mode = params.mode;
     const retrain = await startRun(deps, cast.ops, params);
     record.retrainRunId = retrain.id;
     const trained = await waitForRun(deps, retrain.id, `retrain run ${retrain.id}`, { ...state.wait, onProgress: (r) => state.hooks.log?.(`retrain ${round}: ${r.status} step ${r.done}/${r.total}`) });
     assertRunSucceeded(trained, 'the retrain run');
+    record.retrainSeconds = runSeconds(trained);
     const candidateId = (trained.result as { candidateId?: unknown } | null)?.candidateId;
     if (typeof candidateId !== 'string') throw new SimulationError(`retrain run ${retrain.id} succeeded without a candidateId in its result`);
     const candidate = await deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidateId } });
@@ -189,6 +241,7 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
     record.evaluateRunId = evaluate.id;
     const evaluated = await waitForRun(deps, evaluate.id, `evaluate run ${evaluate.id}`, state.wait);
     assertRunSucceeded(evaluated, 'the evaluate run');
+    record.evaluateSeconds = runSeconds(evaluated);
     const result = (evaluated.result ?? {}) as Record<string, unknown>;
     record.evaluation = result;
     record.decision = typeof result['decision'] === 'string' ? result['decision'] : null;
@@ -199,6 +252,8 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
   const after = await getActiveCheckpoint(deps, cast.project.id);
   record.activeAfter = after ? ref(after) : { id: '', name: 'none' };
   record.promoted = after !== null && after.id !== before?.id && after.id === record.candidate?.id;
+  if (record.promoted && after) record.promotion = await awaitEmbeddings(state, after);
+  if (!state.hooks.signal?.aborted) record.heldOutAfter = (await scoreHeldOut(state, after))?.miou1 ?? null;
   record.wallSeconds = seconds(started);
   state.report.retrains.push(record);
   state.hooks.log?.(describeRetrain(record));

@@ -1,6 +1,7 @@
 // What a simulation runs: how many synthetic images, how they are split over the three stages,
 // how the simulated annotator clicks and how long each click is assumed to take.
-import { AppError } from '@dataengine/contracts';
+import { AppError, type RetrainMode } from '@dataengine/contracts';
+import { SCENE_VARIANTS, type SceneVariant } from '@dataengine/synth';
 
 export type SimulatedStage = 1 | 2 | 3;
 
@@ -28,6 +29,15 @@ export const DEFAULT_TIME_MODEL: TimeModel = { secondsPerMask: 10, secondsPerCli
 export interface SimulationOptions {
   /** Synthetic images in all; split over the stages by the fractions below. */
   images: number;
+  /** Scene family (libs/synth): 'classic' is what the built-in model was trained on; 'studio' it never saw. */
+  scenes: SceneVariant;
+  /**
+   * Images of the project's held-out set, uploaded as `val` and annotated first (stage 1, round 0):
+   * what evaluate judges every candidate on. They come on top of `images`.
+   */
+  valImages: number;
+  /** Scenes never uploaded, with known ground truth: each round's checkpoint is scored on them. */
+  heldOutScenes: number;
   seed: number;
   annotators: number;
   width: number;
@@ -40,6 +50,8 @@ export interface SimulationOptions {
   /** Stage 1 retrains after every this many submitted images; 0 never retrains. */
   retrainEvery: number;
   retrainSteps: number;
+  /** Retrain mode (fast: frozen encoder, stored embeddings; full: the encoder too); null: the retrain run's default. */
+  retrainMode: RetrainMode | null;
   /** Retrain warm-up steps and learning rate; null: the retrain run's defaults (contracts' retrainParamsSchema). */
   retrainWarmup: number | null;
   retrainLr: number | null;
@@ -77,6 +89,9 @@ export interface SimulationOptions {
 
 export const SIMULATION_DEFAULTS = {
   images: 60,
+  scenes: 'classic',
+  valImages: 8,
+  heldOutScenes: 10,
   seed: 1,
   annotators: 2,
   // the size the built-in model was trained at (models/default/MODEL_CARD.md)
@@ -87,11 +102,12 @@ export const SIMULATION_DEFAULTS = {
   stages: [1, 2, 3] as const,
   retrainEvery: 10,
   retrainSteps: 200,
+  retrainMode: null,
   retrainWarmup: null,
   // the retrain run's 2e-4: at 8e-4 the candidates drifted further (the IoU head's calibration:
   // a promoted one left stage 3's automatic masks all below the AMG thresholds)
   retrainLr: null,
-  valEvery: 5,
+  valEvery: 0,
   autoPromoteMargin: 0.01,
   prefill: {},
   // a 16×16 point grid instead of the preset's 32×32 keeps stage 3 of a simulation in minutes on a
@@ -137,6 +153,9 @@ export function validateSimulationOptions(options: Omit<SimulationOptions, 'mode
   int(options.height, 64, 'height');
   int(options.retrainEvery, 0, 'retrain-every');
   int(options.retrainSteps, 1, 'retrain-steps');
+  int(options.valImages, 0, 'val-images');
+  int(options.heldOutScenes, 0, 'held-out-scenes');
+  if (!SCENE_VARIANTS.includes(options.scenes)) bad(`scenes must be one of ${SCENE_VARIANTS.join(', ')}, got ${String(options.scenes)}`);
   if (options.retrainWarmup !== null) int(options.retrainWarmup, 0, 'retrain-warmup');
   if (options.retrainLr !== null && !(options.retrainLr > 0 && options.retrainLr <= 1)) bad(`retrain-lr must be in (0, 1], got ${options.retrainLr}`);
   int(options.valEvery, 0, 'val-every');

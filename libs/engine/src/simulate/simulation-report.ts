@@ -1,5 +1,6 @@
 // The paper's per-stage table: images, masks per image, clicks per mask, modelled seconds per mask,
 // mIoU against ground truth and the checkpoint used — per stage and per stage-1 retrain round.
+import type { HeldOutScore } from './held-out-measure';
 import type { SimulatedMask } from './simulated-annotator';
 import type { SimulatedStage, SimulationOptions } from './simulation-options';
 
@@ -37,6 +38,8 @@ export interface SimulationRow {
   abandoned: number;
   checkpoints: CheckpointRef[];
   prefill?: { masks: number; kept: number; deleted: number };
+  /** Stage 1: mIoU@1 of the round's checkpoint on the never-uploaded held-out scenes. */
+  heldOutMiou1?: number | null;
   wallSeconds: number;
 }
 
@@ -44,6 +47,7 @@ export interface RetrainRound {
   /** Retrain after stage-1 round `round`. */
   round: number;
   afterImages: number;
+  mode: string | null;
   retrainRunId: string | null;
   evaluateRunId: string | null;
   candidate: CheckpointRef | null;
@@ -52,6 +56,13 @@ export interface RetrainRound {
   promoted: boolean;
   evaluation: Record<string, unknown> | null;
   activeAfter: CheckpointRef;
+  /** Run wall times (queued time excluded). */
+  retrainSeconds: number | null;
+  evaluateSeconds: number | null;
+  /** After a promotion: seconds until every project image had the new checkpoint's embedding, and how many were computed. */
+  promotion: { seconds: number; images: number; embedded: number; computed: number } | null;
+  /** mIoU@1 on the held-out scenes of the checkpoint active after this round. */
+  heldOutAfter: number | null;
   wallSeconds: number;
   error: string | null;
 }
@@ -71,6 +82,8 @@ export interface SimulationReport {
   retrains: RetrainRound[];
   images: SimulatedImage[];
   masks: SimulatedMask[];
+  /** Each checkpoint's score on the never-uploaded held-out scenes, in the order they were active. */
+  heldOut: HeldOutScore[];
   wallSeconds: number;
 }
 
@@ -123,12 +136,12 @@ const fixed = (v: number | null, digits: number): string => (v === null ? '–' 
 
 /** The report as a fixed-width text table, a line per retrain round between the stage-1 rounds. */
 export function formatSimulationTable(report: SimulationReport): string {
-  const header = ['stage', 'images', 'masks', 'masks/img', 'clicks/mask', 'strokes/mask', 's/mask', 'touch-up s', 'model mIoU', 'mIoU', `≥${report.options.targetIou}`, 'checkpoint'];
+  const header = ['stage', 'images', 'masks', 'masks/img', 'clicks/mask', 'strokes/mask', 's/mask', 'touch-up s', 'model mIoU', 'mIoU', `≥${report.options.targetIou}`, 'held-out mIoU@1', 'checkpoint'];
   const lines: string[][] = [];
   const notes: string[] = [];
   for (const row of report.rows) {
     lines.push([
-      `${row.stage} ${STAGE_NAMES[row.stage]}${row.round !== null ? ` r${row.round}` : ''}`,
+      `${row.stage} ${STAGE_NAMES[row.stage]}${row.round === 0 ? ' val set' : row.round !== null ? ` r${row.round}` : ''}`,
       String(row.images),
       String(row.masks),
       fixed(row.masksPerImage, 1),
@@ -139,6 +152,7 @@ export function formatSimulationTable(report: SimulationReport): string {
       fixed(row.modelMiou, 3),
       fixed(row.miou, 3),
       row.reachedTarget === null ? '–' : `${Math.round(row.reachedTarget * 100)}%`,
+      fixed(row.heldOutMiou1 ?? null, 3),
       row.checkpoints.map(checkpointLabel).join(', '),
     ]);
     const retrain = row.stage === 1 && row.round !== null ? report.retrains.find((r) => r.round === row.round) : undefined;
@@ -157,12 +171,14 @@ export function formatSimulationTable(report: SimulationReport): string {
     `time model ${time.secondsPerMask} s per mask + ${time.secondsPerClick} s per click + ${time.secondsPerStroke} s per stroke + ${time.secondsPerStrokePixel} s per stroke pixel`,
     `stage 3: autogen preset ${report.options.autogen.preset}${Object.keys(report.options.autogen.overrides).length ? ` with ${Object.entries(report.options.autogen.overrides).map(([k, v]) => `${k}=${String(v)}`).join(', ')}` : ''}`,
     'model mIoU: the model\'s masks before the touch-up (what a better checkpoint raises); mIoU: the saved masks',
+    `held-out mIoU@1: the round's checkpoint on ${report.options.heldOutScenes} ${report.options.scenes} scenes no one uploaded (their ground truth, one click per whole object)`,
     '',
     render(header),
     rule,
     ...lines.map(render),
     '',
     ...notes,
+    ...loopSummary(report),
     `wall time ${report.wallSeconds.toFixed(1)} s`,
     '',
   ].join('\n');
@@ -171,8 +187,34 @@ export function formatSimulationTable(report: SimulationReport): string {
 export function describeRetrain(r: RetrainRound): string {
   if (r.error) return `retrain after ${r.afterImages} images failed: ${r.error} — annotation goes on with ${checkpointLabel(r.activeAfter)}`;
   const metrics = r.evaluation ? ` ${summariseEvaluation(r.evaluation)}` : '';
-  return `retrain after ${r.afterImages} images: candidate ${r.candidate ? checkpointLabel(r.candidate) : '–'}${metrics} → ${r.promoted ? 'promoted' : (r.decision ?? 'not promoted')} (${r.wallSeconds.toFixed(0)} s)`;
+  const times = [
+    r.retrainSeconds !== null ? `${r.mode ?? ''} retrain ${r.retrainSeconds.toFixed(0)} s`.trim() : null,
+    r.evaluateSeconds !== null ? `evaluate ${r.evaluateSeconds.toFixed(0)} s` : null,
+    r.promotion ? `promotion: embeddings of ${r.promotion.embedded}/${r.promotion.images} images in ${r.promotion.seconds.toFixed(1)} s, ${r.promotion.computed} computed` : null,
+  ].filter((t) => t !== null);
+  return `retrain after ${r.afterImages} images: candidate ${r.candidate ? checkpointLabel(r.candidate) : '–'}${metrics} → ${r.promoted ? 'promoted' : (r.decision ?? 'not promoted')} (${r.wallSeconds.toFixed(0)} s${times.length ? `: ${times.join(', ')}` : ''})`;
 }
+
+/** Whether the loop paid off: the first and last stage-1 rounds, and the held-out score before and after. */
+export function loopSummary(report: SimulationReport): string[] {
+  const rounds = report.rows.filter((r) => r.stage === 1 && r.round !== null && r.round > 0);
+  const lines: string[] = [];
+  const start = report.heldOut[0];
+  const lastActive = report.retrains[report.retrains.length - 1]?.activeAfter.id;
+  const end = report.heldOut.find((h) => h.checkpoint.id === lastActive) ?? report.heldOut[report.heldOut.length - 1];
+  if (start && end && report.retrains.length > 0) {
+    lines.push(`loop: held-out mIoU@1 ${start.miou1.toFixed(3)} (${start.checkpoint.name}) → ${end.miou1.toFixed(3)} (${end.checkpoint.name}), ${signed(end.miou1 - start.miou1, 3)} over ${report.retrains.length} retrain(s)`);
+  }
+  const first = rounds[0];
+  const last = rounds[rounds.length - 1];
+  if (first && last && first !== last && first.clicksPerMask !== null && last.clicksPerMask !== null && first.secondsPerMask !== null && last.secondsPerMask !== null) {
+    const change = (100 * (last.clicksPerMask - first.clicksPerMask)) / first.clicksPerMask;
+    lines.push(`loop: clicks/mask ${first.clicksPerMask.toFixed(2)} → ${last.clicksPerMask.toFixed(2)} (${signed(change, 0)} %), s/mask ${first.secondsPerMask.toFixed(1)} → ${last.secondsPerMask.toFixed(1)} (round ${first.round} → ${last.round})`);
+  }
+  return lines;
+}
+
+const signed = (v: number, digits: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
 /** "mIoU@1 0.33 → 0.35" from an evaluate result, when it carries the two checkpoints' metrics. */
 function summariseEvaluation(evaluation: Record<string, unknown>): string {

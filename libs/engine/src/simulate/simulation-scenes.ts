@@ -2,7 +2,7 @@
 // ground truth of every image can be regenerated from (seed, index, size) alone — by the simulator
 // and by anyone checking its numbers.
 import type { CompressedRle } from '@dataengine/segment';
-import { deriveSeed, generateScene, sceneToSa1bRecord, type Scene } from '@dataengine/synth';
+import { deriveSeed, generateScene, sceneToSa1bRecord, type Scene, type SceneVariant } from '@dataengine/synth';
 import { encodeSceneImage } from '@dataengine/synth/node';
 
 /** One ground-truth object the simulated annotator may segment: a whole (root of the part tree). */
@@ -25,9 +25,16 @@ export interface SimulationScene {
 export const simulationSceneSeed = (seed: number, index: number): number => deriveSeed(seed, index);
 export const simulationFileName = (index: number): string => `sim-${String(index + 1).padStart(5, '0')}.jpg`;
 
-export function generateSimulationScene(seed: number, index: number, size: { width: number; height: number }): Scene {
-  return generateScene({ seed: simulationSceneSeed(seed, index), width: size.width, height: size.height });
+export function generateSimulationScene(seed: number, index: number, size: { width: number; height: number }, variant: SceneVariant = 'classic'): Scene {
+  return generateScene({ seed: simulationSceneSeed(seed, index), width: size.width, height: size.height, variant });
 }
+
+/**
+ * Scenes that are never uploaded: the simulator measures each round's checkpoint on them. Their
+ * seeds come from another stream than the project's (seed + this offset), so no project image is
+ * one of them.
+ */
+export const HELD_OUT_SEED_OFFSET = 1_000_003;
 
 /** Ground truth of a scene as the simulator uses it; the masks come from the scene's SA-1B record. */
 export function groundTruthObjects(scene: Scene, minObjectArea: number): GroundTruthObject[] {
@@ -45,8 +52,9 @@ export async function buildSimulationScene(
   index: number,
   size: { width: number; height: number },
   minObjectArea: number,
+  variant: SceneVariant = 'classic',
 ): Promise<{ scene: SimulationScene; jpeg: Buffer }> {
-  const generated = generateSimulationScene(seed, index, size);
+  const generated = generateSimulationScene(seed, index, size, variant);
   const jpeg = await encodeSceneImage(generated, 'jpg');
   return {
     scene: { index, sceneSeed: simulationSceneSeed(seed, index), fileName: simulationFileName(index), objects: groundTruthObjects(generated, minObjectArea) },

@@ -60,7 +60,7 @@ export async function uploadScenes(
   manager: Actor,
   projectId: string,
   indices: readonly number[],
-  options: Pick<SimulationOptions, 'seed' | 'width' | 'height' | 'minObjectArea'>,
+  options: Pick<SimulationOptions, 'seed' | 'width' | 'height' | 'minObjectArea' | 'scenes'>,
   wait: WaitOptions,
   /** Whether the image at this position of `indices` is uploaded as `val` (held out from training). */
   isVal: (position: number) => boolean = () => false,
@@ -69,7 +69,7 @@ export async function uploadScenes(
   if (indices.length === 0) return scenes;
   const batch = await beginUploadBatch(deps, manager, { projectId, files: indices.length });
   for (const [position, index] of indices.entries()) {
-    const { scene, jpeg } = await buildSimulationScene(options.seed, index, options, options.minObjectArea);
+    const { scene, jpeg } = await buildSimulationScene(options.seed, index, options, options.minObjectArea, options.scenes);
     const split = isVal(position) ? 'val' : 'train';
     const { image, duplicate } = await uploadImage(deps, manager, { projectId, fileName: scene.fileName, body: Readable.from([jpeg]), runId: batch.id, split });
     if (duplicate) throw new SimulationError(`scene ${index} produced the same image as an earlier one; choose another --seed`);
