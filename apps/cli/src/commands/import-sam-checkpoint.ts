@@ -14,10 +14,6 @@ import { REPO_ROOT } from '../repo-paths';
 export const SAM_MODEL_TYPES = ['vit_b', 'vit_l', 'vit_h'] as const;
 export type SamModelType = (typeof SAM_MODEL_TYPES)[number];
 
-// spawnTrainer's command type lists the retrain loop's commands (train, eval, export); import-sam is
-// the trainer's fourth, used only here
-const IMPORT_SAM = 'import-sam' as string as Parameters<typeof spawnTrainer>[1];
-
 export interface ImportSamCheckpointOptions {
   checkpoint: string;
   modelType: string;
@@ -57,7 +53,7 @@ export async function importSamCheckpoint(options: ImportSamCheckpointOptions, i
   const args = ['--checkpoint', at(options.checkpoint), '--model-type', options.modelType, '--out', out, '--threads', String(config.TRAINER_THREADS)];
   if (options.name) args.push('--name', options.name);
   const seen: { done: ImportDone | null } = { done: null };
-  const trainer = spawnTrainer(config, IMPORT_SAM, args, (event) => {
+  const trainer = spawnTrainer(config, 'import-sam', args, (event) => {
     if (event.event === 'import_progress') io.stderr(`checkpoint import: ${describeProgress(event)}\n`);
     if (event.event === 'import_done') seen.done = event as ImportDone;
   });

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { EngineSettings } from '../engine-deps';
 
-export type TrainerCommand = 'train' | 'eval' | 'export';
+export type TrainerCommand = 'train' | 'eval' | 'export' | 'import-sam';
 
 export interface TrainerEvent {
   event: string;
