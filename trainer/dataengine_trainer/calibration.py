@@ -22,6 +22,10 @@ from .progress import emit
 
 BACKGROUND_POINTS = 6
 REFINE_CLICKS = 4
+# masks per image that are prompted (a random choice of them): a cluttered scene has 40+, and every
+# mask costs ~9 decodes at full resolution; 16 per image keep a retrain's calibration to seconds per
+# image while the pairs still cover every token and size
+MAX_MASKS_PER_IMAGE = 16
 
 
 def isotonic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,8 +82,9 @@ def _ious_at(low: torch.Tensor, channels: torch.Tensor, size: torch.Tensor, targ
 
 
 def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray],
-                  rng: np.random.Generator) -> dict[int, tuple[list[float], list[float]]]:
-    """(raw predicted IoU, true IoU) per token for one image."""
+                  rng: np.random.Generator, everything: list[np.ndarray] | None = None) -> dict[int, tuple[list[float], list[float]]]:
+    """(raw predicted IoU, true IoU) per token for one image: ``masks`` are prompted; background points
+    fall outside all of ``everything`` (every annotation; default ``masks``) and score against it."""
     pairs: dict[int, tuple[list[float], list[float]]] = {k: ([], []) for k in range(NUM_MASK_TOKENS)}
     n = len(masks)
     sx, sy = coord_scale(rec.height, rec.width)
@@ -107,12 +112,13 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
         j = int(rng.integers(len(xs)))
         points += [(float(xs[j]), float(ys[j]))]
         targets += [[m], [m]]
-    union = np.any(np.stack(masks), 0)
+    everything = everything if everything is not None else masks
+    union = np.any(np.stack(everything), 0)
     free = np.argwhere(~union)
     for j in rng.choice(len(free), size=min(BACKGROUND_POINTS, len(free)), replace=False) if len(free) else []:
         y, x = free[j]
         points.append((float(x), float(y)))
-        targets.append(masks)
+        targets.append(everything)
     p = len(points)
     coords = torch.tensor([[[x * sx, y * sy], [0.0, 0.0]] for x, y in points], dtype=torch.float32)
     labels = torch.tensor([[1.0, -1.0]]).repeat(p, 1)
@@ -162,12 +168,15 @@ def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_im
     raw: dict[int, list[float]] = {k: [] for k in range(NUM_MASK_TOKENS)}
     true: dict[int, list[float]] = {k: [] for k in range(NUM_MASK_TOKENS)}
     for n, rec in enumerate(records):
-        masks = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
-        if not masks:
+        everything = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
+        if not everything:
             continue
+        masks = everything
+        if len(everything) > MAX_MASKS_PER_IMAGE:
+            masks = [everything[i] for i in sorted(rng.choice(len(everything), MAX_MASKS_PER_IMAGE, replace=False))]
         with torch.no_grad():
             emb = model.embed(preprocess_image(rec.load_rgb()))
-        for k, (r, t) in collect_pairs(decoder, emb, rec, masks, rng).items():
+        for k, (r, t) in collect_pairs(decoder, emb, rec, masks, rng, everything).items():
             raw[k] += r
             true[k] += t
         if progress and ((n + 1) % 20 == 0 or n + 1 == len(records)):

@@ -27,6 +27,11 @@ def cmd_train(a: argparse.Namespace) -> int:
         a.arch = "tiny"
     if a.init is not None and a.arch is not None:
         raise TrainerError("give either --init (fine-tune a bundle/checkpoint) or --arch (from scratch), not both")
+    # each mode's recipe where the caller left it open: a fast retrain spends the step on more masks of
+    # one image and fewer refinement rounds (bench/retrain.bench.ts measured it against the full recipe)
+    for name, value in (FAST_RECIPE if a.mode == "fast" else FULL_RECIPE).items():
+        if getattr(a, name) is None:
+            setattr(a, name, value)
     for name in ("steps", "batch", "masks_per_image", "threads"):
         if getattr(a, name) < 1:
             raise TrainerError(f"--{name.replace('_', '-')} must be ≥ 1")
@@ -151,6 +156,8 @@ def cmd_import_sam(a: argparse.Namespace) -> int:
 
 
 DEFAULT_THREADS = int(os.environ.get("TRAINER_THREADS", "2"))  # 2 cores on our machines (STACK-NOTES.md)
+FULL_RECIPE = {"batch": 2, "masks_per_image": 6, "max_nograd_rounds": 3}
+FAST_RECIPE = {"batch": 1, "masks_per_image": 8, "max_nograd_rounds": 1}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,8 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--arch", choices=["tiny", "micro", "sam-vit-b"], default=None)
     t.add_argument("--init", default=None, help="bundle directory or checkpoint file to start from")
     t.add_argument("--steps", type=int, default=1000)
-    t.add_argument("--batch", type=int, default=2, help="images per step")
-    t.add_argument("--masks-per-image", type=int, default=6)
+    t.add_argument("--batch", type=int, default=None, help="images per step (default 2; fast mode 1)")
+    t.add_argument("--masks-per-image", type=int, default=None, help="prompted masks per image (default 6; fast mode 8)")
     t.add_argument("--lr", type=float, default=8e-4)
     t.add_argument("--warmup", type=int, default=250)
     t.add_argument("--threads", type=int, default=DEFAULT_THREADS)
@@ -179,10 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--amp", action="store_true", help="bf16 autocast of the forward passes (losses in float32)")
     t.add_argument("--affinity-weight", type=float, default=1.0,
                    help="weight of the grouping loss that teaches the encoder which cells share a region (0 = off)")
-    t.add_argument("--max-nograd-rounds", type=int, default=3, help="error-click rounds run without grad per step")
+    t.add_argument("--max-nograd-rounds", type=int, default=None,
+                   help="error-click rounds run without grad per step (default 3; fast mode 1)")
     t.add_argument("--stability-margin", type=float, default=4.0,
                    help="logit margin of the mask loss: pixels count as right once past ±margin (0 = plain focal + dice)")
-    t.add_argument("--calibrate-images", type=int, default=100,
+    t.add_argument("--calibrate-images", type=int, default=30,
                    help="after training, fit the IoU calibration on this many training images (0 = off)")
     t.add_argument("--time-limit", type=float, default=None, help="seconds; stop cleanly and checkpoint after this")
     t.add_argument("--mode", choices=["full", "fast"], default="full",

@@ -57,7 +57,7 @@ class TrainArgs:
     loader_workers: int = 1
     affinity_weight: float = 1.0  # grouping loss on the embedding (AffinityHead); 0 = off
     stability_margin: float = STABILITY_MARGIN  # logit margin of the mask loss (losses.py); 0 = plain focal + dice
-    calibrate_images: int = 100  # after training, fit the IoU calibration on this many training images; 0 = off
+    calibrate_images: int = 30  # after training, fit the IoU calibration on this many training images; 0 = off
     # full: every part trains, the encoder runs on each step's crops; fast: the image encoder is frozen
     # and never run per step — the rest trains on (crops of) the training images' embeddings (stored in
     # the snapshot by the engine, or computed once), so the bundle keeps its parent's encoder

@@ -37,8 +37,9 @@ export const retrainParamsSchema = z.object({
   /** the checkpoint to fine-tune; the project's active one when omitted */
   initCheckpointId: z.string().uuid().optional(),
   steps: z.number().int().min(1).max(1_000_000).default(300),
-  batch: z.number().int().min(1).max(64).default(2),
-  lr: z.number().positive().max(1).default(2e-4),
+  /** images per step; the trainer's recipe for the mode when omitted (fast 1 image × 8 masks, full 2 × 6) */
+  batch: z.number().int().min(1).max(64).optional(),
+  lr: z.number().positive().max(1).default(3e-4),
   /** linear learning-rate warm-up steps (trainer --warmup); `retrainWarmup` gives the default */
   warmup: z.number().int().min(0).max(1_000_000).optional(),
   valFraction: z.number().min(0.05).max(0.5).default(0.1),

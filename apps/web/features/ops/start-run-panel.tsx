@@ -96,6 +96,12 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
         )}
         {kind === 'retrain' && (
           <>
+            <Field label="Mode">
+              <select value={values.mode} onChange={(e) => set('mode', e.target.value as 'fast' | 'full')} data-testid="retrain-mode">
+                <option value="fast">fast — encoder frozen, trains on stored embeddings; promotion re-embeds nothing</option>
+                <option value="full">full — the encoder trains too; promotion re-embeds every image</option>
+              </select>
+            </Field>
             <Field label="Steps">{text('steps', 'retrain-steps', { type: 'number', step: '1' })}</Field>
             <Field label="Learning rate">{text('lr', 'retrain-lr', { type: 'number', step: 'any' })}</Field>
             <label className="checkbox">

@@ -200,7 +200,7 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
   const logEvery = Math.min(10, Math.max(1, Math.floor(params.steps / 200)));
   const args = [
     '--data', input.snapshotDir, '--out', input.runDir, '--init', input.initDir,
-    '--steps', String(params.steps), '--batch', String(params.batch), '--lr', String(params.lr), '--warmup', String(retrainWarmup(params)),
+    '--steps', String(params.steps), ...(params.batch !== undefined ? ['--batch', String(params.batch)] : []), '--lr', String(params.lr), '--warmup', String(retrainWarmup(params)),
     '--seed', String(params.seed), '--threads', String(deps.settings.TRAINER_THREADS), '--log-every', String(logEvery),
     '--mode', params.mode, ...(input.embeddingsDir ? ['--embeddings', input.embeddingsDir] : []),
   ];

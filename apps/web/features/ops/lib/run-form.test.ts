@@ -13,7 +13,10 @@ describe('buildStartRunInput', () => {
 
   it('shows the contract defaults and sends them back unchanged', () => {
     const r = buildStartRunInput('retrain', form);
-    expect(r.ok && r.input).toMatchObject({ kind: 'retrain', steps: 300, lr: 2e-4, evaluate: true, batch: 2 });
+    expect(r.ok && r.input).toMatchObject({ kind: 'retrain', mode: 'fast', steps: 300, lr: 3e-4, evaluate: true });
+    expect(r.ok && 'batch' in r.input).toBe(false); // the trainer's recipe for the mode
+    const full = buildStartRunInput('retrain', { ...form, mode: 'full' });
+    expect(full.ok && full.input).toMatchObject({ kind: 'retrain', mode: 'full' });
     const p = buildStartRunInput('prefill', form);
     expect(p.ok && p.input).toMatchObject({ kind: 'prefill', boxScoreThreshold: 0.3, predIouThresh: 0.7, maxMasksPerImage: 100 });
     expect(p.ok && 'imageIds' in p.input && p.input.imageIds).toBe(false);

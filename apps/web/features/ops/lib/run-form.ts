@@ -31,6 +31,7 @@ export interface RunFormValues {
   preset: 'sam-default' | 'sa1b';
   /** AMG parameters overriding the preset, as a JSON object */
   overrides: string;
+  mode: 'fast' | 'full';
   steps: string;
   lr: string;
   evaluate: boolean;
@@ -52,6 +53,7 @@ export const DEFAULT_RUN_FORM: RunFormValues = {
   maxMasksPerImage: String(prefill.maxMasksPerImage),
   preset: 'sam-default',
   overrides: '{}',
+  mode: retrain.mode,
   steps: String(retrain.steps),
   lr: String(retrain.lr),
   evaluate: retrain.evaluate,
@@ -111,7 +113,7 @@ export function buildStartRunInput(kind: RunFormKind, v: RunFormValues): BuildRe
         : kind === 'autogen'
           ? { ...base, imageIds: imageSelection(v.imageIds), preset: v.preset, overrides: overrides(v.overrides) }
           : kind === 'retrain'
-            ? { ...base, steps: num(v.steps, 'steps'), lr: num(v.lr, 'learning rate'), evaluate: v.evaluate }
+            ? { ...base, mode: v.mode, steps: num(v.steps, 'steps'), lr: num(v.lr, 'learning rate'), evaluate: v.evaluate }
             : kind === 'evaluate'
               ? { ...base, candidateId: v.candidateId || undefined, baselineId: v.baselineId || undefined, autoPromoteMargin: v.margin.trim() === '' ? null : num(v.margin, 'margin') }
               : { ...base, imageIds: imageSelection(v.imageIds), format: v.format, includeImages: v.includeImages };
