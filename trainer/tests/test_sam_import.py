@@ -323,3 +323,29 @@ def test_imported_bundle_fine_tunes_on_crops(imported_bundle, tiny_snapshot, tmp
     assert not torch.equal(model.image_encoder.pos_embed, before.image_encoder.pos_embed)  # the encoder trained
     assert not torch.equal(model.detector.obj.weight, before.detector.obj.weight)  # and the detector head
     shutil.rmtree(out)
+
+
+def test_a_fast_retrain_gives_an_imported_sam_a_detector_and_keeps_its_encoder(imported_bundle, tiny_snapshot, tmp_path):
+    """The retrain loop's default on an imported checkpoint: the encoder frozen, the detector head trained,
+    and the candidate's encoder.onnx the imported one's, byte for byte (their embeddings are shared)."""
+    from dataengine_trainer.embeddings import encoder_hash
+
+    d, _, _ = imported_bundle
+    out = tmp_path / "run"
+    proc = run_cli("train", "--mode", "fast", "--init", d, "--data", tiny_snapshot, "--out", str(out), "--steps", "2",
+                   "--masks-per-image", "2", "--crop", "512", "--warmup", "1", "--log-every", "1",
+                   "--loader-workers", "0", "--calibrate-images", "0")
+    assert proc.returncode == 0, proc.stderr
+    before, _ = load_checkpoint(d)
+    model, meta = load_checkpoint(str(out / "checkpoint.pt"))
+    assert meta["encoder_frozen"] is True
+    assert all(torch.equal(a, b) for a, b in zip(model.image_encoder.state_dict().values(), before.image_encoder.state_dict().values()))
+    assert not torch.equal(model.detector.obj.weight, before.detector.obj.weight)
+    bundle = tmp_path / "candidate"
+    proc = run_cli("export", "--checkpoint", str(out / "checkpoint.pt"), "--out", str(bundle), "--encoder-from", d)
+    assert proc.returncode == 0, proc.stderr
+    assert encoder_hash(str(bundle)) == encoder_hash(d)
+    with open(bundle / "manifest.json") as f:
+        manifest = json.load(f)
+    assert manifest["files"]["detector"] == "detector.onnx" and os.path.isfile(bundle / "detector.onnx")
+    assert "detector" in manifest
