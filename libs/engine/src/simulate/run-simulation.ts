@@ -108,14 +108,13 @@ async function awaitEmbeddings(state: SimulationState, checkpoint: CheckpointRow
   const { deps, cast } = state;
   const started = performance.now();
   const images = await deps.db.image.count({ where: { projectId: cast.project.id, status: 'ready' } });
-  const parentHash = checkpoint.parentId ? (await deps.db.checkpoint.findUnique({ where: { id: checkpoint.parentId }, select: { bundleHash: true } }))?.bundleHash : null;
   const deadline = Date.now() + state.options.waitTimeoutMs;
   for (;;) {
     const rows = await deps.db.embedding.findMany({ where: { checkpointId: checkpoint.id, image: { projectId: cast.project.id } }, select: { blobKey: true } });
     if (rows.length >= images || Date.now() > deadline || state.hooks.signal?.aborted) {
-      // stored keys name the bundle that computed them (embeddingKey): the parent's means shared
-      const shared = parentHash ? rows.filter((r) => r.blobKey.startsWith(`embeddings/${parentHash.slice(0, 16)}/`)).length : 0;
-      return { seconds: (performance.now() - started) / 1000, images, embedded: rows.length, computed: rows.length - shared };
+      // stored keys name the bundle that computed them (embeddingKey): another bundle's means shared
+      const own = `embeddings/${checkpoint.bundleHash.slice(0, 16)}/`;
+      return { seconds: (performance.now() - started) / 1000, images, embedded: rows.length, computed: rows.filter((r) => r.blobKey.startsWith(own)).length };
     }
     await new Promise((r) => setTimeout(r, 250));
   }
