@@ -180,6 +180,7 @@ describe('dataengine simulate', () => {
     expect(report.heldOut[0]!.images).toBe(2);
     expect(s1.heldOutMiou1).toBe(report.heldOut[0]!.miou1);
     expect(retrain.heldOutAfter).toBe(report.heldOut.find((h) => h.checkpoint.id === retrain.activeAfter.id)!.miou1);
+    expect(retrain.heldOutCandidate).toBe(report.heldOut.find((h) => h.checkpoint.id === retrain.candidate!.id)!.miou1);
     expect(line.split(/\s{2,}/)[11]).toBe(s1.heldOutMiou1!.toFixed(3));
     expect(run.stdout).toMatch(/^loop: held-out mIoU@1 \d\.\d{3} \(.+\) → \d\.\d{3} \(.+\), [+-]\d\.\d{3} over 1 retrain\(s\)$/m);
   }, 150_000);

@@ -211,7 +211,7 @@ function runInput(input: Record<string, unknown>): StartRunInput {
 async function retrainRound(state: SimulationState, round: number, afterImages: number): Promise<void> {
   const { deps, cast, options } = state;
   const started = performance.now();
-  const record: RetrainRound = { round, afterImages, mode: null, retrainRunId: null, evaluateRunId: null, candidate: null, decision: null, promoted: false, evaluation: null, activeAfter: { id: '', name: '' }, retrainSeconds: null, evaluateSeconds: null, promotion: null, heldOutAfter: null, wallSeconds: 0, error: null };
+  const record: RetrainRound = { round, afterImages, mode: null, retrainRunId: null, evaluateRunId: null, candidate: null, decision: null, promoted: false, evaluation: null, activeAfter: { id: '', name: '' }, retrainSeconds: null, evaluateSeconds: null, promotion: null, heldOutCandidate: null, heldOutAfter: null, wallSeconds: 0, error: null };
   const before = await getActiveCheckpoint(deps, cast.project.id);
   try {
     const params = runInput({
@@ -235,6 +235,8 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
     if (typeof candidateId !== 'string') throw new SimulationError(`retrain run ${retrain.id} succeeded without a candidateId in its result`);
     const candidate = await deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidateId } });
     record.candidate = ref(candidate);
+    // what the retrain bought, whatever the gate decides
+    record.heldOutCandidate = (await scoreHeldOut(state, candidate))?.miou1 ?? null;
     state.hooks.log?.(`retrain ${round}: candidate ${checkpointLabel(record.candidate)}; evaluating against the active checkpoint…`);
     const evaluate = await startRun(deps, cast.ops, runInput({ kind: 'evaluate', projectId: cast.project.id, candidateId, autoPromoteMargin: options.autoPromoteMargin }));
     record.evaluateRunId = evaluate.id;

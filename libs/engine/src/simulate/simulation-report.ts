@@ -61,7 +61,8 @@ export interface RetrainRound {
   evaluateSeconds: number | null;
   /** After a promotion: seconds until every project image had the new checkpoint's embedding, and how many were computed. */
   promotion: { seconds: number; images: number; embedded: number; computed: number } | null;
-  /** mIoU@1 on the held-out scenes of the checkpoint active after this round. */
+  /** mIoU@1 on the held-out scenes of the candidate (promoted or not) and of the checkpoint active after this round. */
+  heldOutCandidate: number | null;
   heldOutAfter: number | null;
   wallSeconds: number;
   error: string | null;
@@ -192,7 +193,8 @@ export function describeRetrain(r: RetrainRound): string {
     r.evaluateSeconds !== null ? `evaluate ${r.evaluateSeconds.toFixed(0)} s` : null,
     r.promotion ? `promotion: embeddings of ${r.promotion.embedded}/${r.promotion.images} images in ${r.promotion.seconds.toFixed(1)} s, ${r.promotion.computed} computed` : null,
   ].filter((t) => t !== null);
-  return `retrain after ${r.afterImages} images: candidate ${r.candidate ? checkpointLabel(r.candidate) : '–'}${metrics} → ${r.promoted ? 'promoted' : (r.decision ?? 'not promoted')} (${r.wallSeconds.toFixed(0)} s${times.length ? `: ${times.join(', ')}` : ''})`;
+  const unseen = r.heldOutCandidate !== null ? ` [unseen scenes mIoU@1 ${r.heldOutCandidate.toFixed(3)}]` : '';
+  return `retrain after ${r.afterImages} images: candidate ${r.candidate ? checkpointLabel(r.candidate) : '–'}${metrics}${unseen} → ${r.promoted ? 'promoted' : (r.decision ?? 'not promoted')} (${r.wallSeconds.toFixed(0)} s${times.length ? `: ${times.join(', ')}` : ''})`;
 }
 
 /** Whether the loop paid off: the first and last stage-1 rounds, and the held-out score before and after. */
