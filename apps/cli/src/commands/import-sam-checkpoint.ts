@@ -4,11 +4,10 @@
 // checked with the validator that registration uses.
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '@dataengine/config';
 import { spawnTrainer } from '@dataengine/engine';
 import { validateBundle } from '@dataengine/segment/node';
 import { CliError, EXIT, type CliIo } from '../cli-command.types';
-import { REPO_ROOT } from '../repo-paths';
+import { loadCliConfig } from '../cli-config';
 
 /** The official model types (segment-anything build_sam.py), SAM-SPEC.md §10. */
 export const SAM_MODEL_TYPES = ['vit_b', 'vit_l', 'vit_h'] as const;
@@ -42,14 +41,7 @@ export async function importSamCheckpoint(options: ImportSamCheckpointOptions, i
   const out = at(options.out);
   const entries = await readdir(out).catch(() => null);
   if (entries && entries.length > 0) throw new CliError(`${out} already exists and is not empty; bundles are immutable, choose a new directory`);
-  let config;
-  try {
-    // TRAINER_PYTHON, TRAINER_DIR (relative to the repository root, as for the api and worker), TRAINER_THREADS
-    config = loadConfig(undefined, REPO_ROOT);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
-  }
+  const config = loadCliConfig();
   const args = ['--checkpoint', at(options.checkpoint), '--model-type', options.modelType, '--out', out, '--threads', String(config.TRAINER_THREADS)];
   if (options.name) args.push('--name', options.name);
   const seen: { done: ImportDone | null } = { done: null };

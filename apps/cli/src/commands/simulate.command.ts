@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError, retrainModeSchema, type RetrainMode } from '@dataengine/contracts';
 import { SCENE_VARIANTS, type SceneVariant } from '@dataengine/synth';
-import { ConfigError, createLogger, loadConfig } from '@dataengine/config';
+import { createLogger } from '@dataengine/config';
 import { isDatabaseUnavailableError } from '@dataengine/db';
 import {
   createEngineRuntime,
@@ -21,7 +21,7 @@ import {
 } from '@dataengine/engine';
 import { parseCliArgs, parsePositiveInt } from '../cli-args';
 import { CliError, EXIT, type CliCommand, type CliIo } from '../cli-command.types';
-import { REPO_ROOT } from '../repo-paths';
+import { loadCliConfig } from '../cli-config';
 import { prepareInstallation } from './simulate-preflight';
 import { startWorkerProcesses, type WorkerPool } from './simulate-workers';
 
@@ -194,14 +194,7 @@ export const simulateCommand: CliCommand = {
       if (error instanceof AppError) throw new CliError(`${error.message}\nusage: ${USAGE}`, EXIT.usage);
       throw error;
     }
-    let config;
-    try {
-      // relative paths (BLOB_DIR, DEFAULT_MODEL_DIR) mean what they mean to the api and worker: from the repository root
-      config = loadConfig(undefined, REPO_ROOT);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new CliError(error.message);
-      throw error;
-    }
+    const config = loadCliConfig();
     const modelDir = config.defaultModelDir;
     const options: SimulationOptions = { ...parsed, modelDir };
     const t0 = performance.now();
