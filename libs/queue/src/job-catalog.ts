@@ -8,7 +8,10 @@ export interface JobDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> {
   payload: P;
   attempts: number;
   backoff: { type: 'exponential' | 'fixed'; delay: number };
-  /** Same key → same BullMQ job id → enqueued once while the job exists. */
+  /**
+   * Same key → at most one live job (waiting, delayed or running): a request while one is live joins
+   * it (promoting its priority); once it has completed or failed, the next request queues a new one.
+   */
   dedupKey: (payload: z.infer<P>) => string;
   description: string;
 }

@@ -1,17 +1,36 @@
-import { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { Queue, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '@dataengine/contracts';
 import { jobCatalog, type JobCatalog, type JobName, type JobPayload } from './job-catalog';
 import { isRedisUnavailableError } from './redis-connection';
 
+/** A job that is still to run or running (not completed, not failed for good). */
+export interface LiveJob {
+  id: string;
+  state: 'waiting' | 'prioritized' | 'delayed' | 'active' | 'waiting-children';
+  priority: number;
+}
+
 export interface JobProducer {
+  /**
+   * Queues the job unless a live job with the same dedup key exists (waiting, delayed, active);
+   * then that job stands for this request, promoted to the requested priority when that is more
+   * urgent. A finished job (completed or failed) never swallows a new request. Returns the id of
+   * the job that will do the work.
+   */
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: { priority?: number; delayMs?: number }): Promise<string>;
+  /** The live job of this name and payload (same dedup key), or null when none is queued or running. */
+  liveJob<N extends JobName>(name: N, payload: JobPayload<N>): Promise<LiveJob | null>;
   /** Redis round trip; throws SERVICE_UNAVAILABLE when Redis cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
+const LIVE_STATES: ReadonlySet<string> = new Set(['waiting', 'prioritized', 'delayed', 'active', 'waiting-children']);
+/** BullMQ priorities: 0 (none) runs before any prioritized job, then 1, 2, … */
+const urgency = (priority: number | undefined) => (priority ? priority : 0);
 
 /** Typed producers over the job catalog. Payloads are validated before they reach Redis. */
 export function createJobProducer(options: { connection: Redis; prefix: string; catalog?: JobCatalog }): JobProducer {
@@ -48,15 +67,34 @@ export function createJobProducer(options: { connection: Redis; prefix: string; 
     }
   };
 
+  const parse = <N extends JobName>(name: N, payload: JobPayload<N>) => {
+    const definition = catalog[name];
+    const parsed = definition.payload.safeParse(payload);
+    if (!parsed.success) throw new AppError('BAD_REQUEST', `invalid payload for job ${name}: ${parsed.error.message}`);
+    return { definition, data: parsed.data as JobPayload<N>, key: (definition.dedupKey as (payload: unknown) => string)(parsed.data) };
+  };
+
+  /** The live job holding a dedup key (jobs queued before keys were used carry the key as their id). */
+  const findLive = async (queue: Queue, key: string): Promise<LiveJob | null> => {
+    const id = (await queue.getDeduplicationJobId(key)) ?? key;
+    const job = await queue.getJob(id);
+    if (!job?.id) return null;
+    const state = (await job.getState()) as JobType | 'unknown';
+    if (!LIVE_STATES.has(state)) return null;
+    return { id: job.id, state: state as LiveJob['state'], priority: urgency(job.priority) };
+  };
+
   return {
     async enqueue(name, payload, opts = {}) {
-      const definition = catalog[name];
-      const parsed = definition.payload.safeParse(payload);
-      if (!parsed.success) throw new AppError('BAD_REQUEST', `invalid payload for job ${name}: ${parsed.error.message}`);
-      const jobId = (definition.dedupKey as (payload: unknown) => string)(parsed.data);
+      const { definition, data, key } = parse(name, payload);
       return guard(async () => {
-        const job = await queueFor(definition.queue).add(name, parsed.data, {
+        const queue = queueFor(definition.queue);
+        // a fresh id per request; BullMQ's deduplication maps the key to the live job, and drops
+        // the key when that job completes or fails for good, so a later request queues again
+        const jobId = `${key}-${randomBytes(6).toString('hex')}`;
+        const job = await queue.add(name, data, {
           jobId,
+          deduplication: { id: key },
           attempts: definition.attempts,
           backoff: definition.backoff,
           priority: opts.priority,
@@ -64,8 +102,17 @@ export function createJobProducer(options: { connection: Redis; prefix: string; 
           removeOnComplete: { age: 24 * 3600, count: 10_000 },
           removeOnFail: { age: 7 * 24 * 3600 },
         });
-        return job.id ?? jobId;
+        const id = job.id ?? jobId;
+        if (id === jobId) return id;
+        // the request joined a live job: it must not run later than this request asked for
+        const live = await queue.getJob(id);
+        if (live && urgency(opts.priority) < urgency(live.priority)) await live.changePriority({ priority: urgency(opts.priority) });
+        return id;
       });
+    },
+    async liveJob(name, payload) {
+      const { definition, key } = parse(name, payload);
+      return guard(() => findLive(queueFor(definition.queue), key));
     },
     async ping() {
       await guard(() => options.connection.ping());

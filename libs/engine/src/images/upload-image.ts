@@ -45,7 +45,10 @@ export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadI
     if (staged.size === 0) throw new AppError('BAD_REQUEST', 'the upload is empty; send the image bytes as the request body');
     const existing = await deps.db.image.findUnique({ where: { projectId_contentHash: { projectId: project.id, contentHash: staged.sha256 } } });
     if (existing) {
-      await staged.discard();
+      // the same bytes again: an image whose ingest failed (a lost or damaged original) gets them
+      // back and is ingested again; otherwise the copy is not needed
+      if (existing.status === 'failed') await staged.commit(existing.blobKey);
+      else await staged.discard();
       await queueIngest(deps, existing.id, existing.status, input.runId);
       return { image: toImageDto(existing), duplicate: true };
     }
