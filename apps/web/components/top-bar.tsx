@@ -2,8 +2,7 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { mayHaveDashboards } from '../features/dashboard/lib/dashboard-access';
-import { canSeeRuns } from '../lib/permissions';
+import { canOpenOpsConsole, canSeeRuns, mayHaveDashboards } from '../lib/permissions';
 import { useTRPC } from '../lib/trpc';
 import { useCurrentUser } from './session-gate';
 
@@ -33,9 +32,9 @@ export function TopBar() {
       </Link>
       <nav className="nav">
         <NavLink href="/projects" label="Projects" testId="nav-projects" />
-        {mayHaveDashboards(user.role) && <NavLink href="/dashboard" label="Dashboard" testId="nav-dashboard" />}
-        {canSeeRuns(user.role) && <NavLink href="/runs" label="Runs" testId="nav-runs" />}
-        {canSeeRuns(user.role) && <NavLink href="/ops" label="Ops console" testId="nav-ops" />}
+        {mayHaveDashboards(user) && <NavLink href="/dashboard" label="Dashboard" testId="nav-dashboard" />}
+        {canSeeRuns(user) && <NavLink href="/runs" label="Runs" testId="nav-runs" />}
+        {canOpenOpsConsole(user) && <NavLink href="/ops" label="Ops console" testId="nav-ops" />}
       </nav>
       <div className="user-box">
         <span className="user-name" data-testid="user-name">

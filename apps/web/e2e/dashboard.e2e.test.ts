@@ -239,7 +239,8 @@ describe('an annotator', () => {
     await page.goto(`/dashboard?project=${projectId}`);
     const notice = page.getByTestId('forbidden');
     await notice.waitFor();
-    expect(await notice.textContent()).toContain('you may not manage project "Harbour survey"');
+    expect(await notice.textContent()).toContain("this project's dashboard needs the manager role in this project");
+    expect(await notice.textContent()).not.toContain('Harbour survey');
     expect(await page.getByTestId('dashboard-body').count()).toBe(0);
     for (const call of ['stats.project', 'stats.csv']) {
       const res = await page.request.get(`/trpc/${call}?input=${encodeURIComponent(JSON.stringify({ projectId }))}`);

@@ -1,23 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { canCreateProjects, canSeeRuns, projectAbilities, roleLabel } from './permissions';
+import { canCreateProjects, canOpenOpsConsole, canSeeRuns, mayHaveDashboards, projectAbilities, roleLabel } from './permissions';
 
-describe('projectAbilities', () => {
-  it('lets project managers and admins manage; ops read members and re-ingest; members annotate', () => {
-    expect(projectAbilities({ role: 'manager' }, { myRole: 'manager' })).toEqual({ manage: true, seeMembers: true, reingest: false, annotate: true });
-    expect(projectAbilities({ role: 'admin' }, { myRole: null })).toEqual({ manage: true, seeMembers: true, reingest: true, annotate: true });
-    expect(projectAbilities({ role: 'ops' }, { myRole: null })).toEqual({ manage: false, seeMembers: true, reingest: true, annotate: false });
-    expect(projectAbilities({ role: 'annotator' }, { myRole: 'annotator' })).toEqual({ manage: false, seeMembers: false, reingest: false, annotate: true });
+describe('projectAbilities (from the access policy)', () => {
+  it('lets project managers and admins manage; ops read members, re-ingest and exchange; members annotate', () => {
+    expect(projectAbilities({ role: 'manager' }, { myRole: 'manager' })).toEqual({
+      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: false, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true,
+    });
+    expect(projectAbilities({ role: 'admin' }, { myRole: null })).toEqual({
+      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: true, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true,
+    });
+    expect(projectAbilities({ role: 'ops' }, { myRole: null })).toEqual({
+      manage: false, upload: false, seeMembers: true, editMembers: false, reingest: true, annotate: false, exportAnnotations: true, importAnnotations: true, dashboard: true,
+    });
+    expect(projectAbilities({ role: 'annotator' }, { myRole: 'annotator' })).toEqual({
+      manage: false, upload: false, seeMembers: false, editMembers: false, reingest: false, annotate: true, exportAnnotations: false, importAnnotations: false, dashboard: false,
+    });
   });
 
-  it('does not let a global manager manage a project where they are only an annotator', () => {
-    expect(projectAbilities({ role: 'manager' }, { myRole: 'annotator' }).manage).toBe(false);
+  it('follows the role in the project, not the global one', () => {
+    expect(projectAbilities({ role: 'manager' }, { myRole: 'annotator' })).toMatchObject({ manage: false, seeMembers: false, exportAnnotations: false, dashboard: false, annotate: true });
+    expect(projectAbilities({ role: 'annotator' }, { myRole: 'manager' })).toMatchObject({ manage: true, seeMembers: true, exportAnnotations: true, dashboard: true });
   });
 });
 
 describe('global abilities', () => {
-  it('shows Runs to ops and admins, and project creation to managers and admins', () => {
-    expect(['admin', 'ops', 'manager', 'annotator'].filter((r) => canSeeRuns(r as 'admin'))).toEqual(['admin', 'ops']);
-    expect(['admin', 'ops', 'manager', 'annotator'].filter((r) => canCreateProjects(r as 'admin'))).toEqual(['admin', 'manager']);
+  const roles = ['admin', 'ops', 'manager', 'annotator'] as const;
+  it('shows Runs and the ops console to ops and admins, project creation to managers and admins, dashboards to all but annotators', () => {
+    expect(roles.filter((role) => canSeeRuns({ role }))).toEqual(['admin', 'ops']);
+    expect(roles.filter((role) => canOpenOpsConsole({ role }))).toEqual(['admin', 'ops']);
+    expect(roles.filter((role) => canCreateProjects({ role }))).toEqual(['admin', 'manager']);
+    expect(roles.filter((role) => mayHaveDashboards({ role }))).toEqual(['admin', 'ops', 'manager']);
   });
 
   it('names the relation to a project', () => {

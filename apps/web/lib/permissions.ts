@@ -1,27 +1,51 @@
-// What the UI offers to whom. The API enforces every rule again; these only decide what to show.
-import type { ProjectDto, UserDto, UserRole } from '@dataengine/contracts';
+// What the UI offers to whom. Every answer comes from the access policy (@dataengine/contracts
+// policy.ts) — the same functions the API enforces — so a button is shown exactly when the call
+// behind it is allowed. The API still checks every call; these only decide what to show.
+import { mayGlobal, mayInProject, type ProjectDto, type UserDto } from '@dataengine/contracts';
 
-export const canSeeRuns = (role: UserRole): boolean => role === 'ops' || role === 'admin';
+type Who = Pick<UserDto, 'role'>;
+type Where = Pick<ProjectDto, 'myRole'>;
 
-export const canCreateProjects = (role: UserRole): boolean => role === 'manager' || role === 'admin';
+/** The Runs page and the ops console. */
+export const canSeeRuns = (user: Who): boolean => mayGlobal(user, 'runs.view-all');
+export const canOpenOpsConsole = (user: Who): boolean => mayGlobal(user, 'ops.view');
+export const canCreateProjects = (user: Who): boolean => mayGlobal(user, 'projects.create');
+/** The Dashboard link (each project's dashboard: ProjectAbilities.dashboard). */
+export const mayHaveDashboards = (user: Who): boolean => mayGlobal(user, 'dashboards.open');
 
 export interface ProjectAbilities {
-  /** upload, change stage, edit members */
+  /** change the stage and the held-out share */
   manage: boolean;
-  /** see the member list (read-only unless `manage`) */
+  upload: boolean;
+  /** see the member list (read-only unless `editMembers`) */
   seeMembers: boolean;
+  editMembers: boolean;
   reingest: boolean;
-  /** open the annotator tool (members of the project, and admins) */
+  /** open the annotator tool */
   annotate: boolean;
+  /** the export and import panels */
+  exportAnnotations: boolean;
+  importAnnotations: boolean;
+  /** the project's dashboard */
+  dashboard: boolean;
 }
 
-export function projectAbilities(user: Pick<UserDto, 'role'>, project: Pick<ProjectDto, 'myRole'>): ProjectAbilities {
-  const manage = user.role === 'admin' || project.myRole === 'manager';
-  const global = user.role === 'ops' || user.role === 'admin';
-  return { manage, seeMembers: manage || global, reingest: global, annotate: user.role === 'admin' || project.myRole !== null };
+export function projectAbilities(user: Who, project: Where): ProjectAbilities {
+  const may = (action: Parameters<typeof mayInProject>[2]) => mayInProject(user, project.myRole, action);
+  return {
+    manage: may('project.manage'),
+    upload: may('images.upload'),
+    seeMembers: may('members.view'),
+    editMembers: may('members.manage'),
+    reingest: may('runs.reingest'),
+    annotate: may('project.annotate'),
+    exportAnnotations: may('annotations.export'),
+    importAnnotations: may('annotations.import'),
+    dashboard: may('stats.view'),
+  };
 }
 
 /** How the project list names the caller's relation to a project. */
-export function roleLabel(user: Pick<UserDto, 'role'>, project: Pick<ProjectDto, 'myRole'>): string {
+export function roleLabel(user: Who, project: Where): string {
   return project.myRole ?? `${user.role} (all projects)`;
 }

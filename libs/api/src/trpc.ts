@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { AppError, type ErrorCode, type UserRole } from '@dataengine/contracts';
-import { authenticateSession, type Actor } from '@dataengine/engine';
+import { AppError, type ErrorCode, type GlobalAction } from '@dataengine/contracts';
+import { authenticateSession, requireGlobal, type Actor } from '@dataengine/engine';
 import type { ApiDeps } from './api-deps';
 import { toAppError, toTRPCError } from './errors';
 
@@ -39,12 +39,13 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor } });
 });
 
-/** Procedures only some global roles may call; the use cases check again (defence in depth). */
-export const roleProcedure = (roles: UserRole[]) =>
+/**
+ * Procedures for one installation-wide action of the access policy (@dataengine/contracts
+ * policy.ts), refused before the input is read; the use cases check again (defence in depth).
+ */
+export const policyProcedure = (action: GlobalAction) =>
   protectedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.actor.role)) {
-      throw new AppError('FORBIDDEN', `this needs the ${roles.join(' or ')} role; you are signed in as ${ctx.actor.role}`);
-    }
+    requireGlobal(ctx.actor, action);
     return next();
   });
 

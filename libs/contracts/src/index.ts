@@ -2,3 +2,4 @@ export * from './app-error';
 export * from './domain';
 export * from './evaluation';
 export * from './runs';
+export * from './policy';

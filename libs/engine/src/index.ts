@@ -1,7 +1,7 @@
 export type { EngineDeps, EngineSettings } from './engine-deps';
 export type { Actor } from './access/actor';
 export { SYSTEM_ACTOR } from './access/actor';
-export { assertGlobalRole, requireProject, canReadAllProjects } from './access/project-access';
+export { mayViewProject, requireGlobal, requireProject } from './access/project-access';
 export { hashPassword, verifyPassword } from './auth/password';
 export { login, logout, authenticateSession, purgeExpiredSessions } from './auth/sessions';
 export type { LoginResult } from './auth/sessions';
@@ -17,7 +17,7 @@ export { listImages, getImage, getImageForActor } from './images/list-images';
 export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/image-format';
 export { createRun, addRunItems, shrinkRunTotal, completeRunItem, finishRunIfComplete, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
 export { createEngineRuntime } from './engine-runtime';
-export type { EngineRuntime } from './engine-runtime';
+export type { EngineRuntime, EngineRuntimeOptions } from './engine-runtime';
 export { seedDemo, demoSceneOptions, DEMO_SEED, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
 export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';
 export { requestNextTask, peekNextTask, renewTaskLease, submitTask, releaseTask, ensureTask, toTaskDto } from './tasks/task-queue';

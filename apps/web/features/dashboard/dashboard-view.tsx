@@ -8,10 +8,10 @@ import { ErrorNotice, QueryError } from '../../components/error-notice';
 import { useCurrentUser } from '../../components/session-gate';
 import { errorMessage } from '../../lib/api-error';
 import { formatDateTime } from '../../lib/format';
+import { projectAbilities } from '../../lib/permissions';
 import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import { AnnotatorSection } from './annotator-section';
 import { EffortSection } from './effort-section';
-import { canSeeDashboard } from './lib/dashboard-access';
 import { downloadText } from './lib/download';
 import { MasksPerImageSection } from './masks-per-image-section';
 import { StageSection } from './stage-section';
@@ -52,7 +52,7 @@ export function DashboardView({ projectId }: { projectId: string | null }) {
   const router = useRouter();
   const pathname = usePathname();
   const projects = useQuery(trpc.projects.list.queryOptions());
-  const eligible = (projects.data ?? []).filter((p) => canSeeDashboard(user, p));
+  const eligible = (projects.data ?? []).filter((p) => projectAbilities(user, p).dashboard);
   const selected = projectId ?? eligible[0]?.id ?? null;
   useEffect(() => {
     if (!projectId && selected) router.replace(`${pathname}?project=${selected}`);

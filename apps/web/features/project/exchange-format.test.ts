@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildExportInput, canExchange, DEFAULT_EXPORT_FORM, exportSummary, guessImportFormat, importSummary, importUrl } from './exchange-format';
+import { buildExportInput, DEFAULT_EXPORT_FORM, exportSummary, guessImportFormat, importSummary, importUrl } from './exchange-format';
 
 const PROJECT = '6f1c2a8e-0000-4000-8000-000000000001';
 
@@ -46,13 +46,3 @@ describe('run results', () => {
   });
 });
 
-describe('who sees the panels', () => {
-  it('shows them to the project managers, ops and admins, not to annotators', () => {
-    expect(canExchange({ role: 'manager' }, { myRole: 'manager' })).toBe(true);
-    expect(canExchange({ role: 'annotator' }, { myRole: 'manager' })).toBe(true);
-    expect(canExchange({ role: 'ops' }, { myRole: null })).toBe(true);
-    expect(canExchange({ role: 'admin' }, { myRole: null })).toBe(true);
-    expect(canExchange({ role: 'manager' }, { myRole: 'annotator' })).toBe(false);
-    expect(canExchange({ role: 'annotator' }, { myRole: 'annotator' })).toBe(false);
-  });
-});

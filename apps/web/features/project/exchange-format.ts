@@ -1,12 +1,7 @@
 // The project page's export and import panels as plain values: the export form → the API's
 // StartRunInput (checked with the contract schema the API uses), the import file → its format,
 // and the results the runs record, read defensively (run.result is free-form JSON). Pure.
-import { exportParamsSchema, provenanceSchema, startRunInputSchema, type ExportFormat, type ProjectDto, type SplitChoice, type StartRunInput, type UserDto } from '@dataengine/contracts';
-
-/** Who sees the panels: the project's managers, ops and admins (the API checks the same). */
-export function canExchange(user: Pick<UserDto, 'role'>, project: Pick<ProjectDto, 'myRole'>): boolean {
-  return user.role === 'admin' || user.role === 'ops' || project.myRole === 'manager';
-}
+import { exportParamsSchema, provenanceSchema, startRunInputSchema, type ExportFormat, type SplitChoice, type StartRunInput } from '@dataengine/contracts';
 
 export type Provenance = (typeof provenanceSchema.options)[number];
 export const PROVENANCES: readonly Provenance[] = provenanceSchema.options;

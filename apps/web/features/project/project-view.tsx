@@ -4,7 +4,6 @@ import { QueryError } from '../../components/error-notice';
 import { useCurrentUser } from '../../components/session-gate';
 import { projectAbilities } from '../../lib/permissions';
 import { useTRPC } from '../../lib/trpc';
-import { canExchange } from './exchange-format';
 import { ExportPanel } from './export-panel';
 import { HeldOutPanel } from './held-out-panel';
 import { ImageGrid } from './image-grid';
@@ -24,8 +23,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
   if (!project.data) return <p className="muted">Loading project…</p>;
 
   const can = projectAbilities(user, project.data);
-  const exchange = canExchange(user, project.data);
-  const hasSide = can.manage || can.seeMembers || can.reingest || exchange;
+  const hasSide = can.upload || can.seeMembers || can.reingest || can.exportAnnotations || can.importAnnotations;
   return (
     <div data-testid="project-page" data-project-id={projectId}>
       <ProjectHeader project={project.data} canManage={can.manage} canAnnotate={can.annotate} />
@@ -33,12 +31,12 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
         <ImageGrid projectId={projectId} imageCount={project.data.imageCount} pageSize={pageSize} />
         {hasSide && (
           <aside className="project-side">
-            {can.manage && <UploadPanel projectId={projectId} />}
+            {can.upload && <UploadPanel projectId={projectId} />}
             {can.seeMembers && <HeldOutPanel projectId={projectId} canEdit={can.manage} />}
-            {exchange && <ExportPanel projectId={projectId} />}
-            {exchange && <ImportPanel projectId={projectId} />}
+            {can.exportAnnotations && <ExportPanel projectId={projectId} />}
+            {can.importAnnotations && <ImportPanel projectId={projectId} />}
             {can.reingest && <ReingestPanel projectId={projectId} />}
-            {can.seeMembers && <MembersPanel projectId={projectId} canEdit={can.manage} />}
+            {can.seeMembers && <MembersPanel projectId={projectId} canEdit={can.editMembers} />}
           </aside>
         )}
       </div>

@@ -17,12 +17,12 @@ export function ProjectsView() {
         <h1>Projects</h1>
         {projects.data && <span className="muted">{projects.data.length} visible to you</span>}
       </div>
-      {canCreateProjects(user.role) && <NewProjectForm />}
+      {canCreateProjects(user) && <NewProjectForm />}
       {projects.isError && <QueryError error={projects.error} what="the projects" />}
       {projects.isPending && <p className="muted">Loading projects…</p>}
       {projects.data?.length === 0 && (
         <p className="empty" data-testid="projects-empty">
-          No projects yet. {canCreateProjects(user.role) ? 'Create one above.' : 'Ask a manager to add you to one.'}
+          No projects yet. {canCreateProjects(user) ? 'Create one above.' : 'Ask a manager to add you to one.'}
         </p>
       )}
       <ul className="project-grid" data-testid="project-list">

@@ -14,7 +14,7 @@ export function RunsView() {
   const trpc = useTRPC();
   // Asked even for roles that may not list runs: the API is the authority and its 403 is shown.
   const runs = useQuery(trpc.runs.list.queryOptions({ limit: RUNS_SHOWN }, { refetchInterval: (q) => (q.state.status === 'error' ? false : RUNS_REFRESH_MS) }));
-  const projects = useQuery(trpc.projects.list.queryOptions(undefined, { enabled: canSeeRuns(user.role) }));
+  const projects = useQuery(trpc.projects.list.queryOptions(undefined, { enabled: canSeeRuns(user) }));
   const projectNames = new Map(projects.data?.map((p) => [p.id, p.name]));
 
   return (

@@ -11,7 +11,7 @@ import {
 } from '@dataengine/engine';
 import { createQueueInspector, type QueueInspector } from '@dataengine/queue';
 import type { ApiDeps } from '../api-deps';
-import { roleProcedure, router } from '../trpc';
+import { policyProcedure, router } from '../trpc';
 
 // One inspector per API process (its BullMQ Queue objects share the producer connection).
 const inspectors = new WeakMap<ApiDeps['redis'], QueueInspector>();
@@ -21,7 +21,7 @@ function inspectorFor(deps: ApiDeps): QueueInspector {
   return inspector;
 }
 
-const opsProcedure = roleProcedure(['ops', 'admin']);
+const opsProcedure = policyProcedure('ops.view');
 
 /** The ops console's reads and actions besides runs.* and checkpoints.* (ops and admins only). */
 export const opsRouter = router({
@@ -30,7 +30,7 @@ export const opsRouter = router({
     .input(z.object({ queue: z.string().min(1).max(100) }))
     .output(retryResultSchema)
     .mutation(({ ctx, input }) => retryFailedJobs(ctx.deps, ctx.actor, inspectorFor(ctx.deps), input)),
-  checkpointEvents: opsProcedure
+  checkpointEvents: policyProcedure('checkpoints.manage')
     .input(z.object({ limit: z.number().int().min(1).max(200).default(30), checkpointId: z.string().uuid().optional() }))
     .output(z.array(checkpointAuditSchema))
     .query(({ ctx, input }) => listCheckpointEvents(ctx.deps, ctx.actor, input)),

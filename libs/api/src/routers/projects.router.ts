@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { memberSchema, projectRoleSchema, projectSchema, stageSchema } from '@dataengine/contracts';
 import { addMember, createProject, getProject, listMembers, listProjects, removeMember, retrainScheduleSchema, setProjectStage, setRetrainSchedule } from '@dataengine/engine';
-import { protectedProcedure, roleProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 const projectId = z.object({ projectId: z.string().uuid() });
 
@@ -28,8 +28,8 @@ export const projectsRouter = router({
       await removeMember(ctx.deps, ctx.actor, input);
       return { ok: true as const };
     }),
-  /** Retrain every N new masks (null: off); ops and admins. */
-  setRetrainSchedule: roleProcedure(['ops', 'admin'])
+  /** Retrain every N new masks (null: off); ops and admins (the policy's retrain.schedule). */
+  setRetrainSchedule: protectedProcedure
     .input(projectId.extend({ everyMasks: z.number().int().min(1).nullable() }))
     .output(retrainScheduleSchema)
     .mutation(({ ctx, input }) => setRetrainSchedule(ctx.deps, ctx.actor, input)),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runSchema, startRunInputSchema } from '@dataengine/contracts';
 import { beginUploadBatch, cancelRun, getRun, listRuns, startReingestRun, startRun } from '@dataengine/engine';
-import { protectedProcedure, roleProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 export const runsRouter = router({
   list: protectedProcedure
@@ -13,19 +13,21 @@ export const runsRouter = router({
     .input(z.object({ projectId: z.string().uuid(), files: z.number().int().min(1).max(100_000) }))
     .output(runSchema)
     .mutation(({ ctx, input }) => beginUploadBatch(ctx.deps, ctx.actor, input)),
-  reingest: roleProcedure(['ops', 'admin'])
+  /** ops and admins (the policy's runs.reingest, checked by the use case in the project) */
+  reingest: protectedProcedure
     .input(z.object({ projectId: z.string().uuid(), all: z.boolean().default(false) }))
     .output(runSchema)
     .mutation(({ ctx, input }) => startReingestRun(ctx.deps, ctx.actor, input)),
   /**
    * prefill, autogen, retrain, evaluate, export (import starts from its upload route). startRun
-   * checks the role per kind: export for the project's managers and ops/admin, the rest ops/admin.
+   * asks the access policy per kind (runStartAction): export for the project's managers and
+   * ops/admin, the rest ops/admin.
    */
   start: protectedProcedure
     .input(startRunInputSchema)
     .output(runSchema)
     .mutation(({ ctx, input }) => startRun(ctx.deps, ctx.actor, input)),
-  /** cancelRun checks the role per kind: exports and imports for the project's managers too, the rest ops/admin. */
+  /** cancelRun asks the access policy per kind (runCancelAction): exports and imports for the project's managers too, the rest ops/admin. */
   cancel: protectedProcedure
     .input(z.object({ runId: z.string().uuid(), reason: z.string().max(500).optional() }))
     .output(runSchema)

@@ -1,48 +1,45 @@
-// Role-based access. Global roles: admin (everything), ops (runs the engine, reads every project),
-// manager (creates projects, manages those where they are a manager member), annotator (only the
-// projects they are a member of; never runs or checkpoints).
-import { AppError, type ProjectRole, type UserRole } from '@dataengine/contracts';
+// The engine's side of the access policy (@dataengine/contracts policy.ts): it loads the facts the
+// policy needs (the project, the caller's membership) and turns a refusal into a FORBIDDEN error.
+// The rules themselves live only in the policy.
+import { AppError, decideGlobal, decideInProject, mayInProject, type GlobalAction, type Membership, type ProjectAction } from '@dataengine/contracts';
 import type { Db } from '@dataengine/db';
 import type { Actor } from './actor';
 
-export type ProjectNeed = 'read' | 'annotate' | 'manage';
-
 export interface ProjectAccess {
   project: { id: string; name: string; slug: string; stage: string };
-  myRole: ProjectRole | null;
+  myRole: Membership;
 }
 
-export function assertGlobalRole(actor: Actor, allowed: UserRole[], action: string): void {
-  if (!allowed.includes(actor.role)) {
-    throw new AppError('FORBIDDEN', `${action} needs the ${allowed.join(' or ')} role; you are ${article(actor.role)} ${actor.role}`);
-  }
+/** Throws FORBIDDEN (with the policy's reason) unless the actor's global role allows the action. */
+export function requireGlobal(actor: Actor, action: GlobalAction): void {
+  const decision = decideGlobal(actor, action);
+  if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
 }
 
-export const canReadAllProjects = (actor: Actor): boolean => actor.role === 'admin' || actor.role === 'ops';
-
-/** Taking a project's annotations out or in (export, import, and stopping those runs): its managers, ops and admins. */
-export async function requireExchangeAccess(db: Db, actor: Actor, projectId: string): Promise<void> {
-  await requireProject(db, actor, projectId, canReadAllProjects(actor) ? 'read' : 'manage');
-}
-
-export async function requireProject(db: Db, actor: Actor, projectId: string, need: ProjectNeed): Promise<ProjectAccess> {
+/** The project (not archived) and the actor's role in it, with no decision taken. */
+export async function loadProjectAccess(db: Db, actor: Pick<Actor, 'id'>, projectId: string): Promise<ProjectAccess> {
   const project = await db.project.findUnique({
     where: { id: projectId },
     select: { id: true, name: true, slug: true, stage: true, archivedAt: true, members: { where: { userId: actor.id }, select: { role: true } } },
   });
   if (!project || project.archivedAt) throw new AppError('NOT_FOUND', `project ${projectId} does not exist`);
-  const myRole = project.members[0]?.role ?? null;
-  const allowed =
-    actor.role === 'admin' ||
-    (need === 'read' && (myRole !== null || canReadAllProjects(actor))) ||
-    (need === 'annotate' && myRole !== null) ||
-    (need === 'manage' && myRole === 'manager');
-  if (!allowed) {
-    const what = need === 'manage' ? 'manage' : need === 'annotate' ? 'annotate in' : 'see';
-    const why = myRole === null ? 'you are not a member of it' : `your role in it is ${myRole}`;
-    throw new AppError('FORBIDDEN', `you may not ${what} project "${project.name}": ${why}`);
-  }
-  return { project: { id: project.id, name: project.name, slug: project.slug, stage: project.stage }, myRole };
+  return { project: { id: project.id, name: project.name, slug: project.slug, stage: project.stage }, myRole: project.members[0]?.role ?? null };
 }
 
-const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
+/** Loads the project and throws FORBIDDEN unless the policy lets the actor do `action` in it. */
+export async function requireProject(db: Db, actor: Actor, projectId: string, action: ProjectAction): Promise<ProjectAccess> {
+  const access = await loadProjectAccess(db, actor, projectId);
+  const decision = decideInProject(actor, access.myRole, action);
+  if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
+  return access;
+}
+
+/** Whether the actor may see the project (a missing or archived project: false). */
+export async function mayViewProject(db: Db, actor: Actor, projectId: string): Promise<boolean> {
+  try {
+    return mayInProject(actor, (await loadProjectAccess(db, actor, projectId)).myRole, 'project.view');
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
+}

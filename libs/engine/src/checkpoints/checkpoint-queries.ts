@@ -1,7 +1,7 @@
 import { AppError, type CheckpointDto } from '@dataengine/contracts';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole, requireProject } from '../access/project-access';
+import { requireGlobal, requireProject } from '../access/project-access';
 import { getActiveCheckpoint, type CheckpointRow } from './checkpoint-registry';
 import { promotionGateOf, readEvaluation } from './promotion-decision';
 
@@ -35,13 +35,13 @@ export function toCheckpointDto(row: CheckpointRow, context: CheckpointContext =
 
 /** The checkpoint the annotation tools of a project use now. */
 export async function activeCheckpointFor(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<CheckpointDto | null> {
-  await requireProject(deps.db, actor, input.projectId, 'read');
+  await requireProject(deps.db, actor, input.projectId, 'project.view');
   const row = await getActiveCheckpoint(deps, input.projectId);
   return row ? (await toCheckpointDtos(deps, [row]))[0]! : null;
 }
 
 export async function listCheckpoints(deps: EngineDeps, actor: Actor): Promise<CheckpointDto[]> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'managing checkpoints');
+  requireGlobal(actor, 'checkpoints.manage');
   const rows = await deps.db.checkpoint.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
   return toCheckpointDtos(deps, rows);
 }

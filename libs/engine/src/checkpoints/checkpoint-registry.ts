@@ -12,7 +12,7 @@ import { BundleError } from '@dataengine/segment';
 import { validateBundle } from '@dataengine/segment/node';
 import { nowOf, type EngineDeps } from '../engine-deps';
 
-import { assertGlobalRole } from '../access/project-access';
+import { requireGlobal } from '../access/project-access';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
 import { queuePromotionEmbeddings } from '../loop/promotion-embeddings';
 import { encoderHashOfDir } from './encoder-identity';
@@ -48,7 +48,7 @@ export interface RegisterCheckpointInput {
 }
 
 export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: RegisterCheckpointInput): Promise<CheckpointRow> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'registering checkpoints');
+  requireGlobal(actor, 'checkpoints.manage');
   let manifest;
   try {
     manifest = (await validateBundle(input.dir)).manifest;
@@ -95,7 +95,7 @@ export type CheckpointAction = 'promote' | 'promote-override' | 'rollback';
  * asks for a confirmation when the promotion gate did not pass the candidate.
  */
 export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: { checkpointId: string; reason?: string; action?: CheckpointAction }): Promise<CheckpointRow> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'promoting checkpoints');
+  requireGlobal(actor, 'checkpoints.manage');
   const actorId = actor.id === SYSTEM_ID ? null : actor.id;
   const promoted = await deps.db.$transaction(async (tx) => {
     const scope = await tx.checkpoint.findUnique({ where: { id: input.checkpointId }, select: { projectId: true } });
@@ -130,7 +130,7 @@ export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: {
  * of its own to roll back; the global scope is rolled back explicitly, never as a side effect.
  */
 export async function rollbackCheckpoint(deps: EngineDeps, actor: Actor, input: { reason: string; projectId?: string | null }): Promise<CheckpointRow> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'rolling back checkpoints');
+  requireGlobal(actor, 'checkpoints.manage');
   if (!input.reason.trim()) throw new AppError('BAD_REQUEST', 'a roll back needs a reason; it is recorded in the audit trail');
   const projectId = input.projectId ?? null;
   const current = await deps.db.checkpoint.findFirst({ where: { status: 'active', projectId } });

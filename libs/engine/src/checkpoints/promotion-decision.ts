@@ -5,7 +5,7 @@
 import { AppError, checkpointEvaluationSchema, evaluatedMetricsSchema, evaluationSetSchema, calibrationBinSchema, type CheckpointEvaluationDto, type PromotionGateDto } from '@dataengine/contracts';
 import { z } from 'zod';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole } from '../access/project-access';
+import { requireGlobal } from '../access/project-access';
 import type { EngineDeps } from '../engine-deps';
 import { getActiveCheckpoint, promoteCheckpoint, type CheckpointRow } from './checkpoint-registry';
 
@@ -68,7 +68,7 @@ export interface PromoteByOpsInput {
 
 /** The console's promote: gate passed → promoted; otherwise only with overrideGate and a reason. */
 export async function promoteByOps(deps: EngineDeps, actor: Actor, input: PromoteByOpsInput): Promise<CheckpointRow> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'promoting checkpoints');
+  requireGlobal(actor, 'checkpoints.manage');
   const target = await deps.db.checkpoint.findUnique({ where: { id: input.checkpointId } });
   if (!target) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
   const gate = promotionGateOf(target, await getActiveCheckpoint(deps, target.projectId));

@@ -3,7 +3,7 @@ import { AppError, importFormatSchema, splitChoiceSchema, type RunDto } from '@d
 import type { Readable } from 'node:stream';
 import { BlobTooLargeError } from '@dataengine/storage';
 import type { Actor } from '../access/actor';
-import { requireExchangeAccess } from '../access/project-access';
+import { requireProject } from '../access/project-access';
 import type { EngineDeps } from '../engine-deps';
 import { startSingleJobRun } from '../runs/run-control';
 import type { ExportResult } from './run-export';
@@ -23,7 +23,7 @@ export interface ExportArtifact {
 export async function getExportArtifact(deps: EngineDeps, actor: Actor, runId: string): Promise<ExportArtifact> {
   const run = await deps.db.run.findUnique({ where: { id: runId }, select: { kind: true, status: true, projectId: true, error: true, done: true, total: true, result: true } });
   if (!run || !run.projectId) throw new AppError('NOT_FOUND', `run ${runId} does not exist`);
-  await requireExchangeAccess(deps.db, actor, run.projectId);
+  await requireProject(deps.db, actor, run.projectId, 'annotations.export');
   if (run.kind !== 'export') throw new AppError('NOT_FOUND', `run ${runId} is a ${run.kind} run; only export runs have a download`);
   if (run.status === 'queued' || run.status === 'running') {
     throw new AppError('CONFLICT', `export ${runId} is still ${run.status} (${run.done} of ${run.total} steps); download it when it has succeeded`, { status: run.status });
@@ -43,7 +43,7 @@ export async function getExportArtifact(deps: EngineDeps, actor: Actor, runId: s
  * run is started on it.
  */
 export async function startImport(deps: EngineDeps, actor: Actor, input: { projectId: string; format: string | null; split?: string | null; body: Readable; maxBytes?: number }): Promise<RunDto> {
-  await requireExchangeAccess(deps.db, actor, input.projectId);
+  await requireProject(deps.db, actor, input.projectId, 'annotations.import');
   const format = importFormatSchema.safeParse(input.format);
   if (!format.success) throw new AppError('BAD_REQUEST', `unknown import format ${JSON.stringify(input.format)}; use ?format=coco or ?format=sa1b`);
   const split = splitChoiceSchema.safeParse(input.split || 'auto');

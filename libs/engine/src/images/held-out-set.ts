@@ -12,7 +12,7 @@ import type { Split } from './held-out-split';
 const DEFAULT_MAX_IMAGES = evaluateParamsSchema.shape.maxImages.parse(undefined);
 
 export async function getHeldOutSet(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<HeldOutSetDto> {
-  await requireProject(deps.db, actor, input.projectId, 'read');
+  await requireProject(deps.db, actor, input.projectId, 'project.view');
   const project = await deps.db.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { valShare: true } });
   const counts = await deps.db.image.groupBy({ by: ['split'], where: { projectId: input.projectId }, _count: { _all: true } });
   const count = (split: Split) => counts.find((c) => c.split === split)?._count._all ?? 0;
@@ -32,7 +32,7 @@ export async function getHeldOutSet(deps: EngineDeps, actor: Actor, input: { pro
  * can be moved to val; evaluations leave it out for that checkpoint (held-out-images.ts).
  */
 export async function setImageSplit(deps: EngineDeps, actor: Actor, input: { projectId: string; imageIds: number[]; split: Split }): Promise<{ updated: number; split: Split }> {
-  await requireProject(deps.db, actor, input.projectId, 'manage');
+  await requireProject(deps.db, actor, input.projectId, 'project.manage');
   const ids = [...new Set(input.imageIds)];
   const found = await deps.db.image.findMany({ where: { id: { in: ids }, projectId: input.projectId }, select: { id: true } });
   if (found.length !== ids.length) {
@@ -46,7 +46,7 @@ export async function setImageSplit(deps: EngineDeps, actor: Actor, input: { pro
 
 /** The share of images that `auto` uploads and imports hold out from now on (images already in the project keep their side). */
 export async function setValShare(deps: EngineDeps, actor: Actor, input: { projectId: string; valShare: number }): Promise<HeldOutSetDto> {
-  await requireProject(deps.db, actor, input.projectId, 'manage');
+  await requireProject(deps.db, actor, input.projectId, 'project.manage');
   await deps.db.project.update({ where: { id: input.projectId }, data: { valShare: input.valShare } });
   return getHeldOutSet(deps, actor, { projectId: input.projectId });
 }

@@ -9,7 +9,7 @@ export async function listImages(
   actor: Actor,
   input: { projectId: string; cursor?: number | null; limit: number },
 ): Promise<{ items: ImageDto[]; nextCursor: number | null }> {
-  await requireProject(deps.db, actor, input.projectId, 'read');
+  await requireProject(deps.db, actor, input.projectId, 'project.view');
   const rows = await deps.db.image.findMany({
     where: { projectId: input.projectId, ...(input.cursor ? { id: { gt: input.cursor } } : {}) },
     orderBy: { id: 'asc' },
@@ -23,7 +23,7 @@ export async function listImages(
 export async function getImageForActor(deps: EngineDeps, actor: Actor, imageId: number): Promise<ImageRow & { blobKey: string }> {
   const image = await deps.db.image.findUnique({ where: { id: imageId } });
   if (!image) throw new AppError('NOT_FOUND', `image ${imageId} does not exist`);
-  await requireProject(deps.db, actor, image.projectId, 'read');
+  await requireProject(deps.db, actor, image.projectId, 'project.view');
   return image;
 }
 

@@ -26,7 +26,7 @@ export interface UploadImageInput {
  * Nothing is stored when the file is refused.
  */
 export async function uploadImage(deps: EngineDeps, actor: Actor, input: UploadImageInput): Promise<UploadResultDto> {
-  const { project } = await requireProject(deps.db, actor, input.projectId, 'manage');
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'images.upload');
   if (input.runId) await assertIngestRun(deps, input.runId, input.projectId);
   const fileName = sanitiseFileName(input.fileName);
 

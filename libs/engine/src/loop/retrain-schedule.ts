@@ -4,7 +4,7 @@
 // the system) and the mark moves to the current count.
 import { AppError, retrainParamsSchema } from '@dataengine/contracts';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
-import { assertGlobalRole } from '../access/project-access';
+import { requireProject } from '../access/project-access';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
 import type { RetrainScheduleDto } from '../ops/ops-schema';
@@ -30,13 +30,11 @@ async function toScheduleDto(deps: EngineDeps, project: { id: string; name: stri
  * since the last scheduled retrain count: if they already reach N, the next saved mask starts one.
  */
 export async function setRetrainSchedule(deps: EngineDeps, actor: Actor, input: { projectId: string; everyMasks: number | null }): Promise<RetrainScheduleDto> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'scheduling retraining');
+  await requireProject(deps.db, actor, input.projectId, 'retrain.schedule');
   const { everyMasks } = input;
   if (everyMasks !== null && !(Number.isInteger(everyMasks) && everyMasks >= 1 && everyMasks <= MAX_RETRAIN_EVERY_MASKS)) {
     throw new AppError('BAD_REQUEST', `everyMasks must be a whole number from 1 to ${MAX_RETRAIN_EVERY_MASKS} (or null to turn scheduled retraining off), got ${everyMasks}`);
   }
-  const exists = await deps.db.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
-  if (!exists) throw new AppError('NOT_FOUND', `project ${input.projectId} does not exist`);
   const project = await deps.db.project.update({ where: { id: input.projectId }, data: { retrainEveryMasks: everyMasks }, select: { id: true, name: true, retrainEveryMasks: true, retrainMaskMark: true } });
   deps.logger.info('retrain schedule set', { projectId: input.projectId, everyMasks, by: actor.email });
   return toScheduleDto(deps, project);

@@ -57,7 +57,7 @@ export function measureSegmentation(segmentation: unknown, image: { width: numbe
 async function imageForAnnotation(deps: EngineDeps, actor: Actor, imageId: number) {
   const image = await deps.db.image.findUnique({ where: { id: imageId }, select: { id: true, projectId: true, width: true, height: true, status: true } });
   if (!image) throw new AppError('NOT_FOUND', `image ${imageId} does not exist`);
-  const { project } = await requireProject(deps.db, actor, image.projectId, 'annotate');
+  const { project } = await requireProject(deps.db, actor, image.projectId, 'project.annotate');
   return { image, stage: project.stage as Stage };
 }
 
@@ -106,7 +106,7 @@ export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskIn
 async function loadMask(deps: EngineDeps, actor: Actor, maskId: string) {
   const mask = await deps.db.mask.findUnique({ where: { id: BigInt(maskId) } });
   if (!mask || mask.deletedAt) throw new AppError('NOT_FOUND', `mask ${maskId} does not exist (or was deleted)`);
-  await requireProject(deps.db, actor, mask.projectId, 'annotate');
+  await requireProject(deps.db, actor, mask.projectId, 'project.annotate');
   return mask;
 }
 
@@ -153,7 +153,7 @@ export async function deleteMask(deps: EngineDeps, actor: Actor, input: { maskId
 export async function listMasks(deps: EngineDeps, actor: Actor, input: { imageId: number }): Promise<MaskDto[]> {
   const image = await deps.db.image.findUnique({ where: { id: input.imageId }, select: { projectId: true } });
   if (!image) throw new AppError('NOT_FOUND', `image ${input.imageId} does not exist`);
-  await requireProject(deps.db, actor, image.projectId, 'read');
+  await requireProject(deps.db, actor, image.projectId, 'project.view');
   const rows = await deps.db.mask.findMany({ where: { imageId: input.imageId, deletedAt: null }, orderBy: { id: 'asc' }, take: 5_000 });
   return rows.map(toMaskDto);
 }

@@ -1,12 +1,12 @@
 // The checkpoints' audit trail (register, promote, promote-override, roll back, reject), newest first.
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole } from '../access/project-access';
+import { requireGlobal } from '../access/project-access';
 import type { CheckpointAuditDto } from './ops-schema';
 
 /** Every checkpoint's events, or one checkpoint's history (checkpointId). */
 export async function listCheckpointEvents(deps: EngineDeps, actor: Actor, input: { limit: number; checkpointId?: string }): Promise<CheckpointAuditDto[]> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'the checkpoint audit trail');
+  requireGlobal(actor, 'checkpoints.manage');
   const rows = await deps.db.checkpointEvent.findMany({
     ...(input.checkpointId ? { where: { checkpointId: input.checkpointId } } : {}),
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

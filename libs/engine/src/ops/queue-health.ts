@@ -5,10 +5,9 @@ import { AppError } from '@dataengine/contracts';
 import { jobCatalog, type QueueInspector, type QueueJobInfo } from '@dataengine/queue';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole } from '../access/project-access';
+import { requireGlobal } from '../access/project-access';
 import type { QueueHealthDto, QueueJobDto } from './ops-schema';
 
-const OPS_ROLES = ['ops', 'admin'] as const;
 /** Failures listed per queue in the console. */
 const FAILURES_SHOWN = 5;
 /** Runs done by one job: once such a run is closed, another try of its job finds nothing to do. */
@@ -43,7 +42,7 @@ function whyNotRetryable(job: QueueJobInfo, run: RunInfo | undefined): string | 
 }
 
 export async function getQueueHealth(deps: EngineDeps, actor: Actor, inspector: QueueInspector): Promise<QueueHealthDto[]> {
-  assertGlobalRole(actor, [...OPS_ROLES], 'queue health');
+  requireGlobal(actor, 'ops.view');
   const snapshots = await inspector.snapshot();
   const runById = await loadRuns(deps, snapshots.flatMap((s) => [...s.activeJobs, ...s.recentFailures]));
   const toDto = (job: QueueJobInfo, failed: boolean): QueueJobDto => {
@@ -86,7 +85,7 @@ export async function getQueueHealth(deps: EngineDeps, actor: Actor, inspector: 
  * without double counting.
  */
 export async function retryFailedJobs(deps: EngineDeps, actor: Actor, inspector: QueueInspector, input: { queue: string }): Promise<{ queue: string; retried: number; skipped: number }> {
-  assertGlobalRole(actor, [...OPS_ROLES], 'retrying failed jobs');
+  requireGlobal(actor, 'ops.view');
   if (!inspector.queues.includes(input.queue)) {
     throw new AppError('BAD_REQUEST', `there is no queue named "${input.queue}"; the queues are ${inspector.queues.join(', ')}`);
   }

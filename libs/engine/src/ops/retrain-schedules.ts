@@ -2,7 +2,7 @@
 // (what loop/retrain-schedule.ts counts), from the counters already loaded with the projects.
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole } from '../access/project-access';
+import { requireGlobal } from '../access/project-access';
 import type { RetrainScheduleDto } from './ops-schema';
 
 export function toRetrainScheduleDto(project: { id: string; name: string; retrainEveryMasks: number | null; retrainMaskMark: number }, manualMasks: number): RetrainScheduleDto {
@@ -17,7 +17,7 @@ export function toRetrainScheduleDto(project: { id: string; name: string; retrai
 }
 
 export async function listRetrainSchedules(deps: EngineDeps, actor: Actor): Promise<RetrainScheduleDto[]> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'retrain schedules');
+  requireGlobal(actor, 'ops.view');
   const projects = await deps.db.project.findMany({
     where: { archivedAt: null },
     orderBy: { createdAt: 'asc' },

@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
 
 export async function listMembers(deps: EngineDeps, actor: Actor, projectId: string): Promise<MemberDto[]> {
-  await requireProject(deps.db, actor, projectId, 'read');
+  await requireProject(deps.db, actor, projectId, 'members.view');
   const rows = await deps.db.projectMember.findMany({
     where: { projectId },
     include: { user: { select: { id: true, email: true, name: true, role: true } } },
@@ -18,7 +18,7 @@ export async function addMember(
   actor: Actor,
   input: { projectId: string; email: string; role: ProjectRole },
 ): Promise<MemberDto> {
-  await requireProject(deps.db, actor, input.projectId, 'manage');
+  await requireProject(deps.db, actor, input.projectId, 'members.manage');
   const email = input.email.trim().toLowerCase();
   const user = await deps.db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, role: true } });
   if (!user) throw new AppError('NOT_FOUND', `no user has the e-mail ${email}; ask an admin to create the account first`);
@@ -31,7 +31,7 @@ export async function addMember(
 }
 
 export async function removeMember(deps: EngineDeps, actor: Actor, input: { projectId: string; userId: string }): Promise<void> {
-  await requireProject(deps.db, actor, input.projectId, 'manage');
+  await requireProject(deps.db, actor, input.projectId, 'members.manage');
   const managers = await deps.db.projectMember.count({ where: { projectId: input.projectId, role: 'manager' } });
   const target = await deps.db.projectMember.findUnique({ where: { projectId_userId: { projectId: input.projectId, userId: input.userId } } });
   if (!target) throw new AppError('NOT_FOUND', 'that user is not a member of the project');

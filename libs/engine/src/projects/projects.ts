@@ -1,8 +1,8 @@
-import { AppError, type ProjectDto, type ProjectRole, type Stage } from '@dataengine/contracts';
+import { AppError, mayGlobal, type ProjectDto, type ProjectRole, type Stage } from '@dataengine/contracts';
 import { Prisma } from '@dataengine/db';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole, canReadAllProjects, requireProject } from '../access/project-access';
+import { requireGlobal, requireProject } from '../access/project-access';
 
 const projectSelect = {
   id: true,
@@ -31,7 +31,7 @@ function toProjectDto(row: ProjectRow, myRole: ProjectRole | null): ProjectDto {
 }
 
 export async function listProjects(deps: EngineDeps, actor: Actor): Promise<ProjectDto[]> {
-  const all = canReadAllProjects(actor);
+  const all = mayGlobal(actor, 'projects.view-all');
   const rows = await deps.db.project.findMany({
     where: { archivedAt: null, ...(all ? {} : { members: { some: { userId: actor.id } } }) },
     select: { ...projectSelect, members: { where: { userId: actor.id }, select: { role: true } } },
@@ -42,7 +42,7 @@ export async function listProjects(deps: EngineDeps, actor: Actor): Promise<Proj
 }
 
 export async function getProject(deps: EngineDeps, actor: Actor, projectId: string): Promise<ProjectDto> {
-  const { myRole } = await requireProject(deps.db, actor, projectId, 'read');
+  const { myRole } = await requireProject(deps.db, actor, projectId, 'project.view');
   const row = await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: projectSelect });
   return toProjectDto(row, myRole);
 }
@@ -60,7 +60,7 @@ export async function createProject(
   actor: Actor,
   input: { name: string; description?: string; slug?: string },
 ): Promise<ProjectDto> {
-  assertGlobalRole(actor, ['manager', 'admin'], 'creating projects');
+  requireGlobal(actor, 'projects.create');
   const slug = input.slug ?? slugify(input.name);
   try {
     const row = await deps.db.project.create({
@@ -84,7 +84,7 @@ export async function createProject(
 }
 
 export async function setProjectStage(deps: EngineDeps, actor: Actor, input: { projectId: string; stage: Stage }): Promise<ProjectDto> {
-  const { myRole } = await requireProject(deps.db, actor, input.projectId, 'manage');
+  const { myRole } = await requireProject(deps.db, actor, input.projectId, 'project.manage');
   const row = await deps.db.$transaction(async (tx) => {
     await tx.stageCounter.upsert({
       where: { projectId_stage: { projectId: input.projectId, stage: input.stage } },

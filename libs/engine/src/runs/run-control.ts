@@ -1,10 +1,10 @@
 // The lifecycle every run kind shares: start (items + jobs), progress, cancel, finish. Image runs
 // (prefill, autogen) fan out one job per image and finish through completeRunItem; single-job runs
 // (retrain, evaluate, export, import) report progress and finish themselves.
-import { AppError, evaluateParamsSchema, type RunDto, type RunKind } from '@dataengine/contracts';
+import { AppError, evaluateParamsSchema, runCancelAction, runStartAction, type RunDto, type RunKind } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
-import { assertGlobalRole, requireExchangeAccess, requireProject } from '../access/project-access';
+import { requireGlobal, requireProject } from '../access/project-access';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { planEvaluation } from '../loop/evaluate-plan';
 import { addRunItems, createRun, getRun } from './runs';
@@ -42,8 +42,7 @@ export async function startImageRun(
   actor: Actor,
   input: { kind: 'prefill' | 'autogen'; projectId: string; params: Record<string, unknown>; imageIds?: number[]; checkpointId: string | null },
 ): Promise<RunDto> {
-  assertGlobalRole(actor, ['ops', 'admin'], `starting a ${input.kind} run`);
-  await requireProject(deps.db, actor, input.projectId, 'read');
+  await requireProject(deps.db, actor, input.projectId, runStartAction(input.kind));
   const ids = await resolveRunImages(deps, input.projectId, input.imageIds);
   const run = await createRun(deps, { kind: input.kind, projectId: input.projectId, params: input.params, createdById: actor.id === SYSTEM_ID ? null : actor.id, total: ids.length, checkpointId: input.checkpointId });
   for (let i = 0; i < ids.length; i += 1_000) {
@@ -78,10 +77,10 @@ export async function startSingleJobRun(
  */
 export async function cancelRun(deps: EngineDeps, actor: Actor, input: { runId: string; reason?: string }): Promise<RunDto> {
   const run = await deps.db.run.findUnique({ where: { id: input.runId } });
-  // a project's managers start its exports and imports, so they may stop them; everything else is ops work
-  if ((run?.kind === 'export' || run?.kind === 'import') && run.projectId) await requireExchangeAccess(deps.db, actor, run.projectId);
-  else assertGlobalRole(actor, ['ops', 'admin'], 'cancelling runs');
   if (!run) throw new AppError('NOT_FOUND', `run ${input.runId} does not exist`);
+  // a project's managers start its exports and imports, so they may stop them; everything else is ops work
+  if (run.projectId) await requireProject(deps.db, actor, run.projectId, runCancelAction(run.kind));
+  else requireGlobal(actor, 'runs.cancel-any');
   if (FINISHED.has(run.status)) throw new AppError('CONFLICT', `run ${run.id} already ${run.status}`);
   const now = nowOf(deps);
   const why = `cancelled by ${actor.email}${input.reason ? `: ${input.reason}` : ''}`;

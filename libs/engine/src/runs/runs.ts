@@ -1,11 +1,11 @@
 // Runs are user-visible batches ("ingest 40 uploaded images", later "autogen over project X").
 // Each image of a run is a run item; an item leaves "pending" exactly once, in the same
 // transaction that bumps the run's counters, so retries never double count.
-import { AppError, type RunDto, type RunKind } from '@dataengine/contracts';
+import { AppError, runStartAction, type RunDto, type RunKind } from '@dataengine/contracts';
 import { type Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole, canReadAllProjects, requireProject } from '../access/project-access';
+import { requireGlobal, requireProject } from '../access/project-access';
 
 type RunRow = Prisma.RunGetPayload<{ include: { createdBy: { select: { email: true } } } }>;
 
@@ -136,8 +136,8 @@ export async function completeRunItem(
 }
 
 export async function listRuns(deps: EngineDeps, actor: Actor, input: { projectId?: string; limit: number }): Promise<RunDto[]> {
-  if (input.projectId) await requireProject(deps.db, actor, input.projectId, 'read');
-  else if (!canReadAllProjects(actor)) throw new AppError('FORBIDDEN', 'listing runs across projects needs the ops or admin role');
+  if (input.projectId) await requireProject(deps.db, actor, input.projectId, 'project.view');
+  else requireGlobal(actor, 'runs.view-all');
   const rows = await deps.db.run.findMany({
     where: input.projectId ? { projectId: input.projectId } : {},
     include: { createdBy: { select: { email: true } } },
@@ -150,21 +150,20 @@ export async function listRuns(deps: EngineDeps, actor: Actor, input: { projectI
 export async function getRun(deps: EngineDeps, actor: Actor, runId: string): Promise<RunDto> {
   const row = await deps.db.run.findUnique({ where: { id: runId }, include: { createdBy: { select: { email: true } } } });
   if (!row) throw new AppError('NOT_FOUND', `run ${runId} does not exist`);
-  if (row.projectId) await requireProject(deps.db, actor, row.projectId, 'read');
-  else if (!canReadAllProjects(actor)) throw new AppError('FORBIDDEN', 'this run belongs to no project; only ops and admins see it');
+  if (row.projectId) await requireProject(deps.db, actor, row.projectId, 'project.view');
+  else requireGlobal(actor, 'runs.view-all');
   return toRunDto(row);
 }
 
 /** Starts an upload batch: an ingest run that uploads attach to with ?runId=. */
 export async function beginUploadBatch(deps: EngineDeps, actor: Actor, input: { projectId: string; files: number }): Promise<RunDto> {
-  await requireProject(deps.db, actor, input.projectId, 'manage');
+  await requireProject(deps.db, actor, input.projectId, runStartAction('ingest'));
   return createRun(deps, { kind: 'ingest', projectId: input.projectId, params: { source: 'upload', files: input.files }, createdById: actor.id, total: input.files });
 }
 
 /** Ops: re-runs ingest over every image of a project that is not ready (or all of them). */
 export async function startReingestRun(deps: EngineDeps, actor: Actor, input: { projectId: string; all: boolean }): Promise<RunDto> {
-  assertGlobalRole(actor, ['ops', 'admin'], 'starting runs');
-  await requireProject(deps.db, actor, input.projectId, 'read');
+  await requireProject(deps.db, actor, input.projectId, 'runs.reingest');
   const ids: number[] = [];
   for (let cursor = 0; ; ) {
     const batch = await deps.db.image.findMany({

@@ -1,20 +1,15 @@
 // One entry point for "start a run of kind X" (the console's forms, the project page's export, the API, the simulator).
-import { AppError, type RunDto, type StartRunInput } from '@dataengine/contracts';
+import { AppError, runStartAction, type RunDto, type StartRunInput } from '@dataengine/contracts';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole, requireExchangeAccess, requireProject } from '../access/project-access';
+import { requireProject } from '../access/project-access';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
 import { startImageRun, startSingleJobRun } from './run-control';
 import { resolveAutogenOptions } from '../stages/autogen-options';
 
 export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunInput): Promise<RunDto> {
-  if (input.kind === 'export') {
-    // a project's managers take its annotations out (as they download and import); the rest is ops work
-    await requireExchangeAccess(deps.db, actor, input.projectId);
-  } else {
-    assertGlobalRole(actor, ['ops', 'admin'], `starting a ${input.kind} run`);
-    await requireProject(deps.db, actor, input.projectId, 'read');
-  }
+  // export: the project's managers too (as they download and import); the rest is ops work
+  await requireProject(deps.db, actor, input.projectId, runStartAction(input.kind));
   const { kind, ...params } = input;
   switch (kind) {
     case 'prefill':

@@ -4,7 +4,7 @@
 import { stageSchema, taskStatusSchema, type Stage } from '@dataengine/contracts';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { canReadAllProjects, requireProject, type ProjectAccess } from '../access/project-access';
+import { requireProject, type ProjectAccess } from '../access/project-access';
 import { rollUpEffort, type DailyCounter } from './effort-rollups';
 import { bucketMasksPerImage, type ExactCount, type HistogramSeries } from './masks-per-image';
 import { projectStatsCsv, statsCsvFileName } from './stats-csv';
@@ -12,7 +12,7 @@ import type { ProjectStats, StageStats, StatsCsv } from './stats-schema';
 
 /** Managers of the project, ops and admins see its dashboard; annotators do not. */
 async function requireDashboardAccess(deps: EngineDeps, actor: Actor, projectId: string): Promise<ProjectAccess> {
-  return requireProject(deps.db, actor, projectId, canReadAllProjects(actor) ? 'read' : 'manage');
+  return requireProject(deps.db, actor, projectId, 'stats.view');
 }
 
 async function stageStats(deps: EngineDeps, projectId: string): Promise<StageStats[]> {

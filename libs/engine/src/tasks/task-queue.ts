@@ -37,7 +37,7 @@ const leaseUntil = (deps: EngineDeps) => new Date(nowOf(deps).getTime() + deps.s
 
 /** The caller's current task in the project's stage, renewed; otherwise the next open one; null when none is left. */
 export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<TaskDto | null> {
-  const { project } = await requireProject(deps.db, actor, input.projectId, 'annotate');
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
   const stage = project.stage as Stage;
   const now = nowOf(deps);
   const held = await deps.db.task.findFirst({
@@ -71,7 +71,7 @@ export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { p
  * lease it first, and then the tool simply misses its prefetch.
  */
 export async function peekNextTask(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<ImageDto | null> {
-  const { project } = await requireProject(deps.db, actor, input.projectId, 'annotate');
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
   const now = nowOf(deps);
   const next = await deps.db.task.findFirst({
     where: { projectId: project.id, stage: project.stage as Stage, OR: [{ status: 'open' }, { status: 'leased', leaseExpiresAt: { lte: now } }] },
@@ -98,7 +98,7 @@ async function queueEmbeddings(deps: EngineDeps, task: TaskRow): Promise<void> {
 async function heldTask(deps: EngineDeps, actor: Actor, taskId: string): Promise<TaskRow> {
   const task = await deps.db.task.findUnique({ where: { id: BigInt(taskId) }, include: taskInclude });
   if (!task) throw new AppError('NOT_FOUND', `task ${taskId} does not exist`);
-  await requireProject(deps.db, actor, task.projectId, 'annotate');
+  await requireProject(deps.db, actor, task.projectId, 'project.annotate');
   const expired = !task.leaseExpiresAt || task.leaseExpiresAt <= nowOf(deps);
   if (task.status !== 'leased' || task.assigneeId !== actor.id) {
     if (task.status === 'submitted') throw new AppError('CONFLICT', 'this image was already submitted');

@@ -2,7 +2,7 @@ import { AppError, type UserDto, type UserRole } from '@dataengine/contracts';
 import { Prisma } from '@dataengine/db';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { assertGlobalRole } from '../access/project-access';
+import { requireGlobal } from '../access/project-access';
 import { hashPassword } from '../auth/password';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -12,7 +12,7 @@ export async function createUser(
   actor: Actor,
   input: { email: string; name: string; password: string; role: UserRole },
 ): Promise<UserDto> {
-  assertGlobalRole(actor, ['admin'], 'creating users');
+  requireGlobal(actor, 'users.manage');
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new AppError('BAD_REQUEST', `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   }
@@ -31,7 +31,7 @@ export async function createUser(
 }
 
 export async function listUsers(deps: EngineDeps, actor: Actor): Promise<UserDto[]> {
-  assertGlobalRole(actor, ['admin', 'manager'], 'listing users');
+  requireGlobal(actor, 'users.list');
   const users = await deps.db.user.findMany({ where: { disabledAt: null }, orderBy: { email: 'asc' }, take: 1000 });
   return users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role }));
 }
