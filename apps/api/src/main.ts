@@ -5,7 +5,7 @@ import { createEngineRuntime } from '@dataengine/engine';
 
 const config = loadConfig();
 const logger = createLogger({ service: 'api' }, config.LOG_LEVEL);
-const runtime = createEngineRuntime(config, logger);
+const runtime = createEngineRuntime(config, logger, { service: 'api' });
 const server = createApiServer({ ...runtime.deps, cookieSecure: config.COOKIE_SECURE, queuePrefix: config.QUEUE_PREFIX });
 server.keepAliveTimeout = 65_000;
 

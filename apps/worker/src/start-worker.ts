@@ -19,7 +19,7 @@ export async function startWorker(
   logger: Logger,
   override?: (defaults: Record<string, Processor<never>>) => Record<string, Processor<never>>,
 ): Promise<RunningWorker> {
-  const runtime = createEngineRuntime(config, logger);
+  const runtime = createEngineRuntime(config, logger, { service: 'worker' });
   const defaults = createProcessors(runtime.deps) as unknown as Record<string, Processor<never>>;
   try {
     const workers = await startWorkerRuntime({

@@ -1,14 +1,63 @@
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', 'P1001', 'P1002', 'P1017']);
+// "PostgreSQL cannot be reached right now" as opposed to "this query is wrong". The errors arrive
+// in several wrappings: node-postgres errors (a SQLSTATE in `code`, or a socket errno), Prisma's
+// connection errors (P1001…), and DriverAdapterErrors from @prisma/adapter-pg, which Prisma wraps
+// in a PrismaClientKnownRequestError (P2010 for raw queries) whose `meta.driverAdapterError.cause`
+// holds `{ kind, code? }`.
+
+/** SQLSTATEs, errnos and Prisma codes that mean the server or the connection is gone. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+  '57P01', // admin_shutdown: pg_terminate_backend, fast shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up, shutting down, in recovery
+  '53300', // too_many_connections
+  '08000', // connection_exception and its subclasses
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  'P1001', // can't reach database server
+  'P1002', // server timed out
+  'P1008', // operation timed out
+  'P1017', // server has closed the connection
+  'P2024', // timed out fetching a connection from the pool
+]);
+
+/** DriverAdapterError kinds (@prisma/driver-adapter-utils) that mean the connection is gone. */
+const UNAVAILABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TlsConnectionError']);
+
+const UNAVAILABLE_MESSAGE =
+  /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery)|Server has closed the connection|Client has encountered a connection error and is not queryable|Client was closed and is not queryable/i;
+
+interface ErrorLike {
+  code?: unknown;
+  originalCode?: unknown;
+  kind?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  name?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
 
 /** True when an error means "PostgreSQL cannot be reached right now", as opposed to a bad query. */
 export function isDatabaseUnavailableError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
-    const err = e as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown };
+  const pending: unknown[] = [error];
+  for (let seen = 0; pending.length > 0 && seen < 12; seen++) {
+    const e = pending.shift();
+    if (!e || typeof e !== 'object') continue;
+    const err = e as ErrorLike;
     if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true;
+    if (typeof err.originalCode === 'string' && UNAVAILABLE_CODES.has(err.originalCode)) return true;
+    if (typeof err.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(err.kind)) return true;
     const message = typeof err.message === 'string' ? err.message : '';
-    if (/ECONNREFUSED|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable/i.test(message)) return true;
+    if (UNAVAILABLE_MESSAGE.test(message)) return true;
     if (err.name === 'DriverAdapterError' && /connect|terminat/i.test(message)) return true;
-    e = err.cause;
+    pending.push(err.cause, err.meta?.driverAdapterError);
   }
   return false;
 }

@@ -10,9 +10,20 @@ export interface EngineRuntime {
   close(): Promise<void>;
 }
 
+export interface EngineRuntimeOptions {
+  /** Which process this is (api, worker, cli…): names its database connections `dataengine-<service>`. */
+  service?: string;
+}
+
 /** Builds the shared dependencies of a process (API, worker, CLI) from its configuration. */
-export function createEngineRuntime(config: AppConfig, logger: Logger): EngineRuntime {
-  const db = createDb({ connectionString: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
+export function createEngineRuntime(config: AppConfig, logger: Logger, options: EngineRuntimeOptions = {}): EngineRuntime {
+  const db = createDb({
+    connectionString: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    applicationName: `dataengine-${options.service ?? 'process'}`,
+    // the pool replaces the connection; requests that were using it answer 503 (isDatabaseUnavailableError)
+    onConnectionError: (error, info) => logger.warn('database connection lost', { application: info.applicationName, code: (error as { code?: unknown }).code, error: error.message }),
+  });
   const redis = createProducerConnection(config.REDIS_URL);
   const jobs = createJobProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   const blobs = new LocalBlobStore(config.blobDir);

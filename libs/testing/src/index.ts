@@ -9,3 +9,7 @@ export { waitFor } from './wait-for';
 export { syntheticImageBytes, flatImageBytes } from './test-images';
 export { startStack, startEnvStack, stackEnvFor, freePorts, ensureWebBuild, spawnService, REPO_ROOT } from './stack';
 export type { Stack, StackOptions, ServiceProcess } from './stack';
+export { startTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
+export { runDatabaseOutageDrill } from './database-outage-drill';
+export type { DatabaseOutageDrillOptions, DatabaseOutageDrillResult, OutagePhase } from './database-outage-drill';

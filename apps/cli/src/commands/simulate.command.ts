@@ -202,7 +202,7 @@ export const simulateCommand: CliCommand = {
 
     const applied = await prepareInstallation(config);
     if (applied > 0) log(`database migrated (${applied} migrations applied)`);
-    const runtime = createEngineRuntime(config, createLogger({ service: 'simulate' }, verbose ? 'info' : 'error'));
+    const runtime = createEngineRuntime(config, createLogger({ service: 'simulate' }, verbose ? 'info' : 'error'), { service: 'cli' });
     let pool: WorkerPool | null = null;
     try {
       log(`starting ${workers} worker process(es) on queue prefix "${config.QUEUE_PREFIX}"…`);

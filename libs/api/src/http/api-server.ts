@@ -10,7 +10,7 @@ import { readSessionToken } from './cookies';
 import { createEventsRoute } from './events-route';
 import { matchExchangeRoute } from './exchange-routes';
 import { checkReadiness } from './readiness';
-import { sendError, sendJson } from './respond';
+import { RETRY_AFTER_SECONDS, sendError, sendJson } from './respond';
 
 /** The API process's HTTP surface: /trpc, binary routes under /api, /healthz and /readyz. */
 export function createApiServer(deps: ApiDeps): http.Server {
@@ -24,6 +24,8 @@ export function createApiServer(deps: ApiDeps): http.Server {
       userAgent: req.headers['user-agent'] ?? null,
       setCookie: (cookie) => res.appendHeader('Set-Cookie', cookie),
     }),
+    // a call refused because PostgreSQL or Redis is away tells the client when to retry, as the binary routes do
+    responseMeta: ({ errors }) => (errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } : {}),
   });
 
   const server = http.createServer((req, res) => {
@@ -33,7 +35,7 @@ export function createApiServer(deps: ApiDeps): http.Server {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
         const readiness = await checkReadiness(deps);
-        if (!readiness.ready) res.setHeader('Retry-After', '5');
+        if (!readiness.ready) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
         return sendJson(res, readiness.ready ? 200 : 503, readiness);
       }
       if (url.pathname.startsWith('/trpc/')) return trpc(req, res);
