@@ -1,7 +1,7 @@
 export type { EngineDeps, EngineSettings } from './engine-deps';
 export type { Actor } from './access/actor';
 export { SYSTEM_ACTOR } from './access/actor';
-export { mayViewProject, requireGlobal, requireProject } from './access/project-access';
+export { decideCheckpointUseFor, mayViewProject, requireGlobal, requireProject } from './access/project-access';
 export { hashPassword, verifyPassword } from './auth/password';
 export { login, logout, authenticateSession, purgeExpiredSessions } from './auth/sessions';
 export type { LoginResult } from './auth/sessions';

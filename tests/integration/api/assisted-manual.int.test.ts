@@ -44,7 +44,7 @@ beforeAll(async () => {
     await ingestImage(env.deps, { imageId: image.id });
     imageIds.push(image.id);
   }
-  for (const [key, user] of Object.entries({ annA, annB, outsider })) cookies[key] = await loginCookie(api.url, user.email, user.password);
+  for (const [key, user] of Object.entries({ annA, annB, outsider, manager })) cookies[key] = await loginCookie(api.url, user.email, user.password);
 });
 afterAll(async () => {
   await api?.close();
@@ -147,12 +147,13 @@ describe('masks', () => {
   });
 
   it('an edit on a stale version is refused with a conflict that keeps both sides intact', async () => {
-    const [mask] = (await trpcQuery<{ id: string; version: number; area: number }[]>(api.url, 'masks.list', { imageId: imageIds[0] }, cookies['annB'])).data!;
+    // the project's manager corrects annA's mask while annA's tool still has the old version
+    const [mask] = (await trpcQuery<{ id: string; version: number; area: number }[]>(api.url, 'masks.list', { imageId: imageIds[0] }, cookies['manager'])).data!;
     const grown = instanceMask(1);
     const data = Uint8Array.from(grown.data);
     data.fill(1, 0, 160 * 5); // brush stroke: first five rows
     const segmentation = compressRle(encodeMask({ ...grown, data }));
-    const ok = await trpcMutation<{ version: number; area: number }>(api.url, 'masks.update', { maskId: mask!.id, version: mask!.version, segmentation, activeMs: 2_000, clicks: 1 }, cookies['annB']);
+    const ok = await trpcMutation<{ version: number; area: number }>(api.url, 'masks.update', { maskId: mask!.id, version: mask!.version, segmentation, activeMs: 2_000, clicks: 1 }, cookies['manager']);
     expect(ok.status).toBe(200);
     expect(ok.data!.version).toBe(mask!.version + 1);
     expect(ok.data!.area).toBeGreaterThan(mask!.area);

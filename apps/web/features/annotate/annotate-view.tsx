@@ -90,6 +90,7 @@ export function AnnotateView({ projectId }: { projectId: string }) {
         <ImageWorkspace
           key={task.id}
           task={task}
+          membership={project.data?.myRole ?? null}
           image={image.data}
           client={client}
           embedding={embedding.data ?? null}

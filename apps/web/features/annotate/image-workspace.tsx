@@ -1,12 +1,13 @@
 'use client';
 // The tool for one leased image: prompts → decoder → mask, brush touch-ups, accept / delete through
 // the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
-import type { TaskDto } from '@dataengine/contracts';
+import type { Membership, TaskDto } from '@dataengine/contracts';
 import { compressRle, encodeMask, SAM_LOW_RES_SIZE, type BinaryMask } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { QueryError } from '../../components/error-notice';
+import { useCurrentUser } from '../../components/session-gate';
 import { useTRPC } from '../../lib/trpc';
 import { AnnotateCanvas, type Tool } from './annotate-canvas';
 import { HelpOverlay } from './help-overlay';
@@ -15,6 +16,7 @@ import type { DraftStore, OutboxEntry } from './lib/draft-store';
 import { commandForKey, type Command } from './lib/keymap';
 import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
 import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
+import { maskLock } from './lib/mask-lock';
 import { maskRows, type MaskRow } from './lib/mask-rows';
 import { emptyPrompts, hasDecoderPrompt, pointCoords, promptReducer, type PromptState } from './lib/prompt-reducer';
 import { MaskList } from './mask-list';
@@ -27,6 +29,8 @@ import { useMaskPrediction, type Candidate } from './use-mask-prediction';
 
 export interface WorkspaceProps {
   task: TaskDto;
+  /** the annotator's role in the project (which masks they may change: the access policy) */
+  membership: Membership;
   image: LoadedImage;
   client: SamWorkerClient | null;
   embedding: WorkerEmbedding | null;
@@ -61,6 +65,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const { width, height } = p.task.image;
   const frame = useMemo(() => displayFrame(width, height), [width, height]);
   const trpc = useTRPC();
+  const user = useCurrentUser();
   const server = useQuery(trpc.masks.list.queryOptions({ imageId }));
   const restored = useMemo(() => p.store.loadDraft(imageId), [p.store, imageId]);
   const [prompts, dispatch] = useReducer(promptReducer, restored, (d) => (d ? promptReducer(emptyPrompts(), { type: 'restore', prompts: d.prompts, clicks: d.clicks }) : emptyPrompts()));
@@ -77,6 +82,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const activity = useActivity(restored?.activeMs ?? 0);
 
   const rows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox), [imageId, server.data, p.outbox]);
+  const lockOf = useCallback((row: MaskRow) => maskLock(user, p.membership, row), [user, p.membership]);
   const prediction = useMaskPrediction(p.client, p.embedding, frame, prompts.points, prompts.box, candidate, editing?.seed ?? null);
   const candidates = prediction.candidates;
   const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
@@ -147,22 +153,26 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const remove = useCallback(() => {
     const row = rows.find((r) => r.key === selected);
     if (!row) return setNotice('select a mask in the list to delete it');
+    const locked = lockOf(row);
+    if (locked) return setNotice(locked);
     if (row.maskId === null || row.version === null) p.discard(row.key);
     else p.enqueue({ kind: 'delete', key: `del-${row.maskId}-${row.version}`, imageId, state: 'pending', message: null, input: { maskId: row.maskId, version: row.version } });
     if (editing?.maskId === row.maskId) clear();
     setSelected(null);
-  }, [clear, editing, imageId, p, rows, selected]);
+  }, [clear, editing, imageId, lockOf, p, rows, selected]);
 
   const select = useCallback(
     (row: MaskRow) => {
       setSelected(row.key);
-      if (row.maskId === null || row.version === null || row.sync !== 'saved') return;
+      const locked = lockOf(row);
+      setNotice(locked);
+      if (locked || row.maskId === null || row.version === null || row.sync !== 'saved') return;
       dispatch({ type: 'clear' });
       setCandidate(0);
       clientKey.current = newKey();
       setEditing(editingFrom(row, row.version, frame, width, height));
     },
-    [frame, width, height],
+    [frame, width, height, lockOf],
   );
 
   const step = useCallback(
@@ -319,7 +329,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
           </div>
         ))}
         {p.task.stage === 'semi_automatic' && <Stage2Summary rows={rows} />}
-        <MaskList rows={rows} selected={selected} onSelect={select} />
+        <MaskList rows={rows} selected={selected} onSelect={select} lockOf={lockOf} />
       </aside>
     </div>
   );

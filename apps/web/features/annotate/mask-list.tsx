@@ -6,7 +6,15 @@ const PROVENANCE_LABEL: Record<MaskRow['provenance'], string> = { manual: 'manua
 
 const SYNC_LABEL: Record<MaskRow['sync'], string> = { saved: '', pending: 'saving…', conflict: 'conflict', failed: 'not saved' };
 
-export function MaskList({ rows, selected, onSelect }: { rows: readonly MaskRow[]; selected: string | null; onSelect: (row: MaskRow) => void }) {
+interface MaskListProps {
+  rows: readonly MaskRow[];
+  selected: string | null;
+  onSelect: (row: MaskRow) => void;
+  /** why a mask may not be changed here (the access policy), null when it may */
+  lockOf: (row: MaskRow) => string | null;
+}
+
+export function MaskList({ rows, selected, onSelect, lockOf }: MaskListProps) {
   return (
     <section className="panel annotate-masks" data-testid="mask-list">
       <h2 className="panel-title">
@@ -16,32 +24,44 @@ export function MaskList({ rows, selected, onSelect }: { rows: readonly MaskRow[
       <ol className="mask-rows">
         {rows.map((row, i) => (
           <li key={row.key}>
-            <button
-              type="button"
-              className={row.key === selected ? 'mask-row mask-row-selected' : 'mask-row'}
-              onClick={() => onSelect(row)}
-              data-testid="mask-row"
-              data-mask-id={row.maskId ?? ''}
-              data-sync={row.sync}
-              data-provenance={row.provenance}
-              title={row.provenance === 'manual' ? undefined : 'made by the model: check it, fix it or delete it'}
-            >
-              <span className="mask-swatch" style={{ background: cssColour(maskColour(i)) }} aria-hidden />
-              <span className="mask-name">
-                #{i + 1} <span className={`prov-chip prov-${row.provenance}`}>{PROVENANCE_LABEL[row.provenance]}</span>
-                {row.provenance !== 'manual' && row.predictedIou !== null && (
-                  <span className="muted mask-scores" data-testid="mask-scores">
-                    IoU {row.predictedIou.toFixed(2)}
-                    {row.stabilityScore !== null && ` · stability ${row.stabilityScore.toFixed(2)}`}
-                  </span>
-                )}
-              </span>
-              <span className="muted small">{row.area !== null ? `${row.area} px` : ''}</span>
-              {row.sync !== 'saved' && <span className={`sync-chip sync-${row.sync}`}>{SYNC_LABEL[row.sync]}</span>}
-            </button>
+            <MaskListRow row={row} index={i} selected={row.key === selected} locked={lockOf(row)} onSelect={onSelect} />
           </li>
         ))}
       </ol>
     </section>
+  );
+}
+
+function MaskListRow({ row, index, selected, locked, onSelect }: { row: MaskRow; index: number; selected: boolean; locked: string | null; onSelect: (row: MaskRow) => void }) {
+  return (
+    <button
+      type="button"
+      className={selected ? 'mask-row mask-row-selected' : 'mask-row'}
+      onClick={() => onSelect(row)}
+      data-testid="mask-row"
+      data-mask-id={row.maskId ?? ''}
+      data-sync={row.sync}
+      data-provenance={row.provenance}
+      data-locked={locked ? 'true' : 'false'}
+      title={locked ?? (row.provenance === 'manual' ? undefined : 'made by the model: check it, fix it or delete it')}
+    >
+      <span className="mask-swatch" style={{ background: cssColour(maskColour(index)) }} aria-hidden />
+      <span className="mask-name">
+        #{index + 1} <span className={`prov-chip prov-${row.provenance}`}>{PROVENANCE_LABEL[row.provenance]}</span>
+        {row.provenance !== 'manual' && row.predictedIou !== null && (
+          <span className="muted mask-scores" data-testid="mask-scores">
+            IoU {row.predictedIou.toFixed(2)}
+            {row.stabilityScore !== null && ` · stability ${row.stabilityScore.toFixed(2)}`}
+          </span>
+        )}
+      </span>
+      <span className="muted small">{row.area !== null ? `${row.area} px` : ''}</span>
+      {locked && (
+        <span className="sync-chip" data-testid="mask-locked">
+          read-only
+        </span>
+      )}
+      {row.sync !== 'saved' && <span className={`sync-chip sync-${row.sync}`}>{SYNC_LABEL[row.sync]}</span>}
+    </button>
   );
 }

@@ -54,8 +54,8 @@ async function handleEmbedding(deps: ApiDeps, req: IncomingMessage, res: ServerR
 
 /** Model files for the browser's decoder; immutable (content-addressed bundles), so cached forever. */
 async function handleCheckpointFile(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, checkpointId: string, file: string): Promise<void> {
-  await authenticateSession(deps, readSessionToken(req));
-  const { key, etag } = await checkpointFileKey(deps, { checkpointId, file });
+  const actor = await authenticateSession(deps, readSessionToken(req));
+  const { key, etag } = await checkpointFileKey(deps, actor, { checkpointId, file });
   const stat = await deps.blobs.stat(key);
   if (!stat) throw new AppError('NOT_FOUND', `checkpoint ${checkpointId} has no ${file}`);
   const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable', 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' };

@@ -1,7 +1,7 @@
 // The engine's side of the access policy (@dataengine/contracts policy.ts): it loads the facts the
 // policy needs (the project, the caller's membership) and turns a refusal into a FORBIDDEN error.
 // The rules themselves live only in the policy.
-import { AppError, decideGlobal, decideInProject, mayInProject, type GlobalAction, type Membership, type ProjectAction } from '@dataengine/contracts';
+import { AppError, decideCheckpointUse, decideGlobal, decideInProject, mayInProject, type GlobalAction, type Membership, type ProjectAction } from '@dataengine/contracts';
 import type { Db } from '@dataengine/db';
 import type { Actor } from './actor';
 
@@ -32,6 +32,20 @@ export async function requireProject(db: Db, actor: Actor, projectId: string, ac
   const decision = decideInProject(actor, access.myRole, action);
   if (!decision.allowed) throw new AppError('FORBIDDEN', decision.reason);
   return access;
+}
+
+/** The actor's role in a project (null: not a member), without loading the project. */
+export async function membershipOf(db: Db, actor: Pick<Actor, 'id'>, projectId: string): Promise<Membership> {
+  const row = await db.projectMember.findUnique({ where: { projectId_userId: { projectId, userId: actor.id } }, select: { role: true } });
+  return row?.role ?? null;
+}
+
+/**
+ * Whether the actor may use a checkpoint — download its files, hear of its activation: a global
+ * one everyone signed in, a project's own those who may see that project.
+ */
+export async function decideCheckpointUseFor(db: Db, actor: Actor, checkpoint: { projectId: string | null }) {
+  return decideCheckpointUse(actor, checkpoint, checkpoint.projectId === null ? null : await membershipOf(db, actor, checkpoint.projectId));
 }
 
 /** Whether the actor may see the project (a missing or archived project: false). */

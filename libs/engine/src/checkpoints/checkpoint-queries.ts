@@ -1,7 +1,7 @@
 import { AppError, type CheckpointDto } from '@dataengine/contracts';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { requireGlobal, requireProject } from '../access/project-access';
+import { decideCheckpointUseFor, requireGlobal, requireProject } from '../access/project-access';
 import { getActiveCheckpoint, type CheckpointRow } from './checkpoint-registry';
 import { promotionGateOf, readEvaluation } from './promotion-decision';
 
@@ -58,10 +58,15 @@ export async function toCheckpointDtos(deps: EngineDeps, rows: CheckpointRow[]):
 
 const SERVED_FILES = /^(manifest\.json|encoder\.onnx|decoder\.onnx|detector\.onnx|[\w.-]+\.(?:onnx_data|bin|data))$/;
 
-/** Blob key of a bundle file the caller may download (any signed-in user: the browser runs the decoder). */
-export async function checkpointFileKey(deps: EngineDeps, input: { checkpointId: string; file: string }): Promise<{ key: string; etag: string }> {
+/**
+ * Blob key of a bundle file the caller may download (the browser runs the decoder): a global
+ * checkpoint's for anyone signed in, a project's own for those who may see that project.
+ */
+export async function checkpointFileKey(deps: EngineDeps, actor: Actor, input: { checkpointId: string; file: string }): Promise<{ key: string; etag: string }> {
   if (!SERVED_FILES.test(input.file)) throw new AppError('NOT_FOUND', `a checkpoint bundle has no file named ${input.file}`);
-  const row = await deps.db.checkpoint.findUnique({ where: { id: input.checkpointId }, select: { bundleKey: true, bundleHash: true } });
+  const row = await deps.db.checkpoint.findUnique({ where: { id: input.checkpointId }, select: { bundleKey: true, bundleHash: true, projectId: true } });
   if (!row) throw new AppError('NOT_FOUND', `checkpoint ${input.checkpointId} does not exist`);
+  const use = await decideCheckpointUseFor(deps.db, actor, row);
+  if (!use.allowed) throw new AppError('FORBIDDEN', use.reason);
   return { key: `${row.bundleKey}/${input.file}`, etag: `"${row.bundleHash.slice(0, 16)}-${input.file}"` };
 }

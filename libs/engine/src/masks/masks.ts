@@ -6,6 +6,7 @@ import { parseCompressedRle, rleArea, rleToBboxSam, RleError, toUncompressedRle,
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
+import { requireMaskEdit } from '../access/mask-access';
 import { recordMaskCounters } from './mask-counters';
 import { checkRetrainScheduleAfterSave } from '../loop/retrain-schedule';
 
@@ -106,7 +107,8 @@ export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskIn
 async function loadMask(deps: EngineDeps, actor: Actor, maskId: string) {
   const mask = await deps.db.mask.findUnique({ where: { id: BigInt(maskId) } });
   if (!mask || mask.deletedAt) throw new AppError('NOT_FOUND', `mask ${maskId} does not exist (or was deleted)`);
-  await requireProject(deps.db, actor, mask.projectId, 'project.annotate');
+  // annotators change their own masks, and the model's on the image they hold; managers any
+  await requireMaskEdit(deps.db, actor, mask);
   return mask;
 }
 

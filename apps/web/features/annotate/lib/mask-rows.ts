@@ -11,6 +11,8 @@ export interface MaskRow {
   segmentation: MaskDto['segmentation'];
   area: number | null;
   provenance: MaskDto['provenance'];
+  /** who drew it (null: the model, an import, or an unsent draft of the annotator's own) */
+  authorId: string | null;
   /** SAM bbox [x, y, w, h] of the saved mask (null for an unsent one). */
   bbox: MaskDto['bbox'] | null;
   /** The model's scores of a pre-filled or automatic mask (or of the candidate a manual one came from). */
@@ -37,6 +39,7 @@ export function maskRows(imageId: number, server: readonly MaskDto[], outbox: re
         segmentation: u ? u.input.segmentation : m.segmentation,
         area: u ? null : m.area,
         provenance: m.provenance,
+        authorId: m.authorId,
         bbox: u ? null : m.bbox,
         predictedIou: m.predictedIou,
         stabilityScore: m.stabilityScore,
@@ -46,7 +49,7 @@ export function maskRows(imageId: number, server: readonly MaskDto[], outbox: re
     });
   for (const e of mine) {
     if (e.kind !== 'save' || known.has(e.key)) continue;
-    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', bbox: null, predictedIou: e.input.predictedIou ?? null, stabilityScore: e.input.stabilityScore ?? null, sync: e.state, message: e.message });
+    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', authorId: null, bbox: null, predictedIou: e.input.predictedIou ?? null, stabilityScore: e.input.stabilityScore ?? null, sync: e.state, message: e.message });
   }
   return rows;
 }
