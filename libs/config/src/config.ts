@@ -9,6 +9,13 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * 2 MiB of RLE: a natural object's mask has about two runs per column it spans (a few KB even on
+ * a 120-megapixel image); hair or foliage traced pixel by pixel stays well below a megabyte. A
+ * string this long is refused before it is decoded.
+ */
+export const MASK_MAX_RLE_BYTES_DEFAULT = 2 * 1024 * 1024;
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/dataengine'),
@@ -30,6 +37,8 @@ export const configSchema = z.object({
   UPLOAD_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
   /** Images above this many pixels are refused at upload (decompression bombs, unreadable giants). */
   UPLOAD_MAX_PIXELS: positiveInt.default(120_000_000),
+  /** Longest COCO RLE string a mask may have (saves, edits, imports, machine masks); see MASK_MAX_RLE_BYTES_DEFAULT. */
+  MASK_MAX_RLE_BYTES: positiveInt.default(MASK_MAX_RLE_BYTES_DEFAULT),
   THUMBNAIL_SIZE: positiveInt.default(320),
   /** How long an annotator holds an image before it returns to the queue (renewed by heartbeats). */
   TASK_LEASE_SECONDS: positiveInt.default(30 * 60),

@@ -8,6 +8,8 @@ export interface EngineSettings {
   SESSION_TTL_SECONDS: number;
   UPLOAD_MAX_BYTES: number;
   UPLOAD_MAX_PIXELS: number;
+  /** Longest COCO RLE string a mask may have. */
+  MASK_MAX_RLE_BYTES: number;
   THUMBNAIL_SIZE: number;
   TASK_LEASE_SECONDS: number;
   /** Local root of the blob store: retrain snapshots and trainer work directories live under it. */

@@ -110,7 +110,7 @@ export async function importSourceImage(deps: EngineDeps, ctx: { projectId: stri
   const failedBefore = tally.annotations.failed;
   source.annotations.forEach((annotation, i) => {
     try {
-      rows.push(toMaskRow(annotation, image, ctx));
+      rows.push(toMaskRow(annotation, image, ctx, deps.settings.MASK_MAX_RLE_BYTES));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const id = typeof annotation === 'object' && annotation !== null ? (annotation as { id?: unknown }).id : undefined;
@@ -142,11 +142,11 @@ export async function importSourceImage(deps: EngineDeps, ctx: { projectId: stri
  * export of the same masks) again adds nothing, while a different mask that happens to reuse an
  * id is still imported.
  */
-function toMaskRow(annotation: unknown, image: ProjectImage, ctx: { projectId: string; runId: string }): Prisma.MaskCreateManyInput {
+function toMaskRow(annotation: unknown, image: ProjectImage, ctx: { projectId: string; runId: string }, maxRleBytes: number): Prisma.MaskCreateManyInput {
   if (typeof annotation !== 'object' || annotation === null || Array.isArray(annotation)) throw new AppError('BAD_REQUEST', 'the annotation is not a JSON object');
   const record = annotation as Record<string, unknown>;
   const rle = cocoSegmentationToRle(record['segmentation'], record['segmentation_holes'], image);
-  const measured = measureSegmentation(rle, image);
+  const measured = measureSegmentation(rle, image, maxRleBytes);
   const fields = readAnnotationFields(record);
   const sourceId = typeof record['id'] === 'number' || typeof record['id'] === 'string' ? String(record['id']).slice(0, 40) : '';
   const digest = createHash('sha256').update(`${measured.rleHeight}x${measured.rleWidth}:${measured.rleCounts}`).digest('hex').slice(0, 24);

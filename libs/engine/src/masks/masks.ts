@@ -1,8 +1,21 @@
-// Masks as annotators save, fix and delete them. Stored canonically as COCO compressed RLE with
+// Masks as annotators save, fix and delete them. Stored canonical as COCO compressed RLE with
 // area and SAM-convention bbox computed from the runs; counters move in the same transaction.
+import { MASK_MAX_RLE_BYTES_DEFAULT } from '@dataengine/config';
 import { AppError, type MaskDto, type SaveMaskInput, type Stage } from '@dataengine/contracts';
 import { Prisma } from '@dataengine/db';
-import { parseCompressedRle, rleArea, rleToBboxSam, RleError, toUncompressedRle, type CompressedRle } from '@dataengine/segment';
+import {
+  assertRleSize,
+  canonicalRunCounts,
+  compressRle,
+  maxCanonicalRuns,
+  maxCompressedRleLength,
+  rleArea,
+  rleFromString,
+  rleToBboxSam,
+  RleError,
+  type CompressedRle,
+  type RleSize,
+} from '@dataengine/segment';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
@@ -35,24 +48,61 @@ export function toMaskDto(row: MaskRow): MaskDto {
   };
 }
 
-/** Validates an RLE against the image it belongs to and derives area and bbox from it. */
-export function measureSegmentation(segmentation: unknown, image: { width: number; height: number }) {
-  let rle: CompressedRle;
+/**
+ * Validates an RLE against the image it belongs to, stores it canonical and derives area and bbox.
+ *
+ * Bounds come first, before anything reads the string: at most `maxRleBytes` characters
+ * (MASK_MAX_RLE_BYTES) and no more than a canonical RLE of the image can need. Decoding then checks
+ * the characters, the run count (at most one run per pixel plus the leading empty one: more means
+ * padding) and the total. Empty runs inside the list are merged (`[a, 0, b]` is `[a + b]`: the same
+ * pixels, as other COCO tools may write them), so every stored mask is canonical — the string
+ * `encodeMask` / pycocotools would write for its pixels.
+ */
+export function measureSegmentation(segmentation: unknown, image: { width: number; height: number }, maxRleBytes = MASK_MAX_RLE_BYTES_DEFAULT) {
+  const [h, w] = rleSizeOf(segmentation);
+  if (h !== image.height || w !== image.width) {
+    throw new AppError('BAD_REQUEST', `the mask is ${w}×${h} but the image is ${image.width}×${image.height}; masks must cover the whole image`);
+  }
+  const counts = (segmentation as { counts: unknown }).counts;
+  if (typeof counts !== 'string') throw new AppError('BAD_REQUEST', 'the mask is not a valid COCO RLE: counts must be the compressed string');
+  if (counts.length > maxRleBytes) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `the mask's RLE is ${counts.length} characters; at most ${maxRleBytes} are accepted (MASK_MAX_RLE_BYTES). Save it in parts, or smooth it (brush) so it has fewer runs`);
+  }
+  if (counts.length > maxCompressedRleLength([h, w])) {
+    throw new AppError('BAD_REQUEST', `the mask's RLE is ${counts.length} characters, longer than any mask of a ${w}×${h} image can be (${maxCompressedRleLength([h, w])}); it is padded or corrupt`);
+  }
+  let runs: number[];
   try {
-    rle = parseCompressedRle(segmentation);
-    toUncompressedRle(rle); // decodes the string: catches bad characters and wrong totals
+    runs = rleFromString(counts);
   } catch (error) {
     if (error instanceof RleError) throw new AppError('BAD_REQUEST', `the mask is not a valid COCO RLE: ${error.message}`);
     throw error;
   }
-  const [h, w] = rle.size;
-  if (h !== image.height || w !== image.width) {
-    throw new AppError('BAD_REQUEST', `the mask is ${w}×${h} but the image is ${image.width}×${image.height}; masks must cover the whole image`);
+  if (runs.length > maxCanonicalRuns([h, w])) {
+    throw new AppError('BAD_REQUEST', `the mask's RLE has ${runs.length} runs but a ${w}×${h} image has only ${h * w} pixels (at most ${maxCanonicalRuns([h, w])} runs); it is padded with empty runs`);
   }
-  const area = rleArea(rle);
+  let canonical: CompressedRle;
+  try {
+    canonical = compressRle({ size: [h, w], counts: [...canonicalRunCounts(runs)] });
+  } catch (error) {
+    if (error instanceof RleError) throw new AppError('BAD_REQUEST', `the mask is not a valid COCO RLE: ${error.message}`);
+    throw error;
+  }
+  const area = rleArea(canonical);
   if (area === 0) throw new AppError('BAD_REQUEST', 'the mask is empty; nothing to save');
-  const [x, y, bw, bh] = rleToBboxSam(rle);
-  return { rleCounts: rle.counts, rleHeight: h, rleWidth: w, area, bboxX: x, bboxY: y, bboxW: bw, bboxH: bh };
+  const [x, y, bw, bh] = rleToBboxSam(canonical);
+  return { rleCounts: canonical.counts, rleHeight: h, rleWidth: w, area, bboxX: x, bboxY: y, bboxW: bw, bboxH: bh };
+}
+
+/** `[h, w]` of an RLE-shaped value, or a BAD_REQUEST saying what is wrong with it (nothing is decoded). */
+function rleSizeOf(segmentation: unknown): RleSize {
+  try {
+    if (typeof segmentation !== 'object' || segmentation === null || Array.isArray(segmentation)) throw new RleError('an RLE must be an object { size, counts }');
+    return assertRleSize((segmentation as { size?: unknown }).size);
+  } catch (error) {
+    if (error instanceof RleError) throw new AppError('BAD_REQUEST', `the mask is not a valid COCO RLE: ${error.message}`);
+    throw error;
+  }
 }
 
 async function imageForAnnotation(deps: EngineDeps, actor: Actor, imageId: number) {
@@ -69,7 +119,7 @@ export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskIn
     const existing = await deps.db.mask.findUnique({ where: { imageId_clientKey: { imageId: image.id, clientKey: input.clientKey } } });
     if (existing) return toMaskDto(existing);
   }
-  const measured = measureSegmentation(input.segmentation, image);
+  const measured = measureSegmentation(input.segmentation, image, deps.settings.MASK_MAX_RLE_BYTES);
   const task = await deps.db.task.findUnique({ where: { imageId_stage: { imageId: image.id, stage } }, select: { id: true } });
   try {
     const row = await deps.db.$transaction(async (tx) => {
@@ -124,7 +174,7 @@ export async function updateMask(
   input: { maskId: string; version: number; segmentation: unknown; activeMs: number; clicks: number; pointCoords?: [number, number][] },
 ): Promise<MaskDto> {
   const mask = await loadMask(deps, actor, input.maskId);
-  const measured = measureSegmentation(input.segmentation, { width: mask.rleWidth, height: mask.rleHeight });
+  const measured = measureSegmentation(input.segmentation, { width: mask.rleWidth, height: mask.rleHeight }, deps.settings.MASK_MAX_RLE_BYTES);
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.mask.updateMany({
       where: { id: mask.id, version: input.version, deletedAt: null },

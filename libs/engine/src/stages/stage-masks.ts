@@ -34,7 +34,7 @@ export async function storeMachineMasks(deps: EngineDeps, tx: Prisma.Transaction
   const { image } = batch;
   await tx.mask.createMany({
     data: batch.masks.map((m) => ({
-      ...measureSegmentation(m.segmentation, image),
+      ...measureSegmentation(m.segmentation, image, deps.settings.MASK_MAX_RLE_BYTES),
       projectId: image.projectId,
       imageId: image.id,
       taskId: batch.taskId ?? null,

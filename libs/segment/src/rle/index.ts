@@ -4,6 +4,7 @@ export { rleFromString, rleToString } from './rle-string';
 export {
   MAX_RLE_PIXELS,
   assertBinaryMask,
+  assertRleSize,
   compressRle,
   decompressRle,
   parseCompressedRle,
@@ -13,3 +14,4 @@ export {
 export { encodeMask } from './rle-encode';
 export { decodeRle } from './rle-decode';
 export { rleArea, rleExtent, rleToBboxSam, rleToBboxCoco } from './rle-measure';
+export { canonicalRunCounts, maxCanonicalRuns, maxCompressedRleLength } from './rle-canonical';
