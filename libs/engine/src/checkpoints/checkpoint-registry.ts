@@ -87,12 +87,18 @@ export async function registerCheckpoint(deps: EngineDeps, actor: Actor, input: 
 
 export type CheckpointAction = 'promote' | 'promote-override' | 'rollback';
 
+/** The scope key of the global checkpoint; a project's is its id (checkpoints.active_scope). */
+export const GLOBAL_SCOPE = 'global';
+const scopeOf = (projectId: string | null): string => projectId ?? GLOBAL_SCOPE;
+
 /**
- * Makes a checkpoint the active one of its scope (its project, or global when it has none); the
- * scope's previous active one is retired, so a scope never has two. Promotions of one scope are
- * serialised (a transaction-scoped advisory lock), so two at once cannot both keep theirs. Audited.
- * This is the mechanism; the ops console goes through promoteByOps (promotion-decision.ts), which
- * asks for a confirmation when the promotion gate did not pass the candidate.
+ * Makes a checkpoint the active one of its scope (its project, or global when it has none): one
+ * transaction retires the scope's active checkpoint and activates this one. The database keeps a
+ * scope to one active checkpoint (a unique index on active_scope); promotions of one scope are also
+ * serialised (a transaction-scoped advisory lock), so two at once queue up instead of one failing —
+ * the later one retires the earlier. Audited. This is the mechanism; the ops console goes through
+ * promoteByOps (promotion-decision.ts), which asks for a confirmation when the promotion gate did
+ * not pass the candidate.
  */
 export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: { checkpointId: string; reason?: string; action?: CheckpointAction }): Promise<CheckpointRow> {
   requireGlobal(actor, 'checkpoints.manage');
@@ -104,13 +110,20 @@ export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: {
     const target = await tx.checkpoint.findUniqueOrThrow({ where: { id: input.checkpointId } });
     if (target.status === 'rejected') throw new AppError('CONFLICT', `checkpoint ${target.name} was rejected; register a new one instead`);
     if (target.status === 'active') return target;
-    const previous = await tx.checkpoint.findMany({ where: { status: 'active', projectId: target.projectId } });
-    for (const old of previous) {
-      await tx.checkpoint.update({ where: { id: old.id }, data: { status: 'retired' } });
-      await tx.checkpointEvent.create({ data: { checkpointId: old.id, action: input.action ?? 'promote', fromStatus: 'active', toStatus: 'retired', actorId, reason: `replaced by ${target.name}` } });
+    const previous = await tx.checkpoint.findUnique({ where: { activeScope: scopeOf(target.projectId) } });
+    if (previous) {
+      // retired before the activation, in this transaction: the scope is never without one, never with two
+      await tx.checkpoint.update({ where: { id: previous.id }, data: { status: 'retired' } });
+      await tx.checkpointEvent.create({ data: { checkpointId: previous.id, action: input.action ?? 'promote', fromStatus: 'active', toStatus: 'retired', actorId, reason: `replaced by ${target.name}` } });
     }
     await tx.checkpointEvent.create({ data: { checkpointId: target.id, action: input.action ?? 'promote', fromStatus: target.status, toStatus: 'active', actorId, reason: input.reason ?? '' } });
     return tx.checkpoint.update({ where: { id: target.id }, data: { status: 'active', promotedAt: nowOf(deps) } });
+  }).catch((error: unknown) => {
+    // only a writer that bypasses the scope lock can get here: the unique index refused a second active checkpoint
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new AppError('CONFLICT', 'another checkpoint of this scope was activated at the same moment; look at the checkpoints again and promote once more if it is still wanted');
+    }
+    throw error;
   });
   // Workers pick the active checkpoint per job, so they switch by themselves; browsers are told.
   await deps.events
@@ -128,30 +141,43 @@ export async function promoteCheckpoint(deps: EngineDeps, actor: Actor, input: {
  * Re-activates the checkpoint that was active before the current one, in one scope: a project's
  * own (projectId) or the global one (null). A project that uses the global checkpoint has nothing
  * of its own to roll back; the global scope is rolled back explicitly, never as a side effect.
+ * "Before" is read from the audit trail: the checkpoint retired in the transaction that activated
+ * the current one (its retire event is the scope's last status change before that activation).
  */
 export async function rollbackCheckpoint(deps: EngineDeps, actor: Actor, input: { reason: string; projectId?: string | null }): Promise<CheckpointRow> {
   requireGlobal(actor, 'checkpoints.manage');
   if (!input.reason.trim()) throw new AppError('BAD_REQUEST', 'a roll back needs a reason; it is recorded in the audit trail');
   const projectId = input.projectId ?? null;
-  const current = await deps.db.checkpoint.findFirst({ where: { status: 'active', projectId } });
+  const current = await deps.db.checkpoint.findUnique({ where: { activeScope: scopeOf(projectId) } });
   if (!current) {
     if (!projectId) throw new AppError('CONFLICT', 'there is no active global checkpoint to roll back from');
     const project = await deps.db.project.findUnique({ where: { id: projectId }, select: { name: true } });
     if (!project) throw new AppError('NOT_FOUND', `project ${projectId} does not exist`);
     throw new AppError('CONFLICT', `project "${project.name}" has no checkpoint of its own active (it uses the global one); nothing to roll back in its scope`);
   }
-  const retiredBy = await deps.db.checkpointEvent.findFirst({
-    where: { fromStatus: 'active', toStatus: 'retired', checkpoint: { projectId: current.projectId, status: 'retired' }, reason: `replaced by ${current.name}` },
-    orderBy: { createdAt: 'desc' },
-  });
-  if (!retiredBy) throw new AppError('CONFLICT', `nothing to roll back to: ${current.name} did not replace an earlier checkpoint`);
-  return promoteCheckpoint(deps, actor, { checkpointId: retiredBy.checkpointId, reason: input.reason, action: 'rollback' });
+  const previous = await previousInScope(deps, current);
+  if (!previous) throw new AppError('CONFLICT', `nothing to roll back to: ${current.name} did not replace an earlier checkpoint`);
+  return promoteCheckpoint(deps, actor, { checkpointId: previous, reason: input.reason, action: 'rollback' });
 }
 
+/** The checkpoint the current one replaced when it was last activated (null: it replaced none). */
+async function previousInScope(deps: EngineDeps, current: CheckpointRow): Promise<string | null> {
+  const activated = await deps.db.checkpointEvent.findFirst({ where: { checkpointId: current.id, toStatus: 'active' }, orderBy: { id: 'desc' }, select: { id: true } });
+  if (!activated) return null;
+  // the scope's status changes are written under its lock, so none falls between a retire and the activation it made room for
+  const before = await deps.db.checkpointEvent.findFirst({
+    where: { id: { lt: activated.id }, checkpoint: { projectId: current.projectId }, OR: [{ toStatus: 'active' }, { fromStatus: 'active', toStatus: 'retired' }] },
+    orderBy: { id: 'desc' },
+    select: { checkpointId: true, toStatus: true, checkpoint: { select: { status: true } } },
+  });
+  return before && before.toStatus === 'retired' && before.checkpoint.status === 'retired' ? before.checkpointId : null;
+}
+
+/** The checkpoint a project uses: its own active one, else the global one (null: none is active). */
 export async function getActiveCheckpoint(deps: Pick<EngineDeps, 'db'>, projectId: string | null = null): Promise<CheckpointRow | null> {
   return (
-    (projectId ? await deps.db.checkpoint.findFirst({ where: { status: 'active', projectId } }) : null) ??
-    deps.db.checkpoint.findFirst({ where: { status: 'active', projectId: null } })
+    (projectId ? await deps.db.checkpoint.findUnique({ where: { activeScope: scopeOf(projectId) } }) : null) ??
+    deps.db.checkpoint.findUnique({ where: { activeScope: GLOBAL_SCOPE } })
   );
 }
 
