@@ -273,4 +273,25 @@ describe('stage 2 in the annotator tool', () => {
     // best single-click candidate of the contract decoder: R = 40 in the 1024 frame
     expect(Math.abs(saved!.area - discArea(CONTRACT_RADII[2], LARGE.width)) / saved!.area).toBeLessThan(0.01);
   });
+
+  it("shows another annotator's mask read-only: selecting it says why, and Delete leaves it", async () => {
+    const other = await makeUser(env.deps.db, { role: 'annotator' });
+    await env.deps.db.projectMember.create({ data: { projectId, userId: other.id, role: 'annotator' } });
+    const measured = measureSegmentation(disc(LARGE.width, LARGE.height, 1000, 1000, 200), LARGE);
+    const theirs = await env.deps.db.mask.create({ data: { ...measured, projectId, imageId: largeImageId, stage: 'semi_automatic', provenance: 'manual', authorId: other.id } });
+    // the list is read again after the next save
+    await clickImage(4500, 3000);
+    await waitForMask();
+    await page.keyboard.press('Enter');
+    const row = page.locator(`[data-testid="mask-row"][data-mask-id="${theirs.id}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-locked')).toBe('true');
+    expect(await page.locator('[data-testid="mask-row"][data-locked="true"]').count()).toBe(1); // the annotator's own stay editable
+    await row.click();
+    expect(await page.getByTestId('annotate-notice').textContent()).toContain('drawn by another annotator');
+    await page.keyboard.press('Delete');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await env.deps.db.mask.findUniqueOrThrow({ where: { id: theirs.id } })).deletedAt).toBeNull();
+    expect(await row.count()).toBe(1);
+  });
 });
