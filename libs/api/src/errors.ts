@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { AppError, type ErrorCode } from '@dataengine/contracts';
-import { isDatabaseUnavailableError } from '@dataengine/db';
+import { databaseInputProblem, isDatabaseUnavailableError, type DatabaseInputProblem } from '@dataengine/db';
 import { isRedisUnavailableError } from '@dataengine/queue';
 import type { Logger } from '@dataengine/config';
 
@@ -19,7 +19,9 @@ const TRPC_CODES: Record<ErrorCode, TRPCError['code']> = {
 
 /**
  * Turns anything thrown by a use case into an AppError: caller-fault errors keep their message,
- * unreachable PostgreSQL/Redis become 503 with a clear message, everything else a logged 500.
+ * unreachable PostgreSQL/Redis become 503 with a clear message, input the database refused (a NUL
+ * in text, a number beyond its column, a reference to a missing row) a 4xx saying so, everything
+ * else a logged 500.
  */
 export function toAppError(error: unknown, logger: Logger, context: Record<string, unknown> = {}): AppError {
   if (error instanceof AppError) return error;
@@ -30,8 +32,37 @@ export function toAppError(error: unknown, logger: Logger, context: Record<strin
   if (isRedisUnavailableError(error)) {
     return new AppError('SERVICE_UNAVAILABLE', 'the job queue (Redis) is unreachable; try again shortly', undefined, { cause: error });
   }
+  const problem = databaseInputProblem(error);
+  if (problem) {
+    // the caller's input, as the database refused it; logged, since a use case should have caught it first
+    logger.warn('database refused the input', { ...context, problem });
+    return fromDatabaseInputProblem(problem, error);
+  }
   logger.error('unexpected error', { ...context, error });
   return new AppError('INTERNAL', 'an unexpected error occurred; it has been logged');
+}
+
+/** `checkpoint_id` → `checkpoint` */
+const entityOf = (column: string) => column.replace(/_id$/, '').replace(/_/g, ' ');
+
+function fromDatabaseInputProblem(problem: DatabaseInputProblem, cause: unknown): AppError {
+  switch (problem.kind) {
+    case 'nul-in-text':
+      return new AppError('BAD_REQUEST', 'a text value (e-mail, name, file name…) contains a NUL character (\\0); remove control characters and send it again', undefined, { cause });
+    case 'out-of-range':
+      return new AppError('BAD_REQUEST', `a number in the request is out of range: ${problem.detail}`, undefined, { cause });
+    case 'missing-reference':
+      return new AppError(
+        'NOT_FOUND',
+        problem.column ? `the ${entityOf(problem.column)} this refers to (${problem.column}) does not exist; it may have been deleted — check the id` : 'a record this refers to does not exist; it may have been deleted — check the ids',
+        undefined,
+        { cause },
+      );
+    case 'still-referenced':
+      return new AppError('CONFLICT', `this ${problem.table ? `${problem.table.replace(/s$/, '').replace(/_/g, ' ')} ` : ''}is still referenced by other records, so it cannot be removed`, undefined, { cause });
+    case 'not-found':
+      return new AppError('NOT_FOUND', `the ${problem.model ? problem.model.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : 'record'} to change does not exist (any more); reload and try again`, undefined, { cause });
+  }
 }
 
 export function toTRPCError(error: AppError): TRPCError {

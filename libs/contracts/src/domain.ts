@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkpointEvaluationSchema, promotionGateSchema } from './evaluation';
+import { serialIdSchema } from './ids';
 
 export const userRoleSchema = z.enum(['annotator', 'manager', 'ops', 'admin']);
 export type UserRole = z.infer<typeof userRoleSchema>;
@@ -102,7 +103,7 @@ export type UploadResultDto = z.infer<typeof uploadResultSchema>;
 
 /** Cursor pagination: pass the previous page's nextCursor to get the next page. */
 export const pageInputSchema = z.object({
-  cursor: z.number().int().positive().nullish(),
+  cursor: serialIdSchema.nullish(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
@@ -154,7 +155,7 @@ export const maskSchema = z.object({
 export type MaskDto = z.infer<typeof maskSchema>;
 
 export const saveMaskInputSchema = z.object({
-  imageId: z.number().int().positive(),
+  imageId: serialIdSchema,
   segmentation: compressedRleSchema,
   /** Prompts that produced the mask, original-image pixels */
   pointCoords: z.array(z.tuple([z.number(), z.number()])).max(1000).optional(),

@@ -3,3 +3,5 @@ export * from './domain';
 export * from './evaluation';
 export * from './runs';
 export * from './policy';
+export * from './limits';
+export * from './ids';

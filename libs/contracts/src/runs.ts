@@ -2,11 +2,12 @@
 // them from the run row). One schema per kind; `startRunInputSchema` is their union.
 import { z } from 'zod';
 import { splitChoiceSchema } from './evaluation';
+import { serialIdSchema } from './ids';
 
 const imageSelection = {
   projectId: z.string().uuid(),
   /** a selection of the project's images; all ready images when omitted */
-  imageIds: z.array(z.number().int().positive()).min(1).max(100_000).optional(),
+  imageIds: z.array(serialIdSchema).min(1).max(100_000).optional(),
 };
 
 export const prefillParamsSchema = z.object({

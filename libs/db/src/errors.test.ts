@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailableError } from './errors';
+import { databaseInputProblem, isDatabaseUnavailableError } from './errors';
 
 // The shapes below are what @prisma/adapter-pg 7.10 + pg 8.23 produced when a backend was
 // terminated, the server refused connections or reset the socket (recorded against PostgreSQL).
@@ -26,5 +26,27 @@ describe('isDatabaseUnavailableError', () => {
     expect(isDatabaseUnavailableError(wrapped('P2010', { kind: 'postgres', code: '22P02', originalCode: '22P02', message: 'invalid input syntax for type uuid' }))).toBe(false);
     expect(isDatabaseUnavailableError(new Error('Unique constraint failed'))).toBe(false);
     expect(isDatabaseUnavailableError(undefined)).toBe(false);
+  });
+});
+
+describe('databaseInputProblem', () => {
+  const known = (code: string, cause: Record<string, unknown> | undefined, modelName = 'Mask') =>
+    Object.assign(new Error('x'), { name: 'PrismaClientKnownRequestError', code, meta: { modelName, ...(cause ? { driverAdapterError: { name: 'DriverAdapterError', cause } } : {}) } });
+
+  it('names the column of a missing reference, and tells a delete that is still referenced apart', () => {
+    expect(databaseInputProblem(known('P2003', { originalCode: '23503', originalMessage: 'insert or update on table "masks" violates foreign key constraint "masks_checkpoint_id_fkey"', kind: 'ForeignKeyConstraintViolation', constraint: { index: 'masks_checkpoint_id_fkey' } }))).toEqual({
+      kind: 'missing-reference',
+      table: 'masks',
+      column: 'checkpoint_id',
+    });
+    expect(databaseInputProblem(known('P2003', { originalCode: '23503', originalMessage: 'update or delete on table "checkpoints" violates foreign key constraint "masks_checkpoint_id_fkey" on table "masks"', kind: 'ForeignKeyConstraintViolation' }))).toMatchObject({ kind: 'still-referenced' });
+  });
+
+  it('knows NUL characters, numbers beyond their column and rows that are gone', () => {
+    expect(databaseInputProblem(known('P2039', { originalCode: '22021', originalMessage: 'invalid byte sequence for encoding "UTF8": 0x00', kind: 'postgres' }))).toEqual({ kind: 'nul-in-text' });
+    expect(databaseInputProblem(known('P2020', { originalCode: '22003', originalMessage: 'value "2147483648" is out of range for type integer', kind: 'ValueOutOfRange' }))).toEqual({ kind: 'out-of-range', detail: 'value "2147483648" is out of range for type integer' });
+    expect(databaseInputProblem(known('P2025', undefined, 'User'))).toEqual({ kind: 'not-found', model: 'User' });
+    expect(databaseInputProblem(known('P2002', { originalCode: '23505', kind: 'UniqueConstraintViolation' }))).toBeNull();
+    expect(databaseInputProblem(new Error('boom'))).toBeNull();
   });
 });

@@ -61,3 +61,44 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   }
   return false;
 }
+
+/** What about a request PostgreSQL refused: the caller's input, not the server's state. */
+export type DatabaseInputProblem =
+  /** a text value with a NUL character (PostgreSQL text cannot hold one) */
+  | { kind: 'nul-in-text' }
+  /** a number beyond its column's type (e.g. an id of 2^31 for an integer key) */
+  | { kind: 'out-of-range'; detail: string }
+  /** a foreign key naming a row that does not exist: `column` of `table` */
+  | { kind: 'missing-reference'; table: string | null; column: string | null }
+  /** a row still referenced by others, so it cannot be deleted or re-keyed */
+  | { kind: 'still-referenced'; table: string | null }
+  /** the row an update or delete was for does not exist (any more) */
+  | { kind: 'not-found'; model: string | null };
+
+interface PrismaLike {
+  code?: unknown;
+  meta?: { modelName?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown; kind?: unknown; cause?: unknown; constraint?: { index?: unknown } } } };
+}
+
+/**
+ * Recognises the database errors that are the caller's fault (Prisma codes P2003, P2020, P2025 and
+ * the SQLSTATEs behind them, as @prisma/adapter-pg reports them), or null.
+ */
+export function databaseInputProblem(error: unknown): DatabaseInputProblem | null {
+  if (!error || typeof error !== 'object') return null;
+  const err = error as PrismaLike;
+  const cause = err.meta?.driverAdapterError?.cause;
+  const sqlState = typeof cause?.originalCode === 'string' ? cause.originalCode : null;
+  const original = typeof cause?.originalMessage === 'string' ? cause.originalMessage : '';
+  if (sqlState === '22021' || sqlState === '22P05' || /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/.test(original)) return { kind: 'nul-in-text' };
+  if (err.code === 'P2020' || sqlState === '22003') return { kind: 'out-of-range', detail: original || 'a number is out of range for its column' };
+  if (err.code === 'P2003' || sqlState === '23503') {
+    const table = /on table "([^"]+)"/.exec(original)?.[1] ?? null;
+    if (/is still referenced/.test(original) || /^update or delete on table/.test(original)) return { kind: 'still-referenced', table };
+    const constraint = typeof cause?.constraint?.index === 'string' ? cause.constraint.index : (/constraint "([^"]+)"/.exec(original)?.[1] ?? null);
+    const column = constraint && table && constraint.startsWith(`${table}_`) && constraint.endsWith('_fkey') ? constraint.slice(table.length + 1, -'_fkey'.length) : null;
+    return { kind: 'missing-reference', table, column };
+  }
+  if (err.code === 'P2025') return { kind: 'not-found', model: typeof err.meta?.modelName === 'string' ? err.meta.modelName : null };
+  return null;
+}

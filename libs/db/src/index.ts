@@ -11,5 +11,6 @@ export { readPgSchema } from './schema/pg-catalog-reader';
 export { diffRelationalModels } from './schema/relational-model';
 export type { RelationalModel } from './schema/relational-model';
 export { draftMigrationSql } from './schema/sql-emitter';
-export { isDatabaseUnavailableError } from './errors';
+export { databaseInputProblem, isDatabaseUnavailableError } from './errors';
+export type { DatabaseInputProblem } from './errors';
 export { ensureDatabase, type EnsureDatabaseOptions } from './ensure-database';

@@ -1,7 +1,7 @@
 // Routes that move bytes rather than JSON: uploads (streamed straight into the blob store's
 // staging area) and image/thumbnail downloads with HTTP caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, splitChoiceSchema, type SplitChoice } from '@dataengine/contracts';
+import { AppError, MAX_INT32, parseSerialId, splitChoiceSchema, type SplitChoice } from '@dataengine/contracts';
 import { authenticateSession, checkpointFileKey, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
 import { readSessionToken } from './cookies';
@@ -17,10 +17,10 @@ export function matchBinaryRoute(method: string, pathname: string): ((deps: ApiD
   if (upload && method === 'POST') return (deps, req, res, url) => handleUpload(deps, req, res, url, upload[1]!);
   const image = IMAGE_ROUTE.exec(pathname);
   if (image && (method === 'GET' || method === 'HEAD')) {
-    return (deps, req, res) => handleImage(deps, req, res, Number(image[1]), image[2] as 'file' | 'thumbnail');
+    return (deps, req, res) => handleImage(deps, req, res, imageIdParam(image[1]!), image[2] as 'file' | 'thumbnail');
   }
   const embedding = EMBEDDING_ROUTE.exec(pathname);
-  if (embedding && method === 'GET') return (deps, req, res, url) => handleEmbedding(deps, req, res, url, Number(embedding[1]));
+  if (embedding && method === 'GET') return (deps, req, res, url) => handleEmbedding(deps, req, res, url, imageIdParam(embedding[1]!));
   const checkpointFile = CHECKPOINT_FILE_ROUTE.exec(pathname);
   if (checkpointFile && method === 'GET') return (deps, req, res) => handleCheckpointFile(deps, req, res, checkpointFile[1]!, checkpointFile[2]!);
   return null;
@@ -85,7 +85,7 @@ async function handleUpload(deps: ApiDeps, req: IncomingMessage, res: ServerResp
     throw new AppError('PAYLOAD_TOO_LARGE', `the file is larger than ${deps.settings.UPLOAD_MAX_BYTES} bytes; upload a smaller image`);
   }
   const headerName = req.headers['x-file-name'];
-  const fileName = url.searchParams.get('name') ?? (typeof headerName === 'string' ? decodeURIComponent(headerName) : 'image');
+  const fileName = url.searchParams.get('name') ?? (typeof headerName === 'string' ? decodeFileNameHeader(headerName) : 'image');
   let split: SplitChoice | undefined;
   try {
     split = parseSplitChoice(url.searchParams.get('split'));
@@ -101,6 +101,22 @@ async function handleUpload(deps: ApiDeps, req: IncomingMessage, res: ServerResp
     split,
   });
   sendJson(res, result.duplicate ? 200 : 201, result);
+}
+
+/** The image id of a path: a serial id, or a 400 (an id no image can have never reaches the database). */
+function imageIdParam(raw: string): number {
+  const id = parseSerialId(raw);
+  if (id === null) throw new AppError('BAD_REQUEST', `image id must be a whole number from 1 to ${MAX_INT32}, got "${raw.slice(0, 40)}"`);
+  return id;
+}
+
+/** `X-File-Name` is percent-encoded (encodeURIComponent) so any file name fits in a header. */
+function decodeFileNameHeader(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new AppError('BAD_REQUEST', `the X-File-Name header is not valid percent-encoding ("${value.slice(0, 60)}"); send encodeURIComponent(fileName), or the name as ?name=`);
+  }
 }
 
 /** `?split=` of an upload: auto (the project's val share, also when absent), train or val. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
+import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, serialIdSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
 import { getHeldOutSet, getImage, listImages, setImageSplit, setValShare } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
@@ -11,14 +11,14 @@ export const imagesRouter = router({
     .output(pageSchema(imageSchema))
     .query(({ ctx, input }) => listImages(ctx.deps, ctx.actor, input)),
   get: protectedProcedure
-    .input(z.object({ imageId: z.number().int().positive() }))
+    .input(z.object({ imageId: serialIdSchema }))
     .output(imageSchema)
     .query(({ ctx, input }) => getImage(ctx.deps, ctx.actor, input.imageId)),
   /** The project's held-out (val) set: counts, the share of `auto` uploads, what evaluate would score. */
   heldOut: protectedProcedure.input(projectId).output(heldOutSetSchema).query(({ ctx, input }) => getHeldOutSet(ctx.deps, ctx.actor, input)),
   /** Moves images to train or val (the project's managers). */
   setSplit: protectedProcedure
-    .input(projectId.extend({ imageIds: z.array(z.number().int().positive()).min(1).max(10_000), split: splitSchema }))
+    .input(projectId.extend({ imageIds: z.array(serialIdSchema).min(1).max(10_000), split: splitSchema }))
     .output(z.object({ updated: z.number().int(), split: splitSchema }))
     .mutation(({ ctx, input }) => setImageSplit(ctx.deps, ctx.actor, input)),
   /** The share of `auto` uploads held out from now on (the project's managers). */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { compressedRleSchema, maskSchema, saveMaskInputSchema } from '@dataengine/contracts';
+import { bigSerialIdSchema, compressedRleSchema, positiveInt32Schema, serialIdSchema, maskSchema, saveMaskInputSchema } from '@dataengine/contracts';
 import { deleteMask, listMasks, saveMask, updateMask } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
-const maskRef = z.object({ maskId: z.string().regex(/^\d+$/), version: z.number().int().positive() });
+const maskRef = z.object({ maskId: bigSerialIdSchema, version: positiveInt32Schema });
 
 export const masksRouter = router({
   list: protectedProcedure
-    .input(z.object({ imageId: z.number().int().positive() }))
+    .input(z.object({ imageId: serialIdSchema }))
     .output(z.array(maskSchema))
     .query(({ ctx, input }) => listMasks(ctx.deps, ctx.actor, input)),
   save: protectedProcedure.input(saveMaskInputSchema).output(maskSchema).mutation(({ ctx, input }) => saveMask(ctx.deps, ctx.actor, input)),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { memberSchema, projectRoleSchema, projectSchema, stageSchema } from '@dataengine/contracts';
+import { memberSchema, positiveInt32Schema, projectRoleSchema, projectSchema, stageSchema } from '@dataengine/contracts';
 import { addMember, createProject, getProject, listMembers, listProjects, removeMember, retrainScheduleSchema, setProjectStage, setRetrainSchedule } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
@@ -30,7 +30,7 @@ export const projectsRouter = router({
     }),
   /** Retrain every N new masks (null: off); ops and admins (the policy's retrain.schedule). */
   setRetrainSchedule: protectedProcedure
-    .input(projectId.extend({ everyMasks: z.number().int().min(1).nullable() }))
+    .input(projectId.extend({ everyMasks: positiveInt32Schema.nullable() }))
     .output(retrainScheduleSchema)
     .mutation(({ ctx, input }) => setRetrainSchedule(ctx.deps, ctx.actor, input)),
 });

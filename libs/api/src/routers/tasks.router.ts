@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { imageSchema, taskSchema } from '@dataengine/contracts';
+import { bigSerialIdSchema, imageSchema, taskSchema } from '@dataengine/contracts';
 import { peekNextTask, releaseTask, renewTaskLease, requestNextTask, submitTask } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
-const taskId = z.object({ taskId: z.string().regex(/^\d+$/) });
+const taskId = z.object({ taskId: bigSerialIdSchema });
 
 export const tasksRouter = router({
   next: protectedProcedure
