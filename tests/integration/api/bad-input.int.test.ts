@@ -98,7 +98,7 @@ describe('bad input answers 4xx with a message, never 500', () => {
     const res = await fetch(`${api.url}/api/projects/${projectId}/images?name=a%00b.png`, {
       method: 'POST',
       headers: { cookie: cookies.manager, 'content-type': 'image/png' },
-      body: await syntheticImageBytes({ seed: 7, ...SIZE, format: 'png' }),
+      body: (await syntheticImageBytes({ seed: 7, ...SIZE, format: 'png' })) as unknown as BodyInit,
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { image: { fileName: string } }).image.fileName).toBe('ab.png');
