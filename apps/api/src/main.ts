@@ -6,7 +6,13 @@ import { createEngineRuntime } from '@dataengine/engine';
 const config = loadConfig();
 const logger = createLogger({ service: 'api' }, config.LOG_LEVEL);
 const runtime = createEngineRuntime(config, logger, { service: 'api' });
-const server = createApiServer({ ...runtime.deps, cookieSecure: config.COOKIE_SECURE, queuePrefix: config.QUEUE_PREFIX });
+const server = createApiServer({
+  ...runtime.deps,
+  cookieSecure: config.COOKIE_SECURE,
+  queuePrefix: config.QUEUE_PREFIX,
+  allowedOrigins: config.allowedOrigins,
+  trustedProxies: config.trustedProxies,
+});
 server.keepAliveTimeout = 65_000;
 
 server.listen(config.API_PORT, config.API_HOST, () => {

@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   /** The built-in checkpoint used without --checkpoint (default: models/default; tests point it elsewhere). */
   defaultCheckpointDir?: string;
+  /** All of standard input (e.g. `--password-stdin`); absent where there is none to read. */
+  readStdin?(): Promise<string>;
 }
 
 /**

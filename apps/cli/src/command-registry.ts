@@ -3,6 +3,7 @@ import { amgCommand } from './commands/amg.command';
 import { checkpointCommand } from './commands/checkpoint.command';
 import { segmentCommand } from './commands/segment.command';
 import { simulateCommand } from './commands/simulate.command';
+import { userCommand } from './commands/user.command';
 
 /**
  * Every `dataengine` subcommand, registered in ONE place (like a job catalog).
@@ -16,7 +17,7 @@ import { simulateCommand } from './commands/simulate.command';
  * `resolveCheckpoint` (commands/segment.command.ts: --checkpoint or models/default), and
  * `openBundle(dir).predictor` from @dataengine/segment/node (`embedImage`, `decodeLogits`).
  */
-export const COMMANDS: readonly CliCommand[] = [segmentCommand, amgCommand, checkpointCommand, simulateCommand];
+export const COMMANDS: readonly CliCommand[] = [segmentCommand, amgCommand, checkpointCommand, simulateCommand, userCommand];
 
 export function buildCommandTable(commands: readonly CliCommand[] = COMMANDS): ReadonlyMap<string, CliCommand> {
   const table = new Map<string, CliCommand>();

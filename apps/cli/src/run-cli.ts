@@ -1,3 +1,4 @@
+import { isAppError } from '@dataengine/contracts';
 import { BundleError, InferenceError, PromptError } from '@dataengine/segment';
 import { CliError, EXIT, type CliCommand, type CliIo } from './cli-command.types';
 import { buildCommandTable, COMMANDS } from './command-registry';
@@ -30,7 +31,7 @@ export async function runCli(argv: string[], io: CliIo, commands: readonly CliCo
       io.stderr(`dataengine: ${error.message}\n`);
       return error.exitCode;
     }
-    if (error instanceof PromptError || error instanceof BundleError || error instanceof InferenceError) {
+    if (error instanceof PromptError || error instanceof BundleError || error instanceof InferenceError || isAppError(error)) {
       io.stderr(`dataengine: ${error.message}\n`);
       return EXIT.failure;
     }

@@ -7,4 +7,8 @@ export interface ApiDeps extends EngineDeps {
   cookieSecure: boolean;
   /** BullMQ/Redis key prefix of this installation; also names its event channel. */
   queuePrefix: string;
+  /** Origins (besides the request's own) whose pages may send state-changing requests: config.allowedOrigins. Default none. */
+  allowedOrigins?: readonly string[];
+  /** Peers whose X-Forwarded-For/-Host are believed: config.trustedProxies. Default `loopback` (the web app on this host). */
+  trustedProxies?: readonly string[];
 }

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { AppError, type ErrorCode, type GlobalAction } from '@dataengine/contracts';
-import { authenticateSession, requireGlobal, type Actor } from '@dataengine/engine';
+import { authenticateSession, requireGlobal, type Actor, type LoginThrottle } from '@dataengine/engine';
 import type { ApiDeps } from './api-deps';
 import { toAppError, toTRPCError } from './errors';
 
@@ -8,6 +8,9 @@ export interface ApiContext {
   deps: ApiDeps;
   sessionToken: string | null;
   userAgent: string | null;
+  /** The client's address (behind trusted proxies: what they forwarded); the sign-in limits key on it. */
+  clientAddress: string | null;
+  loginThrottle: LoginThrottle;
   setCookie: (cookie: string) => void;
 }
 

@@ -15,6 +15,27 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ API_PORT: 8080, COOKIE_SECURE: true, SESSION_TTL_SECONDS: 60 });
   });
 
+  it('turns the Secure cookie on by default in production, and leaves an explicit choice alone', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).COOKIE_SECURE).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }).COOKIE_SECURE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).COOKIE_SECURE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', COOKIE_SECURE: 'yes' }).COOKIE_SECURE).toBe(true);
+  });
+
+  it('reads the allowed origins (PUBLIC_ORIGIN, ALLOWED_ORIGINS) as origins and the trusted proxies as a list', () => {
+    const config = loadConfig({ PUBLIC_ORIGIN: 'https://Data.Example.com/', ALLOWED_ORIGINS: ' http://10.0.0.5:3000, https://data.example.com ', TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,fd00::1' });
+    expect(config.allowedOrigins).toEqual(['https://data.example.com', 'http://10.0.0.5:3000']);
+    expect(config.trustedProxies).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+    expect(loadConfig({}).allowedOrigins).toEqual([]);
+    expect(loadConfig({}).trustedProxies).toEqual(['loopback']);
+  });
+
+  it('refuses an origin with a path and a proxy entry that is no address', () => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://data.example.com/app' })).toThrow(/ALLOWED_ORIGINS: "https:\/\/data.example.com\/app" is not an origin/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: 'web-container' })).toThrow(/TRUSTED_PROXIES: "web-container" is not an IP address/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(ConfigError);
+  });
+
   it('lists every invalid variable at once', () => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 // The one place that reads process.env. Every process parses its configuration once at start-up and
 // fails with the full list of problems, rather than at the first request that needs a value.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -33,7 +34,21 @@ export const configSchema = z.object({
   /** Where the web app's server forwards /trpc and /api requests. */
   API_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4000'),
   SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
-  COOKIE_SECURE: bool.default(false),
+  /** The session cookie's Secure attribute (sent over HTTPS only); unset: on when NODE_ENV=production. */
+  COOKIE_SECURE: bool.optional(),
+  /**
+   * The origin users open the web app at (scheme://host[:port]), e.g. https://data.example.com.
+   * State-changing requests from a page of this origin are accepted (see the README's security
+   * section); requests from the web app's own host are accepted without it.
+   */
+  PUBLIC_ORIGIN: z.string().url().optional(),
+  /** More origins whose pages may send state-changing requests, comma-separated (rarely needed). */
+  ALLOWED_ORIGINS: z.string().default(''),
+  /**
+   * Peers whose X-Forwarded-For / X-Forwarded-Host the API believes (the web app's proxy, a TLS
+   * front end), comma-separated: IP addresses, CIDR ranges, or `loopback` / `private`.
+   */
+  TRUSTED_PROXIES: z.string().default('loopback'),
   UPLOAD_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
   /** Images above this many pixels are refused at upload (decompression bombs, unreadable giants). */
   UPLOAD_MAX_PIXELS: positiveInt.default(120_000_000),
@@ -69,7 +84,16 @@ export const configSchema = z.object({
   EVAL_MIN_MASKS: positiveInt.default(50),
 });
 
-export type AppConfig = z.infer<typeof configSchema> & { blobDir: string; defaultModelDir: string; trainerDir: string };
+export type AppConfig = Omit<z.infer<typeof configSchema>, 'COOKIE_SECURE'> & {
+  COOKIE_SECURE: boolean;
+  blobDir: string;
+  defaultModelDir: string;
+  trainerDir: string;
+  /** PUBLIC_ORIGIN and ALLOWED_ORIGINS as origins (scheme://host[:port], no path). */
+  allowedOrigins: string[];
+  /** TRUSTED_PROXIES as a list of entries. */
+  trustedProxies: string[];
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -83,10 +107,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
+  const origins = originList([parsed.data.PUBLIC_ORIGIN ?? '', parsed.data.ALLOWED_ORIGINS].join(','));
+  const proxies = parsed.data.TRUSTED_PROXIES.split(',').map((p) => p.trim()).filter(Boolean);
+  const badProxies = proxies.filter((p) => !isProxyEntry(p));
+  const problems = [
+    ...origins.bad.map((o) => `  PUBLIC_ORIGIN/ALLOWED_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port])`),
+    ...badProxies.map((p) => `  TRUSTED_PROXIES: ${JSON.stringify(p)} is not an IP address, a CIDR range, loopback or private`),
+  ];
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return {
     ...parsed.data,
+    COOKIE_SECURE: parsed.data.COOKIE_SECURE ?? parsed.data.NODE_ENV === 'production',
+    allowedOrigins: origins.good,
+    trustedProxies: proxies,
     blobDir: path.resolve(cwd, parsed.data.BLOB_DIR),
     defaultModelDir: path.resolve(cwd, parsed.data.DEFAULT_MODEL_DIR),
     trainerDir: path.resolve(cwd, parsed.data.TRAINER_DIR),
   };
+}
+
+function originList(value: string): { good: string[]; bad: string[] } {
+  const good: string[] = [];
+  const bad: string[] = [];
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    try {
+      const url = new URL(entry);
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search) bad.push(entry);
+      else good.push(url.origin);
+    } catch {
+      bad.push(entry);
+    }
+  }
+  return { good: [...new Set(good)], bad };
+}
+
+function isProxyEntry(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'private') return true;
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length || !address || isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (isIP(address) === 4 ? 32 : 128);
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, MAX_INT32, parseSerialId, splitChoiceSchema, type SplitChoice } from '@dataengine/contracts';
 import { authenticateSession, checkpointFileKey, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
+import { IMAGE_UPLOAD_BODY, requireBodyType } from './body-type';
 import { readSessionToken } from './cookies';
 import { sendJson } from './respond';
 
@@ -79,6 +80,7 @@ async function streamBlob(deps: ApiDeps, key: string, res: ServerResponse): Prom
 
 async function handleUpload(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL, projectId: string): Promise<void> {
   const actor = await authenticateSession(deps, readSessionToken(req));
+  requireBodyType(req, IMAGE_UPLOAD_BODY);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > deps.settings.UPLOAD_MAX_BYTES) {
     req.resume();

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '@dataengine/contracts';
 import { authenticateSession, getExportArtifact, IMPORT_MAX_BYTES, startImport } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
+import { IMPORT_UPLOAD_BODY, requireBodyType } from './body-type';
 import { readSessionToken } from './cookies';
 import { sendJson } from './respond';
 
@@ -35,6 +36,7 @@ async function handleArtifact(deps: ApiDeps, req: IncomingMessage, res: ServerRe
 
 async function handleImport(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL, projectId: string): Promise<void> {
   const actor = await authenticateSession(deps, readSessionToken(req));
+  requireBodyType(req, IMPORT_UPLOAD_BODY);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > IMPORT_MAX_BYTES) {
     req.resume();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userRoleSchema, userSchema } from '@dataengine/contracts';
-import { createUser, listUsers, MIN_PASSWORD_LENGTH } from '@dataengine/engine';
+import { createUser, listUsers, MIN_PASSWORD_LENGTH, resetPassword, setUserDisabled } from '@dataengine/engine';
 import { policyProcedure, protectedProcedure, router } from '../trpc';
 
 export const usersRouter = router({
@@ -9,4 +9,13 @@ export const usersRouter = router({
     .input(z.object({ email: z.string().email(), name: z.string().trim().min(1).max(120), password: z.string().min(MIN_PASSWORD_LENGTH).max(1000), role: userRoleSchema }))
     .output(userSchema)
     .mutation(({ ctx, input }) => createUser(ctx.deps, ctx.actor, input)),
+  /** Disabling ends every session of the user at once; sign-in is then refused with a message saying so. */
+  setDisabled: policyProcedure('users.manage')
+    .input(z.object({ email: z.string().min(1).max(320), disabled: z.boolean() }))
+    .output(userSchema.extend({ disabled: z.boolean(), sessionsEnded: z.number().int() }))
+    .mutation(({ ctx, input }) => setUserDisabled(ctx.deps, ctx.actor, input)),
+  resetPassword: policyProcedure('users.manage')
+    .input(z.object({ email: z.string().min(1).max(320), password: z.string().min(MIN_PASSWORD_LENGTH).max(1000) }))
+    .output(userSchema.extend({ sessionsEnded: z.number().int() }))
+    .mutation(({ ctx, input }) => resetPassword(ctx.deps, ctx.actor, input)),
 });

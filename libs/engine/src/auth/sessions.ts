@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError, type UserDto } from '@dataengine/contracts';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
-import { decoyHash, verifyPassword } from './password';
+import type { LoginThrottle } from './login-throttle';
+import { assertSignInCapacity, checkSignInPassword } from './password';
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 /** lastSeenAt is refreshed at most this often, so authenticated reads do not all write. */
 const TOUCH_INTERVAL_MS = 5 * 60_000;
 
@@ -14,23 +15,30 @@ export interface LoginResult {
   user: UserDto;
 }
 
+export const DISABLED_ACCOUNT_MESSAGE = 'this account is disabled; ask an administrator to enable it';
+
+/**
+ * Signs in: throttled per account and address (login-throttle.ts), the password checked with a
+ * bounded number of hashes at a time. A disabled account is named as such only to someone who
+ * knows its password.
+ */
 export async function login(
-  deps: EngineDeps,
-  input: { email: string; password: string; userAgent?: string | null },
+  deps: EngineDeps & { loginThrottle: LoginThrottle },
+  input: { email: string; password: string; userAgent?: string | null; clientAddress?: string | null },
 ): Promise<LoginResult> {
+  assertSignInCapacity();
   const email = input.email.trim().toLowerCase();
+  const attempt = await deps.loginThrottle.begin({ email, address: input.clientAddress ?? null });
   const user = await deps.db.user.findUnique({ where: { email } });
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
-  if (!user || !ok || user.disabledAt) {
-    throw new AppError('UNAUTHENTICATED', 'wrong e-mail or password');
-  }
-  const token = randomBytes(32).toString('base64url');
-  const now = nowOf(deps);
-  const expiresAt = new Date(now.getTime() + deps.settings.SESSION_TTL_SECONDS * 1000);
-  await deps.db.session.create({
-    data: { id: hashToken(token), userId: user.id, createdAt: now, lastSeenAt: now, expiresAt, userAgent: input.userAgent?.slice(0, 300) ?? null },
+  const ok = await checkSignInPassword(input.password, user?.passwordHash).catch(async (error: unknown) => {
+    await attempt.withdrawn();
+    throw error;
   });
-  return { token, expiresAt, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'wrong e-mail or password');
+  await attempt.succeeded();
+  if (user.disabledAt) throw new AppError('UNAUTHENTICATED', DISABLED_ACCOUNT_MESSAGE);
+  const session = await createSession(deps, user.id, input.userAgent);
+  return { ...session, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }
 
 /** Resolves a session cookie to its user; expired sessions are deleted and reported as such. */
@@ -44,7 +52,7 @@ export async function authenticateSession(deps: EngineDeps, token: string | unde
     await deps.db.session.deleteMany({ where: { id } });
     throw new AppError('UNAUTHENTICATED', 'your session expired; log in again');
   }
-  if (session.user.disabledAt) throw new AppError('UNAUTHENTICATED', 'your account is disabled');
+  if (session.user.disabledAt) throw new AppError('UNAUTHENTICATED', DISABLED_ACCOUNT_MESSAGE);
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await deps.db.session.update({ where: { id }, data: { lastSeenAt: now } });
   }
@@ -60,4 +68,15 @@ export async function logout(deps: EngineDeps, token: string | undefined | null)
 export async function purgeExpiredSessions(deps: EngineDeps): Promise<number> {
   const { count } = await deps.db.session.deleteMany({ where: { expiresAt: { lte: nowOf(deps) } } });
   return count;
+}
+
+/** A new session of the user: the opaque token for the cookie (only its hash is stored). */
+async function createSession(deps: EngineDeps, userId: string, userAgent: string | null | undefined): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const now = nowOf(deps);
+  const expiresAt = new Date(now.getTime() + deps.settings.SESSION_TTL_SECONDS * 1000);
+  await deps.db.session.create({
+    data: { id: hashToken(token), userId, createdAt: now, lastSeenAt: now, expiresAt, userAgent: userAgent?.slice(0, 300) ?? null },
+  });
+  return { token, expiresAt };
 }
