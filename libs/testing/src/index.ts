@@ -7,6 +7,10 @@ export { loginCookie, trpcQuery, trpcMutation, uploadBytes } from './http-client
 export type { TrpcResult } from './http-client';
 export { waitFor } from './wait-for';
 export { syntheticImageBytes, flatImageBytes } from './test-images';
+export { manyAnnotationCoco } from './coco-fixtures';
+export type { ManyAnnotationCocoOptions } from './coco-fixtures';
+export { runImportDrill } from './import-drill';
+export type { ImportDrillOptions, ImportDrillResult } from './import-drill';
 export { startStack, startEnvStack, stackEnvFor, freePorts, ensureWebBuild, spawnService, REPO_ROOT } from './stack';
 export type { Stack, StackOptions, ServiceProcess } from './stack';
 export { startTcpProxy } from './tcp-proxy';

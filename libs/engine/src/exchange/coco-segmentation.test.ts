@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '@dataengine/contracts';
 import { compressRle, decodeRle, encodeMask, rleArea, type BinaryMask } from '@dataengine/segment';
 import { cocoSegmentationToRle, rleToCocoPolygons } from './coco-segmentation';
-import { readCocoDocument, readSa1bDocument } from './import-records';
+import { cocoImageIdOf, readCocoImages, readSa1bDocument } from './import-records';
 
 function maskFromRows(rows: string[]): BinaryMask {
   const height = rows.length;
@@ -89,20 +89,25 @@ describe('COCO segmentation shapes', () => {
 });
 
 describe('reading COCO and SA-1B documents', () => {
-  it('groups annotations by image and reports the ones whose image the file lacks', () => {
-    const doc = readCocoDocument({
-      images: [{ id: 1, file_name: 'a.jpg', width: 4, height: 3 }],
-      annotations: [{ id: 10, image_id: 1 }, { id: 11, image_id: 2 }],
+  it('reads a COCO images list in file order, indexed by id', () => {
+    const { images, indexById } = readCocoImages({
+      images: [{ id: 1, file_name: 'a.jpg', width: 4, height: 3 }, { id: 'b', width: 2.5 }],
+      image: undefined,
+      annotations: 'array',
     });
-    expect(doc.images[0]).toMatchObject({ fileName: 'a.jpg', width: 4, height: 3, sha256: null });
-    expect(doc.images[0]!.annotations).toHaveLength(1);
-    expect(doc.orphans).toEqual({ count: 1, errors: [expect.stringMatching(/image_id 2, which the file's "images" list does not have/)] });
+    expect(images[0]).toMatchObject({ fileName: 'a.jpg', width: 4, height: 3, sha256: null, ref: '"a.jpg"' });
+    expect(images[1]).toMatchObject({ fileName: null, width: null, ref: 'image id b' });
+    expect([...indexById]).toEqual([['1', 0], ['b', 1]]);
+    expect(cocoImageIdOf({ id: 10, image_id: 1 })).toBe('1');
+    expect(cocoImageIdOf(7)).toBeUndefined();
   });
   it('tells the two formats apart and says which one to use', () => {
     const sa1b = { image: { image_id: 1, width: 4, height: 3, file_name: 'sa_1.jpg' }, annotations: [] };
-    expect(() => readCocoDocument(sa1b)).toThrow(/format=sa1b/);
+    expect(() => readCocoImages({ images: undefined, image: sa1b.image, annotations: 'array' })).toThrow(/format=sa1b/);
     expect(() => readSa1bDocument({ images: [], annotations: [] }, 'x.json')).toThrow(/format=coco/);
-    expect(readSa1bDocument(sa1b, 'x.json')).toMatchObject({ fileName: 'sa_1.jpg', width: 4, height: 3 });
-    expect(() => readCocoDocument({ images: [{ file_name: 'a.jpg' }], annotations: [] })).toThrow(/images\[0\] of the COCO file has no id/);
+    expect(readSa1bDocument(sa1b, 'x.json').image).toMatchObject({ fileName: 'sa_1.jpg', width: 4, height: 3 });
+    expect(() => readCocoImages({ images: [{ file_name: 'a.jpg' }], image: undefined, annotations: 'array' })).toThrow(/images\[0\] of the COCO file has no id/);
+    expect(() => readCocoImages({ images: [], image: undefined, annotations: 'not-array' })).toThrow(/needs an "images" list and an "annotations" list/);
+    expect(() => readCocoImages({ images: [{ id: 1 }, { id: '1' }], image: undefined, annotations: 'array' })).toThrow(/lists image id 1 twice/);
   });
 });

@@ -6,9 +6,18 @@ import { jobCatalog } from '@dataengine/queue';
 import { finishRun, isCancelRequested, loadLiveRun, markRunRunning, reportRunProgress, type RunRow } from '../runs/run-control';
 import type { EngineDeps } from '../engine-deps';
 
-/** Thrown between images when ops asked the run to stop. */
+/** Thrown between images (or batches) when ops asked the run to stop; may carry what was done until then. */
 export class RunCancelled extends Error {
   override readonly name = 'RunCancelled';
+  readonly result?: Record<string, unknown>;
+  /** added to the run's error line, e.g. what was kept */
+  readonly detail?: string;
+
+  constructor(message: string, outcome: { result?: Record<string, unknown>; detail?: string } = {}) {
+    super(message);
+    this.result = outcome.result;
+    this.detail = outcome.detail;
+  }
 }
 
 export async function throwIfCancelled(deps: EngineDeps, runId: string): Promise<void> {
@@ -40,9 +49,10 @@ export interface RunOutcome {
   error?: string | null;
 }
 
-/** The queue's delivery of the job (ProcessorContext): which attempt this is. */
+/** The queue's delivery of the job (ProcessorContext): which attempt this is, and its progress report. */
 export interface JobAttempt {
   attempt: number;
+  progress?(value: Record<string, unknown>): Promise<void>;
 }
 
 export async function runExchangeJob(
@@ -57,7 +67,7 @@ export async function runExchangeJob(
     const outcome = await body(run);
     await finishRun(deps, run.id, outcome);
   } catch (error) {
-    if (error instanceof RunCancelled) return finishRun(deps, run.id, { status: 'cancelled' });
+    if (error instanceof RunCancelled) return finishRun(deps, run.id, { status: 'cancelled', error: error.detail ?? null, ...(error.result ? { result: error.result } : {}) });
     if (error instanceof AppError) return finishRun(deps, run.id, { status: 'failed', error: error.message });
     deps.logger.error(`${input.kind} run failed`, { runId: run.id, attempt: input.attempt, error: error instanceof Error ? error.message : String(error) });
     if (input.attempt >= jobCatalog[input.kind].attempts) {

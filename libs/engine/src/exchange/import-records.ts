@@ -1,6 +1,7 @@
 // COCO instances JSON and SA-1B per-image JSON, read into one shape: per source image, how to find
-// it in the project and its annotations (still unvalidated: each is checked on its own later, so
-// one bad annotation never sinks the file). A document whose structure is wrong fails as a whole.
+// it in the project; its annotations (still unvalidated: each is checked on its own later, so one
+// bad annotation never sinks the file) come whole with an SA-1B file and streamed from a COCO one.
+// A document whose structure is wrong fails as a whole.
 import { AppError } from '@dataengine/contracts';
 
 export interface SourceImage {
@@ -13,61 +14,73 @@ export interface SourceImage {
   sha256: string | null;
   width: number | null;
   height: number | null;
+}
+
+/** One SA-1B per-image file: its image and its (unvalidated) annotations. */
+export interface Sa1bDocument {
+  image: SourceImage;
   annotations: unknown[];
 }
 
-export interface CocoDocument {
+/** What a first pass over a COCO file found at its top level (its annotations are streamed later). */
+export interface CocoTopLevel {
+  images: unknown;
+  /** SA-1B's per-image member, to tell the formats apart */
+  image: unknown;
+  annotations: 'array' | 'not-array' | 'missing';
+}
+
+/** A COCO file's images, in file order, with the index of each by its id (as a string). */
+export interface CocoImages {
   images: SourceImage[];
-  /** annotations whose image_id the file does not list */
-  orphans: { count: number; errors: string[] };
+  indexById: Map<string, number>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
 const hashOrNull = (v: unknown): string | null => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : null);
 
-export function readCocoDocument(doc: unknown): CocoDocument {
-  if (!isObject(doc)) throw new AppError('BAD_REQUEST', 'the COCO file must be a JSON object with "images" and "annotations" lists');
-  if (!Array.isArray(doc['images']) && isObject(doc['image'])) {
+/** The message for a COCO file whose top level is not an object. */
+export const COCO_NOT_AN_OBJECT = 'the COCO file must be a JSON object with "images" and "annotations" lists';
+
+/** Checks a COCO file's structure and reads its images list; a document with the wrong structure fails as a whole. */
+export function readCocoImages(top: CocoTopLevel): CocoImages {
+  if (!Array.isArray(top.images) && isObject(top.image)) {
     throw new AppError('BAD_REQUEST', 'this is an SA-1B per-image file (it has "image", not "images"); import it with format=sa1b');
   }
-  if (!Array.isArray(doc['images']) || !Array.isArray(doc['annotations'])) {
+  if (!Array.isArray(top.images) || top.annotations !== 'array') {
     throw new AppError('BAD_REQUEST', 'the COCO file needs an "images" list and an "annotations" list; nothing was imported');
   }
-  const byId = new Map<string, SourceImage>();
+  const indexById = new Map<string, number>();
   const images: SourceImage[] = [];
-  doc['images'].forEach((entry: unknown, i: number) => {
+  top.images.forEach((entry: unknown, i: number) => {
     if (!isObject(entry) || (typeof entry['id'] !== 'number' && typeof entry['id'] !== 'string')) {
       throw new AppError('BAD_REQUEST', `images[${i}] of the COCO file has no id; every image needs an "id" and a "file_name"`);
     }
     const key = String(entry['id']);
-    if (byId.has(key)) throw new AppError('BAD_REQUEST', `the COCO file lists image id ${key} twice; image ids must be unique`);
+    if (indexById.has(key)) throw new AppError('BAD_REQUEST', `the COCO file lists image id ${key} twice; image ids must be unique`);
     const fileName = typeof entry['file_name'] === 'string' && entry['file_name'] ? entry['file_name'] : null;
-    const image: SourceImage = {
+    indexById.set(key, images.length);
+    images.push({
       ref: fileName ? `"${fileName}"` : `image id ${key}`,
       fileName,
       altFileName: null,
       sha256: hashOrNull(entry['sha256']),
       width: intOrNull(entry['width']),
       height: intOrNull(entry['height']),
-      annotations: [],
-    };
-    byId.set(key, image);
-    images.push(image);
+    });
   });
-  const orphans = { count: 0, errors: [] as string[] };
-  doc['annotations'].forEach((annotation: unknown, i: number) => {
-    const imageId = isObject(annotation) ? annotation['image_id'] : undefined;
-    const image = imageId === undefined ? undefined : byId.get(String(imageId));
-    if (image) return void image.annotations.push(annotation);
-    orphans.count += 1;
-    orphans.errors.push(`annotations[${i}] refers to image_id ${JSON.stringify(imageId ?? null)}, which the file's "images" list does not have`);
-  });
-  return { images, orphans };
+  return { images, indexById };
+}
+
+/** The `image_id` of a COCO annotation as the images index keys it, if it has one. */
+export function cocoImageIdOf(annotation: unknown): string | undefined {
+  const id = isObject(annotation) ? annotation['image_id'] : undefined;
+  return id === undefined ? undefined : String(id);
 }
 
 /** One `sa_<id>.json` object (SAM-SPEC.md §5.1). */
-export function readSa1bDocument(doc: unknown, where: string): SourceImage {
+export function readSa1bDocument(doc: unknown, where: string): Sa1bDocument {
   if (isObject(doc) && Array.isArray(doc['images'])) {
     throw new AppError('BAD_REQUEST', `${where} is a COCO file (it has "images"); import it with format=coco`);
   }
@@ -77,12 +90,14 @@ export function readSa1bDocument(doc: unknown, where: string): SourceImage {
   const image = doc['image'];
   const fileName = typeof image['file_name'] === 'string' && image['file_name'] ? image['file_name'] : null;
   return {
-    ref: fileName ? `"${fileName}"` : where,
-    fileName,
-    altFileName: null,
-    sha256: hashOrNull(image['sha256']),
-    width: intOrNull(image['width']),
-    height: intOrNull(image['height']),
+    image: {
+      ref: fileName ? `"${fileName}"` : where,
+      fileName,
+      altFileName: null,
+      sha256: hashOrNull(image['sha256']),
+      width: intOrNull(image['width']),
+      height: intOrNull(image['height']),
+    },
     annotations: doc['annotations'],
   };
 }

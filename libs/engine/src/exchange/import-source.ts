@@ -7,12 +7,17 @@ import tar from 'tar-stream';
 import { AppError } from '@dataengine/contracts';
 import type { EngineDeps } from '../engine-deps';
 
-/** One JSON document is parsed whole; past this size it would not fit a JavaScript string. */
+/**
+ * The most a JSON document parsed whole may hold (an SA-1B per-image file), and the most one
+ * member of a streamed COCO file may (its images list); past this it would not fit a string.
+ */
 export const MAX_IMPORT_JSON_BYTES = 256 * 1024 * 1024;
+/** The most one annotation of a streamed COCO file may hold (an RLE of a very large, intricate mask). */
+export const MAX_IMPORT_ANNOTATION_BYTES = 64 * 1024 * 1024;
 
 export type SourceContainer = 'json' | 'tar';
 
-interface Opened {
+export interface Opened {
   container: SourceContainer;
   gzip: boolean;
 }
@@ -46,6 +51,11 @@ async function readHead(deps: EngineDeps, key: string, bytes: number, gunzip = f
     stream.destroy();
   }
   return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+/** The stored file as a stream of its bytes (gunzipped when it is gzip). */
+export async function openSource(deps: EngineDeps, key: string, gunzip: boolean): Promise<Readable> {
+  return openStream(deps, key, gunzip);
 }
 
 async function openStream(deps: EngineDeps, key: string, gunzip: boolean): Promise<Readable> {
