@@ -1,5 +1,5 @@
 import type { AppConfig, Logger } from '@dataengine/config';
-import { createEngineRuntime, failAbandonedRuns, failGivenUpRunItem, purgeExpiredSessions } from '@dataengine/engine';
+import { createEngineRuntime, failAbandonedRuns, purgeExpiredSessions, recordGivenUpJob, sweepRuns } from '@dataengine/engine';
 import { createWorkerConnection, jobCatalog, startWorkerRuntime, type Processor } from '@dataengine/queue';
 import { createProcessors } from './processors';
 
@@ -32,11 +32,8 @@ export async function startWorker(
       lockDurationMs: config.WORKER_LOCK_MS,
       stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
       logger,
-      onJobGaveUp: async (name, payload, error) => {
-        if (name !== 'prefill' && name !== 'autogen') return;
-        const job = payload as { runId: string; imageId: number };
-        await failGivenUpRunItem(runtime.deps, job, `given up after repeated worker failures: ${error.message}`);
-      },
+      // no try left (retries spent, or its workers died holding it too often): close what it worked for
+      onJobGaveUp: (name, payload, error) => recordGivenUpJob(runtime.deps, name, payload, error),
     });
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(runtime.deps).catch((error: unknown) => logger.warn('session purge failed', { error }));
@@ -44,10 +41,25 @@ export async function startWorker(
       failAbandonedRuns(runtime.deps).catch((error: unknown) => logger.warn('abandoned-run check failed', { error }));
     }, HOUSEKEEPING_INTERVAL_MS);
     housekeeping.unref();
+    // runs, items and uploads that no queued job stands for any more (run-sweep.ts); once soon after
+    // start (a restart after an outage), then every RUN_SWEEP_INTERVAL_MS
+    let sweeping: Promise<void> | null = null;
+    const sweep = () => {
+      sweeping ??= sweepRuns(runtime.deps, { stuckAfterMs: config.RUN_STUCK_AFTER_MS })
+        .then(() => undefined, (error: unknown) => logger.warn('run sweep failed', { error }))
+        .finally(() => (sweeping = null));
+    };
+    const firstSweep = setTimeout(sweep, Math.min(5_000, config.RUN_SWEEP_INTERVAL_MS));
+    const sweeps = setInterval(sweep, config.RUN_SWEEP_INTERVAL_MS);
+    firstSweep.unref();
+    sweeps.unref();
     return {
       queues: workers.queues,
       async stop() {
+        clearTimeout(firstSweep);
+        clearInterval(sweeps);
         clearInterval(housekeeping);
+        await sweeping;
         await workers.close();
         await runtime.close();
       },

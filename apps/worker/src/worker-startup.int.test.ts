@@ -74,7 +74,7 @@ describe('worker start-up', () => {
       expect(finished).toMatchObject({ done: 0, failed: 1 });
       const item = await env.deps.db.runItem.findUniqueOrThrow({ where: { runId_imageId: { runId: run.id, imageId: image.id } } });
       expect(item.status).toBe('failed');
-      expect(item.error).toMatch(/^given up after repeated worker failures: worker lost/);
+      expect(item.error).toMatch(/^autogen of image \d+ failed on its last try: worker lost/);
     } finally {
       await worker.stop();
     }

@@ -64,6 +64,13 @@ export const configSchema = z.object({
   WORKER_LOCK_MS: positiveInt.default(30_000),
   /** How often a worker looks for such stalled jobs (BullMQ stalledInterval). */
   WORKER_STALLED_CHECK_MS: positiveInt.default(30_000),
+  /** How often a worker sweeps for runs, run items and uploads that no queued job stands for any more. */
+  RUN_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
+  /**
+   * How old such work must be before the sweep acts: lost image jobs are queued again, a single-job
+   * run without its job (never queued, or given up after its worker died) is failed with the reason.
+   */
+  RUN_STUCK_AFTER_MS: positiveInt.default(120_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Debian's interpreter, which sees python3-torch (STACK-NOTES.md); the retrain loop runs the trainer with it. */
   TRAINER_PYTHON: z.string().default('/usr/bin/python3'),

@@ -68,5 +68,8 @@ export type { CheckpointMetrics } from './loop/evaluate-run';
 export { setRetrainSchedule, checkRetrainSchedule, manualMaskCount } from './loop/retrain-schedule';
 export { queuePromotionEmbeddings } from './loop/promotion-embeddings';
 export { failAbandonedRuns, ABANDONED_AFTER_MS } from './loop/run-watch';
+export { sweepRuns, UPLOAD_BATCH_IDLE_MS } from './runs/run-sweep';
+export type { RunSweepOptions, RunSweepResult } from './runs/run-sweep';
+export { recordGivenUpJob } from './runs/given-up-job';
 export { spawnTrainer } from './loop/trainer-process';
 export type { TrainerEvent, TrainerExit, TrainerProcess } from './loop/trainer-process';

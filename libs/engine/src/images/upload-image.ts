@@ -112,7 +112,16 @@ async function queueIngest(deps: EngineDeps, imageId: number, status: string, ru
     await shrinkRunTotal(deps, runId); // the batch already holds these bytes
     return;
   }
-  if (runId || status !== 'ready') await deps.jobs.enqueue('ingest', { imageId, ...(runId ? { runId } : {}) });
+  if (!runId && status === 'ready') return;
+  try {
+    await deps.jobs.enqueue('ingest', { imageId, ...(runId ? { runId } : {}) });
+  } catch (error) {
+    // the caller hears "not queued" (503) and sends the file again: the batch must take it again
+    // then, not count it as a duplicate. The image itself stays pending; the run sweep queues
+    // its ingest if the file is never sent again.
+    if (runId) await deps.db.runItem.deleteMany({ where: { runId, imageId, status: 'pending' } });
+    throw error;
+  }
 }
 
 async function assertIngestRun(deps: EngineDeps, runId: string, projectId: string): Promise<void> {

@@ -8,6 +8,7 @@ import { requireGlobal, requireProject } from '../access/project-access';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { planEvaluation } from '../loop/evaluate-plan';
 import { addRunItems, createRun, getRun } from './runs';
+import { queueRunJobs } from './run-enqueue';
 
 export type RunRow = Prisma.RunGetPayload<object>;
 const SYSTEM_ID = SYSTEM_ACTOR.id;
@@ -45,11 +46,13 @@ export async function startImageRun(
   await requireProject(deps.db, actor, input.projectId, runStartAction(input.kind));
   const ids = await resolveRunImages(deps, input.projectId, input.imageIds);
   const run = await createRun(deps, { kind: input.kind, projectId: input.projectId, params: input.params, createdById: actor.id === SYSTEM_ID ? null : actor.id, total: ids.length, checkpointId: input.checkpointId });
-  for (let i = 0; i < ids.length; i += 1_000) {
-    const chunk = ids.slice(i, i + 1_000);
-    await addRunItems(deps, run.id, chunk);
-    for (const imageId of chunk) await deps.jobs.enqueue(input.kind, { runId: run.id, imageId });
-  }
+  await queueRunJobs(deps, run.id, async () => {
+    for (let i = 0; i < ids.length; i += 1_000) {
+      const chunk = ids.slice(i, i + 1_000);
+      await addRunItems(deps, run.id, chunk);
+      for (const imageId of chunk) await deps.jobs.enqueue(input.kind, { runId: run.id, imageId });
+    }
+  });
   return getRun(deps, actor, run.id);
 }
 
@@ -66,7 +69,7 @@ export async function startSingleJobRun(
   let total = input.total ?? 0;
   if (input.kind === 'evaluate') total = 2 * (await planEvaluation(deps, evaluateParamsSchema.parse(input.params))).set.images;
   const run = await createRun(deps, { kind: input.kind, projectId: input.projectId, params: input.params, createdById: actor.id === SYSTEM_ID ? null : actor.id, total, checkpointId: input.checkpointId });
-  await deps.jobs.enqueue(input.kind, { runId: run.id });
+  await queueRunJobs(deps, run.id, () => deps.jobs.enqueue(input.kind, { runId: run.id }).then(() => undefined));
   return getRun(deps, actor, run.id);
 }
 

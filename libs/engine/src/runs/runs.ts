@@ -4,6 +4,7 @@
 import { AppError, runStartAction, type RunDto, type RunKind } from '@dataengine/contracts';
 import { type Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
+import { queueRunJobs } from './run-enqueue';
 import type { Actor } from '../access/actor';
 import { requireGlobal, requireProject } from '../access/project-access';
 
@@ -186,10 +187,12 @@ export async function startReingestRun(deps: EngineDeps, actor: Actor, input: { 
   if (ids.length === 0) {
     await deps.db.run.update({ where: { id: run.id }, data: { status: 'succeeded', startedAt: nowOf(deps), finishedAt: nowOf(deps) } });
   }
-  for (let i = 0; i < ids.length; i += 1_000) {
-    const chunk = ids.slice(i, i + 1_000);
-    await addRunItems(deps, run.id, chunk);
-    for (const imageId of chunk) await deps.jobs.enqueue('ingest', { imageId, runId: run.id });
-  }
+  await queueRunJobs(deps, run.id, async () => {
+    for (let i = 0; i < ids.length; i += 1_000) {
+      const chunk = ids.slice(i, i + 1_000);
+      await addRunItems(deps, run.id, chunk);
+      for (const imageId of chunk) await deps.jobs.enqueue('ingest', { imageId, runId: run.id });
+    }
+  });
   return getRun(deps, actor, run.id);
 }
