@@ -10,6 +10,7 @@ const server = createApiServer({
   ...runtime.deps,
   cookieSecure: config.COOKIE_SECURE,
   queuePrefix: config.QUEUE_PREFIX,
+  requestLimits: { trpcMaxBodyBytes: config.TRPC_MAX_BODY_BYTES },
   allowedOrigins: config.allowedOrigins,
   trustedProxies: config.trustedProxies,
 });

@@ -17,7 +17,9 @@ export interface ApiContext {
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     const appCode: ErrorCode | null = error.cause instanceof AppError ? error.cause.code : null;
-    return { ...shape, data: { ...shape.data, appCode, stack: undefined } };
+    // tRPC's own body limit (a body without Content-Length) says only its code
+    const message = error.code === 'PAYLOAD_TOO_LARGE' && appCode === null ? 'the request body is larger than the API accepts (TRPC_MAX_BODY_BYTES); send less in one request' : shape.message;
+    return { ...shape, message, data: { ...shape.data, appCode, stack: undefined } };
   },
 });
 

@@ -17,6 +17,13 @@ const bool = z
  */
 export const MASK_MAX_RLE_BYTES_DEFAULT = 2 * 1024 * 1024;
 
+/**
+ * 4 MiB per /trpc request: twice the largest mask (MASK_MAX_RLE_BYTES_DEFAULT) with its prompts;
+ * the largest other inputs (100 000 image ids of a run) are under 1 MiB. Uploads and imports go
+ * through the binary routes, which have limits of their own.
+ */
+export const TRPC_MAX_BODY_BYTES_DEFAULT = 4 * 1024 * 1024;
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/dataengine'),
@@ -54,6 +61,8 @@ export const configSchema = z.object({
   UPLOAD_MAX_PIXELS: positiveInt.default(120_000_000),
   /** Longest COCO RLE string a mask may have (saves, edits, imports, machine masks); see MASK_MAX_RLE_BYTES_DEFAULT. */
   MASK_MAX_RLE_BYTES: positiveInt.default(MASK_MAX_RLE_BYTES_DEFAULT),
+  /** Largest /trpc request body; a longer one is refused with 413 before it is read (TRPC_MAX_BODY_BYTES_DEFAULT). */
+  TRPC_MAX_BODY_BYTES: positiveInt.default(TRPC_MAX_BODY_BYTES_DEFAULT),
   THUMBNAIL_SIZE: positiveInt.default(320),
   /** How long an annotator holds an image before it returns to the queue (renewed by heartbeats). */
   TASK_LEASE_SECONDS: positiveInt.default(30 * 60),

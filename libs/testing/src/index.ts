@@ -17,3 +17,7 @@ export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { runDatabaseOutageDrill } from './database-outage-drill';
 export type { DatabaseOutageDrillOptions, DatabaseOutageDrillResult, OutagePhase } from './database-outage-drill';
+export { rawPost } from './raw-http';
+export type { RawPostOptions, RawPostResult } from './raw-http';
+export { startApiProcess } from './api-process';
+export type { ApiProcess } from './api-process';

@@ -42,7 +42,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   return {
     config,
     schema,
-    deps: { ...runtime.deps, cookieSecure: false, queuePrefix: config.QUEUE_PREFIX, allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies },
+    deps: { ...runtime.deps, cookieSecure: false, queuePrefix: config.QUEUE_PREFIX, requestLimits: { trpcMaxBodyBytes: config.TRPC_MAX_BODY_BYTES }, allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies },
     async close() {
       await runtime.close();
       await deleteRedisPrefix(config.REDIS_URL, config.QUEUE_PREFIX).catch(() => undefined);

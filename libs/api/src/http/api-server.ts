@@ -13,6 +13,7 @@ import { matchExchangeRoute } from './exchange-routes';
 import { checkReadiness } from './readiness';
 import { clientAddressOf, createProxyTrust, requestHostOf } from './client-address';
 import { RETRY_AFTER_SECONDS, retryAfterOf, sendError, sendJson, sendTrpcError } from './respond';
+import { checkTrpcRequest, DEFAULT_REQUEST_LIMITS, lingerAfterAnswer, type RequestLimits } from './request-limits';
 import { checkSameOrigin } from './same-origin';
 import { setSecurityHeaders } from './security-headers';
 
@@ -22,9 +23,13 @@ export function createApiServer(deps: ApiDeps): http.Server {
   const proxyTrust = createProxyTrust(deps.trustedProxies ?? ['loopback']);
   const allowedOrigins = deps.allowedOrigins ?? [];
   const loginThrottle = createLoginThrottle(deps.redis, deps.queuePrefix, deps.logger);
+  const limits: RequestLimits = { ...DEFAULT_REQUEST_LIMITS, ...deps.requestLimits };
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
+    // backstops for bodies without a Content-Length (checkTrpcRequest refuses the others unread)
+    maxBodySize: limits.trpcMaxBodyBytes,
+    maxBatchSize: limits.trpcMaxBatchSize,
     createContext: ({ req, res }): ApiContext => ({
       deps,
       sessionToken: readSessionToken(req),
@@ -59,7 +64,12 @@ export function createApiServer(deps: ApiDeps): http.Server {
         const refusal = new AppError('FORBIDDEN', origin.reason);
         return url.pathname.startsWith('/trpc/') ? sendTrpcError(res, refusal) : sendError(res, refusal);
       }
-      if (url.pathname.startsWith('/trpc/')) return trpc(req, res);
+      if (url.pathname.startsWith('/trpc/')) {
+        const refusal = checkTrpcRequest(req, url, limits);
+        if (!refusal) return trpc(req, res);
+        lingerAfterAnswer(req, res);
+        return sendTrpcError(res, refusal);
+      }
       if (url.pathname === '/api/events' && method === 'GET') return events.handle(req, res);
       const route = matchBinaryRoute(method, url.pathname) ?? matchExchangeRoute(method, url.pathname);
       if (route) return route(deps, req, res, url);
