@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
+import { PHASE_DEVELOPMENT_SERVER } from 'next/constants';
 
 // The monorepo root: Turbopack resolves (and output tracing follows) imports from libs/ only
 // inside it. `next build apps/web` runs this file with apps/web as its directory.
@@ -18,6 +19,39 @@ const ISOLATION_HEADERS = [
 ];
 
 /**
+ * What pages of the app may do (Content-Security-Policy) and how they may be shown: never inside
+ * another site's frame (clickjacking), no type sniffing, no URL leaking to other origins.
+ * - scripts: the app's own, plus the inline ones Next.js writes into every page ('unsafe-inline':
+ *   per-request nonces would make every page dynamic); 'wasm-unsafe-eval' lets onnxruntime-web
+ *   compile its WebAssembly (the annotator's decoder), and `next dev` needs 'unsafe-eval'
+ * - styles: own files and inline style attributes (React's style props); images: own, blob:, data:
+ * - workers: the SAM decoder worker and onnxruntime's threads (same origin, blob:)
+ * - connect: the same-origin proxy only (/trpc, /api, /ort); forms post only here; no plugins
+ */
+function securityHeaders(dev: boolean): { key: string; value: string }[] {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self' data:",
+    `connect-src 'self' blob: data:${dev ? ' ws: wss:' : ''}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return [
+    { key: 'Content-Security-Policy', value: csp },
+    { key: 'X-Frame-Options', value: 'DENY' },
+    { key: 'X-Content-Type-Options', value: 'nosniff' },
+    { key: 'Referrer-Policy', value: 'same-origin' },
+    { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+  ];
+}
+
+/**
  * onnxruntime-web 1.30 loads its wasm runtime at run time from `ort.env.wasm.wasmPaths` (the
  * annotator's worker sets '/ort/'), so the two files are served from public/ort/ (gitignored),
  * copied from the installed package whenever Next loads this config (dev, build, start).
@@ -31,7 +65,7 @@ function copyOrtRuntime(): void {
 }
 copyOrtRuntime();
 
-const nextConfig: NextConfig = {
+const nextConfig = (phase: string): NextConfig => ({
   reactStrictMode: true,
   poweredByHeader: false,
   turbopack: { root: repoRoot },
@@ -42,8 +76,8 @@ const nextConfig: NextConfig = {
   // affect this bundle. Run the typecheck target wherever the build runs in CI.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [{ source: '/:path*', headers: ISOLATION_HEADERS }];
+    return [{ source: '/:path*', headers: [...ISOLATION_HEADERS, ...securityHeaders(phase === PHASE_DEVELOPMENT_SERVER)] }];
   },
-};
+});
 
 export default nextConfig;

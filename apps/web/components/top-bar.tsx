@@ -37,9 +37,9 @@ export function TopBar() {
         {canOpenOpsConsole(user) && <NavLink href="/ops" label="Ops console" testId="nav-ops" />}
       </nav>
       <div className="user-box">
-        <span className="user-name" data-testid="user-name">
+        <Link href="/account" className="user-name user-link" title="Your account: change your password" data-testid="user-name">
           {user.name}
-        </span>
+        </Link>
         <span className="role-chip" data-testid="user-role">
           {user.role}
         </span>

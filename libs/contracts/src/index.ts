@@ -5,3 +5,4 @@ export * from './runs';
 export * from './policy';
 export * from './limits';
 export * from './ids';
+export * from './account';

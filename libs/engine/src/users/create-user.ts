@@ -1,11 +1,11 @@
-import { AppError, type UserDto, type UserRole } from '@dataengine/contracts';
+import { AppError, MIN_PASSWORD_LENGTH, type UserDto, type UserRole } from '@dataengine/contracts';
 import { Prisma } from '@dataengine/db';
 import type { EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireGlobal } from '../access/project-access';
 import { hashPassword } from '../auth/password';
 
-export const MIN_PASSWORD_LENGTH = 8;
+export { MIN_PASSWORD_LENGTH };
 
 export async function createUser(
   deps: EngineDeps,

@@ -1,0 +1,5 @@
+import { AccountView } from '../../../features/account/account-view';
+
+export default function AccountPage() {
+  return <AccountView />;
+}
