@@ -70,6 +70,9 @@ async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
 /** Serves the real API (tRPC + binary routes) on an ephemeral loopback port. */
 export async function startTestApi(deps: ApiDeps): Promise<{ url: string; close(): Promise<void> }> {
   const server = createApiServer(deps);
+  // as the API process does (apps/api/src/main.ts): a client that waited a few seconds between
+  // requests must not reuse a connection the server is closing at that moment (ECONNRESET)
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
