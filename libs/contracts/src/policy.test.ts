@@ -50,6 +50,8 @@ const PROJECT_TABLE: Record<ProjectAction, Persona[]> = {
   'annotations.export': MANAGERS_AND_OPS,
   'annotations.import': MANAGERS_AND_OPS,
   'masks.edit-any': MANAGERS,
+  // the label set (names, colours, order): its managers; everyone who sees the project reads it
+  'labels.manage': MANAGERS,
   'runs.reingest': ENGINE,
   'runs.prefill': ENGINE,
   'runs.autogen': ENGINE,

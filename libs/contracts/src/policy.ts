@@ -79,6 +79,8 @@ export const PROJECT_RULES = {
   'annotations.import': { ...MANAGERS_AND_OPS, does: 'importing annotations' },
   /** edit or delete any mask of the project, whoever made it */
   'masks.edit-any': { ...MANAGERS, does: "changing other people's masks" },
+  /** the label set: add, rename, recolour, reorder and delete labels (everyone who sees the project reads it) */
+  'labels.manage': { ...MANAGERS, does: "changing this project's labels" },
   'runs.reingest': { ...ENGINE_WORK, does: 're-ingesting images' },
   'runs.prefill': { ...ENGINE_WORK, does: 'starting a prefill run' },
   'runs.autogen': { ...ENGINE_WORK, does: 'starting an autogen run' },
