@@ -83,7 +83,7 @@ async function seed(): Promise<void> {
       // stage 1: Ana submits an image every day, Ben every other day
       if (plan.stage === 'assisted_manual' && (a === 0 || d % 2 === 1)) {
         const task = await requestNextTask(deps, who, { projectId });
-        if (task) await submitTask(deps, who, { taskId: task.id, activeMs: 90_000 });
+        if (task) await submitTask(deps, who, { taskId: task.id, activeMs: 90_000, emptyConfirmed: true });
       }
     }
   }

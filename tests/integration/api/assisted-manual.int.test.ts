@@ -175,7 +175,7 @@ describe('masks', () => {
 
   it('submitting an image closes its task and counts it done', async () => {
     const task = (await next('annA')).data!;
-    const res = await trpcMutation<{ status: string }>(api.url, 'tasks.submit', { taskId: task.id, activeMs: 30_000 }, cookies['annA']);
+    const res = await trpcMutation<{ status: string }>(api.url, 'tasks.submit', { taskId: task.id, activeMs: 30_000, emptyConfirmed: true }, cookies['annA']);
     expect(res.data!.status).toBe('submitted');
     expect((await counters()).imagesDone).toBe(1);
     expect((await next('annA')).data?.id).not.toBe(task.id);

@@ -67,7 +67,7 @@ beforeAll(async () => {
   await deleteMask(onDay(DAYS[2]!), annB, { maskId: saved[4]!.id, version: saved[4]!.version });
   // A submits an image
   const task = await requestNextTask(onDay(DAYS[2]!), annA, { projectId });
-  await submitTask(onDay(DAYS[2]!), annA, { taskId: task!.id, activeMs: 60_000 });
+  await submitTask(onDay(DAYS[2]!), annA, { taskId: task!.id, activeMs: 60_000, emptyConfirmed: true });
 
   // stage 2: B adds a mask; automatic masks as an autogen run stores them (no author, no time)
   await setProjectStage(env.deps, manager, { projectId, stage: 'semi_automatic' });

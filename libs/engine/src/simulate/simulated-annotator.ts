@@ -190,7 +190,7 @@ export async function annotateAssistedManual(ctx: AnnotatorContext, actor: Actor
   const scene = sceneOf(ctx, task);
   const opened = await openImage(ctx, actor, task.image.id);
   const done = await segmentObjects(ctx, actor, opened, task.image.id, scene.objects, { stage: 1, round });
-  await submitTask(ctx.deps, actor, { taskId: task.id, activeMs: done.activeMs });
+  await submitTask(ctx.deps, actor, { taskId: task.id, activeMs: done.activeMs, emptyConfirmed: true }); // a simulated annotator that found nothing says so
   return { imageId: task.image.id, taskActiveMs: done.activeMs, masks: done.masks, abandoned: done.abandoned, prefillReviewed: 0, prefillDeleted: 0 };
 }
 
@@ -231,7 +231,7 @@ export async function annotateSemiAutomatic(ctx: AnnotatorContext, actor: Actor,
   const reviewMs = Math.round(prefill.length * ctx.options.time.secondsPerReview * 1000);
   let added = { masks: [] as SimulatedMask[], activeMs: 0, abandoned: 0 };
   if (missing.length > 0) added = await segmentObjects(ctx, actor, await openImage(ctx, actor, imageId), imageId, missing, { stage: 2, round });
-  await submitTask(ctx.deps, actor, { taskId: task.id, activeMs: reviewMs + added.activeMs });
+  await submitTask(ctx.deps, actor, { taskId: task.id, activeMs: reviewMs + added.activeMs, emptyConfirmed: true });
   return {
     imageId,
     taskActiveMs: reviewMs + added.activeMs,

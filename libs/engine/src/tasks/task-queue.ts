@@ -54,6 +54,7 @@ export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { p
        SELECT "id" FROM "tasks"
         WHERE "project_id" = ${project.id}::uuid AND "stage" = ${stage}::"stage"
           AND ("status" = 'open' OR ("status" = 'leased' AND "lease_expires_at" <= ${now}))
+          AND NOT EXISTS (SELECT 1 FROM "task_skips" s WHERE s."task_id" = "tasks"."id" AND s."user_id" = ${actor.id}::uuid)
         ORDER BY "priority" DESC, "id" ASC
         FOR UPDATE SKIP LOCKED
         LIMIT 1)
@@ -74,7 +75,12 @@ export async function peekNextTask(deps: EngineDeps, actor: Actor, input: { proj
   const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
   const now = nowOf(deps);
   const next = await deps.db.task.findFirst({
-    where: { projectId: project.id, stage: project.stage as Stage, OR: [{ status: 'open' }, { status: 'leased', leaseExpiresAt: { lte: now } }] },
+    where: {
+      projectId: project.id,
+      stage: project.stage as Stage,
+      OR: [{ status: 'open' }, { status: 'leased', leaseExpiresAt: { lte: now } }],
+      skips: { none: { userId: actor.id } },
+    },
     orderBy: [{ priority: 'desc' }, { id: 'asc' }],
     include: taskInclude,
   });
@@ -95,7 +101,7 @@ async function queueEmbeddings(deps: EngineDeps, task: TaskRow): Promise<void> {
   for (const next of upcoming) await deps.jobs.enqueue('embed', { imageId: next.imageId, checkpointId: checkpoint.id }, { priority: EMBED_PRIORITY.upcoming });
 }
 
-async function heldTask(deps: EngineDeps, actor: Actor, taskId: string): Promise<TaskRow> {
+export async function heldTask(deps: EngineDeps, actor: Actor, taskId: string): Promise<TaskRow> {
   const task = await deps.db.task.findUnique({ where: { id: BigInt(taskId) }, include: taskInclude });
   if (!task) throw new AppError('NOT_FOUND', `task ${taskId} does not exist`);
   await requireProject(deps.db, actor, task.projectId, 'project.annotate');
@@ -118,9 +124,17 @@ export async function renewTaskLease(deps: EngineDeps, actor: Actor, input: { ta
   return toTaskDto(await deps.db.task.findUniqueOrThrow({ where: { id: task.id }, include: taskInclude }));
 }
 
-/** Marks the image done for this stage and adds the time spent on it. */
-export async function submitTask(deps: EngineDeps, actor: Actor, input: { taskId: string; activeMs: number }): Promise<TaskDto> {
+/**
+ * Marks the image done for this stage and adds the time spent on it. An image without a single
+ * mask is submitted only when the annotator said it has no objects (`emptyConfirmed`), so an
+ * accidental submit cannot lose an image.
+ */
+export async function submitTask(deps: EngineDeps, actor: Actor, input: { taskId: string; activeMs: number; emptyConfirmed?: boolean }): Promise<TaskDto> {
   const task = await heldTask(deps, actor, input.taskId);
+  if (!input.emptyConfirmed) {
+    const masks = await deps.db.mask.count({ where: { imageId: task.imageId, deletedAt: null } });
+    if (masks === 0) throw new AppError('CONFLICT', 'this image has no masks; confirm that it shows no objects to annotate (emptyConfirmed), or skip it with a reason');
+  }
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.task.updateMany({
       where: { id: task.id, status: 'leased', assigneeId: actor.id },
