@@ -25,6 +25,7 @@ export type { EngineRuntime, EngineRuntimeOptions } from './engine-runtime';
 export { seedDemo, demoSceneOptions, DEMO_SEED, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
 export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';
 export { requestNextTask, peekNextTask, renewTaskLease, submitTask, releaseTask, ensureTask, toTaskDto } from './tasks/task-queue';
+export { skipTask, reopenLastSubmitted, hasPreviousTask, SKIPS_TO_SET_ASIDE } from './tasks/task-skip';
 export { saveMask, updateMask, deleteMask, listMasks, measureSegmentation, toMaskDto } from './masks/masks';
 export { recordMaskCounters } from './masks/mask-counters';
 export { registerCheckpoint, ensureBuiltInCheckpoint, promoteCheckpoint, rollbackCheckpoint, getActiveCheckpoint, checkpointDir } from './checkpoints/checkpoint-registry';
