@@ -101,6 +101,18 @@ export async function run(): Promise<FaultRow[]> {
       });
       if (!stored?.value) await addSessionCookie(context, cookie);
 
+      // a browser that sends Origin but no Sec-Fetch-Site (plain HTTP to a LAN host, older browsers):
+      // the Origin's host must be the one addressed — through the proxy, its X-Forwarded-Host
+      for (const [origin, want] of [[t.origin, 200], ['http://127.0.0.1:9', 403]] as const) {
+        const res = await fetch(`${t.origin}/trpc/projects.create`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Origin check ${Math.random().toString(36).slice(2, 8)}` }) });
+        rows.push({
+          attack: `no Sec-Fetch-Site, Origin ${origin === t.origin ? 'of the app itself' : 'of another port'}: tRPC projects.create → ${t.label}`,
+          expected: want === 200 ? 'accepted (200): the Origin names the host addressed' : 'refused (403)',
+          result: String(res.status),
+          ok: res.status === want,
+        });
+      }
+
       // controls: what must still work
       const before = await counts();
       let controlStatus: number;
