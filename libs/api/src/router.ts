@@ -2,6 +2,7 @@ import { router } from './trpc';
 import { authRouter } from './routers/auth.router';
 import { checkpointsRouter } from './routers/checkpoints.router';
 import { imagesRouter } from './routers/images.router';
+import { labelsRouter } from './routers/labels.router';
 import { masksRouter } from './routers/masks.router';
 import { opsRouter } from './routers/ops.router';
 import { projectsRouter } from './routers/projects.router';
@@ -18,6 +19,7 @@ export const appRouter = router({
   users: usersRouter,
   tasks: tasksRouter,
   masks: masksRouter,
+  labels: labelsRouter,
   checkpoints: checkpointsRouter,
   stats: statsRouter,
   ops: opsRouter,

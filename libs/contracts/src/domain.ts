@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkpointEvaluationSchema, promotionGateSchema } from './evaluation';
 import { serialIdSchema } from './ids';
+import { maskLabelSchema } from './labels';
 
 export const userRoleSchema = z.enum(['annotator', 'manager', 'ops', 'admin']);
 export type UserRole = z.infer<typeof userRoleSchema>;
@@ -148,6 +149,9 @@ export const maskSchema = z.object({
   activeMs: z.number().int(),
   clicks: z.number().int(),
   clientKey: z.string().nullable(),
+  /** the mask's label (class) from its project's label set; null: unlabelled */
+  labelId: z.string().uuid().nullable(),
+  label: maskLabelSchema.nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -167,6 +171,8 @@ export const saveMaskInputSchema = z.object({
   checkpointId: z.string().uuid().optional(),
   /** Client-chosen id making a re-sent save idempotent */
   clientKey: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
+  /** A label of the image's project (labels.list); omitted or null: unlabelled */
+  labelId: z.string().uuid().nullish(),
 });
 export type SaveMaskInput = z.infer<typeof saveMaskInputSchema>;
 

@@ -6,3 +6,4 @@ export * from './policy';
 export * from './limits';
 export * from './ids';
 export * from './account';
+export * from './labels';

@@ -49,6 +49,7 @@ const projectCalls = (): Record<ProjectAction, Call[]> => {
       (c) => trpcQuery(api.url, 'images.heldOut', { projectId: p }, c),
       (c) => trpcQuery(api.url, 'runs.list', { projectId: p }, c),
       (c) => trpcQuery(api.url, 'checkpoints.active', { projectId: p }, c),
+      (c) => trpcQuery(api.url, 'labels.list', { projectId: p }, c),
     ],
     'project.annotate': [(c) => trpcQuery(api.url, 'tasks.peekNext', { projectId: p }, c)],
     'project.manage': [(c) => trpcMutation(api.url, 'projects.setStage', { projectId: p, stage: 'assisted_manual' }, c)],
@@ -61,6 +62,8 @@ const projectCalls = (): Record<ProjectAction, Call[]> => {
     'annotations.import': [],
     // masks: see mask-ownership.int.test.ts
     'masks.edit-any': [],
+    // renaming, recolouring, reordering and deleting: see labels.int.test.ts
+    'labels.manage': [(c) => trpcMutation(api.url, 'labels.create', { projectId: p, name: `label ${Math.random().toString(36).slice(2, 8)}` }, c)],
     'runs.reingest': [(c) => trpcMutation(api.url, 'runs.reingest', { projectId: p }, c)],
     'runs.prefill': [(c) => trpcMutation(api.url, 'runs.start', { kind: 'prefill', projectId: p }, c)],
     'runs.autogen': [(c) => trpcMutation(api.url, 'runs.start', { kind: 'autogen', projectId: p }, c)],

@@ -22,8 +22,11 @@ import { requireProject } from '../access/project-access';
 import { requireMaskEdit } from '../access/mask-access';
 import { recordMaskCounters } from './mask-counters';
 import { checkRetrainScheduleAfterSave } from '../loop/retrain-schedule';
+import { resolveMaskLabel } from '../labels/labels';
 
-type MaskRow = Prisma.MaskGetPayload<object>;
+/** What every mask query that answers a MaskDto includes: the label's name and colour. */
+export const MASK_DTO_INCLUDE = { label: { select: { id: true, name: true, color: true } } } as const;
+type MaskRow = Prisma.MaskGetPayload<{ include: typeof MASK_DTO_INCLUDE }>;
 
 export function toMaskDto(row: MaskRow): MaskDto {
   return {
@@ -42,6 +45,8 @@ export function toMaskDto(row: MaskRow): MaskDto {
     activeMs: row.activeMs,
     clicks: row.clicks,
     clientKey: row.clientKey,
+    labelId: row.labelId,
+    label: row.label,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -116,10 +121,11 @@ async function imageForAnnotation(deps: EngineDeps, actor: Actor, imageId: numbe
 export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskInput): Promise<MaskDto> {
   const { image, stage } = await imageForAnnotation(deps, actor, input.imageId);
   if (input.clientKey) {
-    const existing = await deps.db.mask.findUnique({ where: { imageId_clientKey: { imageId: image.id, clientKey: input.clientKey } } });
+    const existing = await deps.db.mask.findUnique({ where: { imageId_clientKey: { imageId: image.id, clientKey: input.clientKey } }, include: MASK_DTO_INCLUDE });
     if (existing) return toMaskDto(existing);
   }
   const measured = measureSegmentation(input.segmentation, image, deps.settings.MASK_MAX_RLE_BYTES);
+  const labelId = await resolveMaskLabel(deps.db, image.projectId, input.labelId);
   const task = await deps.db.task.findUnique({ where: { imageId_stage: { imageId: image.id, stage } }, select: { id: true } });
   try {
     const row = await deps.db.$transaction(async (tx) => {
@@ -139,7 +145,9 @@ export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskIn
           activeMs: input.activeMs,
           clicks: input.clicks,
           clientKey: input.clientKey ?? null,
+          labelId,
         },
+        include: MASK_DTO_INCLUDE,
       });
       await recordMaskCounters(tx, { projectId: image.projectId, stage, provenance: 'manual', authorId: actor.id, checkpointId: input.checkpointId ?? null, day: nowOf(deps) }, { masks: 1, activeMs: input.activeMs, clicks: input.clicks });
       return created;
@@ -148,7 +156,7 @@ export async function saveMask(deps: EngineDeps, actor: Actor, input: SaveMaskIn
     return toMaskDto(row);
   } catch (error) {
     if (input.clientKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      return toMaskDto(await deps.db.mask.findUniqueOrThrow({ where: { imageId_clientKey: { imageId: image.id, clientKey: input.clientKey } } }));
+      return toMaskDto(await deps.db.mask.findUniqueOrThrow({ where: { imageId_clientKey: { imageId: image.id, clientKey: input.clientKey } }, include: MASK_DTO_INCLUDE }));
     }
     throw error;
   }
@@ -171,10 +179,11 @@ function conflict(current: MaskRow | null, action: string): AppError {
 export async function updateMask(
   deps: EngineDeps,
   actor: Actor,
-  input: { maskId: string; version: number; segmentation: unknown; activeMs: number; clicks: number; pointCoords?: [number, number][] },
+  input: { maskId: string; version: number; segmentation: unknown; activeMs: number; clicks: number; pointCoords?: [number, number][]; labelId?: string | null },
 ): Promise<MaskDto> {
   const mask = await loadMask(deps, actor, input.maskId);
   const measured = measureSegmentation(input.segmentation, { width: mask.rleWidth, height: mask.rleHeight }, deps.settings.MASK_MAX_RLE_BYTES);
+  const labelId = input.labelId === undefined ? undefined : await resolveMaskLabel(deps.db, mask.projectId, input.labelId);
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.mask.updateMany({
       where: { id: mask.id, version: input.version, deletedAt: null },
@@ -184,12 +193,25 @@ export async function updateMask(
         activeMs: { increment: input.activeMs },
         clicks: { increment: input.clicks },
         ...(input.pointCoords ? { pointCoords: input.pointCoords } : {}),
+        ...(labelId !== undefined ? { labelId } : {}),
       },
     });
-    if (count === 0) throw conflict(await tx.mask.findUnique({ where: { id: mask.id } }), 'edit');
+    if (count === 0) throw conflict(await tx.mask.findUnique({ where: { id: mask.id }, include: MASK_DTO_INCLUDE }), 'edit');
     await recordMaskCounters(tx, { projectId: mask.projectId, stage: mask.stage, provenance: mask.provenance, authorId: actor.id, checkpointId: mask.checkpointId, day: nowOf(deps) }, { masks: 0, activeMs: input.activeMs, clicks: input.clicks });
-    return toMaskDto(await tx.mask.findUniqueOrThrow({ where: { id: mask.id } }));
+    return toMaskDto(await tx.mask.findUniqueOrThrow({ where: { id: mask.id }, include: MASK_DTO_INCLUDE }));
   });
+}
+
+/**
+ * Sets or clears a mask's label (whoever may edit the mask). The label is not the mask's pixels:
+ * the version stays, so a touch-up in flight never conflicts with it; the last label set wins.
+ */
+export async function setMaskLabel(deps: EngineDeps, actor: Actor, input: { maskId: string; labelId: string | null }): Promise<MaskDto> {
+  const mask = await loadMask(deps, actor, input.maskId);
+  const labelId = await resolveMaskLabel(deps.db, mask.projectId, input.labelId);
+  const { count } = await deps.db.mask.updateMany({ where: { id: mask.id, deletedAt: null }, data: { labelId } });
+  if (count === 0) throw new AppError('CONFLICT', 'someone deleted this mask meanwhile; its label was not set');
+  return toMaskDto(await deps.db.mask.findUniqueOrThrow({ where: { id: mask.id }, include: MASK_DTO_INCLUDE }));
 }
 
 /** Soft-deletes a mask (kept for audit and exports of history). */
@@ -197,7 +219,7 @@ export async function deleteMask(deps: EngineDeps, actor: Actor, input: { maskId
   const mask = await loadMask(deps, actor, input.maskId);
   await deps.db.$transaction(async (tx) => {
     const { count } = await tx.mask.updateMany({ where: { id: mask.id, version: input.version, deletedAt: null }, data: { deletedAt: nowOf(deps), version: { increment: 1 } } });
-    if (count === 0) throw conflict(await tx.mask.findUnique({ where: { id: mask.id } }), 'delete');
+    if (count === 0) throw conflict(await tx.mask.findUnique({ where: { id: mask.id }, include: MASK_DTO_INCLUDE }), 'delete');
     await recordMaskCounters(tx, { projectId: mask.projectId, stage: mask.stage, provenance: mask.provenance, authorId: null, checkpointId: mask.checkpointId, day: nowOf(deps) }, { masks: -1, activeMs: 0, clicks: 0 });
   });
 }
@@ -206,6 +228,6 @@ export async function listMasks(deps: EngineDeps, actor: Actor, input: { imageId
   const image = await deps.db.image.findUnique({ where: { id: input.imageId }, select: { projectId: true } });
   if (!image) throw new AppError('NOT_FOUND', `image ${input.imageId} does not exist`);
   await requireProject(deps.db, actor, image.projectId, 'project.view');
-  const rows = await deps.db.mask.findMany({ where: { imageId: input.imageId, deletedAt: null }, orderBy: { id: 'asc' }, take: 5_000 });
+  const rows = await deps.db.mask.findMany({ where: { imageId: input.imageId, deletedAt: null }, orderBy: { id: 'asc' }, take: 5_000, include: MASK_DTO_INCLUDE });
   return rows.map(toMaskDto);
 }

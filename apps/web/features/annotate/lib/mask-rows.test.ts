@@ -6,7 +6,7 @@ import { maskRows } from './mask-rows';
 const seg = (counts: string) => ({ size: [4, 4] as [number, number], counts });
 const mask = (id: string, clientKey: string | null = null): MaskDto => ({
   id, imageId: 1, stage: 'assisted_manual', provenance: 'manual', segmentation: seg(`s${id}`), bbox: [0, 0, 1, 1], area: 3, predictedIou: null, stabilityScore: null,
-  pointCoords: null, checkpointId: null, authorId: null, activeMs: 1, clicks: 1, clientKey, version: 2, createdAt: '', updatedAt: '',
+  pointCoords: null, checkpointId: null, authorId: null, activeMs: 1, clicks: 1, clientKey, labelId: null, label: null, version: 2, createdAt: '', updatedAt: '',
 });
 const base = { imageId: 1, state: 'pending' as const, message: null };
 
