@@ -33,9 +33,14 @@ export function trpcBodyTooLarge(limits: RequestLimits, declared?: number): stri
   return `the request body is ${declared !== undefined ? `${declared} bytes` : 'too large'}; the API accepts at most ${limits.trpcMaxBodyBytes} bytes per request (TRPC_MAX_BODY_BYTES) — send less in one request`;
 }
 
-/** How long, and how much of the rest of a refused body, is read and dropped before the connection closes. */
-const LINGER_MS = 2_000;
-const LINGER_BYTES = 32 * 1024 * 1024;
+/**
+ * How long, and how much of the rest of a refused body, is read and dropped before the connection
+ * closes. The time bound is what matters for a slow or busy client (one that has not read the
+ * answer yet when the reset arrives loses it): 2 s was not enough on a loaded machine, so it is
+ * 10 s, as lingering closes in web servers go; the byte bound keeps a fast sender from costing more.
+ */
+const LINGER_MS = 10_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
 
 /**
  * Prepares the answer to a request refused before its body was read: the answer goes out at once
