@@ -9,7 +9,7 @@ export { createLoginThrottle, ACCOUNT_LIMITS, ADDRESS_LIMITS } from './auth/logi
 export type { LoginThrottle, LoginAttempt, ThrottleLimits } from './auth/login-throttle';
 export { changePassword } from './auth/change-password';
 export { createUser, listUsers, MIN_PASSWORD_LENGTH } from './users/create-user';
-export { setUserDisabled, resetPassword, countActiveAdmins, listAccounts } from './users/user-admin';
+export { setUserDisabled, resetPassword, countActiveAdmins, listAccounts, listAccountsFor, setUserRole } from './users/user-admin';
 export { listProjects, getProject, createProject, setProjectStage } from './projects/projects';
 export { listMembers, addMember, removeMember } from './projects/members';
 export { uploadImage } from './images/upload-image';

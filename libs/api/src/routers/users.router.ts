@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { userRoleSchema, userSchema } from '@dataengine/contracts';
-import { createUser, listUsers, MIN_PASSWORD_LENGTH, resetPassword, setUserDisabled } from '@dataengine/engine';
+import { accountSchema, userRoleSchema, userSchema } from '@dataengine/contracts';
+import { createUser, listAccountsFor, listUsers, MIN_PASSWORD_LENGTH, resetPassword, setUserDisabled, setUserRole } from '@dataengine/engine';
 import { policyProcedure, protectedProcedure, router } from '../trpc';
 
 export const usersRouter = router({
@@ -18,4 +18,10 @@ export const usersRouter = router({
     .input(z.object({ email: z.string().min(1).max(320), password: z.string().min(MIN_PASSWORD_LENGTH).max(1000) }))
     .output(userSchema.extend({ sessionsEnded: z.number().int() }))
     .mutation(({ ctx, input }) => resetPassword(ctx.deps, ctx.actor, input)),
+  /** Every account, disabled ones included, with its last activity: the administrator's Users page. */
+  accounts: policyProcedure('users.manage').output(z.array(accountSchema)).query(({ ctx }) => listAccountsFor(ctx.deps, ctx.actor)),
+  setRole: policyProcedure('users.manage')
+    .input(z.object({ email: z.string().min(1).max(320), role: userRoleSchema }))
+    .output(userSchema)
+    .mutation(({ ctx, input }) => setUserRole(ctx.deps, ctx.actor, input)),
 });

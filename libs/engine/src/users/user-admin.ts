@@ -1,6 +1,7 @@
 // What an administrator does to accounts (the users.* procedures and the `dataengine user` CLI):
 // disable or enable one, set a new password. Ending access means ending sessions at once.
-import { AppError, type UserDto } from '@dataengine/contracts';
+import { AppError, type AccountDto, type UserDto, type UserRole } from '@dataengine/contracts';
+import type { Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireGlobal } from '../access/project-access';
@@ -29,10 +30,11 @@ export async function setUserDisabled(deps: EngineDeps, actor: Actor, input: { e
     await deps.db.user.update({ where: { id: user.id }, data: { disabledAt: null } });
     return { ...toDto(user), disabled: false, sessionsEnded: 0 };
   }
-  const [, ended] = await deps.db.$transaction([
-    deps.db.user.update({ where: { id: user.id }, data: { disabledAt: user.disabledAt ?? nowOf(deps) } }),
-    deps.db.session.deleteMany({ where: { userId: user.id } }),
-  ]);
+  const ended = await deps.db.$transaction(async (tx) => {
+    await keepAnEnabledAdmin(tx, user);
+    await tx.user.update({ where: { id: user.id }, data: { disabledAt: user.disabledAt ?? nowOf(deps) } });
+    return tx.session.deleteMany({ where: { userId: user.id } });
+  });
   return { ...toDto(user), disabled: true, sessionsEnded: ended.count };
 }
 
@@ -58,4 +60,46 @@ export function countActiveAdmins(deps: Pick<EngineDeps, 'db'>): Promise<number>
 export async function listAccounts(deps: Pick<EngineDeps, 'db'>): Promise<(UserDto & { disabled: boolean; createdAt: Date })[]> {
   const users = await deps.db.user.findMany({ orderBy: { email: 'asc' } });
   return users.map((u) => ({ ...toDto(u), disabled: u.disabledAt !== null, createdAt: u.createdAt }));
+}
+
+/** Every account with its state and last activity, for an administrator's Users page. */
+export async function listAccountsFor(deps: EngineDeps, actor: Actor): Promise<AccountDto[]> {
+  requireGlobal(actor, 'users.manage');
+  const [users, seen] = await Promise.all([
+    deps.db.user.findMany({ orderBy: { email: 'asc' } }),
+    deps.db.session.groupBy({ by: ['userId'], _max: { lastSeenAt: true } }),
+  ]);
+  const lastSeen = new Map(seen.map((s) => [s.userId, s._max.lastSeenAt]));
+  return users.map((u) => ({
+    ...toDto(u),
+    disabled: u.disabledAt !== null,
+    createdAt: u.createdAt.toISOString(),
+    lastActiveAt: lastSeen.get(u.id)?.toISOString() ?? null,
+  }));
+}
+
+/**
+ * Changes an account's global role; it applies from the user's next request (sessions read the
+ * role each time). Nobody changes their own role, and the last enabled administrator stays one.
+ */
+export async function setUserRole(deps: EngineDeps, actor: Actor, input: { email: string; role: UserRole }): Promise<UserDto> {
+  requireGlobal(actor, 'users.manage');
+  const user = await findByEmail(deps, input.email);
+  if (user.role === input.role) return toDto(user);
+  if (user.id === actor.id) throw new AppError('BAD_REQUEST', 'you cannot change your own role; ask another administrator');
+  return deps.db.$transaction(async (tx) => {
+    await keepAnEnabledAdmin(tx, user);
+    return toDto(await tx.user.update({ where: { id: user.id }, data: { role: input.role } }));
+  });
+}
+
+/**
+ * Refuses to demote or disable the last enabled administrator. Counted inside the caller's
+ * transaction under a lock on the admins' rows, so two administrators removing each other at the
+ * same moment cannot leave none (nor can the CLI, which acts as the system).
+ */
+async function keepAnEnabledAdmin(tx: Prisma.TransactionClient, user: { email: string; role: UserRole; disabledAt: Date | null }): Promise<void> {
+  if (user.role !== 'admin' || user.disabledAt !== null) return;
+  const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL FOR UPDATE`;
+  if (admins.length <= 1) throw new AppError('CONFLICT', `${user.email} is the only enabled administrator; make someone else an administrator first`);
 }
