@@ -27,7 +27,8 @@ let annotator: MadeUser;
 let projectId: string;
 let imageIds: number[];
 
-const startAutogen = (input: Record<string, unknown>) => trpcMutation<{ id: string; total: number }>(api.url, 'runs.start', { kind: 'autogen', projectId, ...input }, cookie);
+// the test images sit in a stage-1 project: the runs confirm that (allowEarlierStages)
+const startAutogen = (input: Record<string, unknown>) => trpcMutation<{ id: string; total: number }>(api.url, 'runs.start', { kind: 'autogen', projectId, allowEarlierStages: true, ...input }, cookie);
 const run = (runId: string) => env.deps.db.run.findUniqueOrThrow({ where: { id: runId } });
 const finished = (runId: string) =>
   waitFor(async () => {

@@ -25,7 +25,7 @@ import { startWorker, type RunningWorker } from './start-worker';
 
 // short BullMQ locks so the dead worker's job is taken again within seconds (production: 30 s)
 const WORKER_ENV = { WORKER_QUEUES: 'infer', WORKER_CONCURRENCY: '1', WORKER_LOCK_MS: '5000', WORKER_STALLED_CHECK_MS: '1000' };
-const PARAMS = { kind: 'autogen', preset: 'sam-default', overrides: { pointsPerSide: 6, predIouThresh: 0.25, stabilityScoreThresh: 0.3 } };
+const PARAMS = { kind: 'autogen', preset: 'sam-default', overrides: { pointsPerSide: 6, predIouThresh: 0.25, stabilityScoreThresh: 0.3 }, allowEarlierStages: true };
 // the machine is shared: allow for a loaded CPU (about 30 s when idle)
 const SLOW_MACHINE_TIMEOUT_MS = 150_000;
 

@@ -93,6 +93,10 @@ export const runSchema = z.object({
   /** seconds left, estimated from the progress so far; null when unknown */
   etaSeconds: z.number().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
+  /** succeeded, but some items (images, files) failed: shown as "succeeded with errors" (status stays succeeded for existing consumers) */
+  withErrors: z.boolean(),
+  /** what the finished run produced, in words (run-summary.ts); null while it runs */
+  summary: z.string().nullable(),
 });
 export type RunDto = z.infer<typeof runSchema>;
 

@@ -2,6 +2,7 @@ export * from './app-error';
 export * from './domain';
 export * from './evaluation';
 export * from './runs';
+export * from './run-summary';
 export * from './policy';
 export * from './limits';
 export * from './ids';

@@ -4,10 +4,32 @@ import { z } from 'zod';
 import { splitChoiceSchema } from './evaluation';
 import { serialIdSchema } from './ids';
 
+/** The most images one run may process (a selection matching more is refused: narrow it). */
+export const MAX_RUN_IMAGES = 100_000;
+
+/**
+ * Which of a project's ready images a run processes, resolved by the server when the run starts
+ * (every field narrows; an empty filter is every ready image). An image's stage is the stage of its
+ * latest task (images ingested while the project was in stage 3 have none: stage 3); its status is
+ * that task's.
+ */
+export const imageFilterSchema = z.object({
+  stages: z.array(z.enum(['assisted_manual', 'semi_automatic', 'fully_automatic'])).min(1).max(3).optional(),
+  taskStatuses: z.array(z.enum(['open', 'leased', 'submitted', 'skipped'])).min(1).max(4).optional(),
+  /** only images with no mask at all yet */
+  noMasks: z.boolean().optional(),
+  split: z.enum(['train', 'val']).optional(),
+  /** a saved selection (e.g. tiles picked in the project's grid) */
+  imageIds: z.array(serialIdSchema).min(1).max(MAX_RUN_IMAGES).optional(),
+});
+export type ImageFilter = z.infer<typeof imageFilterSchema>;
+
 const imageSelection = {
   projectId: z.string().uuid(),
-  /** a selection of the project's images; all ready images when omitted */
-  imageIds: z.array(serialIdSchema).min(1).max(100_000).optional(),
+  /** advanced: these image ids exactly (the form's filter resolves to such a list on the server) */
+  imageIds: z.array(serialIdSchema).min(1).max(MAX_RUN_IMAGES).optional(),
+  /** the images matching this filter; all ready images when neither this nor imageIds is given */
+  selection: imageFilterSchema.optional(),
 };
 
 export const prefillParamsSchema = z.object({
@@ -27,6 +49,8 @@ export const autogenParamsSchema = z.object({
   preset: amgPresetNameSchema.default('sam-default'),
   /** SamAutomaticMaskGenerator parameters overriding the preset (camelCase names) */
   overrides: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).default({}),
+  /** autogen is for stage-3 images; true confirms a run that includes stage-1/2 images (annotators would see its masks) */
+  allowEarlierStages: z.boolean().default(false),
 });
 export type AutogenParams = z.infer<typeof autogenParamsSchema>;
 
@@ -105,3 +129,12 @@ export const startRunInputSchema = z.discriminatedUnion('kind', [
   exportParamsSchema.extend({ kind: z.literal('export') }),
 ]);
 export type StartRunInput = z.infer<typeof startRunInputSchema>;
+
+/** What a run form shows before starting: how many images the selection holds, and how many of them are not stage-3 images. */
+export const selectionCountSchema = z.object({
+  images: z.number().int(),
+  earlierStage: z.number().int(),
+  /** true when more images match than one run may take (MAX_RUN_IMAGES) */
+  overLimit: z.boolean(),
+});
+export type SelectionCount = z.infer<typeof selectionCountSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { runSchema, startRunInputSchema } from '@dataengine/contracts';
-import { beginUploadBatch, cancelRun, getRun, listRuns, startReingestRun, startRun } from '@dataengine/engine';
+import { imageFilterSchema, runSchema, selectionCountSchema, startRunInputSchema } from '@dataengine/contracts';
+import { beginUploadBatch, cancelRun, countImageSelection, getRun, listRuns, startReingestRun, startRun } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
 export const runsRouter = router({
@@ -27,6 +27,11 @@ export const runsRouter = router({
     .input(startRunInputSchema)
     .output(runSchema)
     .mutation(({ ctx, input }) => startRun(ctx.deps, ctx.actor, input)),
+  /** How many images a run form's filter selects now (shown before starting). */
+  countSelection: protectedProcedure
+    .input(z.object({ projectId: z.string().uuid(), selection: imageFilterSchema }))
+    .output(selectionCountSchema)
+    .query(({ ctx, input }) => countImageSelection(ctx.deps, ctx.actor, input)),
   /** cancelRun asks the access policy per kind (runCancelAction): exports and imports for the project's managers too, the rest ops/admin. */
   cancel: protectedProcedure
     .input(z.object({ runId: z.string().uuid(), reason: z.string().max(500).optional() }))

@@ -1,7 +1,7 @@
 // Runs are user-visible batches ("ingest 40 uploaded images", later "autogen over project X").
 // Each image of a run is a run item; an item leaves "pending" exactly once, in the same
 // transaction that bumps the run's counters, so retries never double count.
-import { AppError, runStartAction, type RunDto, type RunKind } from '@dataengine/contracts';
+import { AppError, describeRunResult, runHasErrors, runStartAction, type RunDto, type RunKind } from '@dataengine/contracts';
 import { type Prisma } from '@dataengine/db';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import { queueRunJobs } from './run-enqueue';
@@ -30,6 +30,8 @@ export function toRunDto(row: RunRow): RunDto {
     progress: (row.progress ?? null) as Record<string, unknown> | null,
     etaSeconds: estimateEtaSeconds(row),
     result: (row.result ?? null) as Record<string, unknown> | null,
+    withErrors: runHasErrors(row),
+    summary: describeRunResult({ ...row, result: (row.result ?? null) as Record<string, unknown> | null }),
   };
 }
 
@@ -111,6 +113,20 @@ export async function finishRunIfComplete(deps: EngineDeps, tx: Prisma.Transacti
           : {}),
     },
   });
+}
+
+/**
+ * Adds to the counts in a run's result (`result.counts`), e.g. masks stored and what filters
+ * dropped, and merges `extra` into the result. Call it inside the transaction that commits an
+ * item: the run row is locked there (image-run-item.ts), so concurrent jobs add up.
+ */
+export async function addRunCounts(tx: Prisma.TransactionClient, runId: string, counts: Record<string, number>, extra: Record<string, unknown> = {}): Promise<void> {
+  const row = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { result: true } });
+  const result = (row.result ?? {}) as Record<string, unknown>;
+  const before = (result['counts'] ?? {}) as Record<string, number>;
+  const after = { ...before };
+  for (const [key, n] of Object.entries(counts)) after[key] = (after[key] ?? 0) + n;
+  await tx.run.update({ where: { id: runId }, data: { result: { ...result, ...extra, counts: after } as Prisma.InputJsonValue } });
 }
 
 /**

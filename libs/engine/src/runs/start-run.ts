@@ -6,15 +6,45 @@ import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
 import { startImageRun, startSingleJobRun } from './run-control';
 import { resolveAutogenOptions } from '../stages/autogen-options';
+import { earlierStageImages, resolveImageFilter } from './run-selection';
+import { resolveRunImages } from './run-control';
+
+/** The ids a filter selects, put in place of the filter (the run records which images it was given). */
+async function withResolvedSelection<T extends { projectId: string; imageIds?: number[] | undefined; selection?: unknown }>(deps: EngineDeps, params: T): Promise<Omit<T, 'selection'> & { selection?: undefined }> {
+  const { selection, ...rest } = params;
+  if (!selection) return rest;
+  const filter = selection as Parameters<typeof resolveImageFilter>[2];
+  const ids = await resolveImageFilter(deps, params.projectId, params.imageIds ? { ...filter, imageIds: params.imageIds } : filter);
+  return { ...rest, imageIds: ids, selectionFilter: filter } as Omit<T, 'selection'> & { selection?: undefined };
+}
+
+/**
+ * Autogen is stage 3's: its masks must not land on images annotators still work on. A run that
+ * includes stage-1/2 images is refused unless the caller confirmed it (allowEarlierStages).
+ */
+async function refuseEarlierStages(deps: EngineDeps, projectId: string, imageIds: number[] | undefined): Promise<void> {
+  const ids = imageIds ?? (await resolveRunImages(deps, projectId));
+  const earlier = await earlierStageImages(deps, ids);
+  if (earlier.count === 0) return;
+  throw new AppError(
+    'CONFLICT',
+    `${earlier.count} of the ${ids.length} selected images are stage-1 or stage-2 images (e.g. ${earlier.sample.join(', ')}), still annotators' work; autogen is meant for stage-3 images. Select stage-3 images, or confirm the run on these (allowEarlierStages: true) to add automatic masks annotators will see`,
+    { earlierStage: earlier.count, images: ids.length },
+  );
+}
 
 export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunInput): Promise<RunDto> {
   // export: the project's managers too (as they download and import); the rest is ops work
   await requireProject(deps.db, actor, input.projectId, runStartAction(input.kind));
-  const { kind, ...params } = input;
+  const { kind, ...given } = input;
+  const params = 'imageIds' in given || 'selection' in given ? await withResolvedSelection(deps, given as typeof given & { projectId: string }) : given;
   switch (kind) {
     case 'prefill':
     case 'autogen': {
-      if (input.kind === 'autogen') resolveAutogenOptions(input); // a bad override fails here, not in every job
+      if (input.kind === 'autogen') {
+        resolveAutogenOptions(input); // a bad override fails here, not in every job
+        if (!input.allowEarlierStages) await refuseEarlierStages(deps, input.projectId, (params as { imageIds?: number[] }).imageIds);
+      }
       const active = await getActiveCheckpoint(deps, input.projectId);
       if (!active) throw new AppError('CONFLICT', 'no checkpoint is active; register or promote one first');
       if (kind === 'prefill' && !(active.manifest as { detector?: unknown }).detector) {

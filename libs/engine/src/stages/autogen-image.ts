@@ -9,6 +9,7 @@ import { dropDuplicateMasks, generateAutoMasks } from './autogen-masks';
 import { imageStep, processImageRunItem, type ImageItemOutcome, type ImageRunJob, type JobAttempt } from './image-run-item';
 import { loadImagePixels, loadStageImage, openRunCheckpoint } from './stage-inputs';
 import { storeMachineMasks, type MachineMask } from './stage-masks';
+import { addRunCounts } from '../runs/runs';
 
 /** How often a running image checks whether ops cancelled its run (AMG then stops between decoder calls). */
 const CANCEL_POLL_MS = 1_000;
@@ -29,8 +30,9 @@ export async function autogenImage(deps: EngineDeps, job: ImageRunJob, attempt?:
       );
     }, CANCEL_POLL_MS);
     let generated: MachineMask[];
+    let stats: Awaited<ReturnType<typeof generateAutoMasks>>['stats'];
     try {
-      generated = await imageStep(`automatic mask generation on image ${image.id}`, () => generateAutoMasks(bundle, pixels, options, cancel.signal));
+      ({ masks: generated, stats } = await imageStep(`automatic mask generation on image ${image.id}`, () => generateAutoMasks(bundle, pixels, options, cancel.signal)));
     } catch (error) {
       if (cancel.signal.aborted) return null;
       throw error;
@@ -44,6 +46,14 @@ export async function autogenImage(deps: EngineDeps, job: ImageRunJob, attempt?:
     });
     const masks = dropDuplicateMasks(generated, existing.map((e) => ({ size: [e.rleHeight, e.rleWidth], counts: e.rleCounts })), options.boxNmsThresh);
     if (masks.length < generated.length) deps.logger.info('autogen skipped masks that duplicate manual or prefill masks', { runId: run.id, imageId: image.id, skipped: generated.length - masks.length });
-    return (tx) => storeMachineMasks(deps, tx, { image, stage: 'fully_automatic', provenance: 'auto', runId: run.id, checkpointId, masks });
+    // what the filters dropped, summed over the run's images: the run's result says why it kept few or none
+    const counts = { candidates: stats.masksDecoded, ...prefixed('dropped.', { ...stats.dropped, duplicates: generated.length - masks.length }) };
+    const thresholds = { predIouThresh: options.predIouThresh, stabilityScoreThresh: options.stabilityScoreThresh };
+    return async (tx) => {
+      await addRunCounts(tx, run.id, counts, { thresholds });
+      return storeMachineMasks(deps, tx, { image, stage: 'fully_automatic', provenance: 'auto', runId: run.id, checkpointId, masks });
+    };
   });
 }
+
+const prefixed = (prefix: string, counts: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(counts).map(([k, v]) => [prefix + k, v]));

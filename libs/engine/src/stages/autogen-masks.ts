@@ -8,6 +8,7 @@ import {
   toUncompressedRle,
   type AmgOptions,
   type AmgRecord,
+  type AmgRunStats,
   type CompressedRle,
   type RgbImage,
   type UncompressedRle,
@@ -15,17 +16,19 @@ import {
 import type { OpenBundle } from '@dataengine/segment/node';
 import type { MachineMask } from './stage-masks';
 
-/** AMG records with COCO RLE segmentations, in the generator's NMS order. */
-export async function generateAutoMasks(bundle: OpenBundle, image: RgbImage, options: AmgOptions, signal?: AbortSignal): Promise<MachineMask[]> {
+/** AMG records with COCO RLE segmentations, in the generator's NMS order, and the generator's counts (what each filter dropped). */
+export async function generateAutoMasks(bundle: OpenBundle, image: RgbImage, options: AmgOptions, signal?: AbortSignal): Promise<{ masks: MachineMask[]; stats: AmgRunStats }> {
   const generator = new SamAutomaticMaskGenerator(new PredictorAmgModel(bundle.predictor), { ...options, outputMode: 'coco_rle' });
-  const records = (await generator.generate(image, signal ? { signal } : {})) as AmgRecord<CompressedRle>[];
-  return records.map((r) => ({
+  const result = await generator.generateWithStats(image, signal ? { signal } : {});
+  const records = result.records as AmgRecord<CompressedRle>[];
+  const masks = records.map((r) => ({
     segmentation: r.segmentation,
     predictedIou: r.predicted_iou,
     stabilityScore: r.stability_score,
     pointCoords: r.point_coords,
     cropBox: r.crop_box,
   }));
+  return { masks, stats: result.stats };
 }
 
 /**

@@ -8,7 +8,7 @@ import { isDatabaseUnavailableError, type Prisma } from '@dataengine/db';
 import { isRedisUnavailableError, jobCatalog, PermanentJobError } from '@dataengine/queue';
 import type { EngineDeps } from '../engine-deps';
 import { loadLiveRun, markRunRunning, type RunRow } from '../runs/run-control';
-import { completeRunItem } from '../runs/runs';
+import { addRunCounts, completeRunItem } from '../runs/runs';
 
 export interface ImageRunJob {
   runId: string;
@@ -86,6 +86,7 @@ export async function commitImageItem(deps: EngineDeps, job: ImageRunJob, write:
     async (tx): Promise<ImageItemOutcome> => {
       if (!(await lockPendingItem(tx, job))) return { imageId: job.imageId, status: 'skipped', reason: 'another delivery of this job committed first, or the run was cancelled' };
       const masks = await write(tx);
+      await addRunCounts(tx, job.runId, { masks, ...(masks > 0 ? { imagesWithMasks: 1 } : {}) });
       await completeRunItem(deps, tx, { runId: job.runId, imageId: job.imageId, outcome: 'done' });
       return { imageId: job.imageId, status: 'done', masks };
     },

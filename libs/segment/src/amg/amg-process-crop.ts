@@ -33,10 +33,30 @@ export interface AmgRunStats {
   /** Masks decoded, and masks left after the per-batch filters. */
   masksDecoded: number;
   masksKept: number;
+  /** Why masks were dropped, per filter stage in the order they run (what a run reports when it kept none). */
+  dropped: AmgDropCounts;
 }
 
+/** Masks removed by each AMG filter stage (SAM-SPEC.md §3.2). */
+export interface AmgDropCounts {
+  /** predicted IoU not above pred_iou_thresh */
+  predIou: number;
+  /** stability score below stability_score_thresh */
+  stability: number;
+  /** touching a crop edge that is not an image edge */
+  cropEdge: number;
+  /** overlapping a better mask of the same crop (box NMS) */
+  boxNms: number;
+  /** overlapping a mask of a more zoomed-in crop */
+  cropNms: number;
+  /** removed after small-region clean-up (overlapping an unchanged mask) */
+  smallRegions: number;
+}
+
+export const emptyDropCounts = (): AmgDropCounts => ({ predIou: 0, stability: 0, cropEdge: 0, boxNms: 0, cropNms: 0, smallRegions: 0 });
+
 export function emptyRunStats(): AmgRunStats {
-  return { embedMs: 0, decodeMs: 0, points: 0, decodeCalls: 0, masksDecoded: 0, masksKept: 0 };
+  return { embedMs: 0, decodeMs: 0, points: 0, decodeCalls: 0, masksDecoded: 0, masksKept: 0, dropped: emptyDropCounts() };
 }
 
 export interface ProcessCropArgs {
@@ -98,7 +118,9 @@ export async function processCrop(args: ProcessCropArgs): Promise<AmgCandidate[]
     boxes.set(m.box, 4 * i);
     scores[i] = m.predictedIou;
   });
-  return boxNms(boxes, scores, options.boxNmsThresh).map((i) => {
+  const kept = boxNms(boxes, scores, options.boxNmsThresh);
+  stats.dropped.boxNms += local.length - kept.length;
+  return kept.map((i) => {
     const m = local[i]!;
     const [bx0, by0, bx1, by1] = m.box;
     return { ...m, box: [bx0 + x0, by0 + y0, bx1 + x0, by1 + y0], point: [m.point[0] + x0, m.point[1] + y0] };
@@ -118,7 +140,10 @@ function filterBatch(pred: MultimaskPrediction, chunk: readonly [number, number]
       const k = p * AMG_MASKS_PER_POINT + m;
       stats.masksDecoded++;
       const iou = pred.iou[k]!;
-      if (options.predIouThresh > 0 && !passesPredIou(iou, options.predIouThresh)) continue;
+      if (options.predIouThresh > 0 && !passesPredIou(iou, options.predIouThresh)) {
+        stats.dropped.predIou++;
+        continue;
+      }
       // stability (§3.3) and the `> 0` binarisation in one pass over the logits (or the low-res logits, upscaled on the way)
       let stability: number;
       let maskBytes = scratch;
@@ -130,11 +155,17 @@ function filterBatch(pred: MultimaskPrediction, chunk: readonly [number, number]
       } else {
         stability = thresholdLogitsInto(pred.logits!, k * plane, plane, options.stabilityScoreOffset, scratch);
       }
-      if (options.stabilityScoreThresh > 0 && !passesStability(stability, options.stabilityScoreThresh)) continue;
+      if (options.stabilityScoreThresh > 0 && !passesStability(stability, options.stabilityScoreThresh)) {
+        stats.dropped.stability++;
+        continue;
+      }
       const cropRle = encodeMask({ height: ch, width: cw, data: maskBytes });
       // SAM box (§3.4): inclusive extents, [0, 0, 0, 0] when empty; read off the runs
       const box = rleExtent(cropRle) ?? [0, 0, 0, 0];
-      if (isBoxNearCropEdge(box, cropBox, image.width, image.height)) continue;
+      if (isBoxNearCropEdge(box, cropBox, image.width, image.height)) {
+        stats.dropped.cropEdge++;
+        continue;
+      }
       const full = ch === image.height && cw === image.width;
       const rle = full ? cropRle : rlePaste(cropRle, cropBox[0], cropBox[1], image.height, image.width);
       stats.masksKept++;

@@ -29,7 +29,7 @@ export { boxAreaXyxy, buildAllLayerPointGrids, buildPointGrid, generateCropBoxes
 export { amgStabilityScore, isBoxNearCropEdge, passesPredIou, passesStability, thresholdLogitsInto } from './mask-scoring';
 export { boxIouXyxy, boxNms } from './box-nms';
 export { removeSmallRegions, type SmallRegionMode } from './remove-small-regions';
-export { type AmgCandidate, type AmgRunStats } from './amg-process-crop';
+export { type AmgCandidate, type AmgRunStats, type AmgDropCounts } from './amg-process-crop';
 export { crossCropNms, postprocessSmallRegions } from './amg-postprocess';
 export { candidateToRecord, type AmgRecord, type AmgSegmentation } from './amg-records';
 export { buildSa1bImageJson, type Sa1bAnnotationJson, type Sa1bImageInput, type Sa1bImageJson } from './sa1b-image-json';

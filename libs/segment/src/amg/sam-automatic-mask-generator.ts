@@ -85,8 +85,16 @@ export class SamAutomaticMaskGenerator {
       all = all.concat(fromCrop);
       run.onCrop?.(i + 1, boxes.length);
     }
-    if (boxes.length > 1) all = crossCropNms(all, o.cropNmsThresh);
-    if (o.minMaskRegionArea > 0) all = postprocessSmallRegions(all, o.minMaskRegionArea, Math.max(o.boxNmsThresh, o.cropNmsThresh));
+    if (boxes.length > 1) {
+      const before = all.length;
+      all = crossCropNms(all, o.cropNmsThresh);
+      stats.dropped.cropNms += before - all.length;
+    }
+    if (o.minMaskRegionArea > 0) {
+      const before = all.length;
+      all = postprocessSmallRegions(all, o.minMaskRegionArea, Math.max(o.boxNmsThresh, o.cropNmsThresh));
+      stats.dropped.smallRegions += before - all.length;
+    }
     return all;
   }
 }
