@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** Labels one project may have (keys 1–9 pick the first nine; the picker shows all). */
-export const MAX_LABELS_PER_PROJECT = 100;
+export const MAX_LABELS_PER_PROJECT = 1_000;
 export const MAX_LABEL_NAME_LENGTH = 64;
 /** Labels the tool's number keys reach: 1–9 pick the first nine of the set. */
 export const LABEL_KEYS = 9;

@@ -1,15 +1,15 @@
-// Writes a COCO instances JSON (one category, "object") image by image to a file, so a project of
-// any size is never held in memory. Annotation ids are our mask ids; `bbox` follows COCO
-// (pycocotools toBbox: width = x_max − x_min + 1), unlike SA-1B's SAM convention.
+// Writes a COCO instances JSON image by image to a file, so a project of any size is never held in
+// memory. Categories are the project's labels (coco-categories.ts; a class-agnostic project has the
+// one category "object"). Annotation ids are our mask ids; `bbox` follows COCO (pycocotools toBbox:
+// width = x_max − x_min + 1), unlike SA-1B's SAM convention.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rleToBboxCoco } from '@dataengine/segment';
 import type { EngineDeps } from '../engine-deps';
 import { maskAnnotationFields, type Provenance } from './annotation-fields';
+import type { ExportCategories } from './coco-categories';
 import { rleToCocoPolygons } from './coco-segmentation';
 import type { ExportImage } from './export-images';
-
-export const COCO_CATEGORY = { id: 1, name: 'object', supercategory: 'object' } as const;
 
 export interface CocoWriteInput {
   path: string;
@@ -17,6 +17,7 @@ export interface CocoWriteInput {
   variant: 'rle' | 'polygon';
   polygonTolerance: number;
   provenance?: Provenance[];
+  categories: ExportCategories;
   info: Record<string, unknown>;
   /** called before each image's masks are written (progress, cancel) */
   beforeImage: (index: number) => Promise<void>;
@@ -37,7 +38,7 @@ export async function writeCocoJson(deps: EngineDeps, input: CocoWriteInput): Pr
   };
   const summary: CocoWriteSummary = { images: input.images.length, annotations: 0, byProvenance: { manual: 0, prefill: 0, auto: 0 }, ...(input.variant === 'polygon' ? { masksWithHoles: 0 } : {}) };
   try {
-    await write(`{"info":${JSON.stringify(input.info)},"licenses":[],"categories":[${JSON.stringify(COCO_CATEGORY)}],"images":[`);
+    await write(`{"info":${JSON.stringify(input.info)},"licenses":[],"categories":${JSON.stringify(input.categories.categories)},"images":[`);
     for (let i = 0; i < input.images.length; i++) {
       const image = input.images[i]!;
       const entry = { id: image.id, file_name: image.exportName, width: image.width, height: image.height, sha256: image.contentHash };
@@ -67,7 +68,7 @@ export async function writeCocoJson(deps: EngineDeps, input: CocoWriteInput): Pr
         const annotation = {
           id: Number(row.id),
           image_id: image.id,
-          category_id: COCO_CATEGORY.id,
+          category_id: input.categories.categoryIdOf(row.labelId),
           segmentation,
           ...(holes ? { segmentation_holes: holes } : {}),
           area: row.area,

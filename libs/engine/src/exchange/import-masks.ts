@@ -11,6 +11,7 @@ import { measureSegmentation } from '../masks/masks';
 import { recordMaskCounters } from '../masks/mask-counters';
 import { readAnnotationFields, type ImportedMaskFields } from './annotation-fields';
 import { cocoSegmentationToRle } from './coco-segmentation';
+import type { ImportLabels } from './import-labels';
 import type { SourceImage } from './import-records';
 
 const MAX_ERRORS_KEPT = 20;
@@ -84,6 +85,8 @@ export class ImportTally {
   unreadableFiles = 0;
   /** insert transactions: how many, and the slowest (ms) */
   batches = { count: 0, slowestMs: 0 };
+  /** labels the file's masks carry that the project did not have: added, in order */
+  labels = { created: [] as string[] };
   private kept: { at: ErrorPosition; message: string }[] = [];
   private noted = 0;
 
@@ -109,7 +112,7 @@ export class ImportTally {
   }
 
   summary() {
-    return { images: this.images, annotations: this.annotations, byProvenance: this.byProvenance, matchedBy: this.matchedBy, unreadableFiles: this.unreadableFiles, errors: this.errors, batches: this.batches };
+    return { images: this.images, annotations: this.annotations, byProvenance: this.byProvenance, matchedBy: this.matchedBy, labels: this.labels, unreadableFiles: this.unreadableFiles, errors: this.errors, batches: this.batches };
   }
 }
 
@@ -121,6 +124,8 @@ export interface ImportContext {
   runId: string;
   matcher: ImageMatcher;
   tally: ImportTally;
+  /** the label of each annotation (COCO category_id, SA-1B label) */
+  labels: ImportLabels;
 }
 
 /** One source image of the file: the project image it matched, or why its annotations are not imported. */
@@ -193,7 +198,9 @@ export class ImportSession {
       tally.annotations.failed += 1;
     } else {
       try {
-        this.rows.push(toMaskRow(annotation, slot.image, this.ctx, this.deps.settings.MASK_MAX_RLE_BYTES));
+        const row = toMaskRow(annotation, slot.image, this.ctx, this.deps.settings.MASK_MAX_RLE_BYTES);
+        row.labelId = await this.ctx.labels.of(annotation as Record<string, unknown>);
+        this.rows.push(row);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         const id = typeof annotation === 'object' && annotation !== null ? (annotation as { id?: unknown }).id : undefined;
@@ -259,6 +266,7 @@ interface ImportRow {
   pointCoords: ImportedMaskFields['pointCoords'];
   cropBox: ImportedMaskFields['cropBox'];
   clientKey: string;
+  labelId: string | null;
 }
 
 /** One transaction: the rows (already there → skipped) and the counters they move. */
@@ -301,15 +309,15 @@ async function insertRows(tx: Prisma.TransactionClient, rows: ImportRow[]): Prom
   const json = (key: 'pointCoords' | 'cropBox') => rows.map((r) => (r[key] === null ? null : JSON.stringify(r[key])));
   return tx.$executeRaw`
     INSERT INTO "masks" ("project_id", "image_id", "run_id", "stage", "provenance", "rle_counts", "rle_height", "rle_width",
-                         "bbox_x", "bbox_y", "bbox_w", "bbox_h", "area", "predicted_iou", "stability_score", "point_coords", "crop_box", "client_key")
+                         "bbox_x", "bbox_y", "bbox_w", "bbox_h", "area", "predicted_iou", "stability_score", "point_coords", "crop_box", "client_key", "label_id")
     SELECT t.project_id::uuid, t.image_id, t.run_id::uuid, t.stage::"stage", t.provenance::"provenance", t.rle_counts, t.rle_height, t.rle_width,
-           t.bbox_x, t.bbox_y, t.bbox_w, t.bbox_h, t.area, t.predicted_iou, t.stability_score, t.point_coords::jsonb, t.crop_box::jsonb, t.client_key
+           t.bbox_x, t.bbox_y, t.bbox_w, t.bbox_h, t.area, t.predicted_iou, t.stability_score, t.point_coords::jsonb, t.crop_box::jsonb, t.client_key, t.label_id::uuid
       FROM unnest(${col('projectId')}::text[], ${col('imageId')}::int[], ${col('runId')}::text[], ${col('stage')}::text[], ${col('provenance')}::text[],
                   ${col('rleCounts')}::text[], ${col('rleHeight')}::int[], ${col('rleWidth')}::int[], ${col('bboxX')}::int[], ${col('bboxY')}::int[],
                   ${col('bboxW')}::int[], ${col('bboxH')}::int[], ${col('area')}::int[], ${col('predictedIou')}::real[], ${col('stabilityScore')}::real[],
-                  ${json('pointCoords')}::text[], ${json('cropBox')}::text[], ${col('clientKey')}::text[])
+                  ${json('pointCoords')}::text[], ${json('cropBox')}::text[], ${col('clientKey')}::text[], ${col('labelId')}::text[])
         AS t(project_id, image_id, run_id, stage, provenance, rle_counts, rle_height, rle_width, bbox_x, bbox_y, bbox_w, bbox_h, area,
-             predicted_iou, stability_score, point_coords, crop_box, client_key)
+             predicted_iou, stability_score, point_coords, crop_box, client_key, label_id)
     ON CONFLICT ("image_id", "client_key") DO NOTHING`;
 }
 
@@ -339,5 +347,6 @@ function toMaskRow(annotation: unknown, image: ProjectImage, ctx: { projectId: s
     cropBox: fields.cropBox,
     runId: ctx.runId,
     clientKey: `import:${sourceId}:${digest}`,
+    labelId: null,
   };
 }

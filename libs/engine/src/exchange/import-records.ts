@@ -2,7 +2,7 @@
 // it in the project; its annotations (still unvalidated: each is checked on its own later, so one
 // bad annotation never sinks the file) come whole with an SA-1B file and streamed from a COCO one.
 // A document whose structure is wrong fails as a whole.
-import { AppError } from '@dataengine/contracts';
+import { AppError, labelColorSchema, labelNameSchema } from '@dataengine/contracts';
 
 export interface SourceImage {
   /** how messages name this image: its file name, else its id in the file */
@@ -27,6 +27,8 @@ export interface CocoTopLevel {
   images: unknown;
   /** SA-1B's per-image member, to tell the formats apart */
   image: unknown;
+  /** the file's categories (coco-categories.ts reads them), undefined when it has none */
+  categories?: unknown;
   annotations: 'array' | 'not-array' | 'missing';
 }
 
@@ -100,6 +102,17 @@ export function readSa1bDocument(doc: unknown, where: string): Sa1bDocument {
     },
     annotations: doc['annotations'],
   };
+}
+
+/** Our SA-1B export's sidecar: the project's label set in order (names that cannot be labels are left out). */
+export function readSa1bSidecarLabels(doc: unknown): { name: string; color: string | null }[] {
+  const rows = isObject(doc) && Array.isArray(doc['labels']) ? doc['labels'] : [];
+  return rows.flatMap((row: unknown) => {
+    if (!isObject(row)) return [];
+    const name = labelNameSchema.safeParse(row['name']);
+    const color = labelColorSchema.safeParse(row['color']);
+    return name.success ? [{ name: name.data, color: color.success ? color.data : null }] : [];
+  });
 }
 
 /** Our SA-1B export's sidecar: file_name → original name and content hash. Malformed rows are ignored. */

@@ -8,6 +8,7 @@ import { BlobNotFoundError } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import { reportRunProgress, resolveRunImages, type RunRow } from '../runs/run-control';
 import { storeFileArtifact, storeTarArtifact, type StoredArtifact, type TarWriter } from './artifact';
+import { exportCategories } from './coco-categories';
 import { writeCocoJson } from './coco-writer';
 import { progressStepper, runExchangeJob, type JobAttempt } from './exchange-run';
 import { loadExportImages, type ExportImage } from './export-images';
@@ -67,6 +68,7 @@ async function exportCoco(ctx: ExportContext): Promise<ExportResult> {
     variant: params.format === 'coco-polygon' ? 'polygon' : 'rle',
     polygonTolerance: params.polygonTolerance,
     provenance: params.provenance,
+    categories: await loadExportCategories(deps, params.projectId, images, params.provenance),
     info: { description: 'masks exported by the data engine', format: params.format, run_id: run.id, project_id: params.projectId, date_created: new Date().toISOString() },
     beforeImage: (i) => ctx.step(i, 'annotations'),
   });
@@ -97,6 +99,19 @@ export async function addImage(tar: TarWriter, name: string, image: ExportImage)
     if (error instanceof BlobNotFoundError) throw new AppError('CONFLICT', `the stored bytes of image ${image.id} (${image.exportName}) are missing; re-ingest the project or export without images`);
     throw error;
   }
+}
+
+/** The project's labels as categories; "object" is added for unlabelled masks only when the export has some. */
+async function loadExportCategories(deps: EngineDeps, projectId: string, images: readonly ExportImage[], provenance: ExportParams['provenance']) {
+  const labels = await deps.db.label.findMany({ where: { projectId }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], select: { id: true, name: true, color: true } });
+  if (labels.length === 0) return exportCategories([], false);
+  let hasUnlabelled = false;
+  for (let i = 0; i < images.length && !hasUnlabelled; i += 5_000) {
+    const imageIds = images.slice(i, i + 5_000).map((image) => image.id);
+    const unlabelled = await deps.db.mask.findFirst({ where: { imageId: { in: imageIds }, deletedAt: null, labelId: null, ...(provenance ? { provenance: { in: provenance } } : {}) }, select: { id: true } });
+    hasUnlabelled = unlabelled !== null;
+  }
+  return exportCategories(labels, hasUnlabelled);
 }
 
 function safeStem(slug: string): string {

@@ -11,8 +11,10 @@ import { AppError, importParamsSchema, type ImportParams } from '@dataengine/con
 import type { EngineDeps } from '../engine-deps';
 import { reportRunProgress } from '../runs/run-control';
 import { progressStepper, RunCancelled, runExchangeJob, throwIfCancelled, type JobAttempt, type RunOutcome } from './exchange-run';
+import { readCocoCategories } from './coco-categories';
+import { cocoImportLabels, NO_IMPORT_LABELS, sa1bImportLabels, type ImportLabels } from './import-labels';
 import { ImageMatcher, ImportSession, ImportTally, type ImageSlot } from './import-masks';
-import { COCO_NOT_AN_OBJECT, cocoImageIdOf, readCocoImages, readSa1bDocument, readSa1bSidecar, type CocoTopLevel, type Sa1bDocument } from './import-records';
+import { COCO_NOT_AN_OBJECT, cocoImageIdOf, readCocoImages, readSa1bDocument, readSa1bSidecar, readSa1bSidecarLabels, type CocoTopLevel, type Sa1bDocument } from './import-records';
 import { SA1B_EXCHANGE_SIDECAR, SA1B_SIDECARS } from './sa1b-export';
 import { hashStream, MAX_IMPORT_ANNOTATION_BYTES, MAX_IMPORT_JSON_BYTES, openSource, parseJsonStream, readJsonSource, sniffSource, walkTar, type Opened } from './import-source';
 import { readJsonObject, type JsonObjectVisitor } from './json-stream';
@@ -32,7 +34,8 @@ export async function runImport(deps: EngineDeps, payload: { runId: string }, jo
     if (!(await deps.blobs.stat(params.sourceKey))) throw new AppError('NOT_FOUND', 'the uploaded file is no longer in the blob store; upload it again');
     const source = await sniffSource(deps, params.sourceKey);
     const tally = new ImportTally();
-    const ctx = { projectId: params.projectId, runId: run.id, matcher: await ImageMatcher.load(deps, params.projectId), tally };
+    const labels: ImportLabels = NO_IMPORT_LABELS; // set once the file's labels are read
+    const ctx = { projectId: params.projectId, runId: run.id, matcher: await ImageMatcher.load(deps, params.projectId), tally, labels };
     const progress = importProgress(deps, run.id, job);
     try {
       if (params.format === 'coco') await importCoco(deps, ctx, params, source, progress);
@@ -83,10 +86,11 @@ async function importCoco(deps: EngineDeps, ctx: Ctx, params: ImportParams, sour
   const top: CocoTopLevel = { images: undefined, image: undefined, annotations: 'missing' };
   let annotationCount = 0;
   const firstPass: JsonObjectVisitor = {
-    mode: (key) => (key === 'annotations' ? 'elements' : key === 'images' || key === 'image' ? 'whole' : 'skip'),
+    mode: (key) => (key === 'annotations' ? 'elements' : key === 'images' || key === 'image' || key === 'categories' ? 'whole' : 'skip'),
     member: (key, value) => {
       if (key === 'images') top.images = value;
       else if (key === 'image') top.image = value;
+      else if (key === 'categories') top.categories = value;
       else if (key === 'annotations') top.annotations = 'not-array';
     },
     element: async () => {
@@ -100,6 +104,9 @@ async function importCoco(deps: EngineDeps, ctx: Ctx, params: ImportParams, sour
   const jsonName = await readCocoJson(deps, params, source, firstPass, async (entry) => void archiveHashes.set(baseName(entry.name), await hashStream(entry.body)));
   const { images, indexById } = readCocoImages(top);
   for (const image of images) image.sha256 ??= (image.fileName && archiveHashes.get(baseName(image.fileName))) || null;
+  // category_id → the project's labels (matched by name, the missing ones created when first needed)
+  const categories = readCocoCategories(top.categories);
+  ctx.labels = cocoImportLabels(deps, ctx.projectId, ctx.tally.labels.created, categories);
 
   // pass 2: the annotations, one at a time, into batched inserts
   await progress.begin(annotationCount);
@@ -117,6 +124,7 @@ async function importCoco(deps: EngineDeps, ctx: Ctx, params: ImportParams, sour
   };
   await readCocoJson(deps, params, source, secondPass, null, jsonName);
   await session.finish();
+  if (ctx.tally.images.matched > 0) await ctx.labels.settle(); // labels no imported mask carries come along too
   await reportRunProgress(deps, ctx.runId, { done: session.processed });
 }
 
@@ -152,6 +160,7 @@ async function importSa1b(deps: EngineDeps, ctx: Ctx, params: ImportParams, sour
   const { tally } = ctx;
   let done = 0;
   const session = new ImportSession(deps, ctx, () => progress.at(done, tally));
+  ctx.labels = sa1bImportLabels(deps, ctx.projectId, tally.labels.created, []);
   const importOne = async (doc: Sa1bDocument) => {
     await progress.at(done, tally);
     const slot = session.openImage(doc.image);
@@ -169,7 +178,11 @@ async function importSa1b(deps: EngineDeps, ctx: Ctx, params: ImportParams, sour
     let jsonEntries = 0;
     await walkTar(deps, params.sourceKey, source.gzip, async (entry) => {
       const base = baseName(entry.name);
-      if (base === SA1B_EXCHANGE_SIDECAR) sidecar = readSa1bSidecar(await parseJsonStream(entry.body, entry.name));
+      if (base === SA1B_EXCHANGE_SIDECAR) {
+        const doc = await parseJsonStream(entry.body, entry.name);
+        sidecar = readSa1bSidecar(doc);
+        ctx.labels = sa1bImportLabels(deps, ctx.projectId, tally.labels.created, readSa1bSidecarLabels(doc));
+      }
       else if (!isJsonName(base)) hashes.set(base, await hashStream(entry.body));
       else if (!SA1B_SIDECARS.has(base)) jsonEntries += 1;
     });
@@ -193,6 +206,7 @@ async function importSa1b(deps: EngineDeps, ctx: Ctx, params: ImportParams, sour
     });
   }
   await session.finish();
+  if (tally.images.matched > 0) await ctx.labels.settle();
   await reportRunProgress(deps, ctx.runId, { done });
 }
 

@@ -84,8 +84,8 @@ export async function writeSa1bDataset(deps: EngineDeps, input: WriteSa1bDataset
   let annotations = 0;
   for (let i = 0; i < images.length; i += IMAGE_BATCH) {
     const batch = images.slice(i, i + IMAGE_BATCH);
-    const masks = await deps.db.mask.findMany({ where: { ...maskWhere, imageId: { in: batch.map((b) => b.id) } }, orderBy: [{ imageId: 'asc' }, { id: 'asc' }] });
-    const byImage = new Map<number, MaskRow[]>();
+    const masks = await deps.db.mask.findMany({ where: { ...maskWhere, imageId: { in: batch.map((b) => b.id) } }, orderBy: [{ imageId: 'asc' }, { id: 'asc' }], include: { label: { select: { name: true } } } });
+    const byImage = new Map<number, LabelledMaskRow[]>();
     for (const m of masks) {
       const list = byImage.get(m.imageId);
       if (list) list.push(m);
@@ -128,6 +128,7 @@ export async function writeSa1bDataset(deps: EngineDeps, input: WriteSa1bDataset
 }
 
 type DatasetImage = Prisma.ImageGetPayload<{ select: typeof imageSelect }>;
+type LabelledMaskRow = MaskRow & { label: { name: string } | null };
 const imageSelect = { id: true, width: true, height: true, mime: true, blobKey: true, contentHash: true, split: true, status: true } as const;
 
 async function selectImages(deps: EngineDeps, input: WriteSa1bDatasetInput, maskWhere: Prisma.MaskWhereInput): Promise<DatasetImage[]> {
@@ -156,7 +157,7 @@ async function selectImages(deps: EngineDeps, input: WriteSa1bDatasetInput, mask
   return out;
 }
 
-function toSa1bRecord(image: DatasetImage, rows: MaskRow[]): Sa1bImageJson {
+function toSa1bRecord(image: DatasetImage, rows: LabelledMaskRow[]): Sa1bImageJson {
   return {
     image: { image_id: image.id, width: image.width, height: image.height, file_name: `sa_${image.id}.jpg` },
     annotations: rows.map((m) => {
@@ -173,6 +174,8 @@ function toSa1bRecord(image: DatasetImage, rows: MaskRow[]): Sa1bImageJson {
         point_coords: extra.point_coords,
         provenance: extra.provenance,
         stage: extra.stage,
+        // SA-1B is class-agnostic; the mask's label (class) rides along by name, null when it has none
+        label: m.label?.name ?? null,
       };
     }) as unknown as Sa1bImageJson['annotations'],
   };

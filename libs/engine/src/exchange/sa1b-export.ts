@@ -17,6 +17,8 @@ export interface Sa1bExchangeSidecar {
   format: 'sa1b';
   runId: string;
   projectId: string;
+  /** the project's label set in order (each annotation's `label` names one, or is null) */
+  labels: { name: string; color: string }[];
   images: { image_id: number; file_name: string; original_file_name: string; sha256: string; width: number; height: number }[];
 }
 
@@ -49,6 +51,7 @@ export async function exportSa1bArchive(ctx: ExportContext): Promise<ExportResul
     format: 'sa1b',
     runId: run.id,
     projectId: params.projectId,
+    labels: await deps.db.label.findMany({ where: { projectId: params.projectId }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }], select: { name: true, color: true } }),
     images: images.map((i) => ({ image_id: i.id, file_name: `sa_${i.id}.jpg`, original_file_name: i.exportName, sha256: i.contentHash, width: i.width, height: i.height })),
   };
   await writeFile(path.join(dir, SA1B_EXCHANGE_SIDECAR), `${JSON.stringify(sidecar)}\n`);

@@ -53,6 +53,8 @@ export async function createLabel(deps: EngineDeps, actor: Actor, input: z.outpu
   await requireProject(deps.db, actor, input.projectId, 'labels.manage');
   try {
     const row = await deps.db.$transaction(async (tx) => {
+      // one change of the set at a time (positions stay 0..n-1; see ensureLabels)
+      await tx.$queryRaw`SELECT "id" FROM "projects" WHERE "id" = ${input.projectId}::uuid FOR UPDATE`;
       const existing = await projectLabels(tx, input.projectId);
       if (existing.length >= MAX_LABELS_PER_PROJECT) {
         throw new AppError('CONFLICT', `a project has at most ${MAX_LABELS_PER_PROJECT} labels; delete or merge some first`);
@@ -168,4 +170,31 @@ export async function resolveMaskLabel(db: Db | Prisma.TransactionClient, projec
     throw new AppError('BAD_REQUEST', `label ${labelId} is not a label of this mask's project (it may have been deleted); pick one of the project's labels`);
   }
   return labelId;
+}
+
+/**
+ * The project's labels for these names, creating the missing ones at the end of the set (an
+ * import's categories): existing labels are matched by name regardless of case and keep their
+ * colour; new ones take the colour asked for, else the palette's next. Returns name key → label id
+ * and the names it created.
+ */
+export async function ensureLabels(db: Db, projectId: string, wanted: readonly { name: string; color: string | null }[]): Promise<{ ids: Map<string, string>; created: string[] }> {
+  return db.$transaction(async (tx) => {
+    // one import at a time extends a project's set (a second waits here instead of clashing on positions)
+    await tx.$queryRaw`SELECT "id" FROM "projects" WHERE "id" = ${projectId}::uuid FOR UPDATE`;
+    const existing = await projectLabels(tx, projectId);
+    const ids = new Map(existing.map((l) => [l.nameKey, l.id]));
+    const colors = existing.map((l) => l.color);
+    const created: string[] = [];
+    for (const { name, color } of wanted) {
+      const key = labelKey(name);
+      if (ids.has(key)) continue;
+      if (ids.size >= MAX_LABELS_PER_PROJECT) throw new AppError('CONFLICT', `the project would have more than ${MAX_LABELS_PER_PROJECT} labels; delete or merge some first`);
+      const row = await tx.label.create({ data: { projectId, name, nameKey: key, color: color ?? nextLabelColor(colors), position: existing.length + created.length } });
+      colors.push(row.color);
+      ids.set(key, row.id);
+      created.push(name);
+    }
+    return { ids, created };
+  });
 }
