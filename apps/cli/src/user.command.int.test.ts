@@ -125,4 +125,19 @@ describe('dataengine user', () => {
     expect(missing.stderr).toBe('dataengine: no user has the e-mail nobody@example.com\n');
     expect(missing.status).toBe(1);
   });
+
+  it('set-role changes a role and refuses to leave no enabled administrator', async () => {
+    const user = await makeUser(env.deps.db, { role: 'annotator' });
+    const run = dataengine(['set-role', '--email', user.email, '--role', 'ops']);
+    expect(run.stdout, run.stderr).toBe(`${user.email} is now ops\n`);
+    expect((await env.deps.db.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe('ops');
+    const bad = dataengine(['set-role', '--email', user.email, '--role', 'boss']);
+    expect(bad.stderr).toContain('--role must be admin, ops, manager or annotator, not "boss"');
+    // the last test of the file: one enabled administrator left
+    const only = await makeUser(env.deps.db, { role: 'admin' });
+    await env.deps.db.user.updateMany({ where: { role: 'admin', id: { not: only.id } }, data: { role: 'manager' } });
+    const last = dataengine(['set-role', '--email', only.email, '--role', 'manager']);
+    expect(last.stderr).toBe(`dataengine: ${only.email} is the only enabled administrator; make someone else an administrator first\n`);
+    expect(last.status).toBe(1);
+  });
 });

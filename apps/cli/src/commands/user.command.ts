@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '@dataengine/config';
 import { userRoleSchema } from '@dataengine/contracts';
-import { createEngineRuntime, createLoginThrottle, createUser, listAccounts, MIN_PASSWORD_LENGTH, resetPassword, setUserDisabled, SYSTEM_ACTOR, type EngineRuntime } from '@dataengine/engine';
+import { createEngineRuntime, createLoginThrottle, createUser, listAccounts, MIN_PASSWORD_LENGTH, resetPassword, setUserDisabled, setUserRole, SYSTEM_ACTOR, type EngineRuntime } from '@dataengine/engine';
 import { parseCliArgs } from '../cli-args';
 import { CliError, EXIT, type CliCommand, type CliIo } from '../cli-command.types';
 import { loadCliConfig } from '../cli-config';
@@ -14,6 +14,7 @@ const USAGE = [
   'dataengine user reset-password --email EMAIL [--password-stdin]',
   'dataengine user disable --email EMAIL',
   'dataengine user enable --email EMAIL',
+  'dataengine user set-role --email EMAIL --role admin|ops|manager|annotator',
   'dataengine user list',
 ].join('\n       ');
 
@@ -81,6 +82,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
       io.stdout(sub === 'disable' ? `disabled ${user.email}; ${user.sessionsEnded} session(s) ended\n` : `enabled ${user.email}\n`);
       return EXIT.ok;
     }
+    case 'set-role': {
+      const email = requireFlag(values.email, 'email');
+      const role = userRoleSchema.safeParse(requireFlag(values.role, 'role'));
+      if (!role.success) throw new CliError(`--role must be admin, ops, manager or annotator, not "${values.role}"`, EXIT.usage);
+      const user = await withRuntime((rt) => setUserRole(rt.deps, SYSTEM_ACTOR, { email, role: role.data }));
+      io.stdout(`${user.email} is now ${user.role}\n`);
+      return EXIT.ok;
+    }
     case 'list': {
       const users = await withRuntime((rt) => listAccounts(rt.deps));
       if (users.length === 0) io.stdout('no users yet; create the first administrator with:\n  dataengine user create --role admin --email EMAIL --name NAME\n');
@@ -94,7 +103,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
 export const userCommand: CliCommand = {
   name: 'user',
-  summary: 'create the first admin, reset a password, disable or enable an account',
+  summary: 'create the first admin, reset a password, change a role, disable or enable an account',
   usage: USAGE,
   run,
 };

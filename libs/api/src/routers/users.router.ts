@@ -17,7 +17,12 @@ export const usersRouter = router({
   resetPassword: policyProcedure('users.manage')
     .input(z.object({ email: z.string().min(1).max(320), password: z.string().min(MIN_PASSWORD_LENGTH).max(1000) }))
     .output(userSchema.extend({ sessionsEnded: z.number().int() }))
-    .mutation(({ ctx, input }) => resetPassword(ctx.deps, ctx.actor, input)),
+    .mutation(async ({ ctx, input }) => {
+      const done = await resetPassword(ctx.deps, ctx.actor, input);
+      // a locked account opens with its new password (Redis away: the lock, if any, simply expires)
+      await ctx.loginThrottle.clearAccount(done.email).catch((error: unknown) => ctx.deps.logger.warn('sign-in lock not cleared', { email: done.email, error }));
+      return done;
+    }),
   /** Every account, disabled ones included, with its last activity: the administrator's Users page. */
   accounts: policyProcedure('users.manage').output(z.array(accountSchema)).query(({ ctx }) => listAccountsFor(ctx.deps, ctx.actor)),
   setRole: policyProcedure('users.manage')
