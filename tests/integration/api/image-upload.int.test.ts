@@ -66,7 +66,9 @@ describe('image upload', () => {
     const res = await uploadBytes(api.url, projectId, new TextEncoder().encode('%PDF-1.7 this is a document, not a picture'), cookie, 'report.jpg');
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    expect(res.body.error.message).toMatch(/not an image.*upload JPEG, PNG, WebP or TIFF/);
+    expect(res.body.error.message).toBe('this file is not an image we can read; upload JPEG, PNG, WebP or TIFF');
+    // the technical part stays out of the message, behind the answer's details
+    expect(res.body.error.details.detail).toMatch(/^it starts with the bytes 255044462d312e37 \("%PDF-1\.7 this is"\)/);
     expect(await imageCount()).toBe(before.rows);
     expect((await storedFiles()).length).toBe(before.files);
   });
@@ -77,7 +79,8 @@ describe('image upload', () => {
     const res = await uploadBytes(api.url, projectId, png.subarray(0, Math.floor(png.length * 0.6)), cookie, 'cut.png');
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('UNPROCESSABLE');
-    expect(res.body.error.message).toMatch(/damaged or truncated/);
+    expect(res.body.error.message).toBe('this image is damaged or truncated (cut short); export it again from the original and upload that');
+    expect(res.body.error.details.detail).toMatch(/^decoding failed: /);
     expect(await imageCount()).toBe(before.rows);
     expect((await storedFiles()).length).toBe(before.files);
   });
@@ -107,6 +110,6 @@ describe('upload batches', () => {
     expect(res.status).toBe(415);
     const after = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
     expect(after).toMatchObject({ total: 1, done: 0, failed: 1, status: 'failed' });
-    expect(after.error).toMatch(/^notes\.txt: the file is not an image/);
+    expect(after.error).toMatch(/^notes\.txt: this file is not an image we can read; upload JPEG, PNG, WebP or TIFF$/);
   });
 });

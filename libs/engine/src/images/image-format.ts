@@ -28,7 +28,9 @@ export async function sniffImageFormat(path: string): Promise<ImageFormat> {
   }
   const match = SIGNATURES.find((s) => s.test(head));
   if (!match) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `the file is not an image we can read (it starts with bytes ${head.subarray(0, 8).toString('hex')}); upload ${ACCEPTED_FORMATS}`);
+    // the user's words in the message; what a developer wants to see behind "details"
+    const printable = head.subarray(0, 16).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `this file is not an image we can read; upload ${ACCEPTED_FORMATS}`, { detail: `it starts with the bytes ${head.subarray(0, 8).toString('hex')} ("${printable}"), which no accepted format does` });
   }
   return match.format;
 }
@@ -45,9 +47,9 @@ export async function validateImageFile(path: string, maxPixels: number): Promis
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new AppError('UNPROCESSABLE', `the image header cannot be read (${(error as Error).message}); the file is corrupt or not an image`);
+    throw new AppError('UNPROCESSABLE', `this file is damaged or not an image we can read; upload ${ACCEPTED_FORMATS}`, { detail: `reading the image header failed: ${(error as Error).message}` });
   }
-  if (!meta.width || !meta.height) throw new AppError('UNPROCESSABLE', 'the image has no dimensions; the file is corrupt');
+  if (!meta.width || !meta.height) throw new AppError('UNPROCESSABLE', 'this image is damaged (it says it has no size); export it again from the original and upload that', { detail: 'the header gives no width or height' });
   const pixels = meta.width * meta.height;
   if (pixels > maxPixels) {
     const mp = (n: number) => `${(n / 1e6).toFixed(n < 1e6 ? 2 : 1)} MP`;
@@ -64,7 +66,7 @@ export async function validateImageFile(path: string, maxPixels: number): Promis
       .raw()
       .toBuffer();
   } catch (error) {
-    throw new AppError('UNPROCESSABLE', `the image data is damaged or truncated (${(error as Error).message}); re-export or re-upload the original file`);
+    throw new AppError('UNPROCESSABLE', 'this image is damaged or truncated (cut short); export it again from the original and upload that', { detail: `decoding failed: ${(error as Error).message}` });
   }
   const swapped = (meta.orientation ?? 1) >= 5;
   return { width: swapped ? meta.height : meta.width, height: swapped ? meta.width : meta.height };
