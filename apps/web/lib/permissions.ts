@@ -45,6 +45,9 @@ export function projectAbilities(user: Who, project: Where): ProjectAbilities {
   };
 }
 
+/** The project page's label set editor (others see the set read-only). */
+export const canManageLabels = (user: Who, project: Where): boolean => mayInProject(user, project.myRole, 'labels.manage');
+
 /** How the project list names the caller's relation to a project. */
 export function roleLabel(user: Who, project: Where): string {
   return project.myRole ?? `${user.role} (all projects)`;

@@ -1,13 +1,14 @@
 'use client';
 import { GESTURES, SHORTCUTS } from './lib/keymap';
 
-export function HelpOverlay({ onClose }: { onClose: () => void }) {
+/** `extra`: rows the open project adds (its label keys). */
+export function HelpOverlay({ onClose, extra = [] }: { onClose: () => void; extra?: readonly { keys: string; what: string }[] }) {
   return (
     <div className="help-overlay" role="dialog" aria-label="Keyboard shortcuts" data-testid="help-overlay" onClick={onClose}>
       <div className="help-card" onClick={(e) => e.stopPropagation()}>
         <h2>Shortcuts</h2>
         <dl className="help-list">
-          {[...GESTURES, ...SHORTCUTS].map((s) => (
+          {[...GESTURES, ...SHORTCUTS, ...extra].map((s) => (
             <div key={s.keys}>
               <dt>
                 <kbd>{s.keys}</kbd>

@@ -38,6 +38,7 @@ export function useSaveQueue(store: DraftStore) {
       save: (e) => client.masks.save.mutate(e.input),
       update: (e) => client.masks.update.mutate(e.input),
       delete: (e) => client.masks.delete.mutate(e.input),
+      label: (e) => client.masks.setLabel.mutate(e.input),
     }),
     [client],
   );

@@ -2,12 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { QueryError } from '../../components/error-notice';
 import { useCurrentUser } from '../../components/session-gate';
-import { projectAbilities } from '../../lib/permissions';
+import { canManageLabels, projectAbilities } from '../../lib/permissions';
 import { useTRPC } from '../../lib/trpc';
 import { ExportPanel } from './export-panel';
 import { HeldOutPanel } from './held-out-panel';
 import { ImageGrid } from './image-grid';
 import { ImportPanel } from './import-panel';
+import { LabelsPanel } from './labels-panel';
 import { MembersPanel } from './members-panel';
 import { ProjectHeader } from './project-header';
 import { ReingestPanel } from './reingest-panel';
@@ -32,6 +33,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
         {hasSide && (
           <aside className="project-side">
             {can.upload && <UploadPanel projectId={projectId} />}
+            {can.seeMembers && <LabelsPanel projectId={projectId} canEdit={canManageLabels(user, project.data)} />}
             {can.seeMembers && <HeldOutPanel projectId={projectId} canEdit={can.manage} />}
             {can.exportAnnotations && <ExportPanel projectId={projectId} />}
             {can.importAnnotations && <ImportPanel projectId={projectId} />}

@@ -47,6 +47,8 @@ export const outboxEntrySchema = z.discriminatedUnion('kind', [
     }),
   }),
   z.object({ kind: z.literal('delete'), ...entryBase, input: z.object({ maskId: z.string(), version: z.number().int() }) }),
+  /** a saved mask's new label (null: none); keyed per mask, so the last pick replaces an unsent one */
+  z.object({ kind: z.literal('label'), ...entryBase, input: z.object({ maskId: z.string(), labelId: z.string().nullable() }) }),
 ]);
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 

@@ -1,7 +1,9 @@
 // The image's mask list as the annotator sees it: the server's masks with the outbox applied
 // (unsent saves appear, unsent deletions disappear, unsent touch-ups show their new shape).
-import type { MaskDto } from '@dataengine/contracts';
+import type { LabelDto, MaskDto } from '@dataengine/contracts';
 import type { OutboxEntry } from './draft-store';
+
+type RowLabel = NonNullable<MaskDto['label']>;
 
 export interface MaskRow {
   /** Server id, or the clientKey of an unsent save. */
@@ -18,13 +20,17 @@ export interface MaskRow {
   /** The model's scores of a pre-filled or automatic mask (or of the candidate a manual one came from). */
   predictedIou: number | null;
   stabilityScore: number | null;
+  /** Its label (name and colour from the project's set; an unsent pick shown already); null: none. */
+  label: RowLabel | null;
   /** Not yet confirmed by the API, or held (conflict / refused). */
   sync: 'saved' | 'pending' | 'conflict' | 'failed';
   message: string | null;
 }
 
-export function maskRows(imageId: number, server: readonly MaskDto[], outbox: readonly OutboxEntry[]): MaskRow[] {
+export function maskRows(imageId: number, server: readonly MaskDto[], outbox: readonly OutboxEntry[], labels: readonly Pick<LabelDto, 'id' | 'name' | 'color'>[] = []): MaskRow[] {
   const mine = outbox.filter((e) => e.imageId === imageId);
+  const labelOf = (id: string | null | undefined): RowLabel | null => labels.find((l) => l.id === id) ?? null;
+  const relabelled = new Map(mine.flatMap((e) => (e.kind === 'label' ? [[e.input.maskId, e.input.labelId] as const] : [])));
   const deleted = new Set(mine.filter((e) => e.kind === 'delete').map((e) => e.input.maskId));
   const updates = new Map(mine.flatMap((e) => (e.kind === 'update' ? [[e.input.maskId, e] as const] : [])));
   const known = new Set(server.map((m) => m.clientKey).filter(Boolean));
@@ -43,13 +49,14 @@ export function maskRows(imageId: number, server: readonly MaskDto[], outbox: re
         bbox: u ? null : m.bbox,
         predictedIou: m.predictedIou,
         stabilityScore: m.stabilityScore,
+        label: relabelled.has(m.id) ? labelOf(relabelled.get(m.id)) : (labelOf(m.labelId) ?? m.label),
         sync: u ? u.state : 'saved',
         message: u?.message ?? null,
       };
     });
   for (const e of mine) {
     if (e.kind !== 'save' || known.has(e.key)) continue;
-    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', authorId: null, bbox: null, predictedIou: e.input.predictedIou ?? null, stabilityScore: e.input.stabilityScore ?? null, sync: e.state, message: e.message });
+    rows.push({ key: e.key, maskId: null, version: null, segmentation: e.input.segmentation, area: null, provenance: 'manual', authorId: null, bbox: null, predictedIou: e.input.predictedIou ?? null, stabilityScore: e.input.stabilityScore ?? null, label: labelOf(e.input.labelId), sync: e.state, message: e.message });
   }
   return rows;
 }

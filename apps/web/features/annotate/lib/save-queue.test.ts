@@ -17,7 +17,7 @@ function api(fail: Partial<Record<OutboxEntry['kind'], number | null>>, calls: s
     calls.push(`${kind}:${e.key}`);
     if (kind in fail) throw new StatusError(fail[kind] ?? null);
   };
-  return { save: go('save'), update: go('update'), delete: go('delete') };
+  return { save: async (e) => (await go('save')(e), { id: `id-${e.key}` }), update: go('update'), delete: go('delete'), label: go('label') };
 }
 
 describe('draft store', () => {

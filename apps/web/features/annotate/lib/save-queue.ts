@@ -4,9 +4,11 @@
 import type { DraftStore, OutboxEntry } from './draft-store';
 
 export interface OutboxApi {
-  save(entry: Extract<OutboxEntry, { kind: 'save' }>): Promise<unknown>;
+  /** answers the saved mask (its id) */
+  save(entry: Extract<OutboxEntry, { kind: 'save' }>): Promise<{ id: string }>;
   update(entry: Extract<OutboxEntry, { kind: 'update' }>): Promise<unknown>;
   delete(entry: Extract<OutboxEntry, { kind: 'delete' }>): Promise<unknown>;
+  label(entry: Extract<OutboxEntry, { kind: 'label' }>): Promise<unknown>;
 }
 
 export interface FlushResult {
@@ -30,7 +32,22 @@ function send(api: OutboxApi, entry: OutboxEntry): Promise<unknown> {
       return api.update(entry);
     case 'delete':
       return api.delete(entry);
+    case 'label':
+      return api.label(entry);
   }
+}
+
+/**
+ * A save whose label was changed while it was on its way (the entry was replaced meanwhile): the
+ * saved mask gets the new label by a label entry in its place, so the pick is not lost.
+ */
+function relabelAfterSave(store: DraftStore, sent: Extract<OutboxEntry, { kind: 'save' }>, saved: unknown): boolean {
+  const now = store.outbox().find((e) => e.key === sent.key);
+  const id = typeof saved === 'object' && saved !== null ? (saved as { id?: unknown }).id : undefined;
+  if (now?.kind !== 'save' || (now.input.labelId ?? null) === (sent.input.labelId ?? null) || typeof id !== 'string') return false;
+  store.remove(sent.key);
+  store.put({ kind: 'label', key: `label-${id}`, imageId: sent.imageId, state: 'pending', message: null, input: { maskId: id, labelId: now.input.labelId ?? null } });
+  return true;
 }
 
 export async function flushOutbox(store: DraftStore, api: OutboxApi, errors: ErrorReading): Promise<FlushResult> {
@@ -41,13 +58,13 @@ export async function flushOutbox(store: DraftStore, api: OutboxApi, errors: Err
       continue;
     }
     try {
-      await send(api, entry);
-      store.remove(entry.key);
+      const answer = await send(api, entry);
+      if (!(entry.kind === 'save' && relabelAfterSave(store, entry, answer))) store.remove(entry.key);
       result.sent.push(entry.key);
     } catch (error) {
       const status = errors.status(error);
-      // a deleted mask that is already gone is what the user wanted
-      if (entry.kind === 'delete' && status === 404) {
+      // a deleted mask that is already gone is what the user wanted (and needs no label)
+      if ((entry.kind === 'delete' || entry.kind === 'label') && status === 404) {
         store.remove(entry.key);
         result.sent.push(entry.key);
         continue;
