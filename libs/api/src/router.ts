@@ -6,10 +6,12 @@ import { labelsRouter } from './routers/labels.router';
 import { masksRouter } from './routers/masks.router';
 import { opsRouter } from './routers/ops.router';
 import { projectsRouter } from './routers/projects.router';
+import { reviewRouter } from './routers/review.router';
 import { runsRouter } from './routers/runs.router';
 import { statsRouter } from './routers/stats.router';
 import { tasksRouter } from './routers/tasks.router';
 import { usersRouter } from './routers/users.router';
+import { viewerRouter } from './routers/viewer.router';
 
 export const appRouter = router({
   auth: authRouter,
@@ -18,6 +20,8 @@ export const appRouter = router({
   runs: runsRouter,
   users: usersRouter,
   tasks: tasksRouter,
+  review: reviewRouter,
+  viewer: viewerRouter,
   masks: masksRouter,
   labels: labelsRouter,
   checkpoints: checkpointsRouter,

@@ -66,6 +66,11 @@ export const configSchema = z.object({
   THUMBNAIL_SIZE: positiveInt.default(320),
   /** How long an annotator holds an image before it returns to the queue (renewed by heartbeats). */
   TASK_LEASE_SECONDS: positiveInt.default(30 * 60),
+  /**
+   * Active annotation time: a pause between two actions counts as at most this many seconds (a
+   * project may set its own). Capped rather than dropped, so thinking time before a hard mask counts.
+   */
+  IDLE_GAP_CAP_SECONDS: positiveInt.max(3600).default(30),
   WORKER_CONCURRENCY: positiveInt.default(2),
   /** Comma-separated queue names this worker consumes; empty means every queue of the catalog. */
   WORKER_QUEUES: z.string().default(''),

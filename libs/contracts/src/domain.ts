@@ -121,6 +121,14 @@ export const SESSION_COOKIE = 'de_session';
 export const taskStatusSchema = z.enum(['open', 'leased', 'submitted', 'skipped']);
 export const provenanceSchema = z.enum(['manual', 'prefill', 'auto']);
 
+/** Shown in the annotator's tool when a reviewer sent the image back to them. */
+export const taskReturnSchema = z.object({
+  reason: z.string(),
+  reviewer: z.string().nullable(),
+  decidedAt: z.string(),
+});
+export type TaskReturnDto = z.infer<typeof taskReturnSchema>;
+
 export const taskSchema = z.object({
   id: z.string(),
   projectId: z.string().uuid(),
@@ -128,6 +136,8 @@ export const taskSchema = z.object({
   status: taskStatusSchema,
   leaseExpiresAt: z.string().nullable(),
   image: imageSchema,
+  /** a reviewer rejected the image and sent it back to this annotator: why (null: not returned) */
+  returned: taskReturnSchema.nullable().optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
 

@@ -8,3 +8,4 @@ export * from './limits';
 export * from './ids';
 export * from './account';
 export * from './labels';
+export * from './review';

@@ -52,6 +52,8 @@ const PROJECT_TABLE: Record<ProjectAction, Persona[]> = {
   'masks.edit-any': MANAGERS,
   // the label set (names, colours, order): its managers; everyone who sees the project reads it
   'labels.manage': MANAGERS,
+  // the review queue: the project's managers; ops read the viewer and accept rates but do not judge
+  review: MANAGERS,
   'runs.reingest': ENGINE,
   'runs.prefill': ENGINE,
   'runs.autogen': ENGINE,

@@ -81,6 +81,12 @@ export const PROJECT_RULES = {
   'masks.edit-any': { ...MANAGERS, does: "changing other people's masks" },
   /** the label set: add, rename, recolour, reorder and delete labels (everyone who sees the project reads it) */
   'labels.manage': { ...MANAGERS, does: "changing this project's labels" },
+  /**
+   * accept or reject submitted images in the review queue. The project's managers (and admins):
+   * they own its labelling guide and its annotators. Ops see every image, its masks and the
+   * accept rates (project.view, stats.view) but judge no one's work.
+   */
+  review: { ...MANAGERS, does: "reviewing this project's images" },
   'runs.reingest': { ...ENGINE_WORK, does: 're-ingesting images' },
   'runs.prefill': { ...ENGINE_WORK, does: 'starting a prefill run' },
   'runs.autogen': { ...ENGINE_WORK, does: 'starting an autogen run' },

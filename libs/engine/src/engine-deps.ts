@@ -12,6 +12,8 @@ export interface EngineSettings {
   MASK_MAX_RLE_BYTES: number;
   THUMBNAIL_SIZE: number;
   TASK_LEASE_SECONDS: number;
+  /** An idle gap counts as at most this many seconds of active time (a project may override it). */
+  IDLE_GAP_CAP_SECONDS: number;
   /** Local root of the blob store: retrain snapshots and trainer work directories live under it. */
   blobDir: string;
   TRAINER_PYTHON: string;

@@ -50,9 +50,14 @@ const projectCalls = (): Record<ProjectAction, Call[]> => {
       (c) => trpcQuery(api.url, 'runs.list', { projectId: p }, c),
       (c) => trpcQuery(api.url, 'checkpoints.active', { projectId: p }, c),
       (c) => trpcQuery(api.url, 'labels.list', { projectId: p }, c),
+      (c) => trpcQuery(api.url, 'viewer.tiles', { projectId: p, imageIds: [] }, c),
+      (c) => trpcQuery(api.url, 'review.settings', { projectId: p }, c),
     ],
     'project.annotate': [(c) => trpcQuery(api.url, 'tasks.peekNext', { projectId: p }, c)],
-    'project.manage': [(c) => trpcMutation(api.url, 'projects.setStage', { projectId: p, stage: 'assisted_manual' }, c)],
+    'project.manage': [
+      (c) => trpcMutation(api.url, 'projects.setStage', { projectId: p, stage: 'assisted_manual' }, c),
+      (c) => trpcMutation(api.url, 'review.setSettings', { projectId: p, reviewSampleRate: 0.1 }, c),
+    ],
     'members.view': [(c) => trpcQuery(api.url, 'projects.members', { projectId: p }, c)],
     'members.manage': [(c) => trpcMutation(api.url, 'projects.addMember', { projectId: p, email: users['annotator']!.email, role: 'annotator' }, c)],
     'images.upload': [(c) => trpcMutation(api.url, 'runs.beginUpload', { projectId: p, files: 1 }, c)],
@@ -64,6 +69,8 @@ const projectCalls = (): Record<ProjectAction, Call[]> => {
     'masks.edit-any': [],
     // renaming, recolouring, reordering and deleting: see labels.int.test.ts
     'labels.manage': [(c) => trpcMutation(api.url, 'labels.create', { projectId: p, name: `label ${Math.random().toString(36).slice(2, 8)}` }, c)],
+    // deciding: see review.int.test.ts (it needs submitted images)
+    review: [(c) => trpcQuery(api.url, 'review.queue', { projectId: p }, c)],
     'runs.reingest': [(c) => trpcMutation(api.url, 'runs.reingest', { projectId: p }, c)],
     'runs.prefill': [(c) => trpcMutation(api.url, 'runs.start', { kind: 'prefill', projectId: p }, c)],
     'runs.autogen': [(c) => trpcMutation(api.url, 'runs.start', { kind: 'autogen', projectId: p }, c)],

@@ -62,9 +62,9 @@ beforeAll(async () => {
   ].entries()) {
     saved.push(await saveMask(onDay(s.day), s.who, { imageId: imageIds[i % 2]!, segmentation: rect(i * 4, i * 3, 10, 8), activeMs: s.ms, clicks: s.clicks, checkpointId: s.ck }));
   }
-  // A fixes their own mask on day 3 (time and clicks without a new mask), B deletes one on day 3
+  // A fixes their own mask on day 3 (time and clicks without a new mask), the manager deletes one of A's on day 3
   await updateMask(onDay(DAYS[2]!), annA, { maskId: saved[0]!.id, version: saved[0]!.version, segmentation: rect(0, 0, 12, 9), activeMs: 4_000, clicks: 1 });
-  await deleteMask(onDay(DAYS[2]!), annB, { maskId: saved[4]!.id, version: saved[4]!.version });
+  await deleteMask(onDay(DAYS[2]!), manager, { maskId: saved[4]!.id, version: saved[4]!.version });
   // A submits an image
   const task = await requestNextTask(onDay(DAYS[2]!), annA, { projectId });
   await submitTask(onDay(DAYS[2]!), annA, { taskId: task!.id, activeMs: 60_000, emptyConfirmed: true });

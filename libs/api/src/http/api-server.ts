@@ -10,6 +10,7 @@ import { matchBinaryRoute } from './binary-routes';
 import { readSessionToken } from './cookies';
 import { createEventsRoute } from './events-route';
 import { matchExchangeRoute } from './exchange-routes';
+import { matchStatsRoute } from './stats-routes';
 import { checkReadiness } from './readiness';
 import { clientAddressOf, createProxyTrust, requestHostOf } from './client-address';
 import { RETRY_AFTER_SECONDS, retryAfterOf, sendError, sendJson, sendTrpcError } from './respond';
@@ -71,7 +72,7 @@ export function createApiServer(deps: ApiDeps): http.Server {
         return sendTrpcError(res, refusal);
       }
       if (url.pathname === '/api/events' && method === 'GET') return events.handle(req, res);
-      const route = matchBinaryRoute(method, url.pathname) ?? matchExchangeRoute(method, url.pathname);
+      const route = matchBinaryRoute(method, url.pathname) ?? matchExchangeRoute(method, url.pathname) ?? matchStatsRoute(method, url.pathname);
       if (route) return route(deps, req, res, url);
       throw new AppError('NOT_FOUND', `no route for ${method} ${url.pathname}`);
     };

@@ -194,6 +194,8 @@ export async function updateMask(
         clicks: { increment: input.clicks },
         ...(input.pointCoords ? { pointCoords: input.pointCoords } : {}),
         ...(labelId !== undefined ? { labelId } : {}),
+        // the accept rates count a model's mask as kept only while nobody changed its pixels
+        ...(measured.rleCounts !== mask.rleCounts ? { editedAt: nowOf(deps) } : {}),
       },
     });
     if (count === 0) throw conflict(await tx.mask.findUnique({ where: { id: mask.id }, include: MASK_DTO_INCLUDE }), 'edit');

@@ -1,6 +1,6 @@
 // The `autogen` job (stage 3, fully automatic): one image of an autogen run. AMG masks with their
 // scores, grid points and crop boxes are stored as auto masks, except those that duplicate a
-// manual or prefill mask already on the image.
+// manual or prefill mask already on the image; an image that got any enters the review queue.
 import { autogenParamsSchema } from '@dataengine/contracts';
 import type { EngineDeps } from '../engine-deps';
 import { isCancelRequested } from '../runs/run-control';
@@ -10,6 +10,7 @@ import { imageStep, processImageRunItem, type ImageItemOutcome, type ImageRunJob
 import { loadImagePixels, loadStageImage, openRunCheckpoint } from './stage-inputs';
 import { storeMachineMasks, type MachineMask } from './stage-masks';
 import { addRunCounts } from '../runs/runs';
+import { queueReviewForMachineMasks } from '../review/review-queue';
 
 /** How often a running image checks whether ops cancelled its run (AMG then stops between decoder calls). */
 const CANCEL_POLL_MS = 1_000;
@@ -51,7 +52,10 @@ export async function autogenImage(deps: EngineDeps, job: ImageRunJob, attempt?:
     const thresholds = { predIouThresh: options.predIouThresh, stabilityScoreThresh: options.stabilityScoreThresh };
     return async (tx) => {
       await addRunCounts(tx, run.id, counts, { thresholds });
-      return storeMachineMasks(deps, tx, { image, stage: 'fully_automatic', provenance: 'auto', runId: run.id, checkpointId, masks });
+      const stored = await storeMachineMasks(deps, tx, { image, stage: 'fully_automatic', provenance: 'auto', runId: run.id, checkpointId, masks });
+      // stage-3 output goes to the project's review queue, not to an annotator's queue
+      if (stored > 0) await queueReviewForMachineMasks(tx, { projectId: image.projectId, imageId: image.id, stage: 'fully_automatic', runId: run.id });
+      return stored;
     };
   });
 }

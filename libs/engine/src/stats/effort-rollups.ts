@@ -18,8 +18,8 @@ export interface EffortContext {
   /** registered checkpoints seen in the counters, oldest first */
   checkpoints: { key: string; name: string }[];
   annotators: Map<string, { name: string; email: string }>;
-  /** submitted images per annotator, and on how many days they submitted */
-  submissions: Map<string, { images: number; days: number }>;
+  /** submitted images per annotator, on how many days they submitted, and their active time */
+  submissions: Map<string, { images: number; days: number; activeMs?: number }>;
 }
 
 export const NO_MODEL_KEY = '';
@@ -64,7 +64,7 @@ export function rollUpEffort(rows: DailyCounter[], context: EffortContext): Proj
   const annotators: AnnotatorEffort[] = [...authorIds].map((authorId) => {
     const s = byAuthor.get(authorId) ?? { masks: 0, activeMs: 0, clicks: 0, days: new Set<string>() };
     const who = context.annotators.get(authorId);
-    const submitted = context.submissions.get(authorId) ?? { images: 0, days: 0 };
+    const submitted = context.submissions.get(authorId) ?? { images: 0, days: 0, activeMs: 0 };
     return {
       authorId,
       name: who?.name ?? 'deleted user',
@@ -74,6 +74,7 @@ export function rollUpEffort(rows: DailyCounter[], context: EffortContext): Proj
       masksPerHour: ratio(s.masks, s.activeMs / 3_600_000),
       imagesSubmitted: submitted.images,
       imagesPerDay: ratio(submitted.images, submitted.days),
+      secondsPerImage: ratio((submitted.activeMs ?? 0) / 1000, submitted.images),
     };
   });
 

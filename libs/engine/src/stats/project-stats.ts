@@ -8,7 +8,8 @@ import { requireProject, type ProjectAccess } from '../access/project-access';
 import { rollUpEffort, type DailyCounter } from './effort-rollups';
 import { bucketMasksPerImage, type ExactCount, type HistogramSeries } from './masks-per-image';
 import { projectStatsCsv, statsCsvFileName } from './stats-csv';
-import type { ProjectStats, StageStats, StatsCsv } from './stats-schema';
+import type { AcceptRate, ProjectStats, StageStats, StatsCsv } from './stats-schema';
+import { acceptRatesByCheckpoint, type AcceptRateRow } from '../review/accept-rates';
 
 /** Managers of the project, ops and admins see its dashboard; annotators do not. */
 async function requireDashboardAccess(deps: EngineDeps, actor: Actor, projectId: string): Promise<ProjectAccess> {
@@ -16,15 +17,26 @@ async function requireDashboardAccess(deps: EngineDeps, actor: Actor, projectId:
 }
 
 async function stageStats(deps: EngineDeps, projectId: string): Promise<StageStats[]> {
-  const [counters, tasks] = await Promise.all([
+  const [counters, tasks, reviews] = await Promise.all([
     deps.db.stageCounter.findMany({ where: { projectId } }),
-    deps.db.task.groupBy({ by: ['stage', 'status'], where: { projectId }, _count: { _all: true } }),
+    deps.db.task.groupBy({ by: ['stage', 'status'], where: { projectId }, _count: { _all: true }, _sum: { activeMs: true } }),
+    deps.db.review.groupBy({ by: ['stage'], where: { projectId, status: 'pending' }, _count: { _all: true } }),
   ]);
   return stageSchema.options.map((stage) => {
     const c = counters.find((row) => row.stage === stage);
     const taskCounts = Object.fromEntries(taskStatusSchema.options.map((status) => [status, tasks.find((t) => t.stage === stage && t.status === status)?._count._all ?? 0])) as StageStats['tasks'];
     const masks = { manual: c?.masksManual ?? 0, prefill: c?.masksPrefill ?? 0, auto: c?.masksAuto ?? 0 };
-    return { stage, imagesTotal: c?.imagesTotal ?? 0, imagesDone: c?.imagesDone ?? 0, tasks: taskCounts, masks: { ...masks, total: masks.manual + masks.prefill + masks.auto } };
+    const submittedActiveMs = tasks.find((t) => t.stage === stage && t.status === 'submitted')?._sum.activeMs ?? 0;
+    return {
+      stage,
+      imagesTotal: c?.imagesTotal ?? 0,
+      imagesDone: c?.imagesDone ?? 0,
+      tasks: taskCounts,
+      masks: { ...masks, total: masks.manual + masks.prefill + masks.auto },
+      submittedActiveMs,
+      secondsPerImage: taskCounts.submitted > 0 ? Math.round((submittedActiveMs / 1000 / taskCounts.submitted) * 100) / 100 : null,
+      inReview: reviews.find((r) => r.stage === stage)?._count._all ?? 0,
+    };
   });
 }
 
@@ -68,25 +80,27 @@ async function dailyCounters(deps: EngineDeps, projectId: string): Promise<Daily
   }));
 }
 
-async function submissionsByAnnotator(deps: EngineDeps, projectId: string): Promise<Map<string, { images: number; days: number }>> {
-  const rows = await deps.db.$queryRaw<{ assignee_id: string; images: number; days: number }[]>`
-    SELECT assignee_id::text, count(*)::int AS images, count(DISTINCT (submitted_at AT TIME ZONE 'UTC')::date)::int AS days
+async function submissionsByAnnotator(deps: EngineDeps, projectId: string): Promise<Map<string, { images: number; days: number; activeMs: number }>> {
+  const rows = await deps.db.$queryRaw<{ assignee_id: string; images: number; days: number; active_ms: bigint }[]>`
+    SELECT assignee_id::text, count(*)::int AS images, count(DISTINCT (submitted_at AT TIME ZONE 'UTC')::date)::int AS days, sum(active_ms)::bigint AS active_ms
     FROM tasks
     WHERE project_id = ${projectId}::uuid AND status = 'submitted' AND assignee_id IS NOT NULL
     GROUP BY assignee_id`;
-  return new Map(rows.map((r) => [r.assignee_id, { images: r.images, days: r.days }]));
+  return new Map(rows.map((r) => [r.assignee_id, { images: r.images, days: r.days, activeMs: Number(r.active_ms) }]));
 }
 
 export async function getProjectStats(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<ProjectStats> {
   const { project } = await requireDashboardAccess(deps, actor, input.projectId);
-  const [images, stages, histogram, daily, submissions] = await Promise.all([
+  const [images, stages, histogram, daily, submissions, rates, idleCap] = await Promise.all([
     imageCounts(deps, project.id),
     stageStats(deps, project.id),
     masksPerImage(deps, project.id),
     dailyCounters(deps, project.id),
     submissionsByAnnotator(deps, project.id),
+    acceptRatesByCheckpoint(deps.db, project.id),
+    deps.db.project.findUniqueOrThrow({ where: { id: project.id }, select: { idleCapSeconds: true } }),
   ]);
-  const checkpointIds = [...new Set(daily.map((d) => d.checkpointKey).filter((k) => k !== ''))];
+  const checkpointIds = [...new Set([...daily.map((d) => d.checkpointKey), ...rates.map((r) => r.checkpointId)].filter((k) => k !== ''))];
   const authorIds = [...new Set([...daily.map((d) => d.authorId), ...submissions.keys()])];
   const [checkpoints, users] = await Promise.all([
     deps.db.checkpoint.findMany({ where: { id: { in: checkpointIds } }, select: { id: true, name: true }, orderBy: { createdAt: 'asc' } }),
@@ -103,8 +117,21 @@ export async function getProjectStats(deps: EngineDeps, actor: Actor, input: { p
     images,
     stages,
     masksPerImage: histogram,
+    acceptRates: orderAcceptRates(rates, checkpoints),
+    timing: idleCap.idleCapSeconds === null ? { idleCapSeconds: deps.settings.IDLE_GAP_CAP_SECONDS, source: 'installation' } : { idleCapSeconds: idleCap.idleCapSeconds, source: 'project' },
     effort,
   };
+}
+
+/** Accept rates in the checkpoints' registration order, pre-filled before automatic. */
+function orderAcceptRates(rates: AcceptRateRow[], checkpoints: { id: string; name: string }[]): AcceptRate[] {
+  const rank = (id: string) => {
+    const i = checkpoints.findIndex((c) => c.id === id);
+    return i < 0 ? checkpoints.length : i;
+  };
+  return rates
+    .sort((a, b) => rank(a.checkpointId) - rank(b.checkpointId) || a.provenance.localeCompare(b.provenance) * -1)
+    .map(({ checkpointId, ...rest }) => ({ checkpointKey: checkpointId, checkpointName: checkpoints.find((c) => c.id === checkpointId)?.name ?? checkpointId.slice(0, 8), ...rest }));
 }
 
 /** The same numbers as the dashboard, as a CSV file the browser downloads. */

@@ -31,11 +31,17 @@ export function projectStatsRows(stats: ProjectStats): Row[] {
   rows.push({ section: 'images', status: 'all', metric: 'images', value: images.total });
   for (const s of stats.stages) {
     rows.push({ section: 'stage_images', stage: s.stage, metric: 'images_total', value: s.imagesTotal }, { section: 'stage_images', stage: s.stage, metric: 'images_done', value: s.imagesDone });
+    rows.push({ section: 'stage_images', stage: s.stage, metric: 'seconds_per_image', value: s.secondsPerImage }, { section: 'stage_images', stage: s.stage, metric: 'in_review', value: s.inReview });
     for (const [status, n] of Object.entries(s.tasks)) rows.push({ section: 'tasks', stage: s.stage, status, metric: 'tasks', value: n });
     for (const provenance of ['manual', 'prefill', 'auto'] as const) rows.push({ section: 'masks', stage: s.stage, provenance, metric: 'masks', value: s.masks[provenance] });
   }
   for (const b of stats.masksPerImage) {
     for (const provenance of ['all', 'manual', 'prefill', 'auto'] as const) rows.push({ section: 'masks_per_image', provenance, bucket: b.label, metric: 'images', value: b[provenance] });
+  }
+  for (const r of stats.acceptRates) {
+    const base = { section: 'accept_rate', checkpoint: r.checkpointName, provenance: r.provenance };
+    for (const metric of ['made', 'kept', 'edited', 'deleted', 'rejected', 'pending'] as const) rows.push({ ...base, metric, value: r[metric] });
+    rows.push({ ...base, metric: 'accept_rate', value: r.acceptRate });
   }
   const names = new Map(stats.effort.byCheckpoint.map((c) => [c.checkpointKey, c.checkpointName]));
   const emails = new Map(stats.effort.byAnnotator.map((a) => [a.authorId, a.email]));
@@ -48,6 +54,7 @@ export function projectStatsRows(stats: ProjectStats): Row[] {
       { ...base, metric: 'masks_per_hour', value: a.masksPerHour },
       { ...base, metric: 'images_submitted', value: a.imagesSubmitted },
       { ...base, metric: 'images_per_day', value: a.imagesPerDay },
+      { ...base, metric: 'seconds_per_image', value: a.secondsPerImage },
     );
   }
   for (const d of stats.effort.daily) {

@@ -24,6 +24,12 @@ export const stageStatsSchema = z.object({
   tasks: z.record(taskStatusSchema, count),
   /** masks that exist now (deleted ones not counted), by provenance */
   masks: z.object({ manual: count, prefill: count, auto: count, total: count }),
+  /** active time of the images submitted in this stage (their tasks' time, idle gaps capped) */
+  submittedActiveMs: count,
+  /** active seconds per submitted image; null before the first submission */
+  secondsPerImage: z.number().nullable(),
+  /** images waiting in the review queue */
+  inReview: count,
 });
 
 export const masksPerImageBucketSchema = z.object({
@@ -49,6 +55,23 @@ export const annotatorEffortSchema = effortSchema.extend({
   imagesSubmitted: count,
   /** images submitted per day on which they submitted any */
   imagesPerDay: z.number().nullable(),
+  /** active seconds per image they submitted */
+  secondsPerImage: z.number().nullable(),
+});
+
+/** Of one checkpoint's pre-filled or automatic masks: what became of them (ACCEPT_RATE_DEFINITION). */
+export const acceptRateSchema = z.object({
+  checkpointKey: z.string(),
+  checkpointName: z.string(),
+  provenance: z.enum(['prefill', 'auto']),
+  made: count,
+  kept: count,
+  edited: count,
+  deleted: count,
+  rejected: count,
+  pending: count,
+  /** kept / (kept + edited + deleted + rejected); null while none is decided */
+  acceptRate: z.number().nullable(),
 });
 
 export const projectStatsSchema = z.object({
@@ -57,6 +80,10 @@ export const projectStatsSchema = z.object({
   images: z.object({ total: count, pending: count, ready: count, failed: count }),
   stages: z.array(stageStatsSchema),
   masksPerImage: z.array(masksPerImageBucketSchema),
+  /** per checkpoint (in the order they were registered) and provenance */
+  acceptRates: z.array(acceptRateSchema),
+  /** how active time is counted in this project */
+  timing: z.object({ idleCapSeconds: count, source: z.enum(['project', 'installation']) }),
   effort: z.object({
     byStage: z.array(effortSchema.extend({ stage: stageSchema })),
     /** in the order the checkpoints were registered (lineage order); key "" = no model assisted */
@@ -70,6 +97,7 @@ export type ProjectStats = z.infer<typeof projectStatsSchema>;
 export type StageStats = z.infer<typeof stageStatsSchema>;
 export type AnnotatorEffort = z.infer<typeof annotatorEffortSchema>;
 export type MasksPerImageBucket = z.infer<typeof masksPerImageBucketSchema>;
+export type AcceptRate = z.infer<typeof acceptRateSchema>;
 export type Provenance = z.infer<typeof provenanceSchema>;
 
 export const statsCsvSchema = z.object({ fileName: z.string(), csv: z.string() });

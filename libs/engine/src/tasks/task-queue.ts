@@ -9,6 +9,8 @@ import { requireProject } from '../access/project-access';
 import { toImageDto } from '../images/image-dto';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import { EMBED_PREFETCH, EMBED_PRIORITY } from '../embeddings/embed-priority';
+import { leaseReturnedTask, withTaskReturn } from '../review/returned-tasks';
+import { queueReviewForSubmission } from '../review/review-queue';
 
 const taskInclude = { image: true } as const;
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
@@ -35,17 +37,29 @@ export async function ensureTask(tx: Prisma.TransactionClient, input: { projectI
 
 const leaseUntil = (deps: EngineDeps) => new Date(nowOf(deps).getTime() + deps.settings.TASK_LEASE_SECONDS * 1000);
 
-/** The caller's current task in the project's stage, renewed; otherwise the next open one; null when none is left. */
+/**
+ * The caller's current task in the project's stage (or one a reviewer returned to them), renewed;
+ * otherwise an image a reviewer returned to them; otherwise the next open one that is neither
+ * reserved for another annotator nor holding machine output (autogen masks) that waits for
+ * review; null when none is left.
+ */
 export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<TaskDto | null> {
   const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
   const stage = project.stage as Stage;
   const now = nowOf(deps);
   const held = await deps.db.task.findFirst({
-    where: { projectId: project.id, stage, status: 'leased', assigneeId: actor.id, leaseExpiresAt: { gt: now } },
+    where: { projectId: project.id, status: 'leased', assigneeId: actor.id, leaseExpiresAt: { gt: now }, OR: [{ stage }, { reservedForId: actor.id }] },
     orderBy: { id: 'asc' },
   });
   if (held) {
-    return toTaskDto(await deps.db.task.update({ where: { id: held.id }, data: { leaseExpiresAt: leaseUntil(deps) }, include: taskInclude }));
+    const renewed = await deps.db.task.update({ where: { id: held.id }, data: { leaseExpiresAt: leaseUntil(deps) }, include: taskInclude });
+    return withTaskReturn(deps.db, toTaskDto(renewed), renewed, actor);
+  }
+  const returned = await leaseReturnedTask(deps.db, actor, { projectId: project.id, now, leaseUntil: leaseUntil(deps) });
+  if (returned !== null) {
+    const task = await deps.db.task.findUniqueOrThrow({ where: { id: returned }, include: taskInclude });
+    await queueEmbeddings(deps, task);
+    return withTaskReturn(deps.db, toTaskDto(task), task, actor);
   }
   const leased = await deps.db.$queryRaw<{ id: bigint }[]>`
     UPDATE "tasks" SET "status" = 'leased', "assignee_id" = ${actor.id}::uuid, "lease_expires_at" = ${leaseUntil(deps)},
@@ -55,6 +69,8 @@ export async function requestNextTask(deps: EngineDeps, actor: Actor, input: { p
         WHERE "project_id" = ${project.id}::uuid AND "stage" = ${stage}::"stage"
           AND ("status" = 'open' OR ("status" = 'leased' AND "lease_expires_at" <= ${now}))
           AND NOT EXISTS (SELECT 1 FROM "task_skips" s WHERE s."task_id" = "tasks"."id" AND s."user_id" = ${actor.id}::uuid)
+          AND ("reserved_for_id" IS NULL OR NOT EXISTS (SELECT 1 FROM "project_members" pm WHERE pm."project_id" = "tasks"."project_id" AND pm."user_id" = "tasks"."reserved_for_id"))
+          AND NOT EXISTS (SELECT 1 FROM "reviews" r WHERE r."image_id" = "tasks"."image_id" AND r."status" = 'pending' AND r."task_id" IS NULL)
         ORDER BY "priority" DESC, "id" ASC
         FOR UPDATE SKIP LOCKED
         LIMIT 1)
@@ -80,6 +96,8 @@ export async function peekNextTask(deps: EngineDeps, actor: Actor, input: { proj
       stage: project.stage as Stage,
       OR: [{ status: 'open' }, { status: 'leased', leaseExpiresAt: { lte: now } }],
       skips: { none: { userId: actor.id } },
+      // not reserved for another annotator after a review, no machine output waiting for review
+      AND: [{ OR: [{ reservedForId: null }, { reservedForId: actor.id }] }, { image: { reviews: { none: { status: 'pending', taskId: null } } } }],
     },
     orderBy: [{ priority: 'desc' }, { id: 'asc' }],
     include: taskInclude,
@@ -138,7 +156,7 @@ export async function submitTask(deps: EngineDeps, actor: Actor, input: { taskId
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.task.updateMany({
       where: { id: task.id, status: 'leased', assigneeId: actor.id },
-      data: { status: 'submitted', submittedAt: nowOf(deps), leaseExpiresAt: null, activeMs: { increment: input.activeMs } },
+      data: { status: 'submitted', submittedAt: nowOf(deps), leaseExpiresAt: null, activeMs: { increment: input.activeMs }, reservedForId: null },
     });
     if (count === 0) throw new AppError('CONFLICT', 'this image is no longer yours to submit');
     await tx.stageCounter.upsert({
@@ -146,6 +164,8 @@ export async function submitTask(deps: EngineDeps, actor: Actor, input: { taskId
       create: { projectId: task.projectId, stage: task.stage, imagesDone: 1 },
       update: { imagesDone: { increment: 1 } },
     });
+    // QA: the project's sampling decides whether the image enters the review queue
+    await queueReviewForSubmission(tx, task, actor.id);
     return toTaskDto(await tx.task.findUniqueOrThrow({ where: { id: task.id }, include: taskInclude }));
   });
 }
