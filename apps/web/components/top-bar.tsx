@@ -2,7 +2,7 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { canOpenOpsConsole, canSeeRuns, mayHaveDashboards } from '../lib/permissions';
+import { canManageUsers, canOpenOpsConsole, canSeeRuns, mayHaveDashboards } from '../lib/permissions';
 import { useTRPC } from '../lib/trpc';
 import { useCurrentUser } from './session-gate';
 
@@ -35,6 +35,7 @@ export function TopBar() {
         {mayHaveDashboards(user) && <NavLink href="/dashboard" label="Dashboard" testId="nav-dashboard" />}
         {canSeeRuns(user) && <NavLink href="/runs" label="Runs" testId="nav-runs" />}
         {canOpenOpsConsole(user) && <NavLink href="/ops" label="Ops console" testId="nav-ops" />}
+        {canManageUsers(user) && <NavLink href="/users" label="Users" testId="nav-users" />}
       </nav>
       <div className="user-box">
         <Link href="/account" className="user-name user-link" title="Your account: change your password" data-testid="user-name">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCreateProjects, canOpenOpsConsole, canSeeRuns, mayHaveDashboards, projectAbilities, roleLabel } from './permissions';
+import { canCreateProjects, canManageUsers, canOpenOpsConsole, canSeeRuns, mayHaveDashboards, projectAbilities, roleLabel } from './permissions';
 
 describe('projectAbilities (from the access policy)', () => {
   it('lets project managers and admins manage; ops read members, re-ingest and exchange; members annotate', () => {
@@ -28,6 +28,7 @@ describe('global abilities', () => {
   it('shows Runs and the ops console to ops and admins, project creation to managers and admins, dashboards to all but annotators', () => {
     expect(roles.filter((role) => canSeeRuns({ role }))).toEqual(['admin', 'ops']);
     expect(roles.filter((role) => canOpenOpsConsole({ role }))).toEqual(['admin', 'ops']);
+    expect(roles.filter((role) => canManageUsers({ role }))).toEqual(['admin']);
     expect(roles.filter((role) => canCreateProjects({ role }))).toEqual(['admin', 'manager']);
     expect(roles.filter((role) => mayHaveDashboards({ role }))).toEqual(['admin', 'ops', 'manager']);
   });

@@ -10,6 +10,8 @@ type Where = Pick<ProjectDto, 'myRole'>;
 export const canSeeRuns = (user: Who): boolean => mayGlobal(user, 'runs.view-all');
 export const canOpenOpsConsole = (user: Who): boolean => mayGlobal(user, 'ops.view');
 export const canCreateProjects = (user: Who): boolean => mayGlobal(user, 'projects.create');
+/** The Users page: accounts, roles, passwords. */
+export const canManageUsers = (user: Who): boolean => mayGlobal(user, 'users.manage');
 /** The Dashboard link (each project's dashboard: ProjectAbilities.dashboard). */
 export const mayHaveDashboards = (user: Who): boolean => mayGlobal(user, 'dashboards.open');
 

@@ -1,0 +1,6 @@
+import { UsersView } from '../../../features/users/users-view';
+import '../../../styles/users.css';
+
+export default function UsersPage() {
+  return <UsersView />;
+}
