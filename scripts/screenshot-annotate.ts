@@ -4,12 +4,13 @@
 // never touched). It seeds the demo like `npm run demo`, starts api, worker and web, logs in as the
 // demo annotator in Debian's chromium, leases the queue's next image and clicks once inside each of
 // its three largest objects that lie apart (at the point farthest from the object's boundary, from
-// the scene's ground truth): two masks accepted, the third shown with its candidates. It prints each mask's IoU with
-// the object clicked, so the picture's quality is stated, not assumed. Re-run it after the built-in
-// model changes.
+// the scene's ground truth): two masks accepted, the third shown with its candidates. The project gets a label
+// per kind of object clicked (its label set, as a manager would define it), picked with its number key before
+// each click, so the picture shows the tool with labels. It prints each mask's IoU with the object clicked,
+// so the picture's quality is stated, not assumed. Re-run it after the built-in model changes.
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { demoSceneOptions, DEMO_PASSWORD, DEMO_SEED, DEMO_USERS, getActiveCheckpoint, seedDemo } from '@dataengine/engine';
+import { createLabel, demoSceneOptions, DEMO_PASSWORD, DEMO_SEED, DEMO_USERS, getActiveCheckpoint, seedDemo, SYSTEM_ACTOR } from '@dataengine/engine';
 import { decodeRle } from '@dataengine/segment';
 import { generateScene, type Scene } from '@dataengine/synth';
 import { createTestEnv, startEnvStack, TEST_DATABASE_URL, TEST_REDIS_URL, waitFor, type Stack, type TestEnv } from '@dataengine/testing';
@@ -85,6 +86,11 @@ async function openAnnotateTool(page: Page, env: TestEnv, checkpointId: string):
   await openProject(page, PROJECT.name);
   await page.getByTestId('annotate-link').click();
   await page.getByTestId('next-image').click();
+  return waitForImage(page, env, checkpointId);
+}
+
+/** The leased image open in the tool with its embedding and the decoder ready; returns its id. */
+async function waitForImage(page: Page, env: TestEnv, checkpointId: string): Promise<number> {
   const workspace = page.getByTestId('annotate-workspace');
   await workspace.waitFor();
   const imageId = Number(await workspace.getAttribute('data-image-id'));
@@ -107,9 +113,27 @@ async function leasedScene(env: TestEnv, imageId: number): Promise<{ fileName: s
   return { fileName: image.fileName, scene: generateScene(options) };
 }
 
-/** One click per target, each waiting for its mask; Enter accepts all but the last. */
-async function clickTargets(page: Page, targets: ClickTarget[]): Promise<void> {
+/**
+ * Gives the project a label per kind of object clicked (as its manager would on the project page),
+ * then reloads the tool, which picks the leased image up again. Returns the kinds in label order.
+ */
+async function labelTheProject(page: Page, env: TestEnv, checkpointId: string, targets: ClickTarget[]): Promise<string[]> {
+  const kinds = [...new Set(targets.map((t) => t.instance.kind))];
+  const { id: projectId } = await env.deps.db.project.findUniqueOrThrow({ where: { slug: PROJECT.slug }, select: { id: true } });
+  for (const kind of kinds) await createLabel(env.deps, SYSTEM_ACTOR, { projectId, name: kind });
+  await page.reload();
+  const next = page.locator('[data-testid="next-image"]:not([disabled])');
+  await page.getByTestId('annotate-workspace').or(next).first().waitFor();
+  if (await next.isVisible()) await next.click();
+  await waitForImage(page, env, checkpointId);
+  await page.getByTestId('label-picker').waitFor();
+  return kinds;
+}
+
+/** One click per target (its label's key first), each waiting for its mask; Enter accepts all but the last. */
+async function clickTargets(page: Page, targets: ClickTarget[], kinds: string[]): Promise<void> {
   for (const [i, target] of targets.entries()) {
+    await page.keyboard.press(String(kinds.indexOf(target.instance.kind) + 1));
     const at = await screenPoint(page, target.x, target.y);
     await page.mouse.click(at.x, at.y);
     await waitForMask(page);
@@ -124,7 +148,7 @@ async function clickTargets(page: Page, targets: ClickTarget[]): Promise<void> {
 /** The masks saved on the image, oldest first, as the API stores them. */
 async function savedMasks(env: TestEnv, imageId: number, count: number) {
   await waitFor(async () => (await env.deps.db.mask.count({ where: { imageId, deletedAt: null } })) === count, `${count} saved masks`, 20_000, 100);
-  return env.deps.db.mask.findMany({ where: { imageId, deletedAt: null }, orderBy: { id: 'asc' } });
+  return env.deps.db.mask.findMany({ where: { imageId, deletedAt: null }, orderBy: { id: 'asc' }, include: { label: { select: { name: true } } } });
 }
 
 function report(scene: Scene, fileName: string, targets: ClickTarget[], masks: Awaited<ReturnType<typeof savedMasks>>): void {
@@ -139,7 +163,7 @@ function report(scene: Scene, fileName: string, targets: ClickTarget[], masks: A
     const part = score.bestMatch.instance === o ? '' : ` (matches its ${score.bestMatch.instance.level} "${score.bestMatch.instance.kind}" better: ${score.bestMatch.iou.toFixed(3)})`;
     console.log(
       `  #${i + 1} ${o.kind.padEnd(10)} ${String(o.area).padStart(6)} px  click (${target.x}, ${target.y})  mask ${String(mask.area).padStart(6)} px` +
-        `  predicted IoU ${mask.predictedIou?.toFixed(2) ?? '–'}  IoU ${score.iou.toFixed(3)}  [${shown}]${part}`,
+        `  predicted IoU ${mask.predictedIou?.toFixed(2) ?? '–'}  IoU ${score.iou.toFixed(3)}  label ${mask.label?.name ?? '–'}  [${shown}]${part}`,
     );
   }
   console.log(`  mean IoU ${(ious.reduce((a, b) => a + b, 0) / ious.length).toFixed(3)}\n`);
@@ -161,7 +185,8 @@ async function main(): Promise<void> {
   const imageId = await openAnnotateTool(page, env, checkpointId);
   const { fileName, scene } = await leasedScene(env, imageId);
   const targets = largestWholeObjects(scene, CLICKS);
-  await clickTargets(page, targets);
+  const kinds = await labelTheProject(page, env, checkpointId, targets);
+  await clickTargets(page, targets, kinds);
   await page.screenshot({ path: OUTPUT, fullPage: true });
   log(`saved ${path.relative(process.cwd(), OUTPUT)} (${elapsed()})`);
 

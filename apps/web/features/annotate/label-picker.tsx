@@ -44,10 +44,10 @@ export function LabelPicker({ labels, active, onPick, selectedMask }: LabelPicke
   );
 }
 
-/** A mask's label in the list: a chip in the label's colour. */
-export function LabelChip({ label }: { label: { name: string; color: string } }) {
+/** A mask's label in the list: a chip in the label's colour (an empty id: "no label", muted). */
+export function LabelChip({ label }: { label: { id: string; name: string; color: string } }) {
   return (
-    <span className="label-chip" style={{ ['--label-colour' as string]: label.color }} data-testid="mask-label">
+    <span className={label.id ? 'label-chip' : 'label-chip label-chip-none'} style={{ ['--label-colour' as string]: label.color }} data-testid="mask-label">
       {label.name}
     </span>
   );

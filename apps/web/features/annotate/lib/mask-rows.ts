@@ -5,6 +5,9 @@ import type { OutboxEntry } from './draft-store';
 
 type RowLabel = NonNullable<MaskDto['label']>;
 
+/** How an unlabelled mask shows in a project that has labels: grey, "no label" — it stands out, waiting for a pick. */
+export const NO_LABEL: RowLabel = { id: '', name: 'no label', color: '#8a94a3' };
+
 export interface MaskRow {
   /** Server id, or the clientKey of an unsent save. */
   key: string;
@@ -20,7 +23,8 @@ export interface MaskRow {
   /** The model's scores of a pre-filled or automatic mask (or of the candidate a manual one came from). */
   predictedIou: number | null;
   stabilityScore: number | null;
-  /** Its label (name and colour from the project's set; an unsent pick shown already); null: none. */
+  /** Its label (name and colour from the project's set; an unsent pick shown already); NO_LABEL when it
+   * has none in a project with labels; null in a class-agnostic project. */
   label: RowLabel | null;
   /** Not yet confirmed by the API, or held (conflict / refused). */
   sync: 'saved' | 'pending' | 'conflict' | 'failed';
@@ -29,7 +33,8 @@ export interface MaskRow {
 
 export function maskRows(imageId: number, server: readonly MaskDto[], outbox: readonly OutboxEntry[], labels: readonly Pick<LabelDto, 'id' | 'name' | 'color'>[] = []): MaskRow[] {
   const mine = outbox.filter((e) => e.imageId === imageId);
-  const labelOf = (id: string | null | undefined): RowLabel | null => labels.find((l) => l.id === id) ?? null;
+  const none = labels.length > 0 ? NO_LABEL : null;
+  const labelOf = (id: string | null | undefined, known: RowLabel | null = null): RowLabel | null => (id ? (labels.find((l) => l.id === id) ?? known ?? none) : none);
   const relabelled = new Map(mine.flatMap((e) => (e.kind === 'label' ? [[e.input.maskId, e.input.labelId] as const] : [])));
   const deleted = new Set(mine.filter((e) => e.kind === 'delete').map((e) => e.input.maskId));
   const updates = new Map(mine.flatMap((e) => (e.kind === 'update' ? [[e.input.maskId, e] as const] : [])));
@@ -49,7 +54,7 @@ export function maskRows(imageId: number, server: readonly MaskDto[], outbox: re
         bbox: u ? null : m.bbox,
         predictedIou: m.predictedIou,
         stabilityScore: m.stabilityScore,
-        label: relabelled.has(m.id) ? labelOf(relabelled.get(m.id)) : (labelOf(m.labelId) ?? m.label),
+        label: relabelled.has(m.id) ? labelOf(relabelled.get(m.id)) : labelOf(m.labelId, m.label),
         sync: u ? u.state : 'saved',
         message: u?.message ?? null,
       };
