@@ -128,22 +128,24 @@ function LabelRow({ label, index, labels, canEdit, m }: { label: LabelDto; index
           <span className="label-name">{label.name}</span>
         </>
       )}
-      <span className="muted small label-count" data-testid="label-mask-count">
-        {label.maskCount === null ? '' : label.maskCount === 1 ? '1 mask' : `${label.maskCount} masks`}
-      </span>
-      {canEdit && (
-        <span className="label-actions">
-          <button type="button" className="button button-quiet button-small" onClick={() => move(-1)} disabled={index === 0 || m.reorder.isPending} aria-label={`Move ${label.name} up`} data-testid="label-up">
-            ↑
-          </button>
-          <button type="button" className="button button-quiet button-small" onClick={() => move(1)} disabled={index === labels.length - 1 || m.reorder.isPending} aria-label={`Move ${label.name} down`} data-testid="label-down">
-            ↓
-          </button>
-          <button type="button" className="button button-quiet button-small" onClick={askDelete} aria-label={`Delete ${label.name}`} data-testid="label-delete">
-            Delete
-          </button>
+      <div className="label-meta">
+        <span className="muted small label-count" data-testid="label-mask-count">
+          {label.maskCount === null ? '' : label.maskCount === 1 ? '1 mask' : `${label.maskCount} masks`}
         </span>
-      )}
+        {canEdit && (
+          <span className="label-actions">
+            <button type="button" className="button button-quiet button-small" onClick={() => move(-1)} disabled={index === 0 || m.reorder.isPending} aria-label={`Move ${label.name} up`} data-testid="label-up">
+              ↑
+            </button>
+            <button type="button" className="button button-quiet button-small" onClick={() => move(1)} disabled={index === labels.length - 1 || m.reorder.isPending} aria-label={`Move ${label.name} down`} data-testid="label-down">
+              ↓
+            </button>
+            <button type="button" className="button button-quiet button-small" onClick={askDelete} aria-label={`Delete ${label.name}`} data-testid="label-delete">
+              Delete
+            </button>
+          </span>
+        )}
+      </div>
       {confirming && <DeleteConfirm label={label} labels={labels} m={m} onDone={() => setConfirming(false)} />}
     </li>
   );
