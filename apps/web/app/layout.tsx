@@ -6,6 +6,7 @@ import '../styles/layout.css';
 import '../styles/projects.css';
 import '../styles/runs.css';
 import '../styles/annotate.css';
+import '../styles/review.css';
 
 export const metadata: Metadata = {
   title: 'Data Engine',

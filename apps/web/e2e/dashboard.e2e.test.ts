@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteMask, recordMaskCounters, requestNextTask, saveMask, setProjectStage, submitTask, updateMask, uploadImage, type EngineDeps } from '@dataengine/engine';
+import { decideReview, deleteMask, ensureTask, queueReviewForMachineMasks, recordMaskCounters, requestNextTask, saveMask, setProjectStage, submitTask, updateMask, uploadImage, type EngineDeps } from '@dataengine/engine';
 import { compressRle, encodeMask } from '@dataengine/segment';
 import { makeProject, makeUser, syntheticImageBytes, waitFor, type MadeUser, type TestEnv } from '@dataengine/testing';
 import { launchBrowser, screenshot } from './browser';
@@ -23,6 +23,9 @@ const DAYS = [
   { day: '2024-04-06', ck: 2, seconds: 13, stage: 'semi_automatic' },
 ] as const;
 const AUTO_PER_IMAGE = [3, 8, 12, 25, 30, 0];
+/** Automatic masks rejected in review: all of the second image's, two of the third's. */
+const AUTO_REJECTED_ONE_BY_ONE = 2;
+const AUTO_REJECTED = AUTO_PER_IMAGE[1]! + AUTO_REJECTED_ONE_BY_ONE;
 
 let env: TestEnv;
 let own: OwnStack;
@@ -30,6 +33,8 @@ let browser: Browser;
 let manager: MadeUser;
 let annotators: MadeUser[];
 let projectId: string;
+/** A project of the same manager, made later (first in the list, first by name) that sees no work. */
+let quietProjectId: string;
 
 function rect(x0: number, y0: number, w: number, h: number) {
   const data = new Uint8Array(SIZE.width * SIZE.height);
@@ -46,6 +51,7 @@ async function createProject(): Promise<void> {
   manager = await makeUser(db, { role: 'manager', name: 'Maya Manager' });
   annotators = [await makeUser(db, { role: 'annotator', name: 'Ana Ruiz' }), await makeUser(db, { role: 'annotator', name: 'Ben Okafor' })];
   projectId = (await makeProject(db, { createdBy: manager, name: 'Harbour survey', members: annotators.map((user) => ({ user, role: 'annotator' as const })) })).id;
+  quietProjectId = (await makeProject(db, { createdBy: manager, name: 'Anchorage (quiet)' })).id;
   imageIds = [];
   for (let i = 0; i < IMAGES; i++) {
     const { image } = await uploadImage(env.deps, manager, { projectId, fileName: `harbour-${i + 1}.png`, body: Readable.from([await syntheticImageBytes({ seed: 40 + i, ...SIZE, format: 'png' })]) });
@@ -88,20 +94,41 @@ async function seed(): Promise<void> {
     }
   }
   // what prefill and autogen runs store: masks without author or time, counted in the same transaction
-  const stored = async (stage: 'semi_automatic' | 'fully_automatic', provenance: 'prefill' | 'auto', imageId: number, n: number, day: string) => {
+  const stored = async (stage: 'semi_automatic' | 'fully_automatic', provenance: 'prefill' | 'auto', imageId: number, n: number, day: string, runId: string | null = null) => {
     await db.$transaction(async (tx) => {
       await tx.mask.createMany({
         data: Array.from({ length: n }, (_, k) => {
           const rle = rect((k * 11) % 150, (k * 7) % 110, 8, 8);
-          return { projectId, imageId, stage, provenance, rleCounts: rle.counts, rleHeight: SIZE.height, rleWidth: SIZE.width, bboxX: (k * 11) % 150, bboxY: (k * 7) % 110, bboxW: 8, bboxH: 8, area: 64, checkpointId: checkpoints[2]!.id, predictedIou: 0.9, stabilityScore: 0.95, createdAt: new Date(`${day}T18:00:00Z`) };
+          return { projectId, imageId, stage, provenance, rleCounts: rle.counts, rleHeight: SIZE.height, rleWidth: SIZE.width, bboxX: (k * 11) % 150, bboxY: (k * 7) % 110, bboxW: 8, bboxH: 8, area: 64, checkpointId: checkpoints[2]!.id, runId, predictedIou: 0.9, stabilityScore: 0.95, createdAt: new Date(`${day}T18:00:00Z`) };
         }),
       });
       await recordMaskCounters(tx, { projectId, stage, provenance, authorId: null, checkpointId: checkpoints[2]!.id, day: new Date(day) }, { masks: n, activeMs: 0, clicks: 0 });
     });
   };
   for (let i = 0; i < 4; i++) await stored('semi_automatic', 'prefill', imageIds[i]!, 2 + i, '2024-04-05');
+  // stage 2: Ana checks the first two pre-filled images — deletes both masks of the first, keeps the second's three
+  await db.$transaction(async (tx) => {
+    for (const imageId of imageIds.slice(0, 4)) await ensureTask(tx, { projectId, imageId, stage: 'semi_automatic' });
+  });
+  for (let i = 0; i < 2; i++) {
+    const task = (await requestNextTask(env.deps, annotators[0]!, { projectId }))!;
+    if (i === 0) {
+      for (const m of await db.mask.findMany({ where: { imageId: task.image.id, provenance: 'prefill' } })) await deleteMask(env.deps, annotators[0]!, { maskId: m.id.toString(), version: m.version });
+    }
+    await submitTask(env.deps, annotators[0]!, { taskId: task.id, activeMs: 50_000, emptyConfirmed: true });
+  }
   await setProjectStage(env.deps, manager, { projectId, stage: 'fully_automatic' });
-  for (const [i, n] of AUTO_PER_IMAGE.entries()) if (n > 0) await stored('fully_automatic', 'auto', imageIds[i]!, n, '2024-04-06');
+  const autogen = await db.run.create({ data: { projectId, kind: 'autogen', status: 'succeeded', checkpointId: checkpoints[2]!.id } });
+  for (const [i, n] of AUTO_PER_IMAGE.entries()) if (n > 0) await stored('fully_automatic', 'auto', imageIds[i]!, n, '2024-04-06', autogen.id);
+  // the autogen output in review: the first image accepted, the second rejected, the third accepted but for two masks
+  await db.$transaction(async (tx) => {
+    for (const [i, n] of AUTO_PER_IMAGE.entries()) if (n > 0) await queueReviewForMachineMasks(tx, { projectId, imageId: imageIds[i]!, stage: 'fully_automatic', runId: autogen.id });
+  });
+  const reviewOf = async (i: number) => (await db.review.findFirstOrThrow({ where: { imageId: imageIds[i]!, runId: autogen.id } })).id.toString();
+  await decideReview(env.deps, manager, { reviewId: await reviewOf(0), decision: 'accept' });
+  await decideReview(env.deps, manager, { reviewId: await reviewOf(1), decision: 'reject', reason: 'grid points on water, not boats' });
+  const third = await db.mask.findMany({ where: { imageId: imageIds[2]!, runId: autogen.id }, take: AUTO_REJECTED_ONE_BY_ONE, orderBy: { id: 'asc' } });
+  await decideReview(env.deps, manager, { reviewId: await reviewOf(2), decision: 'accept', rejectMaskIds: third.map((m) => m.id.toString()) });
   // the engine's clock was simulated, the rows' own timestamps were not
   for (const [id, day] of madeOn) await db.mask.update({ where: { id: BigInt(id) }, data: { createdAt: new Date(`${day}T10:00:00Z`) } });
 }
@@ -159,7 +186,7 @@ describe('the dashboard', () => {
     const stat = (metric: string) => page.locator(`[data-testid="stat"][data-metric="${metric}"] [data-testid="stat-value"]`).textContent();
     expect(Number(await stat('images.total'))).toBe(t.images);
     for (const p of ['manual', 'prefill', 'auto']) expect(Number(await stat(`masks.${p}`)), p).toBe(maskCount(t, null, p));
-    expect(maskCount(t, null, 'auto')).toBe(total(AUTO_PER_IMAGE, (n) => n));
+    expect(maskCount(t, null, 'auto')).toBe(total(AUTO_PER_IMAGE, (n) => n) - AUTO_REJECTED);
     for (const stage of ['assisted_manual', 'semi_automatic', 'fully_automatic']) {
       const row = `[data-testid="stage-row"][data-stage="${stage}"]`;
       for (const status of ['open', 'leased', 'submitted', 'skipped']) expect(Number(await cell(row, `tasks.${status}`)), `${stage} ${status}`).toBe(t.tasks.find((r) => r.stage === stage && r.status === status)?.n ?? 0);
@@ -229,6 +256,62 @@ describe('the dashboard', () => {
       expect([values({ ...where, metric: 'masks' }), values({ ...where, metric: 'active_ms' }), values({ ...where, metric: 'clicks' })], JSON.stringify(where)).toEqual([[e.masks], [e.ms], [e.clicks]]);
     }
     for (const who of annotators) expect(values({ section: 'effort_by_annotator', annotator: who.email, metric: 'images_submitted' })).toEqual([t.submitted.find((r) => r.email === who.email)?.n ?? 0]);
+  });
+
+  it('shows the accept rates of the model\'s masks per checkpoint, with their definition, as the masks\' fates count them', async () => {
+    expect(await page.getByTestId('accept-rate-definition').textContent()).toContain('kept as the model made them');
+    const row = (provenance: string) => `[data-testid="accept-rate-row"][data-checkpoint="retrain r2"][data-provenance="${provenance}"]`;
+    const numbers = async (provenance: string) => Object.fromEntries(await Promise.all(['made', 'kept', 'edited', 'deleted', 'rejected', 'pending'].map(async (m) => [m, Number(await cell(row(provenance), m))])));
+    // automatic: the first image's 3 and 10 of the third's 12 accepted; the second's 8 and 2 of the third's rejected; 25 + 30 wait
+    expect(await numbers('auto')).toEqual({ made: 78, kept: 13, edited: 0, deleted: 0, rejected: 10, pending: 55 });
+    expect(Number(await page.locator(`${row('auto')} [data-metric="acceptRate"]`).getAttribute('data-value'))).toBe(Math.round((13 / 23) * 10_000) / 10_000);
+    // pre-filled: the first image's 2 deleted, the second's 3 kept (its image submitted), the other two images' 9 pending
+    expect(await numbers('prefill')).toEqual({ made: 14, kept: 3, edited: 0, deleted: 2, rejected: 0, pending: 9 });
+    expect(await page.getByTestId('accept-headline').textContent()).toContain('56.5 % of the automatic masks of retrain r2 were kept');
+  });
+
+  it('shows active time per image per stage as the submitted tasks sum it, and the idle-gap rule', async () => {
+    const rows = await env.deps.db.$queryRaw<{ stage: string; n: number; ms: number }[]>`SELECT stage::text, count(*)::int n, sum(active_ms)::int ms FROM tasks WHERE project_id = ${projectId}::uuid AND status = 'submitted' GROUP BY 1`;
+    for (const r of rows) expect(Number(await cell(`[data-testid="stage-row"][data-stage="${r.stage}"]`, 'secondsPerImage')), r.stage).toBe(round2(r.ms / 1000 / r.n));
+    const all = rows.reduce((a, r) => ({ n: a.n + r.n, ms: a.ms + r.ms }), { n: 0, ms: 0 });
+    expect(await page.locator('[data-testid="stat"][data-metric="effort.secondsPerImage"] [data-testid="stat-value"]').textContent()).toBe(`${Math.round((all.ms / 1000 / all.n) * 10) / 10} s`);
+    const rule = page.getByTestId('idle-rule');
+    expect(await rule.getAttribute('data-cap')).toBe('30');
+    expect(await rule.textContent()).toContain('a pause longer than 30 s counts as 30 s (capped, not dropped)');
+  });
+
+  it('draws seconds and clicks per checkpoint on separate axes', async () => {
+    const chart = page.getByTestId('chart-effort-by-checkpoint');
+    await chart.locator('.recharts-bar').first().waitFor();
+    expect(await chart.locator('.recharts-yAxis').count()).toBe(2);
+    expect((await chart.locator('.recharts-legend-item-text').allTextContents()).sort()).toEqual(['clicks / mask (right)', 's / mask (left)']);
+  });
+
+  it('downloads one row per image and one per mask beside the aggregates', async () => {
+    const read = async (testId: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+      const [header, ...lines] = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\r\n');
+      return { name: download.suggestedFilename(), columns: header!.split(','), lines };
+    };
+    const images = await read('download-images-csv');
+    expect(images.name).toMatch(/^harbour-survey-images-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(images.lines).toHaveLength(IMAGES);
+    expect(images.columns).toContain('active_seconds');
+    const masks = await read('download-masks-csv');
+    expect(masks.lines).toHaveLength(await env.deps.db.mask.count({ where: { projectId } }));
+    expect(masks.columns).toEqual(expect.arrayContaining(['mask_id', 'provenance', 'author', 'checkpoint', 'fate', 'deleted_at']));
+  });
+
+  it('opens on the project looked at last: one picked on the dashboard, then one whose page was opened', async () => {
+    await page.getByTestId('dashboard-project').selectOption(quietProjectId);
+    await page.waitForURL(`**/dashboard?project=${quietProjectId}`);
+    await page.goto('/projects');
+    await page.getByTestId('nav-dashboard').click();
+    await page.waitForURL(`**/dashboard?project=${quietProjectId}`);
+    await page.goto(`/projects/${projectId}`);
+    await page.getByTestId('project-page').waitFor();
+    await page.getByTestId('nav-dashboard').click();
+    await page.waitForURL(`**/dashboard?project=${projectId}`);
   });
 });
 

@@ -74,7 +74,8 @@ describe('a manager', () => {
     await expect.poll(() => panel.getByTestId('held-out-count').getAttribute('data-val')).toBe(String(before + 1));
     expect(await panel.getByTestId('held-out-evaluation').textContent()).toContain('it needs 50');
 
-    const id = (await tile('e2e-val.png').getAttribute('href'))!.match(/\/api\/images\/(\d+)\//)![1]!;
+    // a tile opens the image viewer: /projects/<id>/images/<imageId>
+    const id = (await tile('e2e-val.png').getAttribute('href'))!.match(/\/images\/(\d+)$/)![1]!;
     await panel.getByTestId('held-out-ids').fill(id);
     await panel.getByTestId('held-out-mark-train').click();
     await expect.poll(() => panel.getByTestId('held-out-moved').textContent()).toBe('1 image moved to train.');

@@ -4,22 +4,22 @@ import { canCreateProjects, canManageUsers, canOpenOpsConsole, canSeeRuns, mayHa
 describe('projectAbilities (from the access policy)', () => {
   it('lets project managers and admins manage; ops read members, re-ingest and exchange; members annotate', () => {
     expect(projectAbilities({ role: 'manager' }, { myRole: 'manager' })).toEqual({
-      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: false, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true,
+      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: false, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true, review: true,
     });
     expect(projectAbilities({ role: 'admin' }, { myRole: null })).toEqual({
-      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: true, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true,
+      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: true, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true, review: true,
     });
     expect(projectAbilities({ role: 'ops' }, { myRole: null })).toEqual({
-      manage: false, upload: false, seeMembers: true, editMembers: false, reingest: true, annotate: false, exportAnnotations: true, importAnnotations: true, dashboard: true,
+      manage: false, upload: false, seeMembers: true, editMembers: false, reingest: true, annotate: false, exportAnnotations: true, importAnnotations: true, dashboard: true, review: false,
     });
     expect(projectAbilities({ role: 'annotator' }, { myRole: 'annotator' })).toEqual({
-      manage: false, upload: false, seeMembers: false, editMembers: false, reingest: false, annotate: true, exportAnnotations: false, importAnnotations: false, dashboard: false,
+      manage: false, upload: false, seeMembers: false, editMembers: false, reingest: false, annotate: true, exportAnnotations: false, importAnnotations: false, dashboard: false, review: false,
     });
   });
 
   it('follows the role in the project, not the global one', () => {
     expect(projectAbilities({ role: 'manager' }, { myRole: 'annotator' })).toMatchObject({ manage: false, seeMembers: false, exportAnnotations: false, dashboard: false, annotate: true });
-    expect(projectAbilities({ role: 'annotator' }, { myRole: 'manager' })).toMatchObject({ manage: true, seeMembers: true, exportAnnotations: true, dashboard: true });
+    expect(projectAbilities({ role: 'annotator' }, { myRole: 'manager' })).toMatchObject({ manage: true, seeMembers: true, exportAnnotations: true, dashboard: true, review: true });
   });
 });
 

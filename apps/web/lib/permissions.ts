@@ -30,6 +30,8 @@ export interface ProjectAbilities {
   importAnnotations: boolean;
   /** the project's dashboard */
   dashboard: boolean;
+  /** the review queue: accept or reject submitted images */
+  review: boolean;
 }
 
 export function projectAbilities(user: Who, project: Where): ProjectAbilities {
@@ -44,6 +46,7 @@ export function projectAbilities(user: Who, project: Where): ProjectAbilities {
     exportAnnotations: may('annotations.export'),
     importAnnotations: may('annotations.import'),
     dashboard: may('stats.view'),
+    review: may('review'),
   };
 }
 

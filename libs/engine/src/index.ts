@@ -46,6 +46,7 @@ export { getProjectStats, exportProjectStatsCsv } from './stats/project-stats';
 export { projectStatsSchema, statsCsvSchema } from './stats/stats-schema';
 export type { ProjectStats, StatsCsv } from './stats/stats-schema';
 export { projectImagesCsv, projectMasksCsv, IMAGE_CSV_COLUMNS, MASK_CSV_COLUMNS } from './stats/detail-csv';
+export { listProjectActivity } from './stats/project-activity';
 export type { CsvDownload } from './stats/detail-csv';
 export { listReviewQueue, getReview, queueReviewForSubmission, queueReviewForMachineMasks } from './review/review-queue';
 export { decideReview } from './review/decide-review';

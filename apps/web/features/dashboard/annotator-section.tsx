@@ -40,6 +40,7 @@ export function AnnotatorSection({ stats }: { stats: ProjectStats }) {
                   <th>Clicks / mask</th>
                   <th>Masks / hour</th>
                   <th>Images</th>
+                  <th>s / image</th>
                   <th>Images / day</th>
                   <th>Days</th>
                 </tr>
@@ -53,6 +54,7 @@ export function AnnotatorSection({ stats }: { stats: ProjectStats }) {
                     <td data-metric="clicksPerMask">{a.clicksPerMask ?? '—'}</td>
                     <td data-metric="masksPerHour">{a.masksPerHour ?? '—'}</td>
                     <td data-metric="imagesSubmitted">{a.imagesSubmitted}</td>
+                    <td data-metric="secondsPerImage">{a.secondsPerImage ?? '—'}</td>
                     <td data-metric="imagesPerDay">{a.imagesPerDay ?? '—'}</td>
                     <td data-metric="activeDays">{a.activeDays}</td>
                   </tr>

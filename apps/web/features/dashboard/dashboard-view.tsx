@@ -1,6 +1,7 @@
 'use client';
 // The project manager's dashboard: pick a project (those you manage; every project for ops and
-// admins), read its numbers from stats.project, download the same numbers as CSV.
+// admins) — it opens on the project you looked at last, else the most recently active one — read
+// its numbers from stats.project, download the same numbers as CSV, and one row per image or mask.
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
@@ -10,6 +11,8 @@ import { errorMessage } from '../../lib/api-error';
 import { formatDateTime } from '../../lib/format';
 import { projectAbilities } from '../../lib/permissions';
 import { useTRPC, useTRPCClient } from '../../lib/trpc';
+import { lastProject, rememberLastProject } from '../../lib/last-project';
+import { AcceptRateSection } from './accept-rate-section';
 import { AnnotatorSection } from './annotator-section';
 import { EffortSection } from './effort-section';
 import { downloadText } from './lib/download';
@@ -18,6 +21,13 @@ import { StageSection } from './stage-section';
 import { SummaryCards } from './summary-cards';
 
 export const STATS_REFRESH_MS = 30_000;
+
+/** The project the user looked at last (if they may open its dashboard), else the most recently active one. */
+function defaultProject(userId: string, eligible: string[], activity: { projectId: string }[]): string | null {
+  const remembered = lastProject(userId);
+  if (remembered && eligible.includes(remembered)) return remembered;
+  return activity.find((a) => eligible.includes(a.projectId))?.projectId ?? eligible[0] ?? null;
+}
 
 function CsvButton({ projectId }: { projectId: string }) {
   const client = useTRPCClient();
@@ -46,17 +56,35 @@ function CsvButton({ projectId }: { projectId: string }) {
   );
 }
 
+/** Per-image and per-mask rows, streamed by the API as files (a plain link: the browser saves it). */
+function DetailCsvLinks({ projectId }: { projectId: string }) {
+  return (
+    <span className="csv-links">
+      <a className="button" href={`/api/projects/${projectId}/stats/images.csv`} download data-testid="download-images-csv">
+        Per-image CSV
+      </a>
+      <a className="button" href={`/api/projects/${projectId}/stats/masks.csv`} download data-testid="download-masks-csv">
+        Per-mask CSV
+      </a>
+    </span>
+  );
+}
+
 export function DashboardView({ projectId }: { projectId: string | null }) {
   const user = useCurrentUser();
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
   const projects = useQuery(trpc.projects.list.queryOptions());
+  const activity = useQuery(trpc.stats.activity.queryOptions());
   const eligible = (projects.data ?? []).filter((p) => projectAbilities(user, p).dashboard);
-  const selected = projectId ?? eligible[0]?.id ?? null;
+  const selected = projectId ?? (projects.data && activity.data ? defaultProject(user.id, eligible.map((p) => p.id), activity.data) : null);
   useEffect(() => {
     if (!projectId && selected) router.replace(`${pathname}?project=${selected}`);
   }, [projectId, selected, pathname, router]);
+  useEffect(() => {
+    if (selected) rememberLastProject(user.id, selected);
+  }, [user.id, selected]);
   // asked whatever the UI thinks of the role: the API decides, and its 403 is shown
   const stats = useQuery(trpc.stats.project.queryOptions({ projectId: selected ?? '' }, { enabled: selected !== null, refetchInterval: STATS_REFRESH_MS }));
 
@@ -76,6 +104,7 @@ export function DashboardView({ projectId }: { projectId: string | null }) {
           </select>
         </label>
         {selected && <CsvButton projectId={selected} />}
+        {selected && <DetailCsvLinks projectId={selected} />}
         {stats.data && (
           <span className="muted small" data-testid="stats-generated">
             as of {formatDateTime(stats.data.generatedAt)} · refreshes every {STATS_REFRESH_MS / 1000} s
@@ -94,6 +123,7 @@ export function DashboardView({ projectId }: { projectId: string | null }) {
         <div className="dashboard-body" data-testid="dashboard-body" data-project-id={stats.data.project.id}>
           <SummaryCards stats={stats.data} />
           <StageSection stats={stats.data} />
+          <AcceptRateSection stats={stats.data} />
           <EffortSection stats={stats.data} />
           <AnnotatorSection stats={stats.data} />
           <MasksPerImageSection stats={stats.data} />

@@ -1,6 +1,7 @@
 'use client';
 // Active time and clicks per mask: over days (one line per checkpoint, annotator or stage) and per
 // checkpoint (the SAM paper's "34 s → 14 s per mask as the model improves").
+import { IDLE_CAP_RULE } from '@dataengine/contracts';
 import type { ProjectStats } from './lib/stats-types';
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -61,19 +62,23 @@ export function EffortSection({ stats }: { stats: ProjectStats }) {
           </label>
         </div>
       </div>
+      <p className="muted small" data-testid="idle-rule" data-cap={stats.timing.idleCapSeconds} data-source={stats.timing.source}>
+        {IDLE_CAP_RULE(stats.timing.idleCapSeconds)}{' '}
+        {stats.timing.source === 'project' ? 'This project sets its own cap (project page, Review & time).' : 'The installation’s cap (IDLE_GAP_CAP_SECONDS); a project manager can set the project’s own on the project page.'}
+      </p>
       {stats.effort.daily.length === 0 ? (
         <p className="empty">No masks saved by annotators yet: time and clicks per mask appear here once they are.</p>
       ) : (
         <div className="chart-pair">
           <figure className="chart" data-testid="chart-effort-over-time">
             <figcaption>
-              {METRIC_LABEL[metric]} per day, by {DIMENSION_LABEL[dimension]}
+              {METRIC_LABEL[metric]} per day, by {DIMENSION_LABEL[dimension]} (one unit per chart: pick seconds or clicks above)
             </figcaption>
             <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
               <LineChart data={chart.data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="day" tick={AXIS_TICK} />
-                <YAxis tick={AXIS_TICK} />
+                <YAxis tick={AXIS_TICK} label={{ value: metric === 'secondsPerMask' ? 's / mask' : 'clicks / mask', angle: -90, position: 'insideLeft', fontSize: 11 }} />
                 <Tooltip />
                 <Legend />
                 {chart.series.map((s, i) => (
@@ -88,11 +93,13 @@ export function EffortSection({ stats }: { stats: ProjectStats }) {
               <BarChart data={byCheckpoint} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="checkpointName" tick={AXIS_TICK} />
-                <YAxis tick={AXIS_TICK} />
+                {/* seconds and clicks are different units: one axis each */}
+                <YAxis yAxisId="seconds" tick={AXIS_TICK} label={{ value: 's / mask', angle: -90, position: 'insideLeft', fontSize: 11 }} />
+                <YAxis yAxisId="clicks" orientation="right" tick={AXIS_TICK} label={{ value: 'clicks / mask', angle: 90, position: 'insideRight', fontSize: 11 }} />
                 <Tooltip />
                 <Legend />
-                <Bar dataKey="secondsPerMask" name="s / mask" fill={seriesColor(0)} isAnimationActive={false} />
-                <Bar dataKey="clicksPerMask" name="clicks / mask" fill={seriesColor(2)} isAnimationActive={false} />
+                <Bar yAxisId="seconds" dataKey="secondsPerMask" name="s / mask (left)" fill={seriesColor(0)} isAnimationActive={false} />
+                <Bar yAxisId="clicks" dataKey="clicksPerMask" name="clicks / mask (right)" fill={seriesColor(2)} isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
           </figure>

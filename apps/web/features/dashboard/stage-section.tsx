@@ -63,6 +63,8 @@ export function StageSection({ stats }: { stats: ProjectStats }) {
               {PROVENANCES.map((p) => (
                 <th key={p}>{p} masks</th>
               ))}
+              <th title="active time of the submitted images of the stage, per image">s / image</th>
+              <th>In review</th>
             </tr>
           </thead>
           <tbody>
@@ -81,6 +83,8 @@ export function StageSection({ stats }: { stats: ProjectStats }) {
                     {s.masks[p]}
                   </td>
                 ))}
+                <td data-metric="secondsPerImage">{s.secondsPerImage ?? '—'}</td>
+                <td data-metric="inReview">{s.inReview}</td>
               </tr>
             ))}
           </tbody>

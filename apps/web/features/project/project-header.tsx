@@ -1,6 +1,6 @@
 'use client';
 import { STAGE_LABELS, stageSchema, type ProjectDto, type Stage } from '@dataengine/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
@@ -40,7 +40,19 @@ function StageSelect({ project }: { project: ProjectDto }) {
   );
 }
 
-export function ProjectHeader({ project, canManage, canAnnotate }: { project: ProjectDto; canManage: boolean; canAnnotate: boolean }) {
+/** The review queue's link, with how many images wait. */
+function ReviewLink({ projectId }: { projectId: string }) {
+  const trpc = useTRPC();
+  const queue = useQuery(trpc.review.queue.queryOptions({ projectId, status: 'pending', limit: 1 }, { refetchInterval: 30_000 }));
+  const pending = queue.data?.pending;
+  return (
+    <Link href={`/projects/${projectId}/review`} className="button" data-testid="review-link" data-pending={pending ?? ''}>
+      Review{pending ? ` (${pending})` : ''}
+    </Link>
+  );
+}
+
+export function ProjectHeader({ project, canManage, canAnnotate, canReview = false }: { project: ProjectDto; canManage: boolean; canAnnotate: boolean; canReview?: boolean }) {
   return (
     <header className="project-header">
       <nav className="breadcrumbs">
@@ -53,6 +65,7 @@ export function ProjectHeader({ project, canManage, canAnnotate }: { project: Pr
             Annotate
           </Link>
         )}
+        {canReview && <ReviewLink projectId={project.id} />}
       </div>
       {project.description && <p className="muted project-description">{project.description}</p>}
       <dl className="facts facts-inline">

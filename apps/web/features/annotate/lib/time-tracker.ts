@@ -1,8 +1,10 @@
-// Active annotation time (SAM-SPEC.md §6.1: time per mask): the sum of gaps between consecutive
-// user actions, where a gap longer than IDLE_GAP_MS counts as a pause and adds nothing.
+// Active annotation time (SAM-SPEC.md §6.1: time per mask): the sum of the gaps between
+// consecutive user actions, each counted up to a cap. A longer pause counts as the cap — capped,
+// not dropped, so the thinking before a hard mask is not lost, while a coffee break adds no more
+// than the cap. The cap is the project's (review.settings: its own, or IDLE_GAP_CAP_SECONDS).
 
-/** A gap between two actions longer than this is idle time (the brief: > 5 s is excluded). */
-export const IDLE_GAP_MS = 5_000;
+/** The installation's default cap (IDLE_GAP_CAP_SECONDS, 30 s) until the project's is known. */
+export const DEFAULT_IDLE_CAP_MS = 30_000;
 
 export interface TimeTracker {
   /** Active milliseconds so far. */
@@ -14,17 +16,16 @@ export interface TimeTracker {
 export const newTimeTracker = (activeMs = 0): TimeTracker => ({ activeMs, lastAt: null });
 
 /** Records one user action at `now` (ms). */
-export function recordActivity(t: TimeTracker, now: number, idleGapMs = IDLE_GAP_MS): TimeTracker {
+export function recordActivity(t: TimeTracker, now: number, idleCapMs = DEFAULT_IDLE_CAP_MS): TimeTracker {
   if (t.lastAt === null || now < t.lastAt) return { activeMs: t.activeMs, lastAt: now };
-  const gap = now - t.lastAt;
-  return { activeMs: gap > idleGapMs ? t.activeMs : t.activeMs + gap, lastAt: now };
+  return { activeMs: t.activeMs + Math.min(now - t.lastAt, idleCapMs), lastAt: now };
 }
 
-/** Active time including the running interval up to `now`, if it is not idle yet. */
-export function activeMsAt(t: TimeTracker, now: number, idleGapMs = IDLE_GAP_MS): number {
+/** Active time including the running interval up to `now` (counted up to the cap). */
+export function activeMsAt(t: TimeTracker, now: number, idleCapMs = DEFAULT_IDLE_CAP_MS): number {
   if (t.lastAt === null) return t.activeMs;
   const gap = now - t.lastAt;
-  return gap > idleGapMs || gap < 0 ? t.activeMs : t.activeMs + gap;
+  return gap < 0 ? t.activeMs : t.activeMs + Math.min(gap, idleCapMs);
 }
 
 /** The paper's rule of thumb: annotators moved on once a mask took more than 30 s (§6.1). */
