@@ -198,6 +198,10 @@ describe('ops', () => {
   it('starts an autogen run from the form (preset + overrides) and watches it complete', async () => {
     await page.getByTestId('run-kind-autogen').click();
     await page.getByTestId('run-project').selectOption({ label: PROJECT });
+    // the project's images are stage-1 images: the form selects stage 3 for autogen and asks before including them
+    await page.getByTestId('select-stage').selectOption('');
+    await expect.poll(() => page.getByTestId('selection-count').getAttribute('data-count')).toBe(String(IMAGES));
+    await page.getByTestId('allow-earlier-stages').check();
     await page.getByTestId('autogen-preset').selectOption('sam-default');
     // the contract decoder's discs (logit = R − distance) score a stability of ≈ 0.78 at this size,
     // under SAM's 0.95; their predicted IoU (0.9) passes SAM's 0.88

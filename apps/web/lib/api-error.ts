@@ -8,10 +8,15 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the technical detail behind the message (shown behind a "details" toggle) */
+    readonly detail: string | null = null,
   ) {
     super(message);
   }
 }
+
+/** The technical detail of an API error, when it gave one. */
+export const errorDetail = (error: unknown): string | null => (error instanceof HttpError ? error.detail : null);
 
 /** The HTTP status behind an API error, or null for anything else (network failures, bugs). */
 export function errorStatus(error: unknown): number | null {

@@ -47,7 +47,8 @@ export function readJsonAnswer<T>(status: number, text: string, schema: z.ZodTyp
     throw new HttpError(status, 'BAD_RESPONSE', `the server answered ${status} without a readable body; try again`);
   }
   if (status >= 200 && status < 300) return schema.parse(body);
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const error = (body as { error?: { code?: unknown; message?: unknown; details?: { detail?: unknown } } } | null)?.error;
   const message = typeof error?.message === 'string' ? error.message : `${what} failed (HTTP ${status})`;
-  throw new HttpError(status, typeof error?.code === 'string' ? error.code : 'HTTP_ERROR', message);
+  const detail = typeof error?.details?.detail === 'string' ? error.details.detail : null;
+  throw new HttpError(status, typeof error?.code === 'string' ? error.code : 'HTTP_ERROR', message, detail);
 }

@@ -24,17 +24,22 @@ export function AnnotateView({ projectId }: { projectId: string }) {
   const { client, decoder } = useSamWorker(checkpoint.data);
   const store = useDraftStore();
   const queue = useSaveQueue(store);
-  const { task, requestNext, submitAndNext, nextState, submitState, leaseError } = useAnnotationTask(projectId);
+  const { task, requestNext, submitAndNext, skipAndNext, openPrevious, hasPrevious, nextState, submitState, skipState, previousState, leaseError } = useAnnotationTask(projectId);
   const image = useQuery({ ...imageQuery(task?.image.url), enabled: Boolean(task) });
   const decoderCheckpointId = decoder.status === 'ready' ? decoder.checkpointId : null;
   const embedding = useImageEmbedding(client, task?.image.id ?? null, decoderCheckpointId);
   const switched = useModelSwitchToast(decoderCheckpointId, checkpoint.data?.id === decoderCheckpointId ? (checkpoint.data?.name ?? null) : null);
   const prefetched = usePrefetchNext(projectId, task?.image.id ?? null, embedding.isSuccess && image.isSuccess ? client : null, decoderCheckpointId);
 
-  const submit = async (activeMs: number) => {
+  const submit = async (activeMs: number, emptyConfirmed?: boolean) => {
     await queue.flush();
-    await submitAndNext(activeMs);
+    await submitAndNext(activeMs, emptyConfirmed);
   };
+  const skip = async (reason: string) => {
+    await queue.flush();
+    await skipAndNext(reason);
+  };
+  const previous = () => void queue.flush().then(openPrevious).catch(() => undefined); // shown from the mutation state
 
   if (project.isError) return <QueryError error={project.error} what="the project" />;
   return (
@@ -58,6 +63,11 @@ export function AnnotateView({ projectId }: { projectId: string }) {
             {nextState.isPending ? 'Loading…' : task === null ? 'Check the queue again' : 'Next image'}
           </button>
         )}
+        {!task && hasPrevious && (
+          <button type="button" className="button" onClick={previous} disabled={previousState.isPending} data-testid="previous-image" title="re-open the image you submitted last">
+            ← Previous image
+          </button>
+        )}
       </header>
       {switched && (
         <div className="annotate-toast notice notice-info" role="status" data-testid="model-switched" data-checkpoint-id={switched.checkpointId}>
@@ -68,6 +78,12 @@ export function AnnotateView({ projectId }: { projectId: string }) {
       {decoder.status === 'failed' && <ErrorNotice title="The decoder could not start">{decoder.message}</ErrorNotice>}
       {nextState.isError && <ErrorNotice title="Could not get an image">{errorMessage(nextState.error)}</ErrorNotice>}
       {submitState.isError && <ErrorNotice title="Could not submit the image">{errorMessage(submitState.error)}</ErrorNotice>}
+      {previousState.isError && <ErrorNotice title="Could not re-open your last image">{errorMessage(previousState.error)}</ErrorNotice>}
+      {previousState.isSuccess && previousState.data === null && (
+        <p className="notice notice-info" data-testid="no-previous">
+          There is no submitted image of yours to go back to (or it was reviewed meanwhile).
+        </p>
+      )}
       {leaseError && <ErrorNotice title="Your hold on this image">{leaseError}</ErrorNotice>}
       {embedding.isError && <ErrorNotice title="Could not prepare the image">{errorMessage(embedding.error)}</ErrorNotice>}
       {image.isError && <ErrorNotice title="Could not load the image">{errorMessage(image.error)}</ErrorNotice>}
@@ -101,6 +117,10 @@ export function AnnotateView({ projectId }: { projectId: string }) {
           discard={queue.discard}
           onSubmit={submit}
           submitting={submitState.isPending || nextState.isPending}
+          onSkip={skip}
+          skipping={skipState.isPending || nextState.isPending}
+          skipError={skipState.isError ? errorMessage(skipState.error) : null}
+          onPrevious={hasPrevious ? previous : null}
         />
       )}
     </div>

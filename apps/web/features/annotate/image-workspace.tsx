@@ -20,12 +20,16 @@ import { maskLock } from './lib/mask-lock';
 import { maskRows, type MaskRow } from './lib/mask-rows';
 import { emptyPrompts, hasDecoderPrompt, pointCoords, promptReducer, type PromptState } from './lib/prompt-reducer';
 import { MaskList } from './mask-list';
+import { BulkDeleteDialog, EmptySubmitDialog, SkipDialog } from './annotate-dialogs';
+import { decodeDraftMask, encodeDraftMask } from './lib/draft-mask';
+import { DEFAULT_VIEW, MaskViewControls, type MaskViewState } from './mask-view-controls';
+import { visibleMasks } from '../../lib/mask-filter';
 import { ToolBar } from './tool-bar';
 import { useActivity } from './use-activity';
 import type { LoadedImage } from './image-source';
 import { decodeRow, displayRow, useCurrentMask, useSavedOverlay, type Editing } from './use-current-mask';
 import type { WorkerEmbedding } from './use-image-embedding';
-import { useMaskPrediction, type Candidate } from './use-mask-prediction';
+import { useMaskPrediction, type Candidate, type Decoded } from './use-mask-prediction';
 
 export interface WorkspaceProps {
   task: TaskDto;
@@ -39,8 +43,28 @@ export interface WorkspaceProps {
   outbox: readonly OutboxEntry[];
   enqueue(entry: OutboxEntry): void;
   discard(key: string): void;
-  onSubmit(activeMs: number): Promise<void>;
+  /** `emptyConfirmed`: the annotator answered "no objects here" for an image without masks */
+  onSubmit(activeMs: number, emptyConfirmed?: boolean): Promise<void>;
   submitting: boolean;
+  /** gives the image back with a reason, then the next one */
+  onSkip(reason: string): Promise<void>;
+  skipping: boolean;
+  skipError: string | null;
+  /** re-opens the image submitted last (null: nothing to go back to) */
+  onPrevious: (() => void) | null;
+}
+
+type OpenDialog = { kind: 'empty' } | { kind: 'skip' } | { kind: 'bulk-delete'; rows: MaskRow[]; what: string } | null;
+
+/** The masks a restored draft had on screen, for its prompts (shown as they were: not decoded again). */
+function restoredDecode(restored: ReturnType<DraftStore['loadDraft']>, prompts: PromptState, width: number, height: number): Decoded | null {
+  if (!restored?.mask || !hasDecoderPrompt(prompts)) return null;
+  try {
+    const candidates = decodeDraftMask(restored.mask, restored.candidate, (mask) => maskToLowResLogits(mask, width, height, SAM_LOW_RES_SIZE));
+    return { points: prompts.points, box: prompts.box, candidates };
+  } catch {
+    return null; // a draft written by another version: decoded again from its prompts instead
+  }
 }
 
 const newKey = () => crypto.randomUUID();
@@ -79,15 +103,23 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [fitRequest, setFitRequest] = useState(0);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
+  const [view, setView] = useState<MaskViewState>(DEFAULT_VIEW);
   const activity = useActivity(restored?.activeMs ?? 0);
+  const [restoredMasks] = useState(() => restoredDecode(restored, prompts, width, height));
 
-  const rows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox), [imageId, server.data, p.outbox]);
+  const allRows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox), [imageId, server.data, p.outbox]);
+  // hidden automatic masks leave the overlay and the list; the others keep their colours and numbers
+  const rows = useMemo(() => visibleMasks(allRows, { auto: view.hideAuto }), [allRows, view.hideAuto]);
+  const colourOf = useCallback((row: MaskRow) => allRows.indexOf(row), [allRows]);
   const lockOf = useCallback((row: MaskRow) => maskLock(user, p.membership, row), [user, p.membership]);
-  const prediction = useMaskPrediction(p.client, p.embedding, frame, prompts.points, prompts.box, candidate, editing?.seed ?? null);
+  const prediction = useMaskPrediction(p.client, p.embedding, frame, prompts.points, prompts.box, candidate, editing?.seed ?? null, restoredMasks);
   const candidates = prediction.candidates;
   const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
   const current = useCurrentMask(frame, chosen, editing, prompts.strokes);
-  const savedOverlay = useSavedOverlay(frame, rows, selected, editing?.maskId ?? null);
+  const savedOverlay = useSavedOverlay(frame, rows, selected, editing?.maskId ?? null, view, colourOf);
+  // the mask on screen as COCO RLE counts (display frame): what a reload must show again
+  const currentRle = useMemo(() => (current.mask ? compressRle(encodeMask(current.mask)).counts : ''), [current.mask]);
   const layers = useMemo(() => [savedOverlay, current.overlay], [savedOverlay, current.overlay]);
 
   // a restored draft that edited a saved mask: pick the mask up again once the list is here
@@ -104,15 +136,19 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const { maskMs } = activity;
   useEffect(() => {
     if (!dirty) return p.store.clearDraft(imageId);
+    // written once the masks of these prompts are on screen (a click's decode takes a frame), with
+    // the masks themselves: a reload shows exactly them
+    if (prediction.pending) return;
     p.store.saveDraft(imageId, {
       clientKey: clientKey.current,
       editing: editing ? { maskId: editing.maskId, version: editing.version } : null,
       prompts: { points: prompts.points, box: prompts.box ? [...prompts.box] : null, strokes: prompts.strokes },
       candidate,
+      mask: candidates && candidates.length > 0 ? encodeDraftMask(candidates, candidate, !frame.exact) : null,
       clicks: prompts.clicks,
       activeMs: maskMs(),
     });
-  }, [dirty, prompts, candidate, editing, imageId, p.store, maskMs]);
+  }, [dirty, prompts, candidate, candidates, prediction.pending, frame.exact, editing, imageId, p.store, maskMs]);
 
   const clear = useCallback(() => {
     dispatch({ type: 'clear' });
@@ -187,8 +223,32 @@ export function ImageWorkspace(p: WorkspaceProps) {
 
   const submit = useCallback(async () => {
     if (dirty) return setNotice('accept (Enter) or clear (Esc) the current mask before submitting the image');
+    if (allRows.length === 0) return setDialog({ kind: 'empty' }); // asks "no objects here?" once
     await p.onSubmit(activity.imageMs());
-  }, [activity, dirty, p]);
+  }, [activity, allRows.length, dirty, p]);
+
+  const skip = useCallback(() => {
+    if (dirty) return setNotice('accept (Enter) or clear (Esc) the current mask before skipping the image');
+    setDialog({ kind: 'skip' });
+  }, [dirty]);
+
+  const previous = useCallback(() => {
+    if (!p.onPrevious) return setNotice('there is no submitted image to go back to');
+    if (dirty) return setNotice('accept (Enter) or clear (Esc) the current mask before going back');
+    p.onPrevious();
+  }, [dirty, p]);
+
+  const bulkDelete = useCallback(
+    (targets: MaskRow[]) => {
+      for (const row of targets) {
+        if (row.maskId === null || row.version === null) p.discard(row.key);
+        else p.enqueue({ kind: 'delete', key: `del-${row.maskId}-${row.version}`, imageId, state: 'pending', message: null, input: { maskId: row.maskId, version: row.version } });
+      }
+      if (targets.some((r) => r.key === selected)) setSelected(null);
+      setNotice(`${targets.length} mask${targets.length === 1 ? '' : 's'} deleted`);
+    },
+    [imageId, p, selected],
+  );
 
   const run = useCallback(
     (command: Command) => {
@@ -226,13 +286,18 @@ export function ImageWorkspace(p: WorkspaceProps) {
           return step(1);
         case 'select-previous':
           return step(-1);
+        case 'skip-image':
+          return skip();
+        case 'previous-image':
+          return previous();
       }
     },
-    [accept, activity, candidates, clear, remove, step, submit],
+    [accept, activity, candidates, clear, previous, remove, skip, step, submit],
   );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (dialog) return; // a question is open: its own keys only
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) return;
       const command = commandForKey(e);
       if (!command) return;
@@ -241,7 +306,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [run]);
+  }, [run, dialog]);
 
   const conflicts = p.outbox.filter((e) => e.imageId === imageId && e.state !== 'pending');
   return (
@@ -290,7 +355,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
           {help && <HelpOverlay onClose={() => setHelp(false)} />}
         </div>
         <div className="annotate-status" data-testid="annotate-status">
-          <span data-testid="current-mask-area" data-area={current.area} data-pending={prediction.pending ? 'true' : 'false'}>
+          <span data-testid="current-mask-area" data-area={current.area} data-pending={prediction.pending ? 'true' : 'false'} data-rle={currentRle}>
             {current.area > 0 ? `mask: ${current.area} px` : 'no mask yet'}
             {chosen ? ` · IoU ${chosen.predictedIou.toFixed(2)}` : ''}
             {editing ? ' · fixing a saved mask (brush, eraser, or click to re-prompt from it)' : ''}
@@ -313,6 +378,14 @@ export function ImageWorkspace(p: WorkspaceProps) {
         <button type="button" className="button button-primary submit-image" onClick={() => run('submit')} disabled={p.submitting} data-testid="submit-image" title="S">
           {p.submitting ? 'Submitting…' : 'Submit image (S)'}
         </button>
+        <div className="queue-actions">
+          <button type="button" className="button button-small" onClick={() => run('skip-image')} disabled={p.submitting || p.skipping} data-testid="skip-image" title="X">
+            Skip… (X)
+          </button>
+          <button type="button" className="button button-small" onClick={() => run('previous-image')} disabled={!p.onPrevious || p.submitting} data-testid="previous-image" title="Shift+P: re-open the image you submitted last">
+            ← Previous
+          </button>
+        </div>
         {server.isError && <QueryError error={server.error} what="the masks" />}
         {conflicts.map((e) => (
           <div key={e.key} className="notice notice-error" role="alert" data-testid="save-conflict">
@@ -328,9 +401,37 @@ export function ImageWorkspace(p: WorkspaceProps) {
             </button>
           </div>
         ))}
-        {p.task.stage === 'semi_automatic' && <Stage2Summary rows={rows} />}
-        <MaskList rows={rows} selected={selected} onSelect={select} lockOf={lockOf} />
+        {p.task.stage === 'semi_automatic' && <Stage2Summary rows={allRows} />}
+        <MaskViewControls rows={allRows} view={view} onView={setView} deletable={(row) => lockOf(row) === null} onDelete={(targets, what) => setDialog({ kind: 'bulk-delete', rows: targets, what })} />
+        <MaskList rows={rows} selected={selected} onSelect={select} lockOf={lockOf} indexOf={colourOf} />
+        {view.hideAuto && allRows.length > rows.length && (
+          <p className="muted small" data-testid="hidden-count">
+            {allRows.length - rows.length} automatic masks hidden
+          </p>
+        )}
       </aside>
+      {dialog?.kind === 'empty' && (
+        <EmptySubmitDialog
+          pending={p.submitting}
+          onCancel={() => setDialog(null)}
+          onConfirm={() => {
+            setDialog(null);
+            void p.onSubmit(activity.imageMs(), true);
+          }}
+        />
+      )}
+      {dialog?.kind === 'skip' && <SkipDialog pending={p.skipping} error={p.skipError} onCancel={() => setDialog(null)} onConfirm={(reason) => void p.onSkip(reason).then(() => setDialog(null), () => undefined)} />}
+      {dialog?.kind === 'bulk-delete' && (
+        <BulkDeleteDialog
+          count={dialog.rows.length}
+          what={dialog.what}
+          onCancel={() => setDialog(null)}
+          onConfirm={() => {
+            bulkDelete(dialog.rows);
+            setDialog(null);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -12,9 +12,11 @@ interface MaskListProps {
   onSelect: (row: MaskRow) => void;
   /** why a mask may not be changed here (the access policy), null when it may */
   lockOf: (row: MaskRow) => string | null;
+  /** a row's number and colour (its place in the image's full list, when some are hidden) */
+  indexOf?: (row: MaskRow) => number;
 }
 
-export function MaskList({ rows, selected, onSelect, lockOf }: MaskListProps) {
+export function MaskList({ rows, selected, onSelect, lockOf, indexOf }: MaskListProps) {
   return (
     <section className="panel annotate-masks" data-testid="mask-list">
       <h2 className="panel-title">
@@ -24,7 +26,7 @@ export function MaskList({ rows, selected, onSelect, lockOf }: MaskListProps) {
       <ol className="mask-rows">
         {rows.map((row, i) => (
           <li key={row.key}>
-            <MaskListRow row={row} index={i} selected={row.key === selected} locked={lockOf(row)} onSelect={onSelect} />
+            <MaskListRow row={row} index={indexOf ? indexOf(row) : i} selected={row.key === selected} locked={lockOf(row)} onSelect={onSelect} />
           </li>
         ))}
       </ol>

@@ -3,7 +3,7 @@
 // one), the lease kept alive while the tool is open, and submit → next. The tool remembers that the
 // user was working in the project, so a reload picks the same image up again.
 import type { TaskDto } from '@dataengine/contracts';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
@@ -29,6 +29,10 @@ export function useAnnotationTask(projectId: string) {
   const next = useMutation(trpc.tasks.next.mutationOptions());
   const submit = useMutation(trpc.tasks.submit.mutationOptions());
   const renew = useMutation(trpc.tasks.renew.mutationOptions());
+  const skip = useMutation(trpc.tasks.skip.mutationOptions());
+  const previous = useMutation(trpc.tasks.previous.mutationOptions());
+  const queryClient = useQueryClient();
+  const hasPrevious = useQuery(trpc.tasks.hasPrevious.queryOptions({ projectId }));
 
   const requestNext = useCallback(async () => {
     setLeaseError(null);
@@ -61,14 +65,52 @@ export function useAnnotationTask(projectId: string) {
     // keyed on the task id only (the mutation object changes every render)
   }, [taskId]);
 
+  const refreshPrevious = useCallback(() => queryClient.invalidateQueries(trpc.tasks.hasPrevious.queryFilter({ projectId })), [queryClient, trpc, projectId]);
+
+  /** `emptyConfirmed`: the annotator answered "no objects here" for an image without masks. */
   const submitAndNext = useCallback(
-    async (activeMs: number) => {
+    async (activeMs: number, emptyConfirmed = false) => {
       if (!task) return;
-      await submit.mutateAsync({ taskId: task.id, activeMs });
+      await submit.mutateAsync({ taskId: task.id, activeMs, ...(emptyConfirmed ? { emptyConfirmed } : {}) });
+      void refreshPrevious();
       await requestNext();
     },
-    [requestNext, submit, task],
+    [refreshPrevious, requestNext, submit, task],
   );
 
-  return { task, requestNext, submitAndNext, nextState: next, submitState: submit, leaseError };
+  /** Gives the image back with a reason (it never comes back to this annotator), then the next one. */
+  const skipAndNext = useCallback(
+    async (reason: string) => {
+      if (!task) return;
+      await skip.mutateAsync({ taskId: task.id, reason });
+      await requestNext();
+    },
+    [requestNext, skip, task],
+  );
+
+  /** Re-opens the image submitted last (while not reviewed); the image open now goes back to the queue. */
+  const openPrevious = useCallback(async () => {
+    setLeaseError(null);
+    const t = await previous.mutateAsync({ projectId });
+    void refreshPrevious();
+    if (t) {
+      setTask(t);
+      remember(projectId, true);
+    }
+    return t;
+  }, [previous, projectId, refreshPrevious]);
+
+  return {
+    task,
+    requestNext,
+    submitAndNext,
+    skipAndNext,
+    openPrevious,
+    hasPrevious: hasPrevious.data?.available ?? false,
+    nextState: next,
+    submitState: submit,
+    skipState: skip,
+    previousState: previous,
+    leaseError,
+  };
 }

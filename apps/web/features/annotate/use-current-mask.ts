@@ -7,15 +7,23 @@ import { useMemo } from 'react';
 import { buildOverlay } from './mask-overlay';
 import { resampleMask, type DisplayFrame } from './lib/display-frame';
 import { composeMask, CURRENT_COLOUR, maskArea, maskColour } from './lib/mask-edit';
+import { maskOutline } from './lib/mask-outline';
 import type { MaskRow } from './lib/mask-rows';
 import type { BrushStroke } from './lib/prompt-reducer';
 import type { Candidate, PromptSeed } from './use-mask-prediction';
 
 const CURRENT_ALPHA = 150;
-const SAVED_ALPHA = 110;
-/** Pre-filled (and automatic) masks are fainter until the annotator has looked at them. */
-const MODEL_ALPHA = 70;
+/** Pre-filled (and automatic) masks are fainter than manual ones until the annotator has looked at them. */
+const MODEL_FACTOR = 70 / 110;
 const SELECTED_ALPHA = 190;
+const OUTLINE_ALPHA = 235;
+
+/** How saved masks are drawn: the fill's opacity (0–1; 0.43 is the default look), or outlines only. */
+export interface SavedMaskStyle {
+  opacity: number;
+  outline: boolean;
+}
+export const DEFAULT_MASK_STYLE: SavedMaskStyle = { opacity: 0.43, outline: false };
 
 export interface Editing {
   maskId: string;
@@ -76,19 +84,29 @@ export function displayRow(row: MaskRow, frame: DisplayFrame): BinaryMask {
   return cached(`${rowKey(row)}@${frame.width}x${frame.height}`, () => resampleMask(decodeRle(row.segmentation), frame.width, frame.height));
 }
 
-/** All saved masks in their list colours; the one being edited is left out (it is the current mask). */
-export function useSavedOverlay(frame: DisplayFrame, rows: readonly MaskRow[], selected: string | null, editingId: string | null) {
-  return useMemo(
-    () =>
-      buildOverlay(
-        frame.width,
-        frame.height,
-        rows.flatMap((row, i) =>
-          row.maskId !== null && row.maskId === editingId
-            ? []
-            : [{ mask: displayRow(row, frame), colour: maskColour(i), alpha: row.key === selected ? SELECTED_ALPHA : row.provenance === 'manual' ? SAVED_ALPHA : MODEL_ALPHA }],
-        ),
-      ),
-    [rows, selected, editingId, frame],
-  );
+/** The saved mask's border at display size (outline-only view), cached like the masks. */
+function outlineRow(row: MaskRow, frame: DisplayFrame, thickness: number): BinaryMask {
+  return cached(`${rowKey(row)}@${frame.width}x${frame.height}:outline${thickness}`, () => maskOutline(displayRow(row, frame), thickness));
+}
+
+/**
+ * Saved masks in their list colours (`colourOf`: a row's index in the full list, so hiding some
+ * keeps the others' colours); the one being edited is left out (it is the current mask).
+ */
+export function useSavedOverlay(frame: DisplayFrame, rows: readonly MaskRow[], selected: string | null, editingId: string | null, style: SavedMaskStyle = DEFAULT_MASK_STYLE, colourOf: (row: MaskRow, i: number) => number = (_, i) => i) {
+  return useMemo(() => {
+    const fill = Math.round(255 * Math.min(1, Math.max(0, style.opacity)));
+    return buildOverlay(
+      frame.width,
+      frame.height,
+      rows.flatMap((row, i) => {
+        if (row.maskId !== null && row.maskId === editingId) return [];
+        const isSelected = row.key === selected;
+        const colour = maskColour(colourOf(row, i));
+        if (style.outline) return [{ mask: outlineRow(row, frame, isSelected ? 3 : 1), colour, alpha: OUTLINE_ALPHA }];
+        const alpha = isSelected ? Math.max(SELECTED_ALPHA, fill) : row.provenance === 'manual' ? fill : Math.round(fill * MODEL_FACTOR);
+        return [{ mask: displayRow(row, frame), colour, alpha }];
+      }),
+    );
+  }, [rows, selected, editingId, frame, style, colourOf]);
 }

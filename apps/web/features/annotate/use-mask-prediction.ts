@@ -22,7 +22,7 @@ export interface Candidate {
   lowResLogits: Float32Array;
 }
 
-interface Decoded {
+export interface Decoded {
   points: readonly SamPoint[];
   box: BoxXyxy | null;
   candidates: Candidate[];
@@ -64,11 +64,14 @@ export function useMaskPrediction(
   box: BoxXyxy | null,
   candidate: number,
   seed: PromptSeed | null = null,
+  /** the masks a restored draft had on screen, for exactly these prompts: shown as they were, not decoded again */
+  restored: Decoded | null = null,
 ) {
-  const [decoded, setDecoded] = useState<Decoded | null>(null);
+  const [decoded, setDecoded] = useState<Decoded | null>(restored);
   const [error, setError] = useState<string | null>(null);
   const generation = useRef(0);
-  const latest = useRef<Decoded | null>(null);
+  const latest = useRef<Decoded | null>(restored);
+  const kept = useRef(restored);
   // the candidate on screen: a click resets the index to 0 in the same render that asks for the
   // refinement, so the index is taken only while the shown masks belong to the current prompts
   const shown = useRef(candidate);
@@ -101,6 +104,9 @@ export function useMaskPrediction(
 
   useEffect(() => {
     const gen = ++generation.current;
+    // the restored draft's masks stay until the prompts change (the next click refines from them)
+    if (kept.current && latest.current === kept.current && kept.current.points === points && kept.current.box === box) return;
+    kept.current = null;
     if (!client || !embeddingId || (points.length === 0 && !box)) {
       latest.current = null;
       setDecoded(null);

@@ -2,14 +2,16 @@
 // Forms to start prefill, autogen, retrain, evaluate and export runs through runs.start.
 import type { CheckpointDto, ProjectDto } from '@dataengine/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../lib/api-error';
+import { useSavedSelection } from '../../lib/saved-selection';
 import { useTRPC } from '../../lib/trpc';
-import { buildStartRunInput, DEFAULT_RUN_FORM, RUN_FORM_KINDS, startedRunMessage, type RunFormKind, type RunFormValues } from './lib/run-form';
+import { ImageSelectionFields } from './image-selection-fields';
+import { buildStartRunInput, DEFAULT_RUN_FORM, defaultStageFor, RUN_FORM_KINDS, SELECTING_KINDS, selectionOf, startedRunMessage, type RunFormKind, type RunFormValues } from './lib/run-form';
 
 const KIND_HELP: Record<RunFormKind, string> = {
   prefill: 'Stage 2: detector boxes → decoder masks, kept by predicted IoU and stability.',
-  autogen: 'Stage 3: automatic masks from a point grid (SAM’s automatic mask generator).',
+  autogen: 'Stage 3: automatic masks from a point grid (SAM’s automatic mask generator) on stage-3 images; they go to review.',
   retrain: 'Fine-tune the active checkpoint on the project’s masks; the result is a candidate.',
   evaluate: 'Score a candidate and the checkpoint it would replace on the same held-out (val) images of the project; promote by margin. Refused while the set has too few masks.',
   export: 'Write the project’s masks as SA-1B or COCO to the blob store.',
@@ -28,7 +30,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<RunFormKind>('autogen');
-  const [values, setValues] = useState<RunFormValues>(DEFAULT_RUN_FORM);
+  const [values, setValues] = useState<RunFormValues>({ ...DEFAULT_RUN_FORM, stage: defaultStageFor('autogen') });
   const [formError, setFormError] = useState<string | null>(null);
   const start = useMutation(trpc.runs.start.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()) }));
   const set = <K extends keyof RunFormValues>(key: K, value: RunFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
@@ -36,11 +38,24 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
     <input value={String(values[key])} onChange={(e) => set(key, e.target.value as never)} data-testid={testId} {...props} />
   );
   const projectId = values.projectId || projects[0]?.id || '';
+  const saved = useSavedSelection(projectId).ids;
+  // "use in a run" from a project's grid: /ops?project=<id>&selection=saved
+  useEffect(() => {
+    const query = new URLSearchParams(window.location.search);
+    const wanted = query.get('project');
+    if (wanted) setValues((v) => ({ ...v, projectId: wanted, useSaved: query.get('selection') === 'saved' }));
+  }, []);
+  const chooseKind = (k: RunFormKind) => {
+    setKind(k);
+    setFormError(null);
+    start.reset(); // the last start's notice belongs to its own tab
+    setValues((v) => ({ ...v, stage: defaultStageFor(k), allowEarlierStages: false }));
+  };
   const heldOut = useQuery(trpc.images.heldOut.queryOptions({ projectId }, { enabled: kind === 'evaluate' && projectId !== '' }));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const built = buildStartRunInput(kind, { ...values, projectId });
+    const built = buildStartRunInput(kind, { ...values, projectId }, saved);
     if (!built.ok) {
       setFormError(built.error);
       return;
@@ -56,7 +71,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
       </h2>
       <div className="tabs" role="tablist" aria-label="Run kind">
         {RUN_FORM_KINDS.map((k) => (
-          <button key={k} type="button" role="tab" aria-selected={k === kind} className={k === kind ? 'tab tab-active' : 'tab'} onClick={() => setKind(k)} data-testid={`run-kind-${k}`}>
+          <button key={k} type="button" role="tab" aria-selected={k === kind} className={k === kind ? 'tab tab-active' : 'tab'} onClick={() => chooseKind(k)} data-testid={`run-kind-${k}`}>
             {k}
           </button>
         ))}
@@ -72,7 +87,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
             ))}
           </select>
         </Field>
-        {(kind === 'prefill' || kind === 'autogen' || kind === 'export') && <Field label="Image ids (empty: all ready images)">{text('imageIds', 'run-image-ids', { placeholder: 'e.g. 12, 13, 20' })}</Field>}
+        {SELECTING_KINDS.includes(kind) && <ImageSelectionFields kind={kind} projectId={projectId} values={values} set={set} saved={saved} selection={selectionOf(values, saved)} />}
         {kind === 'prefill' && (
           <>
             <Field label="Box score ≥">{text('boxScoreThreshold', 'prefill-box-score', { type: 'number', step: '0.05' })}</Field>

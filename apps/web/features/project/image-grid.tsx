@@ -1,7 +1,12 @@
 'use client';
 import type { ImageDto } from '@dataengine/contracts';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
 import { QueryError } from '../../components/error-notice';
+import { useCurrentUser } from '../../components/session-gate';
+import { canOpenOpsConsole } from '../../lib/permissions';
+import { useSavedSelection } from '../../lib/saved-selection';
 import { useTRPC } from '../../lib/trpc';
 import { ImageTile } from './image-tile';
 
@@ -22,6 +27,10 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
     ),
   );
   const loaded = images.data?.pages.reduce((n, p) => n + p.items.length, 0) ?? 0;
+  const user = useCurrentUser();
+  const picked = useSavedSelection(projectId);
+  const [picking, setPicking] = useState(false);
+  const pickedSet = new Set(picked.ids);
 
   return (
     <section className="grid-section" data-testid="image-grid-section">
@@ -30,7 +39,26 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
         <span className="muted" data-testid="image-grid-count">
           showing {loaded} of {Math.max(imageCount, loaded)}
         </span>
+        <button type="button" className={picking ? 'button button-small button-primary' : 'button button-small'} onClick={() => setPicking((p) => !p)} aria-pressed={picking} data-testid="grid-select">
+          {picking ? 'Done picking' : 'Select…'}
+        </button>
       </div>
+      {(picking || picked.ids.length > 0) && (
+        <div className="selection-bar small" data-testid="selection-bar" data-count={picked.ids.length}>
+          <strong>{picked.ids.length} picked</strong>
+          {picking && <span className="muted">click tiles to pick or unpick them</span>}
+          {picked.ids.length > 0 && canOpenOpsConsole(user) && (
+            <Link href={`/ops?project=${projectId}&selection=saved`} className="button button-small" data-testid="use-in-run">
+              Use in a run →
+            </Link>
+          )}
+          {picked.ids.length > 0 && (
+            <button type="button" className="button button-small button-quiet" onClick={picked.clear} data-testid="selection-clear">
+              Clear
+            </button>
+          )}
+        </div>
+      )}
       {images.isError && <QueryError error={images.error} what="the images" />}
       {images.isPending && <p className="muted">Loading images…</p>}
       {images.data && loaded === 0 && (
@@ -39,7 +67,7 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
         </p>
       )}
       <div className="image-grid" data-testid="image-grid">
-        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} />))}
+        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} picking={picking} picked={pickedSet.has(image.id)} onPick={() => picked.toggle(image.id)} />))}
       </div>
       {images.hasNextPage && (
         <button type="button" className="button load-more" onClick={() => void images.fetchNextPage()} disabled={images.isFetchingNextPage} data-testid="load-more">

@@ -6,13 +6,21 @@ const PLACEHOLDER: Record<ImageDto['status'], string> = {
   ready: 'No preview',
 };
 
-export function ImageTile({ image }: { image: ImageDto }) {
+/** `picking`: a click picks or unpicks the tile (the grid's saved selection) instead of opening it. */
+export function ImageTile({ image, picking = false, picked = false, onPick }: { image: ImageDto; picking?: boolean; picked?: boolean; onPick?: () => void }) {
   return (
     <a
       href={image.url}
       target="_blank"
       rel="noreferrer"
-      className="tile"
+      onClick={(e) => {
+        if (!picking) return;
+        e.preventDefault();
+        onPick?.();
+      }}
+      aria-pressed={picking ? picked : undefined}
+      data-picked={picked ? 'true' : 'false'}
+      className={picked ? 'tile tile-picked' : 'tile'}
       title={`${image.fileName} — ${image.width}×${image.height}, ${image.split}`}
       data-testid="image-tile"
       data-status={image.status}
@@ -35,6 +43,7 @@ export function ImageTile({ image }: { image: ImageDto }) {
           {image.status}
         </span>
       )}
+      {(picking || picked) && <span className={picked ? 'tile-check tile-check-on' : 'tile-check'} aria-hidden>{picked ? '✓' : ''}</span>}
       <span className="tile-caption">{image.fileName}</span>
       {image.error && (
         <span className="tile-error" data-testid="image-error">

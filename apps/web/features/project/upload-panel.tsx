@@ -21,7 +21,8 @@ function UploadRow({ item }: { item: UploadItem }) {
         </span>
         <span className="muted">{formatBytes(item.size)}</span>
       </div>
-      <progress max={1} value={item.progress} aria-label={`${item.name} upload progress`} />
+      {/* a refused file's bar stops where it was and turns red */}
+      <progress max={1} value={item.progress} aria-label={`${item.name} upload progress`} className={item.state === 'failed' ? 'progress-failed' : undefined} data-testid="upload-progress" />
       <div className="upload-state" data-testid="upload-state">
         {STATE_LABEL[item.state]}
         {item.state === 'uploading' && ` ${Math.round(item.progress * 100)}%`}
@@ -30,6 +31,12 @@ function UploadRow({ item }: { item: UploadItem }) {
         <div className={item.state === 'failed' ? 'inline-error' : 'muted'} data-testid="upload-message">
           {item.message}
         </div>
+      )}
+      {item.detail && (
+        <details className="small upload-detail" data-testid="upload-detail">
+          <summary>details</summary>
+          <span className="mono">{item.detail}</span>
+        </details>
       )}
     </li>
   );

@@ -4,7 +4,7 @@
 import type { SplitChoice } from '@dataengine/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { errorMessage, isUnauthenticated } from '../../lib/api-error';
+import { errorDetail, errorMessage, isUnauthenticated } from '../../lib/api-error';
 import { forEachConcurrently } from '../../lib/concurrency';
 import { redirectToLogin } from '../../lib/session';
 import { useTRPC } from '../../lib/trpc';
@@ -19,6 +19,8 @@ export interface UploadItem {
   state: UploadState;
   progress: number;
   message: string | null;
+  /** the technical detail of a refusal (behind "details") */
+  detail: string | null;
 }
 
 const PARALLEL_UPLOADS = 2;
@@ -47,7 +49,7 @@ export function useUploadBatch(projectId: string) {
     async (files: File[], split: SplitChoice = 'auto') => {
       if (files.length === 0 || busy) return;
       const batch = files.map((file, i) => ({ file, key: `${Date.now()}-${i}-${file.name}` }));
-      setItems(batch.map(({ file, key }) => ({ key, name: file.name, size: file.size, state: 'queued', progress: 0, message: null })));
+      setItems(batch.map(({ file, key }) => ({ key, name: file.name, size: file.size, state: 'queued', progress: 0, message: null, detail: null })));
       setBusy(true);
       try {
         const run = await beginUpload.mutateAsync({ projectId, files: files.length });
@@ -62,7 +64,7 @@ export function useUploadBatch(projectId: string) {
             });
           } catch (error) {
             if (isUnauthenticated(error)) redirectToLogin();
-            update(key, { state: 'failed', message: errorMessage(error) });
+            update(key, { state: 'failed', message: errorMessage(error), detail: errorDetail(error) });
           }
         });
       } catch (error) {

@@ -28,3 +28,14 @@ describe('run formatting', () => {
     expect(artifactUrl('6f1c2a8e-0000-4000-8000-000000000001')).toBe('/api/runs/6f1c2a8e-0000-4000-8000-000000000001/artifact');
   });
 });
+
+describe('splitError', () => {
+  it('folds a long parenthesised technical part away and keeps short ones', async () => {
+    const { splitError } = await import('./run-format');
+    expect(splitError('cut.png: the image data is damaged or truncated (VipsPngload: libspng read error, image truncated at byte 200); re-export it')).toEqual([
+      'cut.png: the image data is damaged or truncated; re-export it',
+      'VipsPngload: libspng read error, image truncated at byte 200',
+    ]);
+    expect(splitError('2 of 4 images failed (see below)')).toEqual(['2 of 4 images failed (see below)', null]);
+  });
+});

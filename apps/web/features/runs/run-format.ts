@@ -26,3 +26,13 @@ export const hasDownload = (run: Pick<RunDto, 'kind' | 'status'>): boolean => ru
 
 /** The export artifact's download, through the web origin's proxy to the API's artifact route. */
 export const artifactUrl = (runId: string): string => `/api/runs/${encodeURIComponent(runId)}/artifact`;
+
+/**
+ * An error line as a head the user reads and the technical detail behind "details": a
+ * parenthesised part of 40 characters or more (a decoder's message, bytes, a stack line) folds away.
+ */
+export function splitError(error: string): [string, string | null] {
+  const match = /\s*\(([^()]{40,})\)/.exec(error);
+  if (!match) return [error, null];
+  return [(error.slice(0, match.index) + error.slice(match.index + match[0].length)).trim(), match[1]!];
+}

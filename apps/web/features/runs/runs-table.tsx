@@ -1,7 +1,7 @@
 import type { RunDto } from '@dataengine/contracts';
 import Link from 'next/link';
 import { formatDateTime, formatDuration, runFraction } from '../../lib/format';
-import { artifactUrl, formatEta, hasDownload, isLive, progressDetail } from './run-format';
+import { artifactUrl, formatEta, hasDownload, isLive, progressDetail, splitError } from './run-format';
 
 export function RunProgress({ run }: { run: RunDto }) {
   const pct = (n: number) => (run.total > 0 ? (100 * n) / run.total : 0);
@@ -33,14 +33,19 @@ export interface RunActions {
 
 function RunRow({ run, projectName, actions }: { run: RunDto; projectName: string | undefined; actions?: RunActions }) {
   return (
-    <tr data-testid="run-row" data-run-id={run.id} data-kind={run.kind} data-status={run.status}>
+    <tr data-testid="run-row" data-run-id={run.id} data-kind={run.kind} data-status={run.status} data-with-errors={run.withErrors ? 'true' : 'false'}>
       <td className="mono">{run.kind}</td>
       <td>{run.projectId ? <Link href={`/projects/${run.projectId}`}>{projectName ?? run.projectId.slice(0, 8)}</Link> : '—'}</td>
       <td>
-        <span className={`badge badge-${run.status}`} data-testid="run-status">
-          {run.status}
+        <span className={run.withErrors ? 'badge badge-with-errors' : `badge badge-${run.status}`} data-testid="run-status">
+          {run.withErrors ? 'succeeded with errors' : run.status}
         </span>
-        {run.error && <div className="small text-failed">{run.error}</div>}
+        {run.summary && (
+          <div className="small run-summary" data-testid="run-summary">
+            {run.summary}
+          </div>
+        )}
+        {run.error && <RunError error={run.error} />}
         {hasDownload(run) && (
           <div>
             <a href={artifactUrl(run.id)} download className="small" data-testid="run-download">
@@ -53,7 +58,11 @@ function RunRow({ run, projectName, actions }: { run: RunDto; projectName: strin
         <RunProgress run={run} />
       </td>
       <td className="small">{run.createdBy ?? 'system'}</td>
-      <td className="small">{formatDateTime(run.createdAt)}</td>
+      <td className="small nowrap" title={run.createdAt}>
+        <span className="run-date" data-testid="run-created">
+          {formatDateTime(run.createdAt)}
+        </span>
+      </td>
       <td className="small">{formatDuration(run.startedAt, run.finishedAt)}</td>
       <td className="small" data-testid="run-eta">
         {formatEta(run.etaSeconds)}
@@ -68,6 +77,22 @@ function RunRow({ run, projectName, actions }: { run: RunDto; projectName: strin
         </td>
       )}
     </tr>
+  );
+}
+
+/** The run's error line; long technical detail folds behind "details". */
+function RunError({ error }: { error: string }) {
+  const [head, detail] = splitError(error);
+  return (
+    <div className="small text-failed" data-testid="run-error">
+      {head}
+      {detail && (
+        <details className="error-details">
+          <summary>details</summary>
+          <span className="mono">{detail}</span>
+        </details>
+      )}
+    </div>
   );
 }
 

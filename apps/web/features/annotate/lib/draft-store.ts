@@ -3,6 +3,7 @@
 // or an expired session costs no work. Storage is injected (localStorage in the app, a Map in tests).
 import { compressedRleSchema, saveMaskInputSchema } from '@dataengine/contracts';
 import { z } from 'zod';
+import { draftMaskSchema } from './draft-mask';
 
 export interface KeyValueStore {
   getItem(key: string): string | null;
@@ -24,6 +25,8 @@ export const draftSchema = z.object({
     strokes: z.array(strokeSchema),
   }),
   candidate: z.number().int().min(0).default(0),
+  /** The decoded masks on screen (what a reload shows again, pixel for pixel); null while none is shown. */
+  mask: draftMaskSchema.nullable().default(null),
   clicks: z.number().int().min(0),
   activeMs: z.number().min(0),
 });

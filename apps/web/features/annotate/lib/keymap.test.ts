@@ -20,6 +20,8 @@ describe('keymap', () => {
     expect(commandForKey(key('?'))).toBe('help');
     expect(commandForKey(key('n'))).toBe('select-next');
     expect(commandForKey(key('P'))).toBe('select-previous');
+    expect(commandForKey(key('x'))).toBe('skip-image');
+    expect(commandForKey({ ...key('P'), shiftKey: true })).toBe('previous-image');
   });
 
   it('leaves browser shortcuts and unknown keys alone', () => {
@@ -30,6 +32,6 @@ describe('keymap', () => {
 
   it('documents every command in the help table', () => {
     const documented = new Set(SHORTCUTS.map((s) => s.command));
-    for (const c of ['accept', 'clear', 'cycle', 'undo', 'delete', 'submit', 'brush', 'eraser', 'brush-smaller', 'help', 'select-next'] as const) expect(documented.has(c), c).toBe(true);
+    for (const c of ['accept', 'clear', 'cycle', 'undo', 'delete', 'submit', 'brush', 'eraser', 'brush-smaller', 'help', 'select-next', 'skip-image', 'previous-image'] as const) expect(documented.has(c), c).toBe(true);
   });
 });

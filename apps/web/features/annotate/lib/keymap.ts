@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the annotator tool: one table drives both the key handler and the help overlay.
 
-export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit' | 'select-next' | 'select-previous';
+export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit' | 'select-next' | 'select-previous' | 'skip-image' | 'previous-image';
 
 export interface KeyLike {
   key: string;
@@ -18,7 +18,9 @@ export const SHORTCUTS: { keys: string; command: Command; what: string }[] = [
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', command: 'redo', what: 'redo' },
   { keys: 'Delete / Backspace', command: 'delete', what: 'delete the selected saved mask (e.g. a wrong pre-filled one)' },
   { keys: 'N / P', command: 'select-next', what: 'select the next / previous mask of the list to review or fix it (brush, or click to re-prompt from it)' },
-  { keys: 'S', command: 'submit', what: 'submit the image and go to the next one' },
+  { keys: 'S', command: 'submit', what: 'submit the image and go to the next one (an image without masks asks "no objects here?" first)' },
+  { keys: 'X', command: 'skip-image', what: 'skip the image, saying why (it goes to another annotator)' },
+  { keys: 'Shift+P', command: 'previous-image', what: 're-open the image you submitted last (until it is reviewed)' },
   { keys: 'B', command: 'brush', what: 'brush (paint onto the mask)' },
   { keys: 'E', command: 'eraser', what: 'eraser' },
   { keys: 'V', command: 'prompt-tool', what: 'back to clicks and boxes' },
@@ -41,6 +43,7 @@ export function commandForKey(e: KeyLike): Command | null {
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (mod) return key === 'z' ? (e.shiftKey ? 'redo' : 'undo') : key === 'y' ? 'redo' : null;
   if (e.altKey) return null;
+  if (e.shiftKey && key === 'p') return 'previous-image';
   switch (key) {
     case 'Enter':
     case 'a':
@@ -70,6 +73,8 @@ export function commandForKey(e: KeyLike): Command | null {
       return 'select-next';
     case 'p':
       return 'select-previous';
+    case 'x':
+      return 'skip-image';
     case '?':
       return 'help';
     default:

@@ -24,7 +24,7 @@ describe('draft store', () => {
   it('keeps a draft per image and survives junk in storage', () => {
     const kv = memoryStore();
     const store = new DraftStore(kv);
-    const draft: Draft = { clientKey: 'k-12345678', editing: null, prompts: { points: [{ x: 1, y: 2, label: 1 }], box: null, strokes: [] }, candidate: 1, clicks: 1, activeMs: 900 };
+    const draft: Draft = { clientKey: 'k-12345678', editing: null, prompts: { points: [{ x: 1, y: 2, label: 1 }], box: null, strokes: [] }, candidate: 1, mask: null, clicks: 1, activeMs: 900 };
     store.saveDraft(3, draft);
     expect(store.loadDraft(3)).toEqual(draft);
     expect(store.loadDraft(4)).toBeNull();

@@ -8,7 +8,18 @@ const form = { ...DEFAULT_RUN_FORM, projectId };
 describe('buildStartRunInput', () => {
   it('starts an autogen run with the preset and the overrides JSON', () => {
     const r = buildStartRunInput('autogen', { ...form, preset: 'sa1b', overrides: '{"pointsPerSide": 4, "cropNLayers": 0}', imageIds: '3, 5 8' });
-    expect(r).toEqual({ ok: true, input: { kind: 'autogen', projectId, preset: 'sa1b', overrides: { pointsPerSide: 4, cropNLayers: 0 }, imageIds: [3, 5, 8] } });
+    expect(r).toEqual({ ok: true, input: { kind: 'autogen', projectId, preset: 'sa1b', overrides: { pointsPerSide: 4, cropNLayers: 0 }, imageIds: [3, 5, 8], allowEarlierStages: false } });
+  });
+
+  it('sends the selection as a filter the server resolves, with the grid\'s picked images and the early-stage confirmation', () => {
+    const r = buildStartRunInput('autogen', { ...form, stage: 'fully_automatic', noMasks: true, split: 'val', useSaved: true, allowEarlierStages: true }, [4, 9]);
+    expect(r).toEqual({ ok: true, input: expect.objectContaining({ kind: 'autogen', selection: { stages: ['fully_automatic'], noMasks: true, split: 'val', imageIds: [4, 9] }, allowEarlierStages: true }) });
+    // nothing chosen: every ready image (no filter sent)
+    const all = buildStartRunInput('export', form);
+    expect(all.ok && 'selection' in all.input).toBe(false);
+    // retrain and evaluate take no selection
+    const retrain = buildStartRunInput('retrain', { ...form, stage: 'assisted_manual' });
+    expect(retrain.ok && 'selection' in retrain.input).toBe(false);
   });
 
   it('shows the contract defaults and sends them back unchanged', () => {

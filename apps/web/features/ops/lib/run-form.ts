@@ -7,7 +7,9 @@ import {
   prefillParamsSchema,
   retrainParamsSchema,
   startRunInputSchema,
+  type ImageFilter,
   type RunDto,
+  type Stage,
   type StartRunInput,
 } from '@dataengine/contracts';
 
@@ -20,10 +22,22 @@ const retrain = retrainParamsSchema.parse({ projectId: NIL });
 const evaluate = evaluateParamsSchema.parse({ projectId: NIL, candidateId: NIL });
 const exported = exportParamsSchema.parse({ projectId: NIL });
 
+/** The run kinds that process a selection of the project's images. */
+export const SELECTING_KINDS: readonly RunFormKind[] = ['prefill', 'autogen', 'export'];
+
 export interface RunFormValues {
   projectId: string;
-  /** optional selection: image ids separated by commas or spaces */
+  /** the selection by filter ('' = any) */
+  stage: '' | Stage;
+  taskStatus: '' | 'open' | 'leased' | 'submitted' | 'skipped';
+  noMasks: boolean;
+  split: '' | 'train' | 'val';
+  /** only the images picked in the project's grid (the saved selection) */
+  useSaved: boolean;
+  /** advanced: image ids separated by commas or spaces */
   imageIds: string;
+  /** autogen: run on stage-1/2 images too (confirmed in the form) */
+  allowEarlierStages: boolean;
   boxScoreThreshold: string;
   predIouThresh: string;
   stabilityScoreThresh: string;
@@ -46,7 +60,13 @@ export interface RunFormValues {
 
 export const DEFAULT_RUN_FORM: RunFormValues = {
   projectId: '',
+  stage: '',
+  taskStatus: '',
+  noMasks: false,
+  split: '',
+  useSaved: false,
   imageIds: '',
+  allowEarlierStages: false,
   boxScoreThreshold: String(prefill.boxScoreThreshold),
   predIouThresh: String(prefill.predIouThresh),
   stabilityScoreThresh: String(prefill.stabilityScoreThresh),
@@ -100,18 +120,33 @@ function overrides(value: string): Record<string, number | boolean | string | nu
   return parsed as Record<string, number | boolean | string | null>;
 }
 
+/** The stage a kind's selection starts at when its tab is opened: autogen is for stage-3 images. */
+export const defaultStageFor = (kind: RunFormKind): RunFormValues['stage'] => (kind === 'autogen' ? 'fully_automatic' : '');
+
+/** The form's filter as the API takes it (`saved`: the grid's picked images); undefined selects every ready image. */
+export function selectionOf(v: RunFormValues, saved: readonly number[] = []): ImageFilter | undefined {
+  const filter: ImageFilter = {
+    ...(v.stage ? { stages: [v.stage] } : {}),
+    ...(v.taskStatus ? { taskStatuses: [v.taskStatus] } : {}),
+    ...(v.noMasks ? { noMasks: true } : {}),
+    ...(v.split ? { split: v.split } : {}),
+    ...(v.useSaved && saved.length > 0 ? { imageIds: [...saved] } : {}),
+  };
+  return Object.keys(filter).length > 0 ? filter : undefined;
+}
+
 /** Drops undefined fields so the schema's defaults apply. */
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
-export function buildStartRunInput(kind: RunFormKind, v: RunFormValues): BuildResult {
+export function buildStartRunInput(kind: RunFormKind, v: RunFormValues, saved: readonly number[] = []): BuildResult {
   try {
     if (!v.projectId) throw new FormError('choose a project');
-    const base = { kind, projectId: v.projectId };
+    const base = { kind, projectId: v.projectId, ...(SELECTING_KINDS.includes(kind) ? { selection: selectionOf(v, saved) } : {}) };
     const raw =
       kind === 'prefill'
         ? { ...base, imageIds: imageSelection(v.imageIds), boxScoreThreshold: num(v.boxScoreThreshold, 'box score threshold'), predIouThresh: num(v.predIouThresh, 'predicted IoU threshold'), stabilityScoreThresh: num(v.stabilityScoreThresh, 'stability threshold'), maxMasksPerImage: num(v.maxMasksPerImage, 'max masks per image') }
         : kind === 'autogen'
-          ? { ...base, imageIds: imageSelection(v.imageIds), preset: v.preset, overrides: overrides(v.overrides) }
+          ? { ...base, imageIds: imageSelection(v.imageIds), preset: v.preset, overrides: overrides(v.overrides), ...(v.allowEarlierStages ? { allowEarlierStages: true } : {}) }
           : kind === 'retrain'
             ? { ...base, mode: v.mode, steps: num(v.steps, 'steps'), lr: num(v.lr, 'learning rate'), evaluate: v.evaluate }
             : kind === 'evaluate'

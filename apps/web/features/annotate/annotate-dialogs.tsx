@@ -1,0 +1,96 @@
+'use client';
+// The tool's questions: "no objects here?" before submitting an image without masks, why an image
+// is skipped, and how many masks a bulk delete removes. Modal; Escape cancels, Enter confirms.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+
+function Dialog({ title, testId, children, onCancel, onConfirm, confirmLabel, canConfirm = true, pending = false, error = null }: {
+  title: string;
+  testId: string;
+  children: ReactNode;
+  onCancel: () => void;
+  onConfirm: () => void;
+  confirmLabel: string;
+  canConfirm?: boolean;
+  pending?: boolean;
+  error?: string | null;
+}) {
+  const confirm = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    confirm.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onCancel();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onCancel]);
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog panel" role="dialog" aria-modal="true" aria-labelledby={`${testId}-title`} data-testid={testId}>
+        <h3 id={`${testId}-title`} className="panel-title">
+          {title}
+        </h3>
+        <div className="dialog-body">{children}</div>
+        {error && (
+          <p className="inline-error" role="alert" data-testid={`${testId}-error`}>
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onCancel} disabled={pending} data-testid={`${testId}-cancel`}>
+            Cancel (Esc)
+          </button>
+          <button ref={confirm} type="button" className="button button-primary" onClick={onConfirm} disabled={pending || !canConfirm} data-testid={`${testId}-confirm`}>
+            {pending ? 'Working…' : confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function EmptySubmitDialog({ onCancel, onConfirm, pending }: { onCancel: () => void; onConfirm: () => void; pending: boolean }) {
+  return (
+    <Dialog title="No objects here?" testId="confirm-empty" onCancel={onCancel} onConfirm={onConfirm} confirmLabel="Yes, nothing to annotate — submit" pending={pending}>
+      <p>This image has no masks. Submit it as an image with no objects to annotate? If you cannot tell, skip it instead (<kbd>X</kbd>) and say why.</p>
+    </Dialog>
+  );
+}
+
+export const SKIP_REASONS = [
+  'Cannot tell the objects apart (blurry, too dark, too small)',
+  'The image is broken or shows nothing usable',
+  'Not an image for this project',
+] as const;
+
+export function SkipDialog({ onCancel, onConfirm, pending, error }: { onCancel: () => void; onConfirm: (reason: string) => void; pending: boolean; error: string | null }) {
+  const [choice, setChoice] = useState<number>(0);
+  const [other, setOther] = useState('');
+  const reason = choice < SKIP_REASONS.length ? SKIP_REASONS[choice]! : other.trim();
+  return (
+    <Dialog title="Skip this image" testId="skip-dialog" onCancel={onCancel} onConfirm={() => onConfirm(reason)} confirmLabel="Skip and go to the next image" canConfirm={reason !== ''} pending={pending} error={error}>
+      <p className="small muted">It goes to another annotator and never comes back to you; when two annotators skip it, a manager looks at it. Masks you saved on it stay.</p>
+      <fieldset className="skip-reasons">
+        <legend className="small">Why?</legend>
+        {[...SKIP_REASONS, 'Other'].map((label, i) => (
+          <label key={label} className="checkbox">
+            <input type="radio" name="skip-reason" checked={choice === i} onChange={() => setChoice(i)} data-testid={`skip-reason-${i}`} />
+            {label}
+          </label>
+        ))}
+        {choice === SKIP_REASONS.length && (
+          <input type="text" value={other} onChange={(e) => setOther(e.target.value)} maxLength={500} placeholder="say why" aria-label="Other reason" data-testid="skip-other" autoFocus />
+        )}
+      </fieldset>
+    </Dialog>
+  );
+}
+
+export function BulkDeleteDialog({ count, what, onCancel, onConfirm }: { count: number; what: string; onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <Dialog title={`Delete ${count} mask${count === 1 ? '' : 's'}?`} testId="bulk-delete-dialog" onCancel={onCancel} onConfirm={onConfirm} confirmLabel={`Delete ${count}`}>
+      <p>
+        {what}. They are removed from this image for everyone (kept in the database as deleted).
+      </p>
+    </Dialog>
+  );
+}
