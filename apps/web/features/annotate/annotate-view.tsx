@@ -4,7 +4,7 @@
 // image and its embedding, the workspace for the leased image, and the prefetch of the next one.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ErrorNotice, QueryError } from '../../components/error-notice';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC, useTRPCClient } from '../../lib/trpc';
@@ -16,10 +16,14 @@ import { useActiveCheckpoint, useModelSwitchToast } from './use-checkpoint-event
 import { prefetchEmbedding, useImageEmbedding } from './use-image-embedding';
 import { useDraftStore, useSaveQueue } from './use-save-queue';
 import { useSamWorker } from './use-sam-worker';
+import { useActiveLabel } from './use-active-label';
 
 export function AnnotateView({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const project = useQuery(trpc.projects.get.queryOptions({ projectId }));
+  const labels = useQuery(trpc.labels.list.queryOptions({ projectId }));
+  const labelSet = useMemo(() => labels.data ?? [], [labels.data]);
+  const [activeLabelId, pickLabel] = useActiveLabel(projectId, labelSet);
   const checkpoint = useActiveCheckpoint(projectId);
   const { client, decoder } = useSamWorker(checkpoint.data);
   const store = useDraftStore();
@@ -121,6 +125,9 @@ export function AnnotateView({ projectId }: { projectId: string }) {
           skipping={skipState.isPending || nextState.isPending}
           skipError={skipState.isError ? errorMessage(skipState.error) : null}
           onPrevious={hasPrevious ? previous : null}
+          labels={labelSet}
+          activeLabelId={activeLabelId}
+          onPickLabel={pickLabel}
         />
       )}
     </div>

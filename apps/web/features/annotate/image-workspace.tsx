@@ -1,7 +1,7 @@
 'use client';
 // The tool for one leased image: prompts → decoder → mask, brush touch-ups, accept / delete through
 // the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
-import type { Membership, TaskDto } from '@dataengine/contracts';
+import type { LabelDto, Membership, TaskDto } from '@dataengine/contracts';
 import { compressRle, encodeMask, SAM_LOW_RES_SIZE, type BinaryMask } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useQuery } from '@tanstack/react-query';
@@ -14,6 +14,8 @@ import { HelpOverlay } from './help-overlay';
 import { markPrompt } from './latency';
 import type { DraftStore, OutboxEntry } from './lib/draft-store';
 import { commandForKey, type Command } from './lib/keymap';
+import { LABEL_SHORTCUTS, labelKeyPick } from './lib/label-keys';
+import { LabelPicker } from './label-picker';
 import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
 import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
 import { maskLock } from './lib/mask-lock';
@@ -52,6 +54,11 @@ export interface WorkspaceProps {
   skipError: string | null;
   /** re-opens the image submitted last (null: nothing to go back to) */
   onPrevious: (() => void) | null;
+  /** the project's label set (empty: class-agnostic — no picker, masks unlabelled) */
+  labels: readonly LabelDto[];
+  /** the label new masks get (the last picked, remembered per project) */
+  activeLabelId: string | null;
+  onPickLabel(labelId: string | null): void;
 }
 
 type OpenDialog = { kind: 'empty' } | { kind: 'skip' } | { kind: 'bulk-delete'; rows: MaskRow[]; what: string } | null;
@@ -108,7 +115,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const activity = useActivity(restored?.activeMs ?? 0);
   const [restoredMasks] = useState(() => restoredDecode(restored, prompts, width, height));
 
-  const allRows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox), [imageId, server.data, p.outbox]);
+  const allRows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox, p.labels), [imageId, server.data, p.outbox, p.labels]);
   // hidden automatic masks leave the overlay and the list; the others keep their colours and numbers
   const rows = useMemo(() => visibleMasks(allRows, { auto: view.hideAuto }), [allRows, view.hideAuto]);
   const colourOf = useCallback((row: MaskRow) => allRows.indexOf(row), [allRows]);
@@ -172,7 +179,8 @@ export function ImageWorkspace(p: WorkspaceProps) {
       p.enqueue({ ...base, kind: 'update', key: clientKey.current, input: { maskId: editing.maskId, version: editing.version, ...common } });
     } else {
       const scores = chosen ? { predictedIou: clamp(chosen.predictedIou, -10, 10), stabilityScore: clamp(chosen.stabilityScore, 0, 1) } : {};
-      p.enqueue({ ...base, kind: 'save', key: clientKey.current, input: { imageId, clientKey: clientKey.current, ...common, ...scores, ...(p.checkpointId ? { checkpointId: p.checkpointId } : {}) } });
+      const label = p.labels.length > 0 ? { labelId: p.activeLabelId } : {};
+      p.enqueue({ ...base, kind: 'save', key: clientKey.current, input: { imageId, clientKey: clientKey.current, ...common, ...scores, ...(p.checkpointId ? { checkpointId: p.checkpointId } : {}), ...label } });
     }
     setNotice(null);
     setSelected(null);
@@ -295,10 +303,38 @@ export function ImageWorkspace(p: WorkspaceProps) {
     [accept, activity, candidates, clear, previous, remove, skip, step, submit],
   );
 
+  /** Picks the label of new masks, and relabels the selected mask when the annotator may change it. */
+  const pickLabel = useCallback(
+    (labelId: string | null) => {
+      p.onPickLabel(labelId);
+      const row = rows.find((r) => r.key === selected);
+      if (!row || (row.label?.id || null) === labelId) return;
+      const locked = lockOf(row);
+      if (locked) return setNotice(`the selected mask keeps its label: ${locked}`);
+      if (row.maskId !== null) {
+        p.enqueue({ kind: 'label', key: `label-${row.maskId}`, imageId, state: 'pending', message: null, input: { maskId: row.maskId, labelId } });
+        return;
+      }
+      // not sent yet: the save itself carries the new label
+      const unsent = p.outbox.find((e) => e.key === row.key);
+      if (unsent?.kind === 'save') p.enqueue({ ...unsent, input: { ...unsent.input, labelId } });
+    },
+    [imageId, lockOf, p, rows, selected],
+  );
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (dialog) return; // a question is open: its own keys only
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) return;
+      const labelPick = p.labels.length > 0 ? labelKeyPick(e) : null;
+      if (labelPick !== null) {
+        e.preventDefault();
+        activity.record();
+        if (labelPick === 'none') return pickLabel(null);
+        const label = p.labels[labelPick];
+        if (!label) return setNotice(`key ${labelPick + 1} picks no label: this project has ${p.labels.length}`);
+        return pickLabel(label.id);
+      }
       const command = commandForKey(e);
       if (!command) return;
       e.preventDefault();
@@ -306,7 +342,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [run, dialog]);
+  }, [run, dialog, p.labels, pickLabel, activity]);
 
   const conflicts = p.outbox.filter((e) => e.imageId === imageId && e.state !== 'pending');
   return (
@@ -352,7 +388,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
             onStroke={(stroke) => dispatch({ type: 'stroke', stroke })}
           />
           {!p.embedding && <div className="stage-status" data-testid="embedding-loading">Preparing the image for segmentation…</div>}
-          {help && <HelpOverlay onClose={() => setHelp(false)} />}
+          {help && <HelpOverlay onClose={() => setHelp(false)} extra={p.labels.length > 0 ? LABEL_SHORTCUTS : []} />}
         </div>
         <div className="annotate-status" data-testid="annotate-status">
           <span data-testid="current-mask-area" data-area={current.area} data-pending={prediction.pending ? 'true' : 'false'} data-rle={currentRle}>
@@ -403,6 +439,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
         ))}
         {p.task.stage === 'semi_automatic' && <Stage2Summary rows={allRows} />}
         <MaskViewControls rows={allRows} view={view} onView={setView} deletable={(row) => lockOf(row) === null} onDelete={(targets, what) => setDialog({ kind: 'bulk-delete', rows: targets, what })} />
+        {p.labels.length > 0 && <LabelPicker labels={p.labels} active={p.activeLabelId} onPick={pickLabel} selectedMask={selectedName(rows, selected, colourOf)} />}
         <MaskList rows={rows} selected={selected} onSelect={select} lockOf={lockOf} indexOf={colourOf} />
         {view.hideAuto && allRows.length > rows.length && (
           <p className="muted small" data-testid="hidden-count">
@@ -437,6 +474,12 @@ export function ImageWorkspace(p: WorkspaceProps) {
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** "#3" for the selected mask (its number in the list), null when none is selected. */
+function selectedName(rows: readonly MaskRow[], selected: string | null, indexOf: (row: MaskRow) => number): string | null {
+  const row = rows.find((r) => r.key === selected);
+  return row ? `#${indexOf(row) + 1}` : null;
+}
 
 /** A touch-up that lost a version race becomes a mask of its own, so nothing the user did is lost. */
 function saveAsNew(entry: Extract<OutboxEntry, { kind: 'update' }>, p: WorkspaceProps): void {

@@ -1,5 +1,6 @@
 'use client';
 import { cssColour, maskColour } from './lib/mask-edit';
+import { LabelChip } from './label-picker';
 import type { MaskRow } from './lib/mask-rows';
 
 const PROVENANCE_LABEL: Record<MaskRow['provenance'], string> = { manual: 'manual', prefill: 'pre-filled', auto: 'automatic' };
@@ -44,12 +45,13 @@ function MaskListRow({ row, index, selected, locked, onSelect }: { row: MaskRow;
       data-mask-id={row.maskId ?? ''}
       data-sync={row.sync}
       data-provenance={row.provenance}
+      data-label-id={row.label?.id || ''}
       data-locked={locked ? 'true' : 'false'}
       title={locked ?? (row.provenance === 'manual' ? undefined : 'made by the model: check it, fix it or delete it')}
     >
-      <span className="mask-swatch" style={{ background: cssColour(maskColour(index)) }} aria-hidden />
+      <span className="mask-swatch" style={{ background: row.label ? row.label.color : cssColour(maskColour(index)) }} aria-hidden />
       <span className="mask-name">
-        #{index + 1} <span className={`prov-chip prov-${row.provenance}`}>{PROVENANCE_LABEL[row.provenance]}</span>
+        #{index + 1} {row.label && <LabelChip label={row.label} />} <span className={`prov-chip prov-${row.provenance}`}>{PROVENANCE_LABEL[row.provenance]}</span>
         {row.provenance !== 'manual' && row.predictedIou !== null && (
           <span className="muted mask-scores" data-testid="mask-scores">
             IoU {row.predictedIou.toFixed(2)}

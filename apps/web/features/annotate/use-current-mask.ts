@@ -7,6 +7,7 @@ import { useMemo } from 'react';
 import { buildOverlay } from './mask-overlay';
 import { resampleMask, type DisplayFrame } from './lib/display-frame';
 import { composeMask, CURRENT_COLOUR, maskArea, maskColour } from './lib/mask-edit';
+import { labelRgb } from './lib/label-keys';
 import { maskOutline } from './lib/mask-outline';
 import type { MaskRow } from './lib/mask-rows';
 import type { BrushStroke } from './lib/prompt-reducer';
@@ -102,7 +103,8 @@ export function useSavedOverlay(frame: DisplayFrame, rows: readonly MaskRow[], s
       rows.flatMap((row, i) => {
         if (row.maskId !== null && row.maskId === editingId) return [];
         const isSelected = row.key === selected;
-        const colour = maskColour(colourOf(row, i));
+        // labelled masks in their label's colour (the class reads at a glance), the others in their list colour
+        const colour = (row.label && labelRgb(row.label.color)) || maskColour(colourOf(row, i));
         if (style.outline) return [{ mask: outlineRow(row, frame, isSelected ? 3 : 1), colour, alpha: OUTLINE_ALPHA }];
         const alpha = isSelected ? Math.max(SELECTED_ALPHA, fill) : row.provenance === 'manual' ? fill : Math.round(fill * MODEL_FACTOR);
         return [{ mask: displayRow(row, frame), colour, alpha }];
