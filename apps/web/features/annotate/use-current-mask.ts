@@ -103,7 +103,8 @@ export function useSavedOverlay(frame: DisplayFrame, rows: readonly MaskRow[], s
       rows.flatMap((row, i) => {
         if (row.maskId !== null && row.maskId === editingId) return [];
         const isSelected = row.key === selected;
-        // labelled masks in their label's colour (the class reads at a glance), the others in their list colour
+        // in a project with labels a mask has its label's colour (the class reads at a glance; unlabelled:
+        // NO_LABEL's grey); in a class-agnostic one its list colour
         const colour = (row.label && labelRgb(row.label.color)) || maskColour(colourOf(row, i));
         if (style.outline) return [{ mask: outlineRow(row, frame, isSelected ? 3 : 1), colour, alpha: OUTLINE_ALPHA }];
         const alpha = isSelected ? Math.max(SELECTED_ALPHA, fill) : row.provenance === 'manual' ? fill : Math.round(fill * MODEL_FACTOR);
