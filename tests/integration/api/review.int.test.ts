@@ -15,6 +15,7 @@ import {
   recordMaskCounters,
   registerCheckpoint,
   releaseTask,
+  reopenLastSubmitted,
   requestNextTask,
   saveMask,
   setProjectStage,
@@ -189,9 +190,10 @@ describe('reject → the image goes back to its annotator with the reason; accep
     expect(res.data).toMatchObject({ status: 'accepted', masksAccepted: 1, masksRejected: 1, reason: null });
     const after = await env.deps.db.mask.findMany({ where: { imageId: returned.image.id }, orderBy: { id: 'asc' } });
     expect(after.map((x) => [x.reviewVerdict, x.deletedAt === null])).toEqual([['accepted', true], ['rejected', false]]);
-    // the returned notice is gone once the image is done
+    // the returned notice is gone once the image is done, and "previous image" no longer re-opens it
     const task = await env.deps.db.task.findUniqueOrThrow({ where: { id: BigInt(returned.id) } });
     expect(task.status).toBe('submitted');
+    expect(await reopenLastSubmitted(env.deps, annA, { projectId })).toBeNull();
   });
 
   it('refuses to judge an image the annotator re-opened (it stays in the queue)', async () => {

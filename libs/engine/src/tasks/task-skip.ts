@@ -38,6 +38,9 @@ export async function skipTask(deps: EngineDeps, actor: Actor, input: { taskId: 
   });
 }
 
+/** A submitted task a reviewer accepted is done: "previous" no longer re-opens it (a pending review may still be withdrawn by re-opening). */
+const NOT_REVIEWED = { reviews: { none: { status: 'accepted' as const } } };
+
 /**
  * Re-opens the image the caller submitted last in the project's current stage, while it is not
  * reviewed (still "submitted"): it is leased to them again and counts as not done until submitted
@@ -48,7 +51,7 @@ export async function reopenLastSubmitted(deps: EngineDeps, actor: Actor, input:
   const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
   const stage = project.stage as Stage;
   const last = await deps.db.task.findFirst({
-    where: { projectId: project.id, stage, assigneeId: actor.id, status: { in: ['submitted'] } },
+    where: { projectId: project.id, stage, assigneeId: actor.id, status: { in: ['submitted'] }, ...NOT_REVIEWED },
     orderBy: [{ submittedAt: 'desc' }, { id: 'desc' }],
   });
   if (!last) return null;
@@ -71,6 +74,6 @@ export async function reopenLastSubmitted(deps: EngineDeps, actor: Actor, input:
 /** Whether "Previous image" has something to re-open (the tool shows the button accordingly). */
 export async function hasPreviousTask(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<boolean> {
   const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
-  const found = await deps.db.task.findFirst({ where: { projectId: project.id, stage: project.stage as Stage, assigneeId: actor.id, status: 'submitted' }, select: { id: true } });
+  const found = await deps.db.task.findFirst({ where: { projectId: project.id, stage: project.stage as Stage, assigneeId: actor.id, status: 'submitted', ...NOT_REVIEWED }, select: { id: true } });
   return found !== null;
 }
