@@ -11,6 +11,7 @@ import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import './annotate-extra.css';
 import { imageQuery, prefetchImage } from './image-source';
 import { ImageWorkspace } from './image-workspace';
+import { ReviewReturnNotice } from './review-return-notice';
 import { useAnnotationTask } from './use-annotation-task';
 import { useActiveCheckpoint, useModelSwitchToast } from './use-checkpoint-events';
 import { prefetchEmbedding, useImageEmbedding } from './use-image-embedding';
@@ -88,6 +89,7 @@ export function AnnotateView({ projectId }: { projectId: string }) {
           There is no submitted image of yours to go back to (or it was reviewed meanwhile).
         </p>
       )}
+      {task?.returned && <ReviewReturnNotice returned={task.returned} />}
       {leaseError && <ErrorNotice title="Your hold on this image">{leaseError}</ErrorNotice>}
       {embedding.isError && <ErrorNotice title="Could not prepare the image">{errorMessage(embedding.error)}</ErrorNotice>}
       {image.isError && <ErrorNotice title="Could not load the image">{errorMessage(image.error)}</ErrorNotice>}

@@ -112,7 +112,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const [fitRequest, setFitRequest] = useState(0);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [view, setView] = useState<MaskViewState>(DEFAULT_VIEW);
-  const activity = useActivity(restored?.activeMs ?? 0);
+  const activity = useActivity(restored?.activeMs ?? 0, p.task.projectId);
   const [restoredMasks] = useState(() => restoredDecode(restored, prompts, width, height));
 
   const allRows = useMemo(() => maskRows(imageId, server.data ?? [], p.outbox, p.labels), [imageId, server.data, p.outbox, p.labels]);

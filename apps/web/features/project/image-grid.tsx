@@ -9,6 +9,7 @@ import { canOpenOpsConsole } from '../../lib/permissions';
 import { useSavedSelection } from '../../lib/saved-selection';
 import { useTRPC } from '../../lib/trpc';
 import { ImageTile } from './image-tile';
+import { useTileWork } from './use-tile-work';
 
 /** While any loaded image is still being ingested, the grid re-reads its pages this often. */
 const PENDING_POLL_MS = 2_000;
@@ -27,6 +28,7 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
     ),
   );
   const loaded = images.data?.pages.reduce((n, p) => n + p.items.length, 0) ?? 0;
+  const work = useTileWork(projectId, images.data?.pages ?? []);
   const user = useCurrentUser();
   const picked = useSavedSelection(projectId);
   const [picking, setPicking] = useState(false);
@@ -67,7 +69,7 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
         </p>
       )}
       <div className="image-grid" data-testid="image-grid">
-        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} picking={picking} picked={pickedSet.has(image.id)} onPick={() => picked.toggle(image.id)} />))}
+        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} work={work.get(image.id)} picking={picking} picked={pickedSet.has(image.id)} onPick={() => picked.toggle(image.id)} />))}
       </div>
       {images.hasNextPage && (
         <button type="button" className="button load-more" onClick={() => void images.fetchNextPage()} disabled={images.isFetchingNextPage} data-testid="load-more">

@@ -1,4 +1,5 @@
-import type { ImageDto } from '@dataengine/contracts';
+import type { ImageDto, ImageTileWorkDto } from '@dataengine/contracts';
+import Link from 'next/link';
 
 const PLACEHOLDER: Record<ImageDto['status'], string> = {
   pending: 'Processing…',
@@ -6,13 +7,31 @@ const PLACEHOLDER: Record<ImageDto['status'], string> = {
   ready: 'No preview',
 };
 
-/** `picking`: a click picks or unpicks the tile (the grid's saved selection) instead of opening it. */
-export function ImageTile({ image, picking = false, picked = false, onPick }: { image: ImageDto; picking?: boolean; picked?: boolean; onPick?: () => void }) {
+const STAGE_SHORT: Record<NonNullable<ImageTileWorkDto['stage']>, string> = { assisted_manual: 'S1', semi_automatic: 'S2', fully_automatic: 'S3' };
+
+/** Stage and task status, review, and mask count of the image (what the viewer opens on). */
+function TileWork({ work }: { work: ImageTileWorkDto }) {
+  const title = `${work.masks} masks (${work.byProvenance.manual} manual, ${work.byProvenance.prefill} pre-filled, ${work.byProvenance.auto} automatic)`;
   return (
-    <a
-      href={image.url}
-      target="_blank"
-      rel="noreferrer"
+    <span className="tile-work" data-testid="tile-work" data-stage={work.stage ?? ''} data-task-status={work.taskStatus ?? ''} data-review={work.review ?? ''} data-masks={work.masks}>
+      {work.stage && (
+        <span className="badge" title={`stage ${STAGE_SHORT[work.stage].slice(1)}: ${work.taskStatus ?? 'no task'}`}>
+          {STAGE_SHORT[work.stage]} · {work.taskStatus}
+        </span>
+      )}
+      {work.review && <span className={`badge tile-review-${work.review}`}>{work.review === 'pending' ? 'in review' : work.review}</span>}
+      <span className="badge" title={title}>
+        {work.masks} mask{work.masks === 1 ? '' : 's'}
+      </span>
+    </span>
+  );
+}
+
+/** `picking`: a click picks or unpicks the tile (the grid's saved selection) instead of opening it. */
+export function ImageTile({ image, work, picking = false, picked = false, onPick }: { image: ImageDto; work?: ImageTileWorkDto; picking?: boolean; picked?: boolean; onPick?: () => void }) {
+  return (
+    <Link
+      href={`/projects/${image.projectId}/images/${image.id}`}
       onClick={(e) => {
         if (!picking) return;
         e.preventDefault();
@@ -44,12 +63,13 @@ export function ImageTile({ image, picking = false, picked = false, onPick }: { 
         </span>
       )}
       {(picking || picked) && <span className={picked ? 'tile-check tile-check-on' : 'tile-check'} aria-hidden>{picked ? '✓' : ''}</span>}
+      {work && <TileWork work={work} />}
       <span className="tile-caption">{image.fileName}</span>
       {image.error && (
         <span className="tile-error" data-testid="image-error">
           {image.error}
         </span>
       )}
-    </a>
+    </Link>
   );
 }
