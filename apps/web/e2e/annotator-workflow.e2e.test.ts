@@ -61,14 +61,6 @@ beforeAll(async () => {
   for (const seed of [41, 42]) await upload(stage3Project, seed, manager);
   own = await startOwnStack(env);
   await waitFor(async () => (await db.image.count({ where: { status: 'ready' } })) === 5 || null, 'the images to be ingested', 60_000, 250);
-  // an autogen run put automatic masks on the third image while it was still in the stage-1 queue
-  const third = imageIds[2]!;
-  await db.mask.createMany({
-    data: AUTO.map((a) => {
-      const { rle, area } = disc(a.x, a.y, a.r);
-      return { projectId: queueProject, imageId: third, stage: 'fully_automatic' as const, provenance: 'auto' as const, rleCounts: rle.counts, rleHeight: H, rleWidth: W, bboxX: a.x - a.r, bboxY: a.y - a.r, bboxW: 2 * a.r, bboxH: 2 * a.r, area, predictedIou: a.iou, stabilityScore: 0.9 };
-    }),
-  });
   browser = await launchBrowser();
 }, 300_000);
 afterAll(async () => {
@@ -77,8 +69,20 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** An autogen run put automatic masks on an image while it was still in the stage-1 queue. */
+async function putAutomaticMasks(imageId: number): Promise<void> {
+  await env.deps.db.mask.createMany({
+    data: AUTO.map((a) => {
+      const { rle, area } = disc(a.x, a.y, a.r);
+      return { projectId: queueProject, imageId, stage: 'fully_automatic' as const, provenance: 'auto' as const, rleCounts: rle.counts, rleHeight: H, rleWidth: W, bboxX: a.x - a.r, bboxY: a.y - a.r, bboxW: 2 * a.r, bboxH: 2 * a.r, area, predictedIou: a.iou, stabilityScore: 0.9 };
+    }),
+  });
+}
+
 describe('the annotator', () => {
   let page: Page;
+  /** the images in the order the queue gave them */
+  const seen: number[] = [];
   const workspace = () => page.getByTestId('annotate-workspace');
   const shownImage = async () => Number(await workspace().getAttribute('data-image-id'));
   const maskState = async () => {
@@ -107,9 +111,9 @@ describe('the annotator', () => {
   }, 180_000);
 
   it('finds after a reload exactly the mask that was on screen, pixel for pixel (not its points decoded again)', async () => {
-    expect(await shownImage()).toBe(imageIds[0]);
+    seen.push(await shownImage());
     // two clicks inside the largest object: the second refines the first one's mask
-    const object = [...generateScene({ seed: SEEDS[0]!, width: W, height: H }).instances].sort((a, b) => b.area - a.area)[0]!;
+    const object = [...generateScene({ seed: SEEDS[imageIds.indexOf(seen[0]!)]!, width: W, height: H }).instances].sort((a, b) => b.area - a.area)[0]!;
     const inside: [number, number][] = [];
     object.mask.data.forEach((v, i) => v && inside.push([i % W, Math.floor(i / W)]));
     const [a, b] = [inside[Math.floor(inside.length * 0.5)]!, inside[Math.floor(inside.length * 0.2)]!];
@@ -120,13 +124,13 @@ describe('the annotator', () => {
     expect(before.rle).not.toBe('');
     await page.reload();
     await ready();
-    expect(await shownImage()).toBe(imageIds[0]);
+    expect(await shownImage()).toBe(seen[0]);
     await expect.poll(async () => (await maskState()).rle, { timeout: 20_000 }).toBe(before.rle);
     expect((await maskState()).area).toBe(before.area);
     // and that mask is what gets saved
     await page.keyboard.press('Enter');
-    await expect.poll(() => env.deps.db.mask.count({ where: { imageId: imageIds[0]!, provenance: 'manual' } })).toBe(1);
-    const saved = await env.deps.db.mask.findFirstOrThrow({ where: { imageId: imageIds[0]!, provenance: 'manual' } });
+    await expect.poll(() => env.deps.db.mask.count({ where: { imageId: seen[0]!, provenance: 'manual' } })).toBe(1);
+    const saved = await env.deps.db.mask.findFirstOrThrow({ where: { imageId: seen[0]!, provenance: 'manual' } });
     expect(saved.area).toBe(before.area);
   });
 
@@ -138,10 +142,11 @@ describe('the annotator', () => {
     await page.getByTestId('skip-reason-3').check();
     await page.getByTestId('skip-other').fill('two objects overlap so much I cannot separate them');
     await page.getByTestId('skip-dialog-confirm').click();
-    await expect.poll(shownImage).toBe(imageIds[1]);
+    await expect.poll(shownImage).not.toBe(seen[0]);
+    seen.push(await shownImage());
     const skip = await env.deps.db.taskSkip.findFirstOrThrow({ where: { userId: annotator.id } });
     expect(skip.reason).toBe('two objects overlap so much I cannot separate them');
-    expect((await task(imageIds[0]!)).status).toBe('open');
+    expect((await task(seen[0]!)).status).toBe('open');
   });
 
   it('asks "no objects here?" once before submitting an image without masks', async () => {
@@ -152,25 +157,29 @@ describe('the annotator', () => {
     await shot(page, 'confirm-empty');
     await page.keyboard.press('Escape');
     await page.getByTestId('confirm-empty').waitFor({ state: 'detached' });
-    expect((await task(imageIds[1]!)).status).toBe('leased');
+    expect((await task(seen[1]!)).status).toBe('leased');
     await page.getByTestId('submit-image').click();
     await page.getByTestId('confirm-empty-confirm').click();
-    await expect.poll(shownImage).toBe(imageIds[2]);
-    expect((await task(imageIds[1]!)).status).toBe('submitted');
+    await expect.poll(shownImage).not.toBe(seen[1]);
+    seen.push(await shownImage());
+    expect(seen[2]).not.toBe(seen[0]);
+    expect((await task(seen[1]!)).status).toBe('submitted');
   });
 
   it('goes back to the image submitted last (Shift+P), and on from it again', async () => {
     await ready();
     await page.keyboard.press('Shift+P');
-    await expect.poll(shownImage).toBe(imageIds[1]);
-    expect((await task(imageIds[1]!)).status).toBe('leased');
+    await expect.poll(shownImage).toBe(seen[1]);
+    expect((await task(seen[1]!)).status).toBe('leased');
     await ready();
     await page.getByTestId('submit-image').click();
     await page.getByTestId('confirm-empty-confirm').click();
-    await expect.poll(shownImage).toBe(imageIds[2]);
+    await expect.poll(shownImage).toBe(seen[2]);
   });
 
   it('hides the automatic masks and deletes them by filter, showing the count before deleting', async () => {
+    await putAutomaticMasks(seen[2]!);
+    await page.reload();
     await ready();
     const rows = page.getByTestId('mask-row');
     await expect.poll(() => rows.count()).toBe(AUTO.length);
@@ -191,11 +200,11 @@ describe('the annotator', () => {
     await button.click();
     expect(await page.getByTestId('bulk-delete-dialog').textContent()).toContain(`Delete ${lowScore} masks?`);
     await page.getByTestId('bulk-delete-dialog-cancel').click(); // nothing happens without the confirmation
-    expect(await env.deps.db.mask.count({ where: { imageId: imageIds[2]!, deletedAt: null } })).toBe(AUTO.length);
+    expect(await env.deps.db.mask.count({ where: { imageId: seen[2]!, deletedAt: null } })).toBe(AUTO.length);
     await button.click();
     await page.getByTestId('bulk-delete-dialog-confirm').click();
-    await expect.poll(() => env.deps.db.mask.count({ where: { imageId: imageIds[2]!, deletedAt: null } }), { timeout: 20_000 }).toBe(AUTO.length - lowScore);
-    expect(await env.deps.db.mask.count({ where: { imageId: imageIds[2]!, deletedAt: { not: null }, predictedIou: { gte: 0.5 } } })).toBe(0);
+    await expect.poll(() => env.deps.db.mask.count({ where: { imageId: seen[2]!, deletedAt: null } }), { timeout: 20_000 }).toBe(AUTO.length - lowScore);
+    expect(await env.deps.db.mask.count({ where: { imageId: seen[2]!, deletedAt: { not: null }, predictedIou: { gte: 0.5 } } })).toBe(0);
 
     // by area: the smallest discs (radius 4) among the rest
     await page.getByTestId('bulk-score').fill('');
@@ -204,15 +213,15 @@ describe('the annotator', () => {
     await expect.poll(() => button.getAttribute('data-count')).toBe(String(small));
     await button.click();
     await page.getByTestId('bulk-delete-dialog-confirm').click();
-    await expect.poll(() => env.deps.db.mask.count({ where: { imageId: imageIds[2]!, deletedAt: null } }), { timeout: 20_000 }).toBe(AUTO.length - lowScore - small);
+    await expect.poll(() => env.deps.db.mask.count({ where: { imageId: seen[2]!, deletedAt: null } }), { timeout: 20_000 }).toBe(AUTO.length - lowScore - small);
   });
 
   it('submits an image with masks without a question, and the skipped image does not come back', async () => {
     await page.keyboard.press('s');
     await page.getByTestId('queue-empty').waitFor();
     expect(await page.getByTestId('confirm-empty').count()).toBe(0);
-    expect((await task(imageIds[2]!)).status).toBe('submitted');
-    expect((await task(imageIds[0]!)).status).toBe('open'); // still waiting, for someone else
+    expect((await task(seen[2]!)).status).toBe('submitted');
+    expect((await task(seen[0]!)).status).toBe('open'); // still waiting, for someone else
   });
 
   it('shows every shortcut in the help overlay, unclipped at 1280×800', async () => {
