@@ -26,6 +26,7 @@ let own: OwnStack;
 let browser: Browser;
 let ops: MadeUser;
 let annotator: MadeUser;
+let manager: MadeUser;
 let queueProject: string;
 let stage3Project: string;
 const imageIds: number[] = [];
@@ -52,7 +53,7 @@ beforeAll(async () => {
   const { db } = env.deps;
   ops = await makeUser(db, { role: 'ops', name: 'Olga Ops' });
   annotator = await makeUser(db, { role: 'annotator', name: 'Ana Annotator' });
-  const manager = await makeUser(db, { role: 'manager' });
+  manager = await makeUser(db, { role: 'manager', name: 'Mia Manager' });
   await registerCheckpoint(env.deps, ops, { dir: path.join(REPO_ROOT, 'models/default'), activate: true });
   queueProject = (await makeProject(db, { createdBy: manager, name: 'Queue project', members: [{ user: annotator, role: 'annotator' }] })).id;
   for (const seed of SEEDS) imageIds.push(await upload(queueProject, seed, manager));
@@ -305,4 +306,45 @@ describe('ops starting runs', () => {
     const lines = await row(runId).getByTestId('run-created').evaluate((span) => span.getClientRects().length);
     expect(lines).toBe(1);
   }, 150_000);
+});
+
+describe('a manager uploading', () => {
+  it('sees a refused file in plain words, the technical detail behind "details", and its bar red', async () => {
+    const page = await logInOn(browser, own.stack, manager);
+    await page.goto(`/projects/${stage3Project}`);
+    const png = await syntheticImageBytes({ seed: 43, width: W, height: H, format: 'png' });
+    await page.getByTestId('upload-input').setInputFiles([
+      { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('These are my notes, not a picture') },
+      { name: 'cut.png', mimeType: 'image/png', buffer: png.subarray(0, 300) },
+      { name: 'good.png', mimeType: 'image/png', buffer: png },
+    ]);
+    const item = (name: string) => page.locator(`[data-testid="upload-item"][data-file-name="${name}"]`);
+    await page.locator('[data-testid="upload-item"][data-file-name="good.png"][data-state="stored"]').waitFor();
+    await item('notes.jpg').and(page.locator('[data-state="failed"]')).waitFor();
+    expect(await item('notes.jpg').getByTestId('upload-message').textContent()).toBe('this file is not an image we can read; upload JPEG, PNG, WebP or TIFF');
+    expect(await item('cut.png').getByTestId('upload-message').textContent()).toBe('this image is damaged or truncated (cut short); export it again from the original and upload that');
+    const detail = item('notes.jpg').getByTestId('upload-detail');
+    expect(await detail.locator('.mono').isVisible()).toBe(false);
+    await detail.locator('summary').click();
+    expect(await detail.locator('.mono').textContent()).toMatch(/^it starts with the bytes 5468657365206172/);
+    expect(await item('notes.jpg').getByTestId('upload-progress').getAttribute('class')).toBe('progress-failed');
+    expect(await item('good.png').getByTestId('upload-progress').getAttribute('class')).toBeNull();
+    await shot(page, 'upload-refused');
+    // the batch, as ops see it in the runs list: succeeded with errors, saying how many files were refused
+    const runsPage = await logInOn(browser, own.stack, ops);
+    await runsPage.goto('/runs');
+    const batch = runsPage.locator('[data-testid="run-row"][data-kind="ingest"]').first();
+    await expect.poll(() => batch.getAttribute('data-with-errors'), { timeout: 30_000 }).toBe('true');
+    expect(await batch.getByTestId('run-status').textContent()).toBe('succeeded with errors');
+    expect(await batch.getByTestId('run-summary').textContent()).toBe('1 of 3 images ingested; 2 files refused.');
+    await shot(runsPage, 'runs-with-errors');
+    await runsPage.context().close();
+    // the app has a favicon
+    const icon = await page.locator('link[rel="icon"]').first().getAttribute('href');
+    expect(icon).toBeTruthy();
+    const res = await page.request.get(icon!);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toContain('image/svg+xml');
+    await page.context().close();
+  }, 90_000);
 });

@@ -154,7 +154,7 @@ describe('what a finished run says', () => {
     expect([text.status, truncated.status]).toEqual([415, 422]);
     const done = await finished(batch.id);
     expect(done).toMatchObject({ status: 'succeeded', done: 2, failed: 2, withErrors: true });
-    expect(done.summary).toBe('2 of 4 images ingested; 2 files refused (see the error).');
+    expect(done.summary).toBe('2 of 4 images ingested; 2 files refused.');
     const listed = (await trpcQuery<Run[]>(api.url, 'runs.list', { projectId }, cookies['manager'])).data!.find((r) => r.id === batch.id)!;
     expect(listed.withErrors).toBe(true);
   }, SLOW_MACHINE_TIMEOUT_MS);

@@ -29,17 +29,17 @@ function threshold(result: Record<string, unknown> | null, key: string): number 
 }
 
 /** The AMG filter stages in the order they run, and how each reads as a reason. */
-function dropReasons(result: Record<string, unknown> | null): { key: string; every: string; some: (n: number) => string }[] {
-  const iou = threshold(result, 'predIouThresh');
-  const stability = threshold(result, 'stabilityScoreThresh');
+function dropReasons(result: Record<string, unknown> | null): { key: string; every: string; phrase: string }[] {
+  const iou = threshold(result, 'predIouThresh') ?? 'the threshold';
+  const stability = threshold(result, 'stabilityScoreThresh') ?? 'the threshold';
   return [
-    { key: 'predIou', every: `predicted IoU below ${iou ?? 'the threshold'} on every candidate`, some: (n) => `${n} had a predicted IoU below ${iou ?? 'the threshold'}` },
-    { key: 'stability', every: `stability score below ${stability ?? 'the threshold'} on every candidate left`, some: (n) => `${n} a stability score below ${stability ?? 'the threshold'}` },
-    { key: 'cropEdge', every: 'every candidate left touched a crop edge', some: (n) => `${n} touched a crop edge` },
-    { key: 'boxNms', every: 'every candidate left overlapped a better one', some: (n) => `${n} overlapped a better mask` },
-    { key: 'cropNms', every: 'every candidate left overlapped one of a closer crop', some: (n) => `${n} overlapped a mask of a closer crop` },
-    { key: 'smallRegions', every: 'every candidate left was removed by the small-region clean-up', some: (n) => `${n} were removed by the small-region clean-up` },
-    { key: 'duplicates', every: 'every mask duplicated a manual or pre-filled mask already on its image', some: (n) => `${n} duplicated existing masks` },
+    { key: 'predIou', every: `predicted IoU below ${iou} on every candidate`, phrase: `had a predicted IoU below ${iou}` },
+    { key: 'stability', every: `stability score below ${stability} on every candidate`, phrase: `had a stability score below ${stability}` },
+    { key: 'cropEdge', every: 'every candidate touched a crop edge', phrase: 'touched a crop edge' },
+    { key: 'boxNms', every: 'every candidate overlapped a better one', phrase: 'overlapped a better mask' },
+    { key: 'cropNms', every: 'every candidate overlapped one of a closer crop', phrase: 'overlapped a mask of a closer crop' },
+    { key: 'smallRegions', every: 'every candidate was removed by the small-region clean-up', phrase: 'were removed by the small-region clean-up' },
+    { key: 'duplicates', every: 'every mask duplicated a manual or pre-filled mask already on its image', phrase: 'duplicated existing masks' },
   ];
 }
 
@@ -50,7 +50,7 @@ function autogenSummary(run: RunSummaryInput): string {
   const reasons = dropReasons(run.result).map((r) => ({ ...r, n: c[`dropped.${r.key}`] ?? 0 }));
   const dropped = reasons.filter((r) => r.n > 0).sort((a, b) => b.n - a.n);
   if (kept > 0) {
-    const why = dropped.length ? ` (of ${candidates} candidates: ${dropped.map((r) => r.some(r.n)).join(', ')})` : '';
+    const why = dropped.length ? ` (of ${candidates} candidates: ${dropped.map((r) => `${r.n} ${r.phrase}`).join(', ')})` : '';
     return `${plural(kept, 'automatic mask')} kept on ${plural(c['imagesWithMasks'] ?? 0, 'image')}${why}.`;
   }
   if (run.done === 0) return 'No image was processed.';
@@ -59,8 +59,8 @@ function autogenSummary(run: RunSummaryInput): string {
   if (!main) return `0 masks kept from ${candidates} candidates.`;
   if (main.key === 'duplicates') return `0 masks added: ${main.every} — nothing new to add there.`;
   const tip = main.key === 'predIou' || main.key === 'stability' ? 'lower the thresholds (predIouThresh, stabilityScoreThresh) or use a better checkpoint' : 'relax that filter in the overrides or use a better checkpoint';
-  const lead = main.n === candidates ? main.every : `${main.n} of ${candidates} candidates: ${main.some(main.n).replace(/^\d+ (had )?/, '')}`;
-  const rest = dropped.slice(1).map((r) => r.some(r.n));
+  const lead = main.n === candidates ? main.every : `${main.n} of ${candidates} candidates ${main.phrase}`;
+  const rest = dropped.slice(1).map((r) => `${r.n} ${r.phrase}`);
   return `0 masks kept: ${lead}${rest.length ? `; of the rest ${rest.join(', ')}` : ''} — ${tip}.`;
 }
 
@@ -78,7 +78,7 @@ export function describeRunResult(run: RunSummaryInput): string | null {
       return lead + failedNote;
     }
     case 'ingest':
-      return run.failed > 0 ? `${run.done} of ${run.total} images ingested; ${plural(run.failed, 'file')} refused (see the error).` : `${plural(run.done, 'image')} ingested.`;
+      return run.failed > 0 ? `${run.done} of ${run.total} images ingested; ${plural(run.failed, 'file')} refused.` : `${plural(run.done, 'image')} ingested.`;
     default:
       return failedNote ? failedNote.trim() : null;
   }
