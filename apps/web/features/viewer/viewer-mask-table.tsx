@@ -16,8 +16,12 @@ export interface RejectPick {
 }
 
 const score = (v: number | null) => (v === null ? '—' : v.toFixed(2));
-/** "06 Dec 11:18" (the full time is the cell's tooltip). */
-const shortTime = (iso: string) => new Date(iso).toLocaleString('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' }).replace(',', '');
+/** "11:18" today, else "06 Dec" (the full time is the cell's tooltip). */
+function shortTime(iso: string): string {
+  const at = new Date(iso);
+  const today = at.toDateString() === new Date().toDateString();
+  return today ? at.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' }) : at.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' });
+}
 
 export function ViewerMaskTable({ masks, shown, hidden, onToggle, reject }: { masks: readonly ViewerMaskDto[]; shown: ReadonlySet<string>; hidden: ReadonlySet<string>; onToggle: (id: string) => void; reject?: RejectPick }) {
   const rows = masks.slice(0, MAX_ROWS);
