@@ -218,7 +218,7 @@ describe('the annotator tool', () => {
     await page.reload();
     await waitForToolReady();
     expect(await imageId()).toBe(id); // the same leased image
-    await expect.poll(maskArea).toBe(draftArea); // the draft's prompts were decoded again
+    await expect.poll(maskArea).toBe(draftArea); // the draft kept the mask on screen
     expect(await page.getByTestId('mask-row').count()).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await masksInDb(id)).length).toBe(2);

@@ -14,9 +14,11 @@ interface Props {
   set: <K extends keyof RunFormValues>(key: K, value: RunFormValues[K]) => void;
   saved: readonly number[];
   selection: ImageFilter | undefined;
+  /** offer exact image ids (the ops console) */
+  advanced?: boolean;
 }
 
-export function ImageSelectionFields({ kind, projectId, values, set, saved, selection }: Props) {
+export function ImageSelectionFields({ kind, projectId, values, set, saved, selection, advanced: offerIds = true }: Props) {
   const trpc = useTRPC();
   const count = useQuery(trpc.runs.countSelection.queryOptions({ projectId, selection: selection ?? {} }, { enabled: projectId !== '' }));
   const earlier = count.data?.earlierStage ?? 0;
@@ -76,10 +78,12 @@ export function ImageSelectionFields({ kind, projectId, values, set, saved, sele
           {earlier} of these are stage-1/2 images that annotators still work on; automatic masks on them show in their queue. Run on them anyway.
         </label>
       )}
-      <details className="small" open={advanced}>
-        <summary>Advanced: exact image ids</summary>
-        <input value={values.imageIds} onChange={(e) => set('imageIds', e.target.value)} placeholder="e.g. 12, 13, 20 (narrowed by the filter above)" data-testid="run-image-ids" />
-      </details>
+      {offerIds && (
+        <details className="small" open={advanced}>
+          <summary>Advanced: exact image ids</summary>
+          <input value={values.imageIds} onChange={(e) => set('imageIds', e.target.value)} placeholder="e.g. 12, 13, 20 (narrowed by the filter above)" data-testid="run-image-ids" />
+        </details>
+      )}
     </fieldset>
   );
 }

@@ -46,3 +46,13 @@ describe('run results', () => {
   });
 });
 
+
+describe('buildExportInput with a selection', () => {
+  it('sends the images chosen by filter for the server to resolve', () => {
+    const form = DEFAULT_EXPORT_FORM;
+    const r = buildExportInput('11111111-1111-4111-8111-111111111111', form, { stages: ['fully_automatic'], imageIds: [3] });
+    expect(r.ok && r.input).toMatchObject({ kind: 'export', selection: { stages: ['fully_automatic'], imageIds: [3] } });
+    const all = buildExportInput('11111111-1111-4111-8111-111111111111', form);
+    expect(all.ok && 'selection' in all.input).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 // The project page's export and import panels as plain values: the export form → the API's
 // StartRunInput (checked with the contract schema the API uses), the import file → its format,
 // and the results the runs record, read defensively (run.result is free-form JSON). Pure.
-import { exportParamsSchema, provenanceSchema, startRunInputSchema, type ExportFormat, type SplitChoice, type StartRunInput } from '@dataengine/contracts';
+import { exportParamsSchema, provenanceSchema, startRunInputSchema, type ExportFormat, type ImageFilter, type SplitChoice, type StartRunInput } from '@dataengine/contracts';
 
 export type Provenance = (typeof provenanceSchema.options)[number];
 export const PROVENANCES: readonly Provenance[] = provenanceSchema.options;
@@ -27,12 +27,13 @@ export const DEFAULT_EXPORT_FORM: ExportFormValues = {
 
 export type ExportInputResult = { ok: true; input: StartRunInput } | { ok: false; error: string };
 
-export function buildExportInput(projectId: string, v: ExportFormValues): ExportInputResult {
+/** `selection`: which images (a filter the server resolves; every ready image when omitted). */
+export function buildExportInput(projectId: string, v: ExportFormValues, selection?: ImageFilter): ExportInputResult {
   if (v.provenance.length === 0) return { ok: false, error: 'choose at least one provenance to export' };
   const all = PROVENANCES.every((p) => v.provenance.includes(p));
   // SA-1B always packs the images: its per-image JSON files name them
   const includeImages = v.format === 'sa1b' ? true : v.includeImages;
-  const parsed = startRunInputSchema.safeParse({ kind: 'export', projectId, format: v.format, includeImages, ...(all ? {} : { provenance: PROVENANCES.filter((p) => v.provenance.includes(p)) }) });
+  const parsed = startRunInputSchema.safeParse({ kind: 'export', projectId, format: v.format, includeImages, ...(all ? {} : { provenance: PROVENANCES.filter((p) => v.provenance.includes(p)) }), ...(selection ? { selection } : {}) });
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') };
 }
 

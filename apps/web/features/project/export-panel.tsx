@@ -6,7 +6,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../../lib/api-error';
 import { formatBytes, formatDateTime } from '../../lib/format';
+import { useSavedSelection } from '../../lib/saved-selection';
 import { useTRPC } from '../../lib/trpc';
+import { ImageSelectionFields } from '../ops/image-selection-fields';
+import { DEFAULT_RUN_FORM, selectionOf, type RunFormValues } from '../ops/lib/run-form';
 import { artifactUrl, hasDownload, isLive } from '../runs/run-format';
 import { RunProgress } from '../runs/runs-table';
 import { FormatField } from './format-field';
@@ -65,6 +68,10 @@ export function ExportPanel({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [values, setValues] = useState<ExportFormValues>(DEFAULT_EXPORT_FORM);
+  // which images: the run forms' filter (stage, status, no masks yet, split, the tiles picked in the grid)
+  const [chosen, setChosen] = useState<RunFormValues>(DEFAULT_RUN_FORM);
+  const saved = useSavedSelection(projectId).ids;
+  const selection = selectionOf(chosen, saved);
   const [formError, setFormError] = useState<string | null>(null);
   const runs = useQuery(
     trpc.runs.list.queryOptions(
@@ -84,7 +91,7 @@ export function ExportPanel({ projectId }: { projectId: string }) {
   const toggle = (p: Provenance, on: boolean) => set('provenance', on ? [...values.provenance, p] : values.provenance.filter((x) => x !== p));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const built = buildExportInput(projectId, values);
+    const built = buildExportInput(projectId, values, selection);
     if (!built.ok) return setFormError(built.error);
     setFormError(null);
     start.mutate(built.input);
@@ -108,6 +115,7 @@ export function ExportPanel({ projectId }: { projectId: string }) {
           />{' '}
           include the images {values.format === 'sa1b' ? '(always, in SA-1B)' : '(a tar instead of one JSON)'}
         </label>
+        <ImageSelectionFields kind="export" projectId={projectId} values={chosen} set={(key, value) => setChosen((v) => ({ ...v, [key]: value }))} saved={saved} selection={selection} advanced={false} />
         <fieldset className="exchange-checks">
           <legend>Masks by provenance</legend>
           {PROVENANCES.map((p) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { artifactUrl, formatEta, hasDownload, isLive, progressDetail } from './run-format';
+import { artifactUrl, formatEta, hasDownload, isLive, progressDetail, splitError } from './run-format';
 
 describe('run formatting', () => {
   it('words an ETA', () => {
@@ -30,8 +30,7 @@ describe('run formatting', () => {
 });
 
 describe('splitError', () => {
-  it('folds a long parenthesised technical part away and keeps short ones', async () => {
-    const { splitError } = await import('./run-format');
+  it('folds a long parenthesised technical part away and keeps short ones', () => {
     expect(splitError('cut.png: the image data is damaged or truncated (VipsPngload: libspng read error, image truncated at byte 200); re-export it')).toEqual([
       'cut.png: the image data is damaged or truncated; re-export it',
       'VipsPngload: libspng read error, image truncated at byte 200',
