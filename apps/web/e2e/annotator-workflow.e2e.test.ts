@@ -29,6 +29,7 @@ let annotator: MadeUser;
 let manager: MadeUser;
 let queueProject: string;
 let stage3Project: string;
+let gridProject: string;
 const imageIds: number[] = [];
 /** automatic masks on the third image: [predicted IoU, disc radius] */
 const AUTO = Array.from({ length: 24 }, (_, i) => ({ iou: 0.3 + (i % 8) * 0.09, r: 4 + (i % 3) * 9, x: 30 + (i % 6) * 50, y: 40 + Math.floor(i / 6) * 50 }));
@@ -60,8 +61,10 @@ beforeAll(async () => {
   stage3Project = (await makeProject(db, { createdBy: manager, name: 'Stage three' })).id;
   await db.project.update({ where: { id: stage3Project }, data: { stage: 'fully_automatic' } });
   for (const seed of [41, 42]) await upload(stage3Project, seed, manager);
+  gridProject = (await makeProject(db, { createdBy: manager, name: 'Grid' })).id;
+  for (let seed = 50; seed < 57; seed++) await upload(gridProject, seed, manager);
   own = await startOwnStack(env);
-  await waitFor(async () => (await db.image.count({ where: { status: 'ready' } })) === 5 || null, 'the images to be ingested', 60_000, 250);
+  await waitFor(async () => (await db.image.count({ where: { status: 'ready' } })) === 12 || null, 'the images to be ingested', 60_000, 250);
   browser = await launchBrowser();
 }, 300_000);
 afterAll(async () => {
@@ -308,8 +311,22 @@ describe('ops starting runs', () => {
   }, 150_000);
 });
 
-describe('a manager uploading', () => {
-  it('sees a refused file in plain words, the technical detail behind "details", and its bar red', async () => {
+describe('a manager', () => {
+  it('sees the project grid fill its column at 1280×800: no empty band at the right', async () => {
+    const page = await logInOn(browser, own.stack, manager);
+    await page.goto(`/projects/${gridProject}`);
+    await expect.poll(() => page.getByTestId('image-tile').count()).toBe(7);
+    await shot(page, 'grid-7');
+    const grid = (await page.getByTestId('image-grid').boundingBox())!;
+    const tiles = await page.getByTestId('image-tile').evaluateAll((els) => els.map((el) => el.getBoundingClientRect()).map((r) => ({ top: r.top, right: r.right })));
+    const firstRow = tiles.filter((t) => t.top === tiles[0]!.top);
+    expect(firstRow.length).toBeGreaterThanOrEqual(4);
+    expect(grid.x + grid.width - Math.max(...firstRow.map((t) => t.right))).toBeLessThan(2);
+    await page.context().close();
+  });
+
+
+  it('uploading, sees a refused file in plain words, the technical detail behind "details", and its bar red', async () => {
     const page = await logInOn(browser, own.stack, manager);
     await page.goto(`/projects/${stage3Project}`);
     const png = await syntheticImageBytes({ seed: 43, width: W, height: H, format: 'png' });
