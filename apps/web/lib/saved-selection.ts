@@ -4,6 +4,9 @@
 import { useCallback, useEffect, useState } from 'react';
 
 const key = (projectId: string) => `dataengine.selection.${projectId}`;
+
+/** Hand-picked tiles, at most (the run forms count them through a GET request); filters select more. */
+export const MAX_PICKED_IMAGES = 500;
 const EVENT = 'dataengine-selection';
 
 export function readSavedSelection(projectId: string): number[] {
@@ -39,7 +42,17 @@ export function useSavedSelection(projectId: string) {
       window.removeEventListener('storage', load);
     };
   }, [projectId]);
-  const toggle = useCallback((id: number) => writeSavedSelection(projectId, readSavedSelection(projectId).includes(id) ? readSavedSelection(projectId).filter((x) => x !== id) : [...readSavedSelection(projectId), id]), [projectId]);
+  /** Picks or unpicks an image; false when the selection is full (MAX_PICKED_IMAGES). */
+  const toggle = useCallback(
+    (id: number): boolean => {
+      const now = readSavedSelection(projectId);
+      if (now.includes(id)) writeSavedSelection(projectId, now.filter((x) => x !== id));
+      else if (now.length >= MAX_PICKED_IMAGES) return false;
+      else writeSavedSelection(projectId, [...now, id]);
+      return true;
+    },
+    [projectId],
+  );
   const clear = useCallback(() => writeSavedSelection(projectId, []), [projectId]);
   return { ids, toggle, clear };
 }

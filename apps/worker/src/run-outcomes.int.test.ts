@@ -98,6 +98,22 @@ describe('selecting a run\'s images by filter', () => {
     expect(await env.deps.db.run.count()).toBe(before);
   });
 
+  it('takes a saved selection of up to 100,000 ids (one array parameter, not one per id), narrowed by exact ids', async () => {
+    // the grid's picks (at most MAX_PICKED_IMAGES) are counted over GET; a run takes up to 100,000 over POST
+    const picked = [...stage3, ...Array.from({ length: 498 }, (_, i) => 1_000_000 + i)];
+    expect((await count({ imageIds: picked })).data).toMatchObject({ images: 2, earlierStage: 0 });
+    const many = [...stage3, ...Array.from({ length: 70_000 }, (_, i) => 1_000_000 + i)];
+    const all = await start({ kind: 'export', selection: { imageIds: many } });
+    expect(all.status).toBe(200);
+    expect(all.data!.params['imageIds']).toEqual(stage3);
+    const run = await start({ kind: 'export', selection: { imageIds: many }, imageIds: [stage3[1]!, stage1[0]!] });
+    expect(run.status).toBe(200);
+    expect(run.data!.params['imageIds']).toEqual([stage3[1]]);
+    const disjoint = await start({ kind: 'export', selection: { imageIds: [stage3[0]!] }, imageIds: [stage1[0]!] });
+    expect(disjoint.status).toBe(400);
+    expect(disjoint.error?.message).toBe('none of the image ids given is among the picked images; clear one of the two');
+  });
+
   it('refuses a filter that is not one (unknown stage) with a 400', async () => {
     expect((await start({ kind: 'export', selection: { stages: ['stage-9'] } })).status).toBe(400);
   });

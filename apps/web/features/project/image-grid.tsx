@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { QueryError } from '../../components/error-notice';
 import { useCurrentUser } from '../../components/session-gate';
 import { canOpenOpsConsole } from '../../lib/permissions';
-import { useSavedSelection } from '../../lib/saved-selection';
+import { MAX_PICKED_IMAGES, useSavedSelection } from '../../lib/saved-selection';
 import { useTRPC } from '../../lib/trpc';
 import { ImageTile } from './image-tile';
 import { useTileWork } from './use-tile-work';
@@ -32,6 +32,7 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
   const user = useCurrentUser();
   const picked = useSavedSelection(projectId);
   const [picking, setPicking] = useState(false);
+  const [full, setFull] = useState(false);
   const pickedSet = new Set(picked.ids);
 
   return (
@@ -49,6 +50,11 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
         <div className="selection-bar small" data-testid="selection-bar" data-count={picked.ids.length}>
           <strong>{picked.ids.length} picked</strong>
           {picking && <span className="muted">click tiles to pick or unpick them</span>}
+          {full && (
+            <span className="inline-error" data-testid="selection-full">
+              at most {MAX_PICKED_IMAGES} picked: select more with the run form&apos;s filters
+            </span>
+          )}
           {picked.ids.length > 0 && canOpenOpsConsole(user) && (
             <Link href={`/ops?project=${projectId}&selection=saved`} className="button button-small" data-testid="use-in-run">
               Use in a run →
@@ -69,7 +75,7 @@ export function ImageGrid({ projectId, imageCount, pageSize }: { projectId: stri
         </p>
       )}
       <div className="image-grid" data-testid="image-grid">
-        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} work={work.get(image.id)} picking={picking} picked={pickedSet.has(image.id)} onPick={() => picked.toggle(image.id)} />))}
+        {images.data?.pages.map((page) => page.items.map((image) => <ImageTile key={image.id} image={image} work={work.get(image.id)} picking={picking} picked={pickedSet.has(image.id)} onPick={() => setFull(!picked.toggle(image.id))} />))}
       </div>
       {images.hasNextPage && (
         <button type="button" className="button load-more" onClick={() => void images.fetchNextPage()} disabled={images.isFetchingNextPage} data-testid="load-more">

@@ -14,7 +14,8 @@ function filterSql(projectId: string, filter: ImageFilter): Prisma.Sql {
   if (filter.taskStatuses) parts.push(Prisma.sql`t."status"::text IN (${Prisma.join(filter.taskStatuses)})`);
   if (filter.noMasks) parts.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM "masks" m WHERE m."image_id" = i."id" AND m."deleted_at" IS NULL)`);
   if (filter.split) parts.push(Prisma.sql`i."split"::text = ${filter.split}`);
-  if (filter.imageIds) parts.push(Prisma.sql`i."id" IN (${Prisma.join([...new Set(filter.imageIds)])})`);
+  // one array parameter (a list of 100,000 ids would pass PostgreSQL's 65,535 bind parameters)
+  if (filter.imageIds) parts.push(Prisma.sql`i."id" = ANY(${[...new Set(filter.imageIds)]}::int[])`);
   return Prisma.join(parts, ' AND ');
 }
 

@@ -14,7 +14,13 @@ async function withResolvedSelection<T extends { projectId: string; imageIds?: n
   const { selection, ...rest } = params;
   if (!selection) return rest;
   const filter = selection as Parameters<typeof resolveImageFilter>[2];
-  const ids = await resolveImageFilter(deps, params.projectId, params.imageIds ? { ...filter, imageIds: params.imageIds } : filter);
+  // exact ids given beside a filter narrow it (a picked selection and ids: the ids among the picked)
+  const given = params.imageIds;
+  const picked = filter.imageIds;
+  const pickedSet = picked ? new Set(picked) : null;
+  const imageIds = given && pickedSet ? given.filter((id) => pickedSet.has(id)) : (given ?? picked);
+  if (imageIds && imageIds.length === 0) throw new AppError('BAD_REQUEST', 'none of the image ids given is among the picked images; clear one of the two');
+  const ids = await resolveImageFilter(deps, params.projectId, imageIds ? { ...filter, imageIds } : filter);
   return { ...rest, imageIds: ids, selectionFilter: filter } as Omit<T, 'selection'> & { selection?: undefined };
 }
 
