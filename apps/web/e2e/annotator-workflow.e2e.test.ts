@@ -326,6 +326,26 @@ describe('a manager', () => {
   });
 
 
+  it('sees the images annotators set aside by skipping, with their reasons, and puts one back in the queue', async () => {
+    const { db } = env.deps;
+    const task = await db.task.findFirstOrThrow({ where: { projectId: gridProject }, orderBy: { id: 'asc' }, include: { image: true } });
+    const other = await makeUser(db, { role: 'annotator', name: 'Bo Annotator' });
+    await db.task.update({ where: { id: task.id }, data: { status: 'skipped' } });
+    await db.taskSkip.createMany({ data: [{ taskId: task.id, userId: annotator.id, reason: 'too dark to see anything' }, { taskId: task.id, userId: other.id, reason: 'Not an image for this project' }] });
+    const page = await logInOn(browser, own.stack, manager);
+    await page.goto(`/projects/${gridProject}`);
+    const item = page.locator(`[data-testid="set-aside-item"][data-task-id="${task.id}"]`);
+    await item.waitFor();
+    expect(await item.textContent()).toContain(task.image.fileName);
+    expect(await item.textContent()).toContain('Ana Annotator: too dark to see anything');
+    expect(await item.textContent()).toContain('Bo Annotator: Not an image for this project');
+    await shot(page, 'set-aside');
+    await item.getByTestId('set-aside-return').click();
+    await page.getByTestId('set-aside-panel').waitFor({ state: 'detached' });
+    expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe('open');
+    await page.context().close();
+  });
+
   it('uploading, sees a refused file in plain words, the technical detail behind "details", and its bar red', async () => {
     const page = await logInOn(browser, own.stack, manager);
     await page.goto(`/projects/${stage3Project}`);

@@ -3,6 +3,7 @@ export * from './domain';
 export * from './evaluation';
 export * from './runs';
 export * from './run-summary';
+export * from './task-skips';
 export * from './policy';
 export * from './limits';
 export * from './ids';

@@ -25,7 +25,7 @@ export type { EngineRuntime, EngineRuntimeOptions } from './engine-runtime';
 export { seedDemo, demoSceneOptions, DEMO_SEED, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
 export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';
 export { requestNextTask, peekNextTask, renewTaskLease, submitTask, releaseTask, ensureTask, toTaskDto } from './tasks/task-queue';
-export { skipTask, reopenLastSubmitted, hasPreviousTask, SKIPS_TO_SET_ASIDE } from './tasks/task-skip';
+export { skipTask, reopenLastSubmitted, hasPreviousTask, listSetAsideTasks, returnSetAsideTask, SKIPS_TO_SET_ASIDE } from './tasks/task-skip';
 export { countImageSelection, resolveImageFilter } from './runs/run-selection';
 export { saveMask, updateMask, deleteMask, listMasks, setMaskLabel, measureSegmentation, toMaskDto, MASK_DTO_INCLUDE } from './masks/masks';
 export { listLabels, createLabel, updateLabel, reorderLabels, deleteLabel, resolveMaskLabel, toLabelDto } from './labels/labels';

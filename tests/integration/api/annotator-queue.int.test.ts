@@ -84,6 +84,28 @@ describe('skip', () => {
     expect((await next('annC')).data?.id).not.toBe(held.id);
   });
 
+  it('a manager sees the set-aside image with who skipped it and why, and puts it back for the others', async () => {
+    type SetAside = { taskId: string; imageId: number; skips: { annotator: string; reason: string }[] };
+    const list = await trpcQuery<SetAside[]>(api.url, 'tasks.setAside', { projectId }, cookies['manager']);
+    expect(list.status).toBe(200);
+    expect(list.data).toHaveLength(1);
+    expect(list.data![0]!.skips.map((x) => [x.annotator, x.reason])).toEqual([
+      [users.annA!.name, 'too blurry to tell the objects apart'],
+      [users.annB!.name, 'not a scene of this project'],
+    ]);
+    expect((await trpcQuery(api.url, 'tasks.setAside', { projectId }, cookies['annC'])).status).toBe(403);
+    expect((await trpcMutation(api.url, 'tasks.returnSetAside', { taskId: list.data![0]!.taskId }, cookies['annC'])).status).toBe(403);
+
+    const back = await trpcMutation<Task>(api.url, 'tasks.returnSetAside', { taskId: list.data![0]!.taskId }, cookies['manager']);
+    expect(back.status).toBe(200);
+    expect(back.data!.status).toBe('open');
+    expect((await trpcMutation(api.url, 'tasks.returnSetAside', { taskId: list.data![0]!.taskId }, cookies['manager'])).status).toBe(409);
+    // those who skipped it still never get it; the third annotator does
+    expect((await next('annA')).data).toBeNull();
+    expect((await next('annB')).data?.id).not.toBe(list.data![0]!.taskId);
+    expect((await next('annC')).data!.id).toBe(list.data![0]!.taskId);
+  });
+
   it('only the holder may skip', async () => {
     await env.deps.db.task.updateMany({ where: { projectId }, data: { status: 'open', assigneeId: null } });
     await env.deps.db.taskSkip.deleteMany({});

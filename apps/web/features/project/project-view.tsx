@@ -15,6 +15,7 @@ import { MembersPanel } from './members-panel';
 import { ProjectHeader } from './project-header';
 import { ReingestPanel } from './reingest-panel';
 import { ReviewSettingsPanel } from './review-settings-panel';
+import { SetAsidePanel } from './set-aside-panel';
 import { UploadPanel } from './upload-panel';
 import './exchange.css';
 
@@ -36,6 +37,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
         <ImageGrid projectId={projectId} imageCount={project.data.imageCount} pageSize={pageSize} />
         {hasSide && (
           <aside className="project-side">
+            {can.manage && <SetAsidePanel projectId={projectId} />}
             {can.upload && <UploadPanel projectId={projectId} />}
             {can.seeMembers && <LabelsPanel projectId={projectId} canEdit={canManageLabels(user, project.data)} />}
             {can.seeMembers && <HeldOutPanel projectId={projectId} canEdit={can.manage} />}

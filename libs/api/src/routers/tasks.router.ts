@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { bigSerialIdSchema, imageSchema, taskSchema } from '@dataengine/contracts';
-import { hasPreviousTask, peekNextTask, releaseTask, renewTaskLease, reopenLastSubmitted, requestNextTask, skipTask, submitTask } from '@dataengine/engine';
+import { bigSerialIdSchema, imageSchema, setAsideTaskSchema, taskSchema } from '@dataengine/contracts';
+import { hasPreviousTask, listSetAsideTasks, peekNextTask, releaseTask, renewTaskLease, reopenLastSubmitted, requestNextTask, returnSetAsideTask, skipTask, submitTask } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
 const taskId = z.object({ taskId: bigSerialIdSchema });
@@ -30,6 +30,13 @@ export const tasksRouter = router({
     .input(z.object({ projectId: z.string().uuid() }))
     .output(taskSchema.nullable())
     .mutation(({ ctx, input }) => reopenLastSubmitted(ctx.deps, ctx.actor, input)),
+  /** The project's managers: images set aside after annotators skipped them, with the reasons. */
+  setAside: protectedProcedure
+    .input(z.object({ projectId: z.string().uuid() }))
+    .output(z.array(setAsideTaskSchema))
+    .query(({ ctx, input }) => listSetAsideTasks(ctx.deps, ctx.actor, input)),
+  /** The project's managers: a set-aside image back in the queue (not for those who skipped it). */
+  returnSetAside: protectedProcedure.input(taskId).output(taskSchema).mutation(({ ctx, input }) => returnSetAsideTask(ctx.deps, ctx.actor, input)),
   hasPrevious: protectedProcedure
     .input(z.object({ projectId: z.string().uuid() }))
     .output(z.object({ available: z.boolean() }))

@@ -1,6 +1,6 @@
 // The annotator's way out of and back to an image: skip (with a reason) and previous (re-open the
 // image you submitted last, while nobody has reviewed it yet).
-import { AppError, type Stage, type TaskDto } from '@dataengine/contracts';
+import { AppError, type SetAsideTaskDto, type Stage, type TaskDto } from '@dataengine/contracts';
 import { nowOf, type EngineDeps } from '../engine-deps';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
@@ -76,4 +76,40 @@ export async function hasPreviousTask(deps: EngineDeps, actor: Actor, input: { p
   const { project } = await requireProject(deps.db, actor, input.projectId, 'project.annotate');
   const found = await deps.db.task.findFirst({ where: { projectId: project.id, stage: project.stage as Stage, assigneeId: actor.id, status: 'submitted', ...NOT_REVIEWED }, select: { id: true } });
   return found !== null;
+}
+
+/** The project's images set aside by skips, newest first, with who skipped them and why (its managers). */
+export async function listSetAsideTasks(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<SetAsideTaskDto[]> {
+  const { project } = await requireProject(deps.db, actor, input.projectId, 'project.manage');
+  const rows = await deps.db.task.findMany({
+    where: { projectId: project.id, status: 'skipped' },
+    orderBy: { id: 'desc' },
+    take: 200,
+    select: {
+      id: true,
+      stage: true,
+      image: { select: { id: true, fileName: true } },
+      skips: { orderBy: { createdAt: 'asc' }, select: { reason: true, createdAt: true, user: { select: { name: true, email: true } } } },
+    },
+  });
+  return rows.map((t) => ({
+    taskId: t.id.toString(),
+    imageId: t.image.id,
+    fileName: t.image.fileName,
+    stage: t.stage as Stage,
+    skips: t.skips.map((s) => ({ annotator: s.user.name || s.user.email, reason: s.reason, at: s.createdAt.toISOString() })),
+  }));
+}
+
+/**
+ * A manager puts a set-aside image back in the queue. The annotators who skipped it still never get
+ * it again (their skips stay recorded); the others do.
+ */
+export async function returnSetAsideTask(deps: EngineDeps, actor: Actor, input: { taskId: string }): Promise<TaskDto> {
+  const task = await deps.db.task.findUnique({ where: { id: BigInt(input.taskId) }, select: { id: true, projectId: true, status: true } });
+  if (!task) throw new AppError('NOT_FOUND', `task ${input.taskId} does not exist`);
+  await requireProject(deps.db, actor, task.projectId, 'project.manage');
+  const { count } = await deps.db.task.updateMany({ where: { id: task.id, status: 'skipped' }, data: { status: 'open', assigneeId: null, leaseExpiresAt: null } });
+  if (count === 0) throw new AppError('CONFLICT', 'this image is not set aside (any more)');
+  return toTaskDto(await deps.db.task.findUniqueOrThrow({ where: { id: task.id }, include: { image: true } }));
 }
