@@ -1,52 +1,8 @@
 'use client';
 // The tool's questions: "no objects here?" before submitting an image without masks, why an image
 // is skipped, and how many masks a bulk delete removes. Modal; Escape cancels, Enter confirms.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-
-function Dialog({ title, testId, children, onCancel, onConfirm, confirmLabel, canConfirm = true, pending = false, error = null }: {
-  title: string;
-  testId: string;
-  children: ReactNode;
-  onCancel: () => void;
-  onConfirm: () => void;
-  confirmLabel: string;
-  canConfirm?: boolean;
-  pending?: boolean;
-  error?: string | null;
-}) {
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    confirm.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onCancel();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onCancel]);
-  return (
-    <div className="dialog-backdrop">
-      <div className="dialog panel" role="dialog" aria-modal="true" aria-labelledby={`${testId}-title`} data-testid={testId}>
-        <h3 id={`${testId}-title`} className="panel-title">
-          {title}
-        </h3>
-        <div className="dialog-body">{children}</div>
-        {error && (
-          <p className="inline-error" role="alert" data-testid={`${testId}-error`}>
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onCancel} disabled={pending} data-testid={`${testId}-cancel`}>
-            Cancel (Esc)
-          </button>
-          <button ref={confirm} type="button" className="button button-primary" onClick={onConfirm} disabled={pending || !canConfirm} data-testid={`${testId}-confirm`}>
-            {pending ? 'Working…' : confirmLabel}
-          </button>
-        </div>
-      </div>
-    </div>
-  );
-}
+import { useState } from 'react';
+import { ConfirmDialog as Dialog } from '../../components/confirm-dialog';
 
 export function EmptySubmitDialog({ onCancel, onConfirm, pending }: { onCancel: () => void; onConfirm: () => void; pending: boolean }) {
   return (

@@ -10,17 +10,11 @@ import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AIM, AIMED_HIT, timeDecode } from './latency';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
+import type { ScreenCandidate } from './lib/draft-mask';
 import { isAmbiguous } from './lib/prompt-reducer';
 import type { WorkerEmbedding } from './use-image-embedding';
 
-export interface Candidate {
-  channel: number;
-  mask: BinaryMask;
-  area: number;
-  predictedIou: number;
-  stabilityScore: number;
-  lowResLogits: Float32Array;
-}
+export type Candidate = ScreenCandidate;
 
 export interface Decoded {
   points: readonly SamPoint[];

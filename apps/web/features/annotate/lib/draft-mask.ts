@@ -21,6 +21,7 @@ export const draftMaskSchema = z.object({
 });
 export type DraftMask = z.infer<typeof draftMaskSchema>;
 
+/** One of the decoder's candidates as the tool holds it (the shape use-mask-prediction decodes). */
 export interface ScreenCandidate {
   channel: number;
   mask: BinaryMask;
