@@ -50,5 +50,7 @@ export async function loadedThumbnailWidths(page: Page, count: number): Promise<
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
+  // a full-page shot of a scrolled page draws the sticky top bar where the view was, mid-page
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
