@@ -169,3 +169,26 @@ describe('previous image', () => {
     expect((await trpcMutation(api.url, 'tasks.previous', { projectId }, cookie)).status).toBe(403);
   });
 });
+
+describe('skip of an image a review returned', () => {
+  it('frees it for the other annotators instead of keeping it reserved for the one who skipped it', async () => {
+    const own = (
+      await makeProject(env.deps.db, {
+        createdBy: users.manager!,
+        members: ['annA', 'annB'].map((k) => ({ user: users[k]!, role: 'annotator' as const })),
+      })
+    ).id;
+    await addSyntheticImages(env.deps, users.manager!, { projectId: own, seeds: [7], width: W, height: H });
+    const ownNext = (who: string) => trpcMutation<Task | null>(api.url, 'tasks.next', { projectId: own }, cookies[who]);
+    // as a rejection in review leaves it: open, reserved for A
+    const task = await env.deps.db.task.findFirstOrThrow({ where: { projectId: own } });
+    await env.deps.db.task.update({ where: { id: task.id }, data: { reservedForId: users.annA!.id } });
+    expect((await ownNext('annB')).data).toBeNull();
+    const held = (await ownNext('annA')).data!;
+    expect(held.id).toBe(task.id.toString());
+    const skipped = await trpcMutation(api.url, 'tasks.skip', { taskId: held.id, reason: 'I cannot fix what the reviewer asked for' }, cookies['annA']);
+    expect(skipped.status).toBe(200);
+    expect((await taskRow(held.id)).reservedForId).toBeNull();
+    expect((await ownNext('annB')).data?.id).toBe(held.id);
+  });
+});

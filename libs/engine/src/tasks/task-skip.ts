@@ -31,7 +31,8 @@ export async function skipTask(deps: EngineDeps, actor: Actor, input: { taskId: 
     const setAside = skips >= SKIPS_TO_SET_ASIDE;
     const { count } = await tx.task.updateMany({
       where: { id: task.id, status: 'leased', assigneeId: actor.id },
-      data: { status: setAside ? 'skipped' : 'open', assigneeId: null, leaseExpiresAt: null },
+      // an image a review returned to this annotator is theirs no more: the others may take it
+      data: { status: setAside ? 'skipped' : 'open', assigneeId: null, leaseExpiresAt: null, reservedForId: null },
     });
     if (count === 0) throw new AppError('CONFLICT', 'this image is no longer yours to skip');
     return { task: toTaskDto(await tx.task.findUniqueOrThrow({ where: { id: task.id }, include: { image: true } })), setAside };
