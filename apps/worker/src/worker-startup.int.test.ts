@@ -33,12 +33,18 @@ describe('worker start-up', () => {
   });
 
   it('refuses a queue name it does not know', async () => {
-    await expect(startWorker({ ...env.config, WORKER_QUEUES: 'ingest,gpu-typo' }, logger)).rejects.toThrow(/unknown queue\(s\): gpu-typo/);
+    await expect(startWorker({ ...env.config, WORKER_QUEUES: 'ingest,gpu-typo' }, logger)).rejects.toThrow(/unknown queue\(s\) in WORKER_QUEUES: gpu-typo; known: ingest, embed, infer/);
+  });
+
+  it('names the queue of a job given in WORKER_QUEUES instead of its queue', async () => {
+    await expect(startWorker({ ...env.config, WORKER_QUEUES: 'embed,autogen,retrain' }, logger)).rejects.toThrow(
+      '"autogen" is a job of queue infer; "retrain" is a job of queue train',
+    );
   });
 
   it('the real worker process starts, then exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-      env: { ...process.env, ...stackEnvFor(env) },
+      env: { ...process.env, ...stackEnvFor(env), WORKER_QUEUES: 'ingest,exchange' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -49,6 +55,9 @@ describe('worker start-up', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('worker stopping: finishing active jobs');
+    // the start-up line says which queues (and so which jobs) this host takes
+    expect(output).toMatch(/"worker started".*"queues":\["ingest","exchange"\]/);
+    expect(output).toMatch(/"jobs":\["ingest",[^\]]*"export"/);
   });
 
   it('closes the run item of an image job the queue gives up on, so the run still finishes', async () => {

@@ -73,7 +73,13 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
   const allQueues = [...new Set(Object.values(options.catalog).map((d) => d.queue))];
   const queues = options.queues?.length ? options.queues : allQueues;
   const unknownQueues = queues.filter((q) => !allQueues.includes(q));
-  if (unknownQueues.length) throw new WorkerConfigurationError(`unknown queue(s): ${unknownQueues.join(', ')}; known: ${allQueues.join(', ')}`);
+  if (unknownQueues.length) {
+    // a job's name in WORKER_QUEUES (prefill, autogen, retrain…) is the usual slip: name its queue
+    const hints = unknownQueues.flatMap((q) => (options.catalog[q] ? [`"${q}" is a job of queue ${options.catalog[q].queue}`] : []));
+    throw new WorkerConfigurationError(
+      `unknown queue(s) in WORKER_QUEUES: ${unknownQueues.join(', ')}; known: ${allQueues.join(', ')}${hints.length ? ` (${hints.join('; ')})` : ''}`,
+    );
+  }
 
   const connections: Redis[] = [];
   const workers = queues.map((queue) => {
@@ -99,7 +105,8 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  options.logger.info('worker started', { queues, concurrency: options.concurrency ?? 1 });
+  const jobs = Object.entries(options.catalog).filter(([, d]) => queues.includes(d.queue)).map(([name]) => name);
+  options.logger.info('worker started', { queues, jobs, concurrency: options.concurrency ?? 1 });
   return {
     queues,
     async close() {
