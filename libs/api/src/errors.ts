@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { AppError, type ErrorCode } from '@dataengine/contracts';
 import { databaseInputProblem, isDatabaseUnavailableError, type DatabaseInputProblem } from '@dataengine/db';
 import { isRedisUnavailableError } from '@dataengine/queue';
+import { isBlobStoreUnavailableError } from '@dataengine/storage';
 import type { Logger } from '@dataengine/config';
 
 const TRPC_CODES: Record<ErrorCode, TRPCError['code']> = {
@@ -29,6 +30,15 @@ export function toAppError(error: unknown, logger: Logger, context: Record<strin
   if (error instanceof TRPCError && error.cause instanceof AppError) return error.cause;
   if (isDatabaseUnavailableError(error)) {
     return new AppError('SERVICE_UNAVAILABLE', 'the database (PostgreSQL) is unreachable; try again shortly — nothing you saved is lost', undefined, { cause: error });
+  }
+  // before Redis: an unreachable S3 endpoint also fails with ECONNREFUSED
+  if (isBlobStoreUnavailableError(error)) {
+    logger.warn('object storage unavailable', { ...context, reason: error.reason, error: error.message });
+    const message =
+      error.reason === 'unreachable'
+        ? 'the object storage (S3) is unreachable; try again shortly — nothing you saved is lost'
+        : `the object storage (S3) refuses requests (${error.reason === 'credentials' ? 'credentials refused' : 'bucket missing'}); an administrator must fix the S3 settings (the API log says which)`;
+    return new AppError('SERVICE_UNAVAILABLE', message, undefined, { cause: error });
   }
   if (isRedisUnavailableError(error)) {
     return new AppError('SERVICE_UNAVAILABLE', 'the job queue (Redis) is unreachable; try again shortly', undefined, { cause: error });

@@ -33,6 +33,29 @@ export const configSchema = z.object({
   /** Prefix of every BullMQ key, so several installations (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[\w:-]+$/).default('dataengine'),
   BLOB_DIR: z.string().default('.data/blobs'),
+  /** Where blobs live: `local` (BLOB_DIR on this host's disk) or `s3` (an S3-compatible bucket). */
+  BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  /** S3 API endpoint (MinIO, Ceph, R2…: http(s)://host[:port]); unset: AWS S3 in S3_REGION. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3–63 lower-case letters, digits, "." and "-"').optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  /** Unset: the AWS SDK's default chain (environment, instance profile…). */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (endpoint/bucket/key), which most self-hosted S3 servers need. */
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Prefix of every object key, so several installations can share one bucket. */
+  S3_PREFIX: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/).optional(),
+  /** Attempts per S3 request (retries with backoff) before a job fails over to its own retry. */
+  S3_MAX_ATTEMPTS: positiveInt.max(20).default(4),
+  /** The S3 endpoint as browsers reach it, for presigned URLs (default S3_ENDPOINT). */
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  /** Lifetime of presigned GET URLs handed to browsers (images, embeddings). 0: serve through the API. */
+  S3_PRESIGN_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  /** Local directory for staged uploads and cached downloads of remote blobs (BLOB_STORE=s3). */
+  BLOB_CACHE_DIR: z.string().default('.data/blob-cache'),
+  /** Upper bound of the download cache in bytes (least recently used go first); unset: none. */
+  BLOB_CACHE_MAX_BYTES: positiveInt.optional(),
   /** The built-in checkpoint bundle registered as the first active checkpoint at set-up. */
   DEFAULT_MODEL_DIR: z.string().default('models/default'),
   API_HOST: z.string().default('127.0.0.1'),
@@ -108,6 +131,7 @@ export const configSchema = z.object({
 export type AppConfig = Omit<z.infer<typeof configSchema>, 'COOKIE_SECURE'> & {
   COOKIE_SECURE: boolean;
   blobDir: string;
+  blobCacheDir: string;
   defaultModelDir: string;
   trainerDir: string;
   /** PUBLIC_ORIGIN and ALLOWED_ORIGINS as origins (scheme://host[:port], no path). */
@@ -135,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...origins.bad.map((o) => `  PUBLIC_ORIGIN/ALLOWED_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port])`),
     ...badProxies.map((p) => `  TRUSTED_PROXIES: ${JSON.stringify(p)} is not an IP address, a CIDR range, loopback or private`),
   ];
+  if (parsed.data.BLOB_STORE === 's3' && !parsed.data.S3_BUCKET) problems.push('  S3_BUCKET: required when BLOB_STORE=s3 (the bucket holding images, embeddings, bundles and exports)');
+  if (parsed.data.BLOB_STORE === 's3' && Boolean(parsed.data.S3_ACCESS_KEY_ID) !== Boolean(parsed.data.S3_SECRET_ACCESS_KEY)) problems.push('  S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY: set both or neither');
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return {
     ...parsed.data,
@@ -142,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: origins.good,
     trustedProxies: proxies,
     blobDir: path.resolve(cwd, parsed.data.BLOB_DIR),
+    blobCacheDir: path.resolve(cwd, parsed.data.BLOB_CACHE_DIR),
     defaultModelDir: path.resolve(cwd, parsed.data.DEFAULT_MODEL_DIR),
     trainerDir: path.resolve(cwd, parsed.data.TRAINER_DIR),
   };

@@ -1,8 +1,8 @@
 import type { AppConfig, Logger } from '@dataengine/config';
 import { createDb } from '@dataengine/db';
 import { createEventPublisher, createJobProducer, createProducerConnection } from '@dataengine/queue';
-import { LocalBlobStore } from '@dataengine/storage';
 import type { Redis } from 'ioredis';
+import { createBlobStore } from './blob-store-from-config';
 import type { EngineDeps } from './engine-deps';
 
 export interface EngineRuntime {
@@ -26,7 +26,7 @@ export function createEngineRuntime(config: AppConfig, logger: Logger, options: 
   });
   const redis = createProducerConnection(config.REDIS_URL);
   const jobs = createJobProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
-  const blobs = new LocalBlobStore(config.blobDir);
+  const blobs = createBlobStore(config);
   return {
     deps: { db, blobs, jobs, redis, events: createEventPublisher(redis, config.QUEUE_PREFIX), logger, settings: config },
     async close() {

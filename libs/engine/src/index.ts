@@ -21,6 +21,7 @@ export { listImages, getImage, getImageForActor } from './images/list-images';
 export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/image-format';
 export { createRun, addRunItems, shrinkRunTotal, completeRunItem, finishRunIfComplete, listRuns, getRun, beginUploadBatch, startReingestRun } from './runs/runs';
 export { createEngineRuntime } from './engine-runtime';
+export { createBlobStore } from './blob-store-from-config';
 export type { EngineRuntime, EngineRuntimeOptions } from './engine-runtime';
 export { seedDemo, demoSceneOptions, DEMO_SEED, DEMO_USERS, DEMO_PASSWORD } from './seed/seed-demo';
 export type { DemoSeedOptions, DemoSeedResult } from './seed/seed-demo';

@@ -30,6 +30,37 @@ export class BlobNotFoundError extends Error {
   }
 }
 
+export type BlobStoreUnavailableReason = 'unreachable' | 'bucket-missing' | 'credentials';
+
+/**
+ * The store cannot serve requests right now (object storage unreachable, its bucket missing or its
+ * credentials refused): callers answer 503 and jobs retry; nothing is lost.
+ */
+export class BlobStoreUnavailableError extends Error {
+  override readonly name = 'BlobStoreUnavailableError';
+  constructor(
+    message: string,
+    readonly reason: BlobStoreUnavailableReason,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isBlobStoreUnavailableError(error: unknown): error is BlobStoreUnavailableError {
+  return error instanceof BlobStoreUnavailableError || (error instanceof Error && error.name === 'BlobStoreUnavailableError');
+}
+
+/** Options of a presigned GET (see BlobStore.signedGetUrl). */
+export interface SignedGetOptions {
+  /** Lifetime of the URL; short (a minute or a few) so a leaked URL is soon useless. */
+  expiresInSeconds: number;
+  /** Content-Type the store answers with (the stored object may not carry one). */
+  contentType?: string;
+  /** Cache-Control the store answers with. */
+  cacheControl?: string;
+}
+
 /**
  * Where images, thumbnails, embeddings, checkpoint bundles and exports live (never in Postgres).
  * Writes are atomic: a reader sees the old bytes or the new ones, never a partial file.
@@ -51,4 +82,14 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
   /** Streams bytes into staging while hashing them; fails with BlobTooLargeError past maxBytes. */
   stage(source: Readable, options?: { maxBytes?: number }): Promise<StagedBlob>;
+  /**
+   * A short-lived URL a browser can GET the blob from directly, for stores that can sign URLs
+   * (S3); absent on stores that serve through the API (local disk).
+   */
+  signedGetUrl?(key: string, options: SignedGetOptions): Promise<string>;
+  /**
+   * Keeps the local copies `localPath` made of `keys` from eviction until the returned release is
+   * called (the bundle a worker has sessions on); stores without a local cache omit it.
+   */
+  pin?(keys: string[]): () => void;
 }

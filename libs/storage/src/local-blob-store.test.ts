@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blobStoreContract } from './blob-store.contract';
 import { assertValidBlobKey, BlobNotFoundError, BlobTooLargeError, contentKey, InvalidBlobKeyError, LocalBlobStore } from './index';
 
 let dir: string;
@@ -81,4 +82,12 @@ describe('LocalBlobStore', () => {
     await store.put('k', 'second');
     expect(await readFile(path.join(dir, 'root', 'k'), 'utf8')).toBe('second');
   });
+});
+
+blobStoreContract('LocalBlobStore', async () => {
+  const root = path.join(dir, `contract-${Math.random().toString(36).slice(2)}`);
+  return {
+    store: new LocalBlobStore(root),
+    staged: async () => readdir(path.join(root, '.staging')).catch(() => []),
+  };
 });
