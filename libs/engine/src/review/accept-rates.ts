@@ -6,7 +6,8 @@
 //   edited   — its pixels were changed
 //   kept     — a reviewer accepted it, or its image was submitted after it was made
 //   pending  — none of these yet (left out of the rate)
-// One grouped query over the project's model masks (index masks(project_id, provenance, checkpoint_id)).
+// One grouped query over the project's model masks (index masks(project_id, provenance, checkpoint_id)),
+// joined to each image's latest submission.
 import type { Db } from '@dataengine/db';
 
 export type MaskFate = 'kept' | 'edited' | 'deleted' | 'rejected' | 'pending';
@@ -39,12 +40,33 @@ export function acceptRateOf(c: Pick<AcceptRateRow, 'kept' | 'edited' | 'deleted
   return decided > 0 ? Math.round((c.kept / decided) * 10_000) / 10_000 : null;
 }
 
+/**
+ * The fate of a model mask as MASK_FATE_SQL names it, with "its image was submitted after it was
+ * made" read from the image's latest submission (s.last_submitted_at), joined once per image
+ * instead of probed once per mask (the dashboard reads every model mask of the project).
+ */
+const MASK_FATE_BY_LAST_SUBMISSION_SQL = `CASE
+    WHEN m.review_verdict = 'rejected' THEN 'rejected'
+    WHEN m.deleted_at IS NOT NULL THEN 'deleted'
+    WHEN m.edited_at IS NOT NULL THEN 'edited'
+    WHEN m.review_verdict = 'accepted' THEN 'kept'
+    WHEN s.last_submitted_at >= m.created_at THEN 'kept'
+    ELSE 'pending'
+  END`;
+
 export async function acceptRatesByCheckpoint(db: Db, projectId: string): Promise<AcceptRateRow[]> {
   const rows = await db.$queryRawUnsafe<{ checkpoint_id: string; provenance: 'prefill' | 'auto'; fate: MaskFate; n: number }[]>(
-    `SELECT m.checkpoint_id::text AS checkpoint_id, m.provenance::text AS provenance, ${MASK_FATE_SQL} AS fate, count(*)::int AS n
+    `WITH submitted AS (
+       SELECT t.image_id, max(t.submitted_at) AS last_submitted_at
+         FROM tasks t
+        WHERE t.project_id = $1::uuid AND t.status = 'submitted'
+        GROUP BY t.image_id
+     )
+     SELECT m.checkpoint_id::text AS checkpoint_id, m.provenance::text AS provenance, ${MASK_FATE_BY_LAST_SUBMISSION_SQL} AS fate, count(*)::int AS n
        FROM masks m
+       LEFT JOIN submitted s ON s.image_id = m.image_id
       WHERE m.project_id = $1::uuid AND m.provenance IN ('prefill', 'auto') AND m.checkpoint_id IS NOT NULL
-      GROUP BY 1, 2, 3`,
+      GROUP BY m.checkpoint_id, m.provenance, 3`,
     projectId,
   );
   const byKey = new Map<string, AcceptRateRow>();
