@@ -6,12 +6,12 @@
 // away for a few seconds (backends terminated, then every socket reset and connections refused,
 // as in a restart or fail-over). Returns what was measured; the integration test asserts on it and
 // bench/faults/db.fault.ts prints it.
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { compressRle, encodeMask } from '@dataengine/segment';
 import { makeProject, makeUser, type MadeUser } from './factories';
 import { loginCookie, uploadBytes } from './http-client';
+import { startMaskSaveLoad, type SaveSample } from './mask-save-load';
 import { freePorts, REPO_ROOT, spawnService, stackEnvFor, type ServiceProcess } from './stack';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { TEST_DATABASE_URL } from './test-database';
@@ -63,12 +63,6 @@ export interface DatabaseOutageDrillResult {
   apiLogTail: string;
 }
 
-interface Sample {
-  sentAt: number;
-  status: number | 'network';
-  retryAfter: string | null;
-}
-
 const IMAGE = { width: 64, height: 48 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TERMINATE_ROUNDS = 15;
@@ -85,7 +79,7 @@ async function terminateBackends(admin: pg.Client, proxy: TcpProxy): Promise<num
   return rows.filter((r) => r.ok).length;
 }
 
-const tally = (samples: Sample[]) => {
+const tally = (samples: SaveSample[]) => {
   const out: Record<string, number> = {};
   for (const s of samples) out[String(s.status)] = (out[String(s.status)] ?? 0) + 1;
   return out;
@@ -139,32 +133,8 @@ export async function runDatabaseOutageDrill(options: DatabaseOutageDrillOptions
     for (let y = 10; y < 30; y++) mask.fill(1, y * IMAGE.width + 8, y * IMAGE.width + 40);
     const segmentation = compressRle(encodeMask({ ...IMAGE, data: mask }));
 
-    const samples: Sample[] = [];
-    const networkErrors: string[] = [];
-    const acknowledged: string[] = [];
-    let running = true;
-    const loop = async (cookie: string) => {
-      while (running) {
-        const clientKey = `drill-${randomBytes(8).toString('hex')}`;
-        const sentAt = performance.now();
-        try {
-          const res = await fetch(`${apiUrl}/trpc/masks.save`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', cookie },
-            body: JSON.stringify({ imageId, segmentation, activeMs: 1_000, clicks: 2, clientKey }),
-            signal: AbortSignal.timeout(20_000),
-          });
-          await res.arrayBuffer();
-          samples.push({ sentAt, status: res.status, retryAfter: res.headers.get('retry-after') });
-          if (res.ok) acknowledged.push(clientKey);
-          else await new Promise((r) => setTimeout(r, 100)); // a client backs off a little on errors
-        } catch (error) {
-          samples.push({ sentAt, status: 'network', retryAfter: null });
-          networkErrors.push((error as Error).message);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    };
+    const load = startMaskSaveLoad({ apiUrl, savers: cookies.map((cookie) => ({ cookie, imageId, segmentation })) });
+    const { samples, networkErrors, acknowledged } = load;
     const firstOkAfter = async (t: number, timeoutMs: number) => {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {
@@ -174,7 +144,6 @@ export async function runDatabaseOutageDrill(options: DatabaseOutageDrillOptions
       }
       return null;
     };
-    const loops = cookies.map((c) => loop(c));
 
     const emptyPhase = (): OutagePhase => ({ terminated: { api: 0, worker: 0 }, backTo200Ms: null, statuses: {} });
     let steadySavesPerSecond = 0;
@@ -220,8 +189,7 @@ export async function runDatabaseOutageDrill(options: DatabaseOutageDrillOptions
       aborted = (error as Error).message;
     }
 
-    running = false;
-    await Promise.all(loops);
+    await load.stop();
     const { rows: names } = await admin.query<{ application_name: string }>(
       "SELECT DISTINCT application_name FROM pg_stat_activity WHERE client_addr = '127.0.0.1' AND client_port = ANY($1::int[])",
       [[...apiProxy.upstreamPorts(), ...workerProxy.upstreamPorts()]],

@@ -21,5 +21,7 @@ export { rawPost } from './raw-http';
 export type { RawPostOptions, RawPostResult } from './raw-http';
 export { startApiProcess } from './api-process';
 export type { ApiProcess } from './api-process';
+export { startMaskSaveLoad } from './mask-save-load';
+export type { MaskSaveLoad, MaskSaveLoadOptions, MaskSaver, SaveSample } from './mask-save-load';
 export { startS3Server, S3_SERVER_CREDENTIALS } from './s3-server';
 export type { S3Server } from './s3-server';
