@@ -1,14 +1,19 @@
 import type { AppConfig, Logger } from '@dataengine/config';
 import { createEngineRuntime, failAbandonedRuns, purgeExpiredSessions, recordGivenUpJob, sweepRuns } from '@dataengine/engine';
 import { createWorkerConnection, jobCatalog, startWorkerRuntime, type Processor } from '@dataengine/queue';
+import { followCheckpoints, type ActiveCheckpointView } from './checkpoint-follower';
 import { createProcessors } from './processors';
 
 export interface RunningWorker {
   queues: string[];
+  /** The checkpoints this worker has fetched and opened (empty on a worker without model queues). */
+  checkpoints(): ActiveCheckpointView[];
   stop(): Promise<void>;
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
+/** Queues whose jobs open a checkpoint bundle: their workers follow promotions. */
+const MODEL_QUEUES = ['embed', 'infer', 'train'];
 
 /**
  * Starts consuming the configured queues. `processors` can be overridden (tests); a table that
@@ -41,6 +46,7 @@ export async function startWorker(
       failAbandonedRuns(runtime.deps).catch((error: unknown) => logger.warn('abandoned-run check failed', { error }));
     }, HOUSEKEEPING_INTERVAL_MS);
     housekeeping.unref();
+    const follower = workers.queues.some((q) => MODEL_QUEUES.includes(q)) ? await followCheckpoints(runtime.deps, config.QUEUE_PREFIX, logger) : null;
     // runs, items and uploads that no queued job stands for any more (run-sweep.ts); once soon after
     // start (a restart after an outage), then every RUN_SWEEP_INTERVAL_MS
     let sweeping: Promise<void> | null = null;
@@ -55,12 +61,14 @@ export async function startWorker(
     sweeps.unref();
     return {
       queues: workers.queues,
+      checkpoints: () => follower?.active() ?? [],
       async stop() {
         clearTimeout(firstSweep);
         clearInterval(sweeps);
         clearInterval(housekeeping);
         await sweeping;
         await workers.close();
+        await follower?.close();
         await runtime.close();
       },
     };

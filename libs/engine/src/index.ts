@@ -33,6 +33,7 @@ export { listLabels, createLabel, updateLabel, reorderLabels, deleteLabel, resol
 export type { DeleteLabelResult } from './labels/labels';
 export { recordMaskCounters } from './masks/mask-counters';
 export { registerCheckpoint, ensureBuiltInCheckpoint, promoteCheckpoint, rollbackCheckpoint, getActiveCheckpoint, checkpointDir } from './checkpoints/checkpoint-registry';
+export { releaseBundle, pinnedBundles } from './checkpoints/bundle-dir';
 export type { CheckpointRow, RegisterCheckpointInput } from './checkpoints/checkpoint-registry';
 export { embedImage, embeddingKey } from './embeddings/embed-image';
 export type { EmbeddingInfo } from './embeddings/embed-image';

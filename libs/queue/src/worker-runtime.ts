@@ -94,6 +94,10 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
       autorun: true,
     });
     worker.on('error', (error) => options.logger.error('worker error', { queue, error: error.message }));
+    // payloads carry ids only: the line says which image/run this host did, for tracing across hosts
+    worker.on('completed', (job) =>
+      options.logger.info('job completed', { queue, job: job.name, jobId: job.id, payload: job.data, attempt: job.attemptsMade, ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined }),
+    );
     worker.on('failed', (job, error) => {
       options.logger.warn('job failed', { queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: error.message });
       if (job && options.onJobGaveUp && isFinalFailure(job, error)) {

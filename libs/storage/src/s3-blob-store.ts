@@ -161,7 +161,9 @@ export class S3BlobStore implements BlobStore {
     // a one-key listing rather than HeadBucket: every S3 server implements it, and its error body
     // names the problem (NoSuchBucket, InvalidAccessKeyId…) where a HEAD answer has none
     this.bucketChecked ??= this.client
-      .send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1, Prefix: this.prefix || undefined }))
+      // under a prefix no key can have (keys never start with "."): the answer is never truncated,
+      // which some servers (s3rver) fail to page
+      .send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1, Prefix: `${this.prefix}.bucket-check` }))
       .then(() => undefined)
       .catch((error: unknown) => {
         this.bucketChecked = null;

@@ -16,6 +16,7 @@ import { requireGlobal } from '../access/project-access';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
 import { queuePromotionEmbeddings } from '../loop/promotion-embeddings';
 import { encoderHashOfDir } from './encoder-identity';
+import { bundleLocalDir } from './bundle-dir';
 
 const SYSTEM_ID = SYSTEM_ACTOR.id;
 
@@ -181,9 +182,9 @@ export async function getActiveCheckpoint(deps: Pick<EngineDeps, 'db'>, projectI
   );
 }
 
-/** Local directory of a registered bundle, for onnxruntime sessions. */
-export async function checkpointDir(deps: EngineDeps, checkpoint: Pick<CheckpointRow, 'bundleKey'>): Promise<string> {
-  return path.dirname(await deps.blobs.localPath(`${checkpoint.bundleKey}/manifest.json`));
+/** Local directory of a registered bundle, for onnxruntime sessions (on a remote store: its cached downloads, pinned). */
+export function checkpointDir(deps: EngineDeps, checkpoint: Pick<CheckpointRow, 'bundleKey'>): Promise<string> {
+  return bundleLocalDir(deps, checkpoint.bundleKey);
 }
 
 /**
