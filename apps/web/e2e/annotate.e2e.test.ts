@@ -219,7 +219,8 @@ describe('the annotator tool', () => {
     await waitForToolReady();
     expect(await imageId()).toBe(id); // the same leased image
     await expect.poll(maskArea).toBe(draftArea); // the draft kept the mask on screen
-    expect(await page.getByTestId('mask-row').count()).toBe(1);
+    // the draft is on screen at once; the saved masks' list arrives with its own request
+    await expect.poll(() => page.getByTestId('mask-row').count()).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await masksInDb(id)).length).toBe(2);
     await page.locator('[data-testid="mask-row"][data-sync="saved"]').nth(1).waitFor();

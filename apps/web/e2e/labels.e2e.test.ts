@@ -105,7 +105,8 @@ describe('a project manager', () => {
       { name: 'tree', color: '#2040e0', position: 1 },
       { name: 'car', color: '#3cb44b', position: 2 },
     ]);
-    expect(await page.locator('[data-testid="label-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['person', 'tree', 'car']);
+    // the panel shows the new order once its list is fetched again (after the database has it)
+    await expect.poll(() => page.locator('[data-testid="label-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['person', 'tree', 'car']);
     await page.context().close();
   });
 });
@@ -262,7 +263,8 @@ describe('the COCO round trip', () => {
     // the target's page shows the set it received
     await page.reload();
     await page.locator('[data-testid="label-row"]').first().waitFor();
-    expect(await page.locator('[data-testid="label-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['person', 'tree', 'car']);
+    // the panel shows the new order once its list is fetched again (after the database has it)
+    await expect.poll(() => page.locator('[data-testid="label-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['person', 'tree', 'car']);
     await page.context().close();
   });
 });
