@@ -28,10 +28,7 @@ const TRPC_CODES: Record<ErrorCode, TRPCError['code']> = {
 export function toAppError(error: unknown, logger: Logger, context: Record<string, unknown> = {}): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof TRPCError && error.cause instanceof AppError) return error.cause;
-  if (isDatabaseUnavailableError(error)) {
-    return new AppError('SERVICE_UNAVAILABLE', 'the database (PostgreSQL) is unreachable; try again shortly — nothing you saved is lost', undefined, { cause: error });
-  }
-  // before Redis: an unreachable S3 endpoint also fails with ECONNREFUSED
+  // first: an unreachable S3 endpoint fails with ECONNREFUSED too, which the database and Redis checks read as theirs
   if (isBlobStoreUnavailableError(error)) {
     logger.warn('object storage unavailable', { ...context, reason: error.reason, error: error.message });
     const message =
@@ -39,6 +36,9 @@ export function toAppError(error: unknown, logger: Logger, context: Record<strin
         ? 'the object storage (S3) is unreachable; try again shortly — nothing you saved is lost'
         : `the object storage (S3) refuses requests (${error.reason === 'credentials' ? 'credentials refused' : 'bucket missing'}); an administrator must fix the S3 settings (the API log says which)`;
     return new AppError('SERVICE_UNAVAILABLE', message, undefined, { cause: error });
+  }
+  if (isDatabaseUnavailableError(error)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'the database (PostgreSQL) is unreachable; try again shortly — nothing you saved is lost', undefined, { cause: error });
   }
   if (isRedisUnavailableError(error)) {
     return new AppError('SERVICE_UNAVAILABLE', 'the job queue (Redis) is unreachable; try again shortly', undefined, { cause: error });

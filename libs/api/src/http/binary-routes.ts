@@ -49,8 +49,7 @@ async function handleEmbedding(deps: ApiDeps, req: IncomingMessage, res: ServerR
     res.writeHead(304, headers).end();
     return;
   }
-  res.writeHead(200, { ...headers, 'Content-Length': found.byteSize });
-  await streamBlob(deps, found.blobKey, res);
+  await streamBlob(deps, found.blobKey, res, 200, { ...headers, 'Content-Length': found.byteSize });
 }
 
 /** Model files for the browser's decoder; immutable (content-addressed bundles), so cached forever. */
@@ -64,12 +63,17 @@ async function handleCheckpointFile(deps: ApiDeps, req: IncomingMessage, res: Se
     res.writeHead(304, headers).end();
     return;
   }
-  res.writeHead(200, { ...headers, 'Content-Length': stat.size });
-  await streamBlob(deps, key, res);
+  await streamBlob(deps, key, res, 200, { ...headers, 'Content-Length': stat.size });
 }
 
-async function streamBlob(deps: ApiDeps, key: string, res: ServerResponse): Promise<void> {
+/**
+ * Opens the blob before the status line goes out (an unreachable store still answers 503), then
+ * streams it; a failure mid-body ends the response (the length tells the client it was cut).
+ */
+async function streamBlob(deps: ApiDeps, key: string, res: ServerResponse, status: number, headers: Record<string, string | number>): Promise<void> {
   const stream = await deps.blobs.createReadStream(key);
+  res.writeHead(status, headers);
+  stream.on('error', () => res.destroy());
   stream.pipe(res);
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
@@ -147,10 +151,9 @@ async function handleImage(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
   }
   const stat = await deps.blobs.stat(key);
   if (!stat) throw new AppError('NOT_FOUND', `the stored bytes of image ${imageId} are missing; ask ops to re-ingest the project`);
-  res.writeHead(200, { ...headers, 'Content-Length': stat.size });
   if (req.method === 'HEAD') {
-    res.end();
+    res.writeHead(200, { ...headers, 'Content-Length': stat.size }).end();
     return;
   }
-  await streamBlob(deps, key, res);
+  await streamBlob(deps, key, res, 200, { ...headers, 'Content-Length': stat.size });
 }

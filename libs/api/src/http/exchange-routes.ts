@@ -24,14 +24,16 @@ export function matchExchangeRoute(method: string, pathname: string): Handler | 
 async function handleArtifact(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, runId: string): Promise<void> {
   const actor = await authenticateSession(deps, readSessionToken(req));
   const artifact = await getExportArtifact(deps, actor, runId);
+  // opened before the status line, so an unreachable store still answers 503
+  const body = req.method === 'HEAD' ? null : await deps.blobs.createReadStream(artifact.key);
   res.writeHead(200, {
     'Content-Type': artifact.contentType,
     'Content-Length': artifact.bytes,
     'Content-Disposition': `attachment; filename="${artifact.fileName}"`,
     'Cache-Control': 'private, no-store',
   });
-  if (req.method === 'HEAD') return void res.end();
-  await pipeline(await deps.blobs.createReadStream(artifact.key), res);
+  if (!body) return void res.end();
+  await pipeline(body, res);
 }
 
 async function handleImport(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, url: URL, projectId: string): Promise<void> {

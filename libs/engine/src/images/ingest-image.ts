@@ -35,6 +35,7 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
   if (sha !== image.contentHash) return fail(deps, input, `the stored original does not match its hash (${sha} ≠ ${image.contentHash})`);
 
   let thumbKey: string;
+  let thumbnail: Buffer;
   let width: number;
   let height: number;
   try {
@@ -49,10 +50,12 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
     width = swapped ? meta.height! : meta.width!;
     height = swapped ? meta.width! : meta.height!;
     thumbKey = `thumbs/${image.contentHash.slice(0, 2)}/${image.contentHash}-${size}.webp`;
-    if (!(await deps.blobs.stat(thumbKey))) await deps.blobs.put(thumbKey, data);
+    thumbnail = data;
   } catch (error) {
     return fail(deps, input, `the image cannot be decoded: ${(error as Error).message}`);
   }
+  // outside the decode's try: a store that is unreachable for a while is not a broken image (the job retries)
+  if (!(await deps.blobs.stat(thumbKey))) await deps.blobs.put(thumbKey, thumbnail);
   await deps.db.$transaction(async (tx) => {
     await tx.image.update({
       where: { id: image.id },

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError, evaluateParamsSchema, retrainParamsSchema, retrainWarmup, type RetrainParams } from '@dataengine/contracts';
 import { PermanentJobError } from '@dataengine/queue';
+import { LocalBlobStore } from '@dataengine/storage';
 import { SYSTEM_ACTOR } from '../access/actor';
 import { checkpointDir, registerCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
@@ -97,6 +98,22 @@ export async function runRetrain(deps: EngineDeps, input: { runId: string }): Pr
   if (rethrow) throw rethrow;
 }
 
+/**
+ * The snapshot is written to local disk (the trainer reads files); with a remote store (S3) its
+ * files are then uploaded under its key, so every host finds it there (held-out exclusion reads
+ * its split), and the local copy goes. With the local store it already sits under its key.
+ */
+async function publishSnapshot(deps: EngineDeps, dir: string, key: string): Promise<void> {
+  if (deps.blobs instanceof LocalBlobStore) return;
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    await deps.blobs.putFile(`${key}/${path.relative(dir, file).split(path.sep).join('/')}`, file);
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
 class TrainerFailure extends Error {
   override readonly name = 'TrainerFailure';
 }
@@ -139,6 +156,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
   watch.signal.throwIfAborted();
 
   watch.update({ phase: 'registering' });
+  await publishSnapshot(deps, dirs.snapshotDir, snapshotKeyOf(run.id));
   const candidate = await registerCheckpoint(deps, SYSTEM_ACTOR, {
     dir: bundleDir,
     name,
