@@ -2,6 +2,7 @@
 // object store (a real S3 server process) — each its own BLOB_CACHE_DIR and BLOB_DIR, no blob
 // directory in common. One autogen run: every image processed exactly once, by one of the two.
 // A promotion: both fetch the new bundle through the store into their own cache and switch.
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,11 +123,11 @@ describe('workers on two hosts', () => {
     const counter = await env.deps.db.stageCounter.findUniqueOrThrow({ where: { projectId_stage: { projectId, stage: 'fully_automatic' } } });
     expect(counter.masksAuto).toBe(masks);
 
-    // each host read the checkpoint and its embeddings through the store into its own cache
+    // each host read the checkpoint through the store into its own cache
     const active = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: run.checkpointId! } });
     for (const host of hosts) {
-      expect(await readFile(path.join(host.cacheDir, 'objects', active.bundleKey, 'manifest.json'), 'utf8')).toContain('"format"');
-      await expect(readFile(path.join(host.blobDir, active.bundleKey, 'manifest.json'))).rejects.toThrow(/ENOENT/);
+      for (const file of ['manifest.json', 'encoder.onnx', 'decoder.onnx']) expect(existsSync(path.join(host.cacheDir, 'objects', active.bundleKey, file))).toBe(true);
+      expect(existsSync(path.join(host.blobDir, active.bundleKey))).toBe(false);
     }
   }, SLOW_MACHINE_TIMEOUT_MS);
 
@@ -149,12 +150,27 @@ describe('workers on two hosts', () => {
       expect(switched).toMatchObject({ name: 'retrained on two hosts', projectId: null });
       expect(await readFile(path.join(host.cacheDir, 'objects', candidate.bundleKey, 'manifest.json'), 'utf8')).toContain('retrained on two hosts');
     }
-    // a run started now uses the promoted checkpoint, on either host
-    const started = await trpcMutation<{ id: string }>(api.url, 'runs.start', { ...PARAMS, projectId, imageIds: imageIds.slice(0, 2) }, cookie);
+    // a run started now uses the promoted checkpoint, on either host; prefill reads each image's
+    // stored embedding, through the cache of the host that does the image
+    const started = await trpcMutation<{ id: string }>(api.url, 'runs.start', { kind: 'prefill', projectId, imageIds: imageIds.slice(0, 3), predIouThresh: 0.5, stabilityScoreThresh: 0.5 }, cookie);
+    expect(started.error).toBeUndefined();
     const run = await waitFor(async () => {
       const r = await env.deps.db.run.findUniqueOrThrow({ where: { id: started.data!.id } });
       return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : null;
     }, 'the run on the promoted checkpoint to finish', 90_000, 200);
-    expect(run).toMatchObject({ status: 'succeeded', done: 2, failed: 0, checkpointId: candidate.id });
+    expect(run).toMatchObject({ status: 'succeeded', done: 3, failed: 0, checkpointId: candidate.id });
+    // the same encoder as before: the promoted checkpoint shares the stored embeddings (their key)
+    const embeddings = await env.deps.db.embedding.findMany({ where: { checkpointId: candidate.id, imageId: { in: imageIds.slice(0, 3) } } });
+    let cached = 0;
+    for (const host of hosts) {
+      const did = logLines(host, 'job completed')
+        .filter((e) => e.job === 'prefill' && (e.payload as { runId: string }).runId === run.id)
+        .map((e) => (e.payload as { imageId: number }).imageId);
+      for (const embedding of embeddings.filter((e) => did.includes(e.imageId))) {
+        expect(existsSync(path.join(host.cacheDir, 'objects', embedding.blobKey))).toBe(true);
+        cached++;
+      }
+    }
+    expect(cached).toBe(3);
   }, SLOW_MACHINE_TIMEOUT_MS);
 });

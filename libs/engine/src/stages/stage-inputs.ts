@@ -1,6 +1,7 @@
 // What a stage-2/3 job reads before it computes: the image row, its pixels, the run's checkpoint
 // bundle (onnx sessions cached per bundle directory by openBundle, so every job of a worker reuses
-// them) and the image's stored float16 embedding.
+// them) and the image's stored float16 embedding (read through the host's blob cache).
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { float16ToFloat32, type ImageEmbedding, type RgbImage } from '@dataengine/segment';
 import { openBundle, type OpenBundle } from '@dataengine/segment/node';
@@ -48,7 +49,8 @@ export function loadImagePixels(deps: EngineDeps, image: StageImage): Promise<Rg
  */
 export async function loadStoredEmbedding(deps: EngineDeps, input: { imageId: number; checkpointId: string }): Promise<ImageEmbedding> {
   const info = await imageStep(`computing the embedding of image ${input.imageId}`, () => embedImage(deps, input));
-  const bytes = await deps.blobs.get(info.blobKey);
+  // through the local cache on a remote store: prefill and autogen of one image read it again
+  const bytes = await readFile(await deps.blobs.localPath(info.blobKey));
   const bits = new Uint16Array(bytes.byteLength >>> 1);
   new Uint8Array(bits.buffer).set(bytes.subarray(0, bits.byteLength));
   return { tensor: { data: float16ToFloat32(bits), dims: info.shape }, imageWidth: info.imageWidth, imageHeight: info.imageHeight };
