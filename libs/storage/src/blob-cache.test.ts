@@ -163,6 +163,21 @@ describe('blob cache', () => {
     expect(second.has('e/new')).toBe(true);
   });
 
+  it('downloads again when the cached file went away under it (another process sharing the directory evicted it)', async () => {
+    const api = cacheOf(150);
+    const worker = cacheOf(150);
+    await worker.path('e/shared', source(100, 5).download);
+    // the other process indexes the directory, then evicts the file to make room for its own
+    await api.path('e/shared', source(100, 5).download);
+    clock += 100;
+    await api.path('e/other', source(100).download);
+    expect(existsSync(path.join(dir, 'cache', 'e', 'shared'))).toBe(false);
+    const again = source(100, 5);
+    const file = await worker.path('e/shared', again.download);
+    expect(again.calls.count).toBe(1);
+    expect((await readFile(file)).equals(Buffer.alloc(100, 5))).toBe(true);
+  });
+
   it('refuses a key that would leave its directory', async () => {
     const cache = cacheOf(1000);
     await expect(cache.path('../outside', source(1).download)).rejects.toThrow();

@@ -100,10 +100,17 @@ export class BlobCache {
     await this.init();
     const cached = this.entries.get(key);
     if (cached) {
-      this.counters.hits++;
-      this.touch(key, cached);
-      await utimes(file, new Date(), new Date()).catch(() => undefined);
-      return file;
+      const present = await utimes(file, new Date(), new Date()).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+      );
+      if (present) {
+        this.counters.hits++;
+        this.touch(key, cached);
+        return file;
+      }
+      // gone from disk (another process sharing the directory evicted it): download it again
+      this.entries.delete(key);
     }
     const running = this.inFlight.get(key);
     if (running) return running;

@@ -49,7 +49,7 @@ export function loadImagePixels(deps: EngineDeps, image: StageImage): Promise<Rg
  */
 export async function loadStoredEmbedding(deps: EngineDeps, input: { imageId: number; checkpointId: string }): Promise<ImageEmbedding> {
   const info = await imageStep(`computing the embedding of image ${input.imageId}`, () => embedImage(deps, input));
-  // through the local cache on a remote store: prefill and autogen of one image read it again
+  // through the local cache on a remote store: each prefill of the image reads it again
   const bytes = await readFile(await deps.blobs.localPath(info.blobKey));
   const bits = new Uint16Array(bytes.byteLength >>> 1);
   new Uint8Array(bits.buffer).set(bytes.subarray(0, bits.byteLength));
