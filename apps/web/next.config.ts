@@ -29,13 +29,14 @@ const ISOLATION_HEADERS = [
  * - connect: the same-origin proxy only (/trpc, /api, /ort); forms post only here; no plugins
  */
 function securityHeaders(dev: boolean): { key: string; value: string }[] {
+  const store = objectStoreOrigin();
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' blob: data:",
+    `img-src 'self' blob: data:${store ? ` ${store}` : ''}`,
     "font-src 'self' data:",
-    `connect-src 'self' blob: data:${dev ? ' ws: wss:' : ''}`,
+    `connect-src 'self' blob: data:${store ? ` ${store}` : ''}${dev ? ' ws: wss:' : ''}`,
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
@@ -49,6 +50,26 @@ function securityHeaders(dev: boolean): { key: string; value: string }[] {
     { key: 'Referrer-Policy', value: 'same-origin' },
     { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
   ];
+}
+
+/**
+ * With BLOB_STORE=s3 the API redirects image requests to presigned URLs of the object store, so
+ * pages may load images from its origin: S3_PUBLIC_ENDPOINT (the address browsers reach), else
+ * S3_ENDPOINT. Read when Next loads this config (build and start): set them for both.
+ */
+function objectStoreOrigin(): string | null {
+  // eslint-disable-next-line no-restricted-properties -- Next reads its config before any app code runs
+  const env = process.env;
+  if (env['BLOB_STORE'] !== 's3') return null;
+  // no endpoint: AWS S3 itself, virtual-hosted (bucket.s3.region.amazonaws.com)
+  const aws = env['S3_BUCKET'] ? `https://${env['S3_BUCKET']}.s3.${env['S3_REGION'] || 'us-east-1'}.amazonaws.com` : null;
+  const endpoint = env['S3_PUBLIC_ENDPOINT'] || env['S3_ENDPOINT'] || aws;
+  if (!endpoint) return null;
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return null;
+  }
 }
 
 /**

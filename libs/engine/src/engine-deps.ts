@@ -24,6 +24,8 @@ export interface EngineSettings {
   EVAL_NOC_MAX_CLICKS: number;
   /** Fewest accepted masks a held-out set needs before evaluate scores on it. */
   EVAL_MIN_MASKS: number;
+  /** Lifetime of presigned GETs for stores that sign URLs (S3); 0 or unset: bytes go through the API. */
+  S3_PRESIGN_SECONDS?: number;
 }
 
 /** Everything a use case may touch. Transports (tRPC, binary routes, job processors, CLI) build one. */

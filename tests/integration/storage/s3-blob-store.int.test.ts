@@ -80,6 +80,14 @@ describe('S3BlobStore against a real S3 server', () => {
     expect((await store.get('k/v')).toString()).toBe('before');
   });
 
+  it('signs URLs for the endpoint browsers use (S3_PUBLIC_ENDPOINT) when it differs', async () => {
+    const store = new S3BlobStore(optionsFor({ publicEndpoint: 'https://files.example.test' }));
+    const url = new URL(await store.signedGetUrl('images/a.png', { expiresInSeconds: 60 }));
+    expect(url.origin).toBe('https://files.example.test');
+    expect(url.pathname).toMatch(new RegExp(`^/${server.bucket}/t-[0-9a-f]+/images/a\\.png$`));
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+  });
+
   it('signs short-lived GET URLs that serve the bytes, then expire', async () => {
     const store = new S3BlobStore(optionsFor());
     await store.put('embeddings/e.f16', Buffer.from([1, 2, 3, 4]));

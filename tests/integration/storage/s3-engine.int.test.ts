@@ -30,6 +30,7 @@ import {
   type TestEnv,
 } from '@dataengine/testing';
 
+const PRESIGN_SECONDS = 3;
 const W = 256;
 const H = 192;
 
@@ -67,7 +68,7 @@ beforeAll(async () => {
   await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: await writeContractBundle(path.join(tmp, 'bundle')), name: 'built-in', activate: true });
   // each process its own local directories: the bucket is the only place bytes are shared
   const own = (name: string) => ({ ...s3.env, BLOB_DIR: path.join(tmp, name, 'blobs'), BLOB_CACHE_DIR: path.join(tmp, name, 'cache') });
-  api = await startApiProcess(env, { ...own('api'), LOG_LEVEL: 'error' });
+  api = await startApiProcess(env, { ...own('api'), LOG_LEVEL: 'error', S3_PRESIGN_SECONDS: String(PRESIGN_SECONDS) });
   worker = spawnService('worker', path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['apps/worker/src/main.ts'], { ...stackEnvFor(env), ...own('worker'), WORKER_CONCURRENCY: '2' });
   await waitFor(() => worker.output().includes('"worker started"'), 'the worker process to start', 60_000, 100);
   const manager = await makeUser(env.deps.db, { role: 'manager' });
@@ -107,6 +108,24 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(await store.get(ready.blobKey))).toBe(true);
   }, 90_000);
+
+  it('answers image requests with a redirect to a short-lived presigned GET, after the access checks', async () => {
+    const res = await fetch(`${api.url}/api/images/${imageId}/thumbnail`, { headers: { cookie: annotatorCookie }, redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(Number(/max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1])).toBeLessThan(PRESIGN_SECONDS);
+    const location = res.headers.get('location')!;
+    expect(new URL(location).origin).toBe(s3.endpoint);
+    const direct = await fetch(location);
+    expect(direct.status).toBe(200);
+    expect(direct.headers.get('content-type')).toBe('image/webp');
+    const row = await imageRow(imageId);
+    expect(Buffer.from(await direct.arrayBuffer()).equals(await env.deps.blobs.get(row.thumbKey!))).toBe(true);
+    // no session, no redirect
+    expect((await fetch(`${api.url}/api/images/${imageId}/thumbnail`, { redirect: 'manual' })).status).toBe(401);
+    // and the URL stops working once it expires
+    await new Promise((resolve) => setTimeout(resolve, (PRESIGN_SECONDS + 1) * 1000));
+    expect((await fetch(location)).status).toBe(403);
+  }, 30_000);
 
   it('computes the embedding on the worker and serves it from the bucket', async () => {
     const res = await waitFor(async () => {
@@ -155,7 +174,7 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
     await s3.pause();
     const pausedAt = Date.now();
     // while the store is down, the API answers 503 with a clear message for what needs bytes
-    const down = await fetch(`${api.url}/api/images/${imageId}/file`, { headers: { cookie: annotatorCookie } });
+    const down = await fetch(`${api.url}/api/images/${imageId}/embedding`, { headers: { cookie: annotatorCookie } });
     expect(down.status).toBe(503);
     expect(((await down.json()) as { error: { message: string } }).error.message).toMatch(/object storage \(S3\) is unreachable; try again shortly/);
     await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - pausedAt)));

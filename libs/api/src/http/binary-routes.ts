@@ -67,6 +67,19 @@ async function handleCheckpointFile(deps: ApiDeps, req: IncomingMessage, res: Se
 }
 
 /**
+ * Where the store signs URLs (S3) and S3_PRESIGN_SECONDS > 0: answers 302 to a short-lived
+ * presigned GET (after the caller's access checks), so the bytes go from storage to the browser
+ * without passing through the API. The redirect itself is cached for at most half the URL's life.
+ */
+async function redirectToStore(deps: ApiDeps, res: ServerResponse, key: string, contentType: string): Promise<boolean> {
+  const seconds = deps.settings.S3_PRESIGN_SECONDS ?? 0;
+  if (!deps.blobs.signedGetUrl || seconds <= 0) return false;
+  const url = await deps.blobs.signedGetUrl(key, { expiresInSeconds: seconds, contentType, cacheControl: 'private, max-age=31536000, immutable' });
+  res.writeHead(302, { Location: url, 'Cache-Control': `private, max-age=${Math.floor(seconds / 2)}` }).end();
+  return true;
+}
+
+/**
  * Opens the blob before the status line goes out (an unreachable store still answers 503), then
  * streams it; a failure mid-body ends the response (the length tells the client it was cut).
  */
@@ -149,6 +162,7 @@ async function handleImage(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
     res.writeHead(304, headers).end();
     return;
   }
+  if (req.method === 'GET' && (await redirectToStore(deps, res, key, headers['Content-Type']))) return;
   const stat = await deps.blobs.stat(key);
   if (!stat) throw new AppError('NOT_FOUND', `the stored bytes of image ${imageId} are missing; ask ops to re-ingest the project`);
   if (req.method === 'HEAD') {
