@@ -5,7 +5,7 @@
 // switched"). Jobs name their checkpoint, so a run started after the promotion uses the new one; this
 // makes the switch warm and visible, and lets the cache evict the replaced bundle.
 import type { Logger } from '@dataengine/config';
-import { checkpointDir, getActiveCheckpoint, releaseBundle, type EngineDeps } from '@dataengine/engine';
+import { checkpointDir, getActiveCheckpoint, pinnedBundles, releaseBundle, type EngineDeps } from '@dataengine/engine';
 import { subscribeToEvents, type EngineEvent, type EventSubscription } from '@dataengine/queue';
 import { openBundle } from '@dataengine/segment/node';
 import type { Redis } from 'ioredis';
@@ -39,9 +39,12 @@ export async function followCheckpoints(deps: EngineDeps & { redis: Redis }, pre
     await openBundle(dir);
     const previous = ready.get(scopeOf(projectId));
     ready.set(scopeOf(projectId), { projectId, checkpointId: checkpoint.id, name: checkpoint.name, bundleKey: checkpoint.bundleKey, dir });
-    logger.info(event, { checkpointId: checkpoint.id, name: checkpoint.name, projectId, previous: previous?.checkpointId ?? null, ms: Date.now() - startedAt });
-    // the replaced bundle's local copy may be evicted again (unless another scope still uses it)
-    if (previous && previous.bundleKey !== checkpoint.bundleKey && ![...ready.values()].some((v) => v.bundleKey === previous.bundleKey)) releaseBundle(previous.bundleKey);
+    // the cache may evict the bundles no scope has active now: the replaced one, candidates that
+    // evaluate opened (a later job that needs one fetches and pins it again)
+    const active = await deps.db.checkpoint.findMany({ where: { status: 'active' }, select: { bundleKey: true } });
+    const activeKeys = new Set([checkpoint.bundleKey, ...active.map((c) => c.bundleKey)]);
+    const released = pinnedBundles().filter((key) => !activeKeys.has(key) && releaseBundle(key));
+    logger.info(event, { checkpointId: checkpoint.id, name: checkpoint.name, projectId, previous: previous?.checkpointId ?? null, released, ms: Date.now() - startedAt });
   };
   // one at a time, in the order the promotions happened
   const enqueue = (task: () => Promise<void>) => {

@@ -137,6 +137,7 @@ describe('workers on two hosts', () => {
     await cp(path.join(REPO_ROOT, 'models/default'), dir, { recursive: true });
     const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, name: 'retrained on two hosts' }, null, 2));
+    const previous = (await env.deps.db.checkpoint.findFirstOrThrow({ where: { status: 'active' } }));
     const candidate = await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir, name: 'retrained on two hosts' });
     await promoteCheckpoint(env.deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: 'two-host test' });
 
@@ -147,7 +148,8 @@ describe('workers on two hosts', () => {
         60_000,
         100,
       );
-      expect(switched).toMatchObject({ name: 'retrained on two hosts', projectId: null });
+      // the replaced bundle is no longer pinned in this host's cache
+      expect(switched).toMatchObject({ name: 'retrained on two hosts', projectId: null, released: [previous.bundleKey] });
       expect(await readFile(path.join(host.cacheDir, 'objects', candidate.bundleKey, 'manifest.json'), 'utf8')).toContain('retrained on two hosts');
     }
     // a run started now uses the promoted checkpoint, on either host; prefill reads each image's
