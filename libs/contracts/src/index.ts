@@ -10,3 +10,4 @@ export * from './ids';
 export * from './account';
 export * from './labels';
 export * from './review';
+export { embeddingContentType, parseEmbeddingContentType, type EmbeddingDescription } from './embedding-media-type';

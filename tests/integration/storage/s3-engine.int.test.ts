@@ -6,6 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEmbeddingContentType } from '@dataengine/contracts';
 import { registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
 import { compressRle, encodeMask } from '@dataengine/segment';
 import { writeContractBundle } from '@dataengine/segment/testing';
@@ -43,6 +44,7 @@ let projectId: string;
 let managerCookie: string;
 let annotatorCookie: string;
 let opsCookie: string;
+let firstExportId: string;
 
 const localFiles = async (dir: string) => (await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 
@@ -136,6 +138,9 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
     const row = await env.deps.db.embedding.findFirstOrThrow({ where: { imageId } });
     expect(bytes.length).toBe(Number(row.byteSize));
     expect((await env.deps.blobs.get(row.blobKey)).equals(bytes)).toBe(true);
+    // straight from the bucket (a presigned redirect), described by its Content-Type
+    expect(res.url.startsWith(s3.endpoint)).toBe(true);
+    expect(parseEmbeddingContentType(res.headers.get('content-type'))).toEqual({ dtype: 'float16', shape: [1, 256, 64, 64], checkpointId: row.checkpointId, imageWidth: W, imageHeight: H });
   }, 90_000);
 
   it('saves an annotator mask and exports the project from the bucket', async () => {
@@ -150,6 +155,7 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
     expect(start.status, JSON.stringify(start.error)).toBe(200);
     const run = await finished(start.data!.id);
     expect(run).toMatchObject({ status: 'succeeded' });
+    firstExportId = run.id;
     const artifact = await fetch(`${api.url}/api/runs/${run.id}/artifact`, { headers: { cookie: managerCookie } });
     expect(artifact.status).toBe(200);
     const coco = JSON.parse(Buffer.from(await artifact.arrayBuffer()).toString('utf8')) as { annotations: Array<{ area: number; image_id: number }> };
@@ -174,7 +180,7 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
     await s3.pause();
     const pausedAt = Date.now();
     // while the store is down, the API answers 503 with a clear message for what needs bytes
-    const down = await fetch(`${api.url}/api/images/${imageId}/embedding`, { headers: { cookie: annotatorCookie } });
+    const down = await fetch(`${api.url}/api/runs/${firstExportId}/artifact`, { headers: { cookie: managerCookie } });
     expect(down.status).toBe(503);
     expect(((await down.json()) as { error: { message: string } }).error.message).toMatch(/object storage \(S3\) is unreachable; try again shortly/);
     await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - pausedAt)));

@@ -1,7 +1,7 @@
 // Routes that move bytes rather than JSON: uploads (streamed straight into the blob store's
 // staging area) and image/thumbnail downloads with HTTP caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, MAX_INT32, parseSerialId, splitChoiceSchema, type SplitChoice } from '@dataengine/contracts';
+import { AppError, embeddingContentType, MAX_INT32, parseSerialId, splitChoiceSchema, type SplitChoice } from '@dataengine/contracts';
 import { authenticateSession, checkpointFileKey, getImageForActor, lookupEmbedding, uploadImage } from '@dataengine/engine';
 import type { ApiDeps } from '../api-deps';
 import { IMAGE_UPLOAD_BODY, requireBodyType } from './body-type';
@@ -49,6 +49,8 @@ async function handleEmbedding(deps: ApiDeps, req: IncomingMessage, res: ServerR
     res.writeHead(304, headers).end();
     return;
   }
+  const description = { dtype: found.dtype, shape: found.shape, checkpointId: found.checkpointId, imageWidth: found.image.width, imageHeight: found.image.height };
+  if (await redirectToStore(deps, res, found.blobKey, embeddingContentType(description))) return;
   await streamBlob(deps, found.blobKey, res, 200, { ...headers, 'Content-Length': found.byteSize });
 }
 

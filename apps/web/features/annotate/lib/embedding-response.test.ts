@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { embeddingContentType } from '@dataengine/contracts';
 import { float32ToFloat16 } from '@dataengine/segment';
 import { readEmbedding, retryAfterMs } from './embedding-response';
 
@@ -11,6 +12,15 @@ describe('embedding answer', () => {
     const e = readEmbedding(headers({ 'x-embedding-shape': '1,1,2,2', 'x-embedding-dtype': 'float16', 'x-image-size': '480x360', 'x-checkpoint-id': 'c1' }), bits.buffer as ArrayBuffer);
     expect(Array.from(e.data)).toEqual([0.5, -2, 1024, 0]);
     expect(e).toMatchObject({ dims: [1, 1, 2, 2], imageWidth: 480, imageHeight: 360, checkpointId: 'c1' });
+  });
+
+  it('reads the description from the Content-Type of an answer straight from object storage', () => {
+    const bits = float32ToFloat16(Float32Array.from([1, 2, 3, 4]));
+    const type = embeddingContentType({ dtype: 'float16', shape: [1, 1, 2, 2], checkpointId: '0f8fad5b-d9cb-469f-a165-70867728950e', imageWidth: 640, imageHeight: 480 });
+    const e = readEmbedding(headers({ 'content-type': type }), bits.buffer as ArrayBuffer);
+    expect(Array.from(e.data)).toEqual([1, 2, 3, 4]);
+    expect(e).toMatchObject({ dims: [1, 1, 2, 2], imageWidth: 640, imageHeight: 480, checkpointId: '0f8fad5b-d9cb-469f-a165-70867728950e' });
+    expect(() => readEmbedding(headers({ 'content-type': 'application/octet-stream' }), bits.buffer as ArrayBuffer)).toThrow(/bad X-Embedding-Shape/);
   });
 
   it('refuses a truncated body and unknown dtypes with a clear message', () => {

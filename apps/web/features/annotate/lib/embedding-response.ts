@@ -1,5 +1,6 @@
 // Reads the API's embedding route: 202 while the worker computes it, then float16 bytes with the
-// shape, dtype, checkpoint and image size in headers.
+// shape, dtype, checkpoint and image size in headers (or in the Content-Type of a presigned answer).
+import { parseEmbeddingContentType } from '@dataengine/contracts';
 import { float16ToFloat32, type BinaryMask } from '@dataengine/segment';
 
 export interface FetchedEmbedding {
@@ -27,12 +28,17 @@ export function retryAfterMs(header: string | null): number {
   return Math.min(MAX_RETRY_MS, Math.max(250, (seconds * 1000) / 2));
 }
 
-/** Parses a 200 answer's headers and bytes into a float32 embedding. */
+/**
+ * Parses a 200 answer's headers and bytes into a float32 embedding: the API's X-Embedding-*
+ * headers, or, for an answer straight from object storage (the API redirected to a presigned
+ * URL), the same description in its Content-Type.
+ */
 export function readEmbedding(headers: { get(name: string): string | null }, bytes: ArrayBuffer): FetchedEmbedding {
-  const dims = (headers.get('x-embedding-shape') ?? '').split(',').map(Number);
-  const dtype = headers.get('x-embedding-dtype');
-  const size = /^(\d+)x(\d+)$/.exec(headers.get('x-image-size') ?? '');
-  const checkpointId = headers.get('x-checkpoint-id');
+  const direct = headers.get('x-embedding-shape') === null ? parseEmbeddingContentType(headers.get('content-type')) : null;
+  const dims = (direct ? direct.shape.join(',') : (headers.get('x-embedding-shape') ?? '')).split(',').map(Number);
+  const dtype = direct ? direct.dtype : headers.get('x-embedding-dtype');
+  const size = /^(\d+)x(\d+)$/.exec(direct ? `${direct.imageWidth}x${direct.imageHeight}` : (headers.get('x-image-size') ?? ''));
+  const checkpointId = direct ? direct.checkpointId : headers.get('x-checkpoint-id');
   if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d <= 0)) throw new EmbeddingFormatError(`bad X-Embedding-Shape "${headers.get('x-embedding-shape')}"`);
   if (!size || !checkpointId) throw new EmbeddingFormatError('the embedding answer lacks X-Image-Size or X-Checkpoint-Id');
   const count = dims.reduce((a, b) => a * b, 1);
