@@ -1,9 +1,9 @@
 // Workers on two hosts: two worker processes that share nothing but PostgreSQL, Redis and the
 // object store (a real S3 server process) — each its own BLOB_CACHE_DIR and BLOB_DIR, no blob
-// directory in common. One autogen run: every image processed exactly once, by one of the two.
+// directory in common, and (where the machine allows it) its own network namespace. One autogen run: every image processed exactly once, by one of the two.
 // A promotion: both fetch the new bundle through the store into their own cache and switch.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +11,14 @@ import { promoteCheckpoint, registerCheckpoint, SYSTEM_ACTOR } from '@dataengine
 import {
   addSyntheticImages,
   createTestEnv,
+  inNetworkNamespace,
   loginCookie,
   makeProject,
   makeUser,
+  networkNamespacesAvailable,
   REPO_ROOT,
   spawnService,
+  startNetnsBridges,
   startS3Server,
   startTestApi,
   trpcMutation,
@@ -39,6 +42,8 @@ let projectId: string;
 let imageIds: number[];
 let scratch: string;
 const hosts: { name: string; cacheDir: string; blobDir: string; process: ServiceProcess }[] = [];
+let closeBridges = () => Promise.resolve();
+let isolated = false;
 
 /** The JSON log lines of a worker process with this message. */
 function logLines(host: (typeof hosts)[number], msg: string): Record<string, unknown>[] {
@@ -63,10 +68,22 @@ beforeAll(async () => {
   imageIds = await addSyntheticImages(env.deps, manager, { projectId, seeds: SEEDS, width: 128, height: 96 });
   cookie = await loginCookie(api.url, ops.email, ops.password);
   const c = env.config;
+  // each worker in a network namespace of its own where this machine allows it: only PostgreSQL,
+  // Redis and S3 are reachable (bridged), as from another host
+  isolated = networkNamespacesAvailable();
+  console.log(isolated ? 'two hosts: each worker in a network namespace of its own' : 'two hosts: separate processes and directories (no network namespaces on this machine)');
+  const urls = [new URL(c.DATABASE_URL), new URL(c.REDIS_URL), new URL(s3.endpoint)];
+  const netns = isolated
+    ? await startNetnsBridges(scratch, urls.map((u, i) => ({ name: ['postgres', 'redis', 's3'][i]!, host: u.hostname, port: Number(u.port) })))
+    : null;
+  closeBridges = () => netns?.close() ?? Promise.resolve();
   for (const name of ['host-a', 'host-b']) {
     const cacheDir = path.join(scratch, name, 'cache');
     const blobDir = path.join(scratch, name, 'scratch');
-    const process_ = spawnService(name, process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    const worker = ['--import', 'tsx', 'apps/worker/src/main.ts'];
+    const launch = netns ? inNetworkNamespace(netns.bridges, [process.execPath, ...worker]) : { command: process.execPath, args: worker, env: {} };
+    const process_ = spawnService(name, launch.command, launch.args, {
+      ...launch.env,
       ...s3.env,
       NODE_ENV: 'test',
       DATABASE_URL: c.DATABASE_URL,
@@ -91,6 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const host of hosts) await host.process.stop();
+  await closeBridges();
   await api?.close();
   await env?.close();
   await s3?.stop();
@@ -122,6 +140,12 @@ describe('workers on two hosts', () => {
     const masks = await env.deps.db.mask.count({ where: { runId } });
     const counter = await env.deps.db.stageCounter.findUniqueOrThrow({ where: { projectId_stage: { projectId, stage: 'fully_automatic' } } });
     expect(counter.masksAuto).toBe(masks);
+
+    if (isolated) {
+      // each in a network namespace of its own: neither ours nor the other's
+      const namespaces = await Promise.all(hosts.map((h) => readlink(`/proc/${h.process.child.pid}/ns/net`)));
+      expect(new Set([await readlink('/proc/self/ns/net'), ...namespaces]).size).toBe(3);
+    }
 
     // each host read the checkpoint through the store into its own cache
     const active = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: run.checkpointId! } });

@@ -25,3 +25,5 @@ export { startMaskSaveLoad } from './mask-save-load';
 export type { MaskSaveLoad, MaskSaveLoadOptions, MaskSaver, SaveSample } from './mask-save-load';
 export { startS3Server, S3_SERVER_CREDENTIALS } from './s3-server';
 export type { S3Server } from './s3-server';
+export { inNetworkNamespace, networkNamespacesAvailable, startNetnsBridges } from './netns';
+export type { NetnsBridge } from './netns';
