@@ -52,9 +52,26 @@ export async function followCheckpoints(deps: EngineDeps & { redis: Redis }, pre
     return chain;
   };
 
+  // a promotion published while this worker's Redis connection was down is not delivered again:
+  // after a reconnect, compare with what is active now
+  const resync = async () => {
+    const active = await deps.db.checkpoint.findMany({ where: { status: 'active' }, select: { id: true, projectId: true } });
+    for (const checkpoint of active) {
+      const held = ready.get(scopeOf(checkpoint.projectId));
+      if (held?.checkpointId !== checkpoint.id && (held || checkpoint.projectId === null)) await prepare(checkpoint.id, checkpoint.projectId, 'checkpoint switched');
+    }
+  };
+
   let subscription: EventSubscription | null = null;
   try {
-    subscription = await subscribeToEvents(deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }), prefix);
+    const subscriber = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber.on('error', () => undefined); // it reconnects by itself; 'ready' below says when
+    let connected = false;
+    subscriber.on('ready', () => {
+      if (connected) void enqueue(resync);
+      connected = true;
+    });
+    subscription = await subscribeToEvents(subscriber, prefix);
     subscription.listen((event: EngineEvent) => {
       if (event.type === 'checkpoint.activated') void enqueue(() => prepare(event.checkpointId, event.projectId, 'checkpoint switched'));
     });
