@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import sharp from 'sharp';
 import { PermanentJobError } from '@dataengine/queue';
 import { BlobNotFoundError } from '@dataengine/storage';
@@ -24,14 +25,18 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
     if (input.runId) await deps.db.$transaction((tx) => completeRunItem(deps, tx, { runId: input.runId!, imageId: input.imageId, outcome: 'failed', error: 'image was deleted' }));
     return { imageId: input.imageId, status: 'missing' };
   }
-  let bytes: Buffer;
+  // a local file (the stored one, or a cached download from object storage): originals can be
+  // hundreds of megabytes, so they are hashed as a stream and decoded from disk, never buffered whole
+  let file: string;
   try {
-    bytes = await deps.blobs.get(image.blobKey);
+    file = await deps.blobs.localPath(image.blobKey);
   } catch (error) {
     if (error instanceof BlobNotFoundError) return fail(deps, input, `the stored original ${image.blobKey} is missing`);
     throw error;
   }
-  const sha = createHash('sha256').update(bytes).digest('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const sha = hash.digest('hex');
   if (sha !== image.contentHash) return fail(deps, input, `the stored original does not match its hash (${sha} ≠ ${image.contentHash})`);
 
   let thumbKey: string;
@@ -40,12 +45,12 @@ export async function ingestImage(deps: EngineDeps, input: { imageId: number; ru
   let height: number;
   try {
     const size = deps.settings.THUMBNAIL_SIZE;
-    const { data } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: false })
+    const { data } = await sharp(file, { failOn: 'truncated', limitInputPixels: false })
       .rotate()
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 80 })
       .toBuffer({ resolveWithObject: true });
-    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const meta = await sharp(file, { limitInputPixels: false }).metadata();
     const swapped = (meta.orientation ?? 1) >= 5;
     width = swapped ? meta.height! : meta.width!;
     height = swapped ? meta.width! : meta.height!;
