@@ -39,7 +39,7 @@ export async function embedImage(deps: EngineDeps, input: { imageId: number; che
     }
   }
   const { predictor } = await openBundle(await checkpointDir(deps, checkpoint));
-  const { data, info } = await sharp(await deps.blobs.get(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const embedding = await predictor.embedImage({ width: info.width, height: info.height, channels: 3, data });
   const half = float32ToFloat16(embedding.tensor.data);
   const bytes = new Uint8Array(half.buffer, half.byteOffset, half.byteLength);

@@ -193,7 +193,7 @@ async function writeJpeg(deps: EngineDeps, image: DatasetImage, target: string):
     }
   }
   // the same pixels the encoder sees (embed-image.ts: EXIF rotation applied, alpha dropped)
-  const jpeg = await sharp(await deps.blobs.get(image.blobKey), { limitInputPixels: false })
+  const jpeg = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false })
     .rotate()
     .removeAlpha()
     .jpeg({ quality: JPEG_QUALITY, chromaSubsampling: '4:4:4' })

@@ -102,7 +102,7 @@ export async function* evalScenes(deps: EngineDeps, projectId: string, imageIds:
     const image = await deps.db.image.findUniqueOrThrow({ where: { id }, select: { id: true, blobKey: true } });
     const masks = await deps.db.mask.findMany({ where: { ...evaluationMaskWhere(projectId), imageId: id }, select: { rleCounts: true, rleHeight: true, rleWidth: true }, orderBy: { id: 'asc' } });
     // the pixels annotators and the encoder see (embed-image.ts)
-    const { data, info } = await sharp(await deps.blobs.get(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
     yield {
       id,
       image: { width: info.width, height: info.height, channels: 3, data },

@@ -6,6 +6,7 @@
 import { AppError } from '@dataengine/contracts';
 import { isDatabaseUnavailableError, type Prisma } from '@dataengine/db';
 import { isRedisUnavailableError, jobCatalog, PermanentJobError } from '@dataengine/queue';
+import { isBlobStoreUnavailableError } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import { loadLiveRun, markRunRunning, type RunRow } from '../runs/run-control';
 import { addRunCounts, completeRunItem } from '../runs/runs';
@@ -120,5 +121,6 @@ export async function failGivenUpRunItem(deps: EngineDeps, job: ImageRunJob, rea
 
 /** Database or queue trouble that a later try may not meet (the queue retries these). */
 function isTransient(error: unknown): boolean {
-  return isDatabaseUnavailableError(error) || isRedisUnavailableError(error);
+  // object storage down or misconfigured is not the image's fault either: the queue retries
+  return isDatabaseUnavailableError(error) || isRedisUnavailableError(error) || isBlobStoreUnavailableError(error);
 }

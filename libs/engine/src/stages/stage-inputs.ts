@@ -37,7 +37,7 @@ export async function openRunCheckpoint(deps: EngineDeps, run: RunRow): Promise<
 /** Decoded RGB pixels, upright (EXIF orientation applied, as ingest measured the image). */
 export function loadImagePixels(deps: EngineDeps, image: StageImage): Promise<RgbImage> {
   return imageStep(`decoding image ${image.id}`, async () => {
-    const { data, info } = await sharp(await deps.blobs.get(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   });
 }
