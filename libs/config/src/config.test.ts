@@ -36,6 +36,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(ConfigError);
   });
 
+  it('keeps blobs on local disk by default; object storage needs a bucket and both keys or none', () => {
+    const local = loadConfig({}, '/srv/app');
+    expect(local.BLOB_STORE).toBe('local');
+    expect(local.blobCacheDir).toBe('/srv/app/.data/blob-cache');
+    expect(() => loadConfig({ BLOB_STORE: 's3' })).toThrow(/S3_BUCKET: required when BLOB_STORE=s3/);
+    expect(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'data', S3_ACCESS_KEY_ID: 'only-the-id' })).toThrow(/set both or neither/);
+    expect(() => loadConfig({ BLOB_STORE: 'gcs' })).toThrow(/BLOB_STORE/);
+    const s3 = loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'data', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true', BLOB_CACHE_MAX_BYTES: '1000000' });
+    expect(s3).toMatchObject({ S3_BUCKET: 'data', S3_FORCE_PATH_STYLE: true, S3_REGION: 'us-east-1', S3_MAX_ATTEMPTS: 4, S3_PRESIGN_SECONDS: 300, BLOB_CACHE_MAX_BYTES: 1_000_000 });
+  });
+
   it('lists every invalid variable at once', () => {
     let error: unknown;
     try {
