@@ -92,4 +92,6 @@ export interface BlobStore {
    * called (the bundle a worker has sessions on); stores without a local cache omit it.
    */
   pin?(keys: string[]): () => void;
+  /** Asks a remote store whether it answers (bucket there, credentials accepted); absent on local disk. */
+  ping?(): Promise<void>;
 }

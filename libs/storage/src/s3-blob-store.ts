@@ -173,6 +173,12 @@ export class S3BlobStore implements BlobStore {
     return this.bucketChecked;
   }
 
+  /** A fresh check of the bucket and credentials (readiness probes), not the remembered one. */
+  async ping(): Promise<void> {
+    this.bucketChecked = null;
+    await this.check();
+  }
+
   private async run<T>(key: string | undefined, action: () => Promise<T>): Promise<T> {
     await this.check();
     try {

@@ -95,6 +95,7 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
 
   it('uploads into the bucket and ingests there, with no bytes in any local blob directory', async () => {
     imageId = await upload(1);
+    expect(((await (await fetch(`${api.url}/readyz`)).json()) as { checks: unknown }).checks).toEqual({ postgres: 'ok', redis: 'ok', objectStorage: 'ok' });
     const ready = await waitFor(async () => {
       const row = await imageRow(imageId);
       return row.status === 'ready' ? row : row.status === 'failed' ? Promise.reject(new Error(row.error ?? 'failed')) : null;
@@ -183,6 +184,10 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
     const down = await fetch(`${api.url}/api/runs/${firstExportId}/artifact`, { headers: { cookie: managerCookie } });
     expect(down.status).toBe(503);
     expect(((await down.json()) as { error: { message: string } }).error.message).toMatch(/object storage \(S3\) is unreachable; try again shortly/);
+    // /readyz reports the store and stays ready: sign-in, queues and mask saves need no stored bytes
+    const readiness = (await (await fetch(`${api.url}/readyz`)).json()) as { ready: boolean; checks: { objectStorage?: string } };
+    expect(readiness.ready).toBe(true);
+    expect(readiness.checks.objectStorage).toMatch(/^unreachable: object storage at .* is unreachable/);
     await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - pausedAt)));
     await s3.resume();
 
