@@ -27,6 +27,14 @@ export function createEngineRuntime(config: AppConfig, logger: Logger, options: 
   const redis = createProducerConnection(config.REDIS_URL);
   const jobs = createJobProducer({ connection: redis, prefix: config.QUEUE_PREFIX });
   const blobs = createBlobStore(config);
+  if (blobs.ping && (options.service === 'api' || options.service === 'worker')) {
+    // said once at start-up, so a wrong bucket or key shows in the first lines of the log (requests
+    // and jobs that need bytes meanwhile answer 503 / retry with the same message)
+    blobs.ping().then(
+      () => logger.info('object storage ready', { bucket: config.S3_BUCKET, endpoint: config.S3_ENDPOINT ?? 'AWS' }),
+      (error: unknown) => logger.warn('object storage unavailable at start-up', { error: (error as Error).message }),
+    );
+  }
   return {
     deps: { db, blobs, jobs, redis, events: createEventPublisher(redis, config.QUEUE_PREFIX), logger, settings: config },
     async close() {

@@ -94,6 +94,8 @@ describe('the engine with BLOB_STORE=s3 (API and worker processes, s3rver proces
   let imageId: number;
 
   it('uploads into the bucket and ingests there, with no bytes in any local blob directory', async () => {
+    // the worker said at start-up that it reached the bucket
+    await waitFor(() => worker.output().includes('"object storage ready"'), 'the worker to report the store', 10_000, 100);
     imageId = await upload(1);
     expect(((await (await fetch(`${api.url}/readyz`)).json()) as { checks: unknown }).checks).toEqual({ postgres: 'ok', redis: 'ok', objectStorage: 'ok' });
     const ready = await waitFor(async () => {
