@@ -1,4 +1,4 @@
-// A retrain with BLOB_STORE=s3 (a real S3 server process): the worker snapshots the project to its
+// Prefill and retrain with BLOB_STORE=s3 (a real S3 server process). Retrain: the worker snapshots the project to its
 // local scratch directory for the trainer, then the snapshot goes to the bucket under its key (so
 // any host finds it: held-out exclusion reads its split) and no local copy stays behind.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import { startRunInputSchema } from '@dataengine/contracts';
-import { registerCheckpoint, startRun, SYSTEM_ACTOR } from '@dataengine/engine';
+import { prefillImage, registerCheckpoint, startRun, SYSTEM_ACTOR } from '@dataengine/engine';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, startS3Server, waitFor, type MadeUser, type S3Server, type TestEnv } from '@dataengine/testing';
 import { addSceneImages } from './loop-test-project';
 import { startWorker, type RunningWorker } from './start-worker';
@@ -39,8 +39,17 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-describe('retrain with BLOB_STORE=s3', () => {
-  it('registers the candidate with its snapshot in the bucket and none left on local disk', async () => {
+describe('the model stages with BLOB_STORE=s3', () => {
+  it('prefills an image: the built-in bundle (with its detector) and the image come from the bucket', async () => {
+    const image = await env.deps.db.image.findFirstOrThrow({ where: { projectId }, orderBy: { id: 'asc' } });
+    const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'prefill', projectId, imageIds: [image.id] }));
+    const outcome = await prefillImage(env.deps, { runId: run.id, imageId: image.id });
+    expect(outcome.status).toBe('done');
+    expect(await env.deps.db.mask.count({ where: { runId: run.id } })).toBe(outcome.status === 'done' ? outcome.masks : -1);
+    expect(await env.deps.db.runItem.findUniqueOrThrow({ where: { runId_imageId: { runId: run.id, imageId: image.id } } })).toMatchObject({ status: 'done' });
+  }, 60_000);
+
+  it('retrains: registers the candidate with its snapshot in the bucket and none left on local disk', async () => {
     const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'retrain', projectId, steps: 3, batch: 1, valFraction: 0.4, seed: 3, mode: 'full', evaluate: false }));
     const done = await waitFor(async () => {
       const r = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
