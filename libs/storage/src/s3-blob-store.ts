@@ -329,12 +329,20 @@ export class S3BlobStore implements BlobStore {
     };
   }
 
+  /**
+   * Signed as of the start of the current half-lifetime window, so every request for a key within
+   * that window gets the same URL (the browser's cache keeps the bytes) and it stays valid for at
+   * least half its lifetime after it is handed out.
+   */
   async signedGetUrl(key: string, options: SignedGetOptions): Promise<string> {
     const Key = this.objectKey(key);
+    const windowMs = Math.floor(options.expiresInSeconds / 2) * 1000;
+    const now = Date.now();
+    const signingDate = new Date(windowMs > 0 ? now - (now % windowMs) : now);
     return getSignedUrl(
       this.presignClient,
       new GetObjectCommand({ Bucket: this.bucket, Key, ResponseContentType: options.contentType, ResponseCacheControl: options.cacheControl }),
-      { expiresIn: options.expiresInSeconds },
+      { expiresIn: options.expiresInSeconds, signingDate },
     );
   }
 }

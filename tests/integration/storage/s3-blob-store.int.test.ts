@@ -86,6 +86,14 @@ describe('S3BlobStore against a real S3 server', () => {
     expect(url.origin).toBe('https://files.example.test');
     expect(url.pathname).toMatch(new RegExp(`^/${server.bucket}/t-[0-9a-f]+/images/a\\.png$`));
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+    // within one half-lifetime window the URL is the same (browsers cache the bytes under it)
+    const windowStart = Math.floor(Date.now() / 30_000) * 30_000;
+    const again = await store.signedGetUrl('images/a.png', { expiresInSeconds: 60 });
+    if (Math.floor(Date.now() / 30_000) * 30_000 === windowStart) expect(again).toBe(url.href);
+    const signedAt = url.searchParams.get('X-Amz-Date')!;
+    const signedMs = Date.UTC(+signedAt.slice(0, 4), +signedAt.slice(4, 6) - 1, +signedAt.slice(6, 8), +signedAt.slice(9, 11), +signedAt.slice(11, 13), +signedAt.slice(13, 15));
+    expect(signedMs % 30_000).toBe(0);
+    expect(Date.now() - signedMs).toBeLessThan(30_000);
   });
 
   it('signs short-lived GET URLs that serve the bytes, then expire', async () => {
