@@ -14,7 +14,7 @@ import { matchStatsRoute } from './stats-routes';
 import { checkReadiness } from './readiness';
 import { clientAddressOf, createProxyTrust, requestHostOf } from './client-address';
 import { RETRY_AFTER_SECONDS, retryAfterOf, sendError, sendJson, sendTrpcError } from './respond';
-import { checkTrpcRequest, DEFAULT_REQUEST_LIMITS, lingerAfterAnswer, type RequestLimits } from './request-limits';
+import { checkTrpcRequest, DEFAULT_REQUEST_LIMITS, lingerAfterAnswer, readBoundedBody, trpcBodyTooLarge, type RequestLimits } from './request-limits';
 import { checkSameOrigin } from './same-origin';
 import { setSecurityHeaders } from './security-headers';
 
@@ -67,6 +67,16 @@ export function createApiServer(deps: ApiDeps): http.Server {
       }
       if (url.pathname.startsWith('/trpc/')) {
         const refusal = checkTrpcRequest(req, url, limits);
+        if (!refusal && method !== 'GET' && req.headers['content-length'] === undefined) {
+          // a body of unknown length is read here, bounded, and handed to tRPC as text
+          const body = await readBoundedBody(req, limits.trpcMaxBodyBytes);
+          if (body === null) {
+            lingerAfterAnswer(req, res);
+            return sendTrpcError(res, new AppError('PAYLOAD_TOO_LARGE', trpcBodyTooLarge(limits)));
+          }
+          (req as http.IncomingMessage & { body?: string }).body = body;
+          return trpc(req, res);
+        }
         if (!refusal) return trpc(req, res);
         lingerAfterAnswer(req, res);
         return sendTrpcError(res, refusal);

@@ -78,3 +78,40 @@ export function lingerAfterAnswer(req: IncomingMessage, res: ServerResponse): vo
     return res;
   }) as ServerResponse['end'];
 }
+
+/**
+ * Reads a /trpc body of unknown length (chunked, as the web app's proxy sends) up to `limit`
+ * bytes: its text, or null once it passes the limit — the rest is left unread for
+ * lingerAfterAnswer, so the refusal reaches the client before the connection closes. (tRPC's own
+ * limit cancels the body stream by destroying the request, which can reset the connection before
+ * the client has read the 413.)
+ */
+export function readBoundedBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: string | null) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        return done(null);
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(Buffer.concat(chunks).toString('utf8'));
+    const onError = (error: Error) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      reject(error);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
