@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertValidBlobKey } from './blob-key';
-import { BlobNotFoundError, BlobTooLargeError, type BlobStat, type BlobStore, type StagedBlob } from './blob-store';
+import { BlobNotFoundError, type BlobStat, type BlobStore, type StagedBlob } from './blob-store';
+import { streamToStagingFile } from './stage-file';
 
 /** The embedded default: a directory on local disk. `.staging/` holds bytes not yet committed. */
 export class LocalBlobStore implements BlobStore {
@@ -115,24 +116,7 @@ export class LocalBlobStore implements BlobStore {
 
   async stage(source: Readable, options: { maxBytes?: number } = {}): Promise<StagedBlob> {
     const temp = await this.tempPath();
-    const hash = createHash('sha256');
-    let size = 0;
-    const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > limit) return done(new BlobTooLargeError(limit));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(source, meter, createWriteStream(temp));
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    const sha256 = hash.digest('hex');
+    const { sha256, size } = await streamToStagingFile(source, temp, options.maxBytes);
     let settled = false;
     return {
       sha256,

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
@@ -17,10 +17,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BlobCache } from './blob-cache';
 import { assertValidBlobKey } from './blob-key';
+import { streamToStagingFile } from './stage-file';
 import {
   BlobNotFoundError,
   BlobStoreUnavailableError,
-  BlobTooLargeError,
   type BlobStat,
   type BlobStore,
   type SignedGetOptions,
@@ -288,24 +288,7 @@ export class S3BlobStore implements BlobStore {
   async stage(source: Readable, options: { maxBytes?: number } = {}): Promise<StagedBlob> {
     await mkdir(this.staging, { recursive: true });
     const temp = path.join(this.staging, `${randomUUID()}.tmp`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > limit) return done(new BlobTooLargeError(limit));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(source, meter, createWriteStream(temp));
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    const sha256 = hash.digest('hex');
+    const { sha256, size } = await streamToStagingFile(source, temp, options.maxBytes);
     let settled = false;
     return {
       sha256,
