@@ -68,7 +68,7 @@ function rawSql(operation: string, queryArgs: unknown): QueryTiming['sql'] {
 const rawName = (sql: string) => {
   const s = sql.replace(/\s+/g, ' ').trim();
   if (s.includes('per_image')) return 'masks per image (histogram)';
-  if (s.includes('CASE WHEN m.review_verdict')) return 'accept rates by checkpoint';
+  if (s.includes('accept_rate_counters')) return 'accept rates by checkpoint';
   if (s.includes('assignee_id::text')) return 'submissions by annotator';
   return s.slice(0, 60);
 };

@@ -6,8 +6,8 @@
 //   edited   — its pixels were changed
 //   kept     — a reviewer accepted it, or its image was submitted after it was made
 //   pending  — none of these yet (left out of the rate)
-// One grouped query over the project's model masks (index masks(project_id, provenance, checkpoint_id)),
-// joined to each image's latest submission.
+// Read from counters that triggers keep per (project, checkpoint, provenance, fate): the dashboard
+// no longer scans the project's masks (docs/scale.md).
 import type { Db } from '@dataengine/db';
 
 export type MaskFate = 'kept' | 'edited' | 'deleted' | 'rejected' | 'pending';
@@ -25,7 +25,10 @@ export interface AcceptRateRow {
   acceptRate: number | null;
 }
 
-/** The SQL CASE that names a mask's fate (alias m for masks); shared with the per-mask CSV. */
+/**
+ * The SQL CASE that names a mask's fate (alias m for masks); shared with the per-mask CSV. The
+ * counters' trigger function accept_rate_fate is the same CASE.
+ */
 export const MASK_FATE_SQL = `CASE
     WHEN m.review_verdict = 'rejected' THEN 'rejected'
     WHEN m.deleted_at IS NOT NULL THEN 'deleted'
@@ -41,34 +44,18 @@ export function acceptRateOf(c: Pick<AcceptRateRow, 'kept' | 'edited' | 'deleted
 }
 
 /**
- * The fate of a model mask as MASK_FATE_SQL names it, with "its image was submitted after it was
- * made" read from the image's latest submission (s.last_submitted_at), joined once per image
- * instead of probed once per mask (the dashboard reads every model mask of the project).
+ * Sums the project's accept_rate_counters: per checkpoint, provenance and fate, how many model
+ * masks have that fate. Triggers on masks and tasks keep the counters equal to MASK_FATE_SQL over
+ * the project's model masks (migration 20261218090000_accept_rate_counters), so this reads a few
+ * hundred rows however many masks the project has.
  */
-const MASK_FATE_BY_LAST_SUBMISSION_SQL = `CASE
-    WHEN m.review_verdict = 'rejected' THEN 'rejected'
-    WHEN m.deleted_at IS NOT NULL THEN 'deleted'
-    WHEN m.edited_at IS NOT NULL THEN 'edited'
-    WHEN m.review_verdict = 'accepted' THEN 'kept'
-    WHEN s.last_submitted_at >= m.created_at THEN 'kept'
-    ELSE 'pending'
-  END`;
-
 export async function acceptRatesByCheckpoint(db: Db, projectId: string): Promise<AcceptRateRow[]> {
-  const rows = await db.$queryRawUnsafe<{ checkpoint_id: string; provenance: 'prefill' | 'auto'; fate: MaskFate; n: number }[]>(
-    `WITH submitted AS (
-       SELECT t.image_id, max(t.submitted_at) AS last_submitted_at
-         FROM tasks t
-        WHERE t.project_id = $1::uuid AND t.status = 'submitted'
-        GROUP BY t.image_id
-     )
-     SELECT m.checkpoint_id::text AS checkpoint_id, m.provenance::text AS provenance, ${MASK_FATE_BY_LAST_SUBMISSION_SQL} AS fate, count(*)::int AS n
-       FROM masks m
-       LEFT JOIN submitted s ON s.image_id = m.image_id
-      WHERE m.project_id = $1::uuid AND m.provenance IN ('prefill', 'auto') AND m.checkpoint_id IS NOT NULL
-      GROUP BY m.checkpoint_id, m.provenance, 3`,
-    projectId,
-  );
+  const rows = await db.$queryRaw<{ checkpoint_id: string; provenance: 'prefill' | 'auto'; fate: MaskFate; n: number }[]>`
+    SELECT checkpoint_id::text AS checkpoint_id, provenance::text AS provenance, fate, sum(masks)::int AS n
+      FROM accept_rate_counters
+     WHERE project_id = ${projectId}::uuid
+     GROUP BY checkpoint_id, provenance, fate
+    HAVING sum(masks) <> 0`;
   const byKey = new Map<string, AcceptRateRow>();
   for (const r of rows) {
     const key = `${r.checkpoint_id}|${r.provenance}`;
