@@ -4,3 +4,16 @@ export { LocalBlobStore } from './local-blob-store';
 export { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store';
 export { assertValidBlobKey, contentKey, InvalidBlobKeyError, MAX_KEY_LENGTH } from './blob-key';
 export { BlobCache, type BlobCacheOptions, type BlobCacheStats, type BlobDownload } from './blob-cache';
+export {
+  isObjectSourceLister,
+  listPages,
+  parseSourceBlobKey,
+  sourceBlobKey,
+  SourceAccessDeniedError,
+  SourceListingError,
+  SOURCE_KEY_ROOT,
+  type ObjectSourceLister,
+  type SourceListingFailure,
+  type SourceObject,
+  type SourcePage,
+} from './object-source';

@@ -18,6 +18,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BlobCache } from './blob-cache';
 import { assertValidBlobKey } from './blob-key';
 import { streamToStagingFile } from './stage-file';
+import { parseSourceBlobKey, SourceAccessDeniedError, SourceListingError, type ObjectSourceLister, type SourcePage } from './object-source';
 import {
   BlobNotFoundError,
   BlobStoreUnavailableError,
@@ -53,6 +54,8 @@ export interface S3BlobStoreOptions {
 }
 
 const NOT_FOUND = new Set(['NotFound', 'NoSuchKey']);
+/** Where the download cache keeps copies of objects registered in place, by ETag. */
+const SOURCE_VERSIONS_ROOT = 'source-versions';
 const CREDENTIALS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'AuthorizationHeaderMalformed', 'CredentialsProviderError']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
@@ -71,9 +74,10 @@ const statusOf = (error: unknown) => (error as SdkError | null)?.$metadata?.http
  * (multipart uploads for large artifacts), and `localPath` serves a cached download for libraries
  * that need a file. Errors: BlobNotFoundError for a missing key, BlobStoreUnavailableError when
  * the store is unreachable (after the SDK's retries with backoff), its bucket missing or its
- * credentials refused.
+ * credentials refused. Keys under `sources/<bucket>/` read registered objects in place, from
+ * their own bucket and key (object-source.ts); they are never written or deleted.
  */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, ObjectSourceLister {
   readonly client: S3Client;
   readonly bucket: string;
   readonly cache: BlobCache;
@@ -124,13 +128,30 @@ export class S3BlobStore implements BlobStore {
 
   private objectKey(key: string): string {
     assertValidBlobKey(key);
+    if (parseSourceBlobKey(key)) throw new Error(`blob key ${key} names an object registered in place; those are read-only`);
     return this.prefix + key;
+  }
+
+  /** Bucket and object key a blob key reads: the store's own, or a registered object in place. */
+  private locate(key: string): { Bucket: string; Key: string } {
+    assertValidBlobKey(key);
+    const source = parseSourceBlobKey(key);
+    return source ? { Bucket: source.bucket, Key: source.key } : { Bucket: this.bucket, Key: this.prefix + key };
   }
 
   /** Translates SDK failures into the store's errors; `key` makes a 404 a BlobNotFoundError. */
   private translate(error: unknown, key?: string): Error {
     const e = (error ?? {}) as SdkError;
     const status = statusOf(error);
+    const source = key !== undefined ? parseSourceBlobKey(key) : null;
+    if (source) {
+      // an object registered in place: its bucket gone is the object gone; a refusal concerns that
+      // bucket, not the store's own credentials
+      if (e.name === 'NoSuchBucket' || NOT_FOUND.has(e.name ?? '') || status === 404) return new BlobNotFoundError(key!);
+      if (e.name === 'AccessDenied' || status === 403) {
+        return new SourceAccessDeniedError(`object storage at ${this.where} refused to read s3://${source.bucket}/${source.key} (${e.name ?? status}); give the platform's S3 credentials read access to it`, key!, { cause: error });
+      }
+    }
     if (e.name === 'NoSuchBucket') {
       this.bucketChecked = null;
       return this.bucketMissing(error);
@@ -215,14 +236,35 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async getObject(key: string, range?: { start: number; end: number }) {
-    const Key = this.objectKey(key);
-    return this.run(key, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: range ? `bytes=${range.start}-${range.end}` : undefined })));
+    const { Bucket, Key } = this.locate(key);
+    return this.run(key, () => this.client.send(new GetObjectCommand({ Bucket, Key, Range: range ? `bytes=${range.start}-${range.end}` : undefined })));
   }
 
   async localPath(key: string): Promise<string> {
-    this.objectKey(key);
+    this.locate(key);
+    if (parseSourceBlobKey(key)) return this.sourceLocalPath(key);
     return this.cache.path(key, async (temp) => {
       const object = await this.getObject(key);
+      try {
+        await pipeline(object.Body as Readable, createWriteStream(temp));
+      } catch (error) {
+        throw this.translate(error, key);
+      }
+    });
+  }
+
+  /**
+   * An object registered in place can be replaced or deleted behind the platform's back, so its
+   * cached copy is keyed by the object's ETag (asked with a HEAD each time): a deleted object is a
+   * BlobNotFoundError even when a copy is cached, a replaced one is downloaded again, and the GET
+   * is conditional on the ETag the HEAD saw.
+   */
+  private async sourceLocalPath(key: string): Promise<string> {
+    const { Bucket, Key } = this.locate(key);
+    const head = await this.run(key, () => this.client.send(new HeadObjectCommand({ Bucket, Key })));
+    const version = (head.ETag ?? '').replace(/[^A-Za-z0-9_-]/g, '') || 'unversioned';
+    return this.cache.path(`${SOURCE_VERSIONS_ROOT}/${version}/${key}`, async (temp) => {
+      const object = await this.run(key, () => this.client.send(new GetObjectCommand({ Bucket, Key, IfMatch: head.ETag })));
       try {
         await pipeline(object.Body as Readable, createWriteStream(temp));
       } catch (error) {
@@ -256,9 +298,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async head(key: string): Promise<(BlobStat & { sha256?: string }) | null> {
-    const Key = this.objectKey(key);
+    const { Bucket, Key } = this.locate(key);
     try {
-      const head = await this.run(key, () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key })));
+      const head = await this.run(key, () => this.client.send(new HeadObjectCommand({ Bucket, Key })));
       return { size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0), sha256: head.Metadata?.sha256 };
     } catch (error) {
       if (error instanceof BlobNotFoundError) return null;
@@ -283,6 +325,29 @@ export class S3BlobStore implements BlobStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out.sort();
+  }
+
+  /**
+   * One page of any bucket's listing (raw keys, no installation prefix), for registering objects in
+   * place. A missing bucket or a refusal is a SourceListingError that names the bucket.
+   */
+  async listSourcePage(input: { bucket: string; prefix: string; token: string | null; maxKeys: number }): Promise<SourcePage> {
+    let page;
+    try {
+      page = await this.client.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix, MaxKeys: input.maxKeys, ContinuationToken: input.token ?? undefined }));
+    } catch (error) {
+      const e = (error ?? {}) as SdkError;
+      const status = statusOf(error);
+      if (e.name === 'NoSuchBucket' || status === 404) throw new SourceListingError(`bucket ${input.bucket} does not exist at ${this.where}; check the bucket name`, 'bucket-missing', { cause: error });
+      if (e.name === 'AccessDenied' || status === 403) throw new SourceListingError(`object storage at ${this.where} refused to list bucket ${input.bucket} (${e.name ?? status}); give the platform's S3 credentials s3:ListBucket and s3:GetObject on it`, 'access-denied', { cause: error });
+      throw this.translate(error);
+    }
+    const nextToken = page.IsTruncated ? (page.NextContinuationToken ?? null) : null;
+    if (page.IsTruncated && !nextToken) throw new Error(`object storage at ${this.where} said the listing of s3://${input.bucket}/${input.prefix} goes on but gave no continuation token`);
+    return {
+      objects: (page.Contents ?? []).filter((o) => o.Key !== undefined).map((o) => ({ key: o.Key!, size: o.Size ?? 0 })),
+      nextToken,
+    };
   }
 
   async stage(source: Readable, options: { maxBytes?: number } = {}): Promise<StagedBlob> {
@@ -318,13 +383,13 @@ export class S3BlobStore implements BlobStore {
    * least half its lifetime after it is handed out.
    */
   async signedGetUrl(key: string, options: SignedGetOptions): Promise<string> {
-    const Key = this.objectKey(key);
+    const { Bucket, Key } = this.locate(key);
     const windowMs = Math.floor(options.expiresInSeconds / 2) * 1000;
     const now = Date.now();
     const signingDate = new Date(windowMs > 0 ? now - (now % windowMs) : now);
     return getSignedUrl(
       this.presignClient,
-      new GetObjectCommand({ Bucket: this.bucket, Key, ResponseContentType: options.contentType, ResponseCacheControl: options.cacheControl }),
+      new GetObjectCommand({ Bucket, Key, ResponseContentType: options.contentType, ResponseCacheControl: options.cacheControl }),
       { expiresIn: options.expiresInSeconds, signingDate },
     );
   }
