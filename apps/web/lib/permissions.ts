@@ -19,6 +19,8 @@ export interface ProjectAbilities {
   /** change the stage and the held-out share */
   manage: boolean;
   upload: boolean;
+  /** register images in place from object storage */
+  register: boolean;
   /** see the member list (read-only unless `editMembers`) */
   seeMembers: boolean;
   editMembers: boolean;
@@ -39,6 +41,7 @@ export function projectAbilities(user: Who, project: Where): ProjectAbilities {
   return {
     manage: may('project.manage'),
     upload: may('images.upload'),
+    register: may('images.register'),
     seeMembers: may('members.view'),
     editMembers: may('members.manage'),
     reingest: may('runs.reingest'),

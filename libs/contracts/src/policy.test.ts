@@ -46,6 +46,7 @@ const PROJECT_TABLE: Record<ProjectAction, Persona[]> = {
   'members.view': MANAGERS_AND_OPS,
   'members.manage': MANAGERS,
   'images.upload': MANAGERS,
+  'images.register': MANAGERS,
   'stats.view': MANAGERS_AND_OPS,
   'annotations.export': MANAGERS_AND_OPS,
   'annotations.import': MANAGERS_AND_OPS,

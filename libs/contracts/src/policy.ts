@@ -73,6 +73,8 @@ export const PROJECT_RULES = {
   'members.view': { ...MANAGERS_AND_OPS, does: "seeing this project's members" },
   'members.manage': { ...MANAGERS, does: "changing this project's members" },
   'images.upload': { ...MANAGERS, does: 'uploading images' },
+  /** registering images in place from object storage (a bucket prefix or a list of keys) */
+  'images.register': { ...MANAGERS, does: 'registering images from object storage' },
   /** the project dashboard (statistics, CSV) */
   'stats.view': { ...MANAGERS_AND_OPS, does: "this project's dashboard" },
   'annotations.export': { ...MANAGERS_AND_OPS, does: 'exporting annotations' },

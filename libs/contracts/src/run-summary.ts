@@ -64,6 +64,21 @@ function autogenSummary(run: RunSummaryInput): string {
   return `0 masks kept: ${lead}${rest.length ? `; of the rest ${rest.join(', ')}` : ''} — ${tip}.`;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const count = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** A registration from object storage: what was ingested, then what the listing skipped or already had. */
+function registerSummary(run: RunSummaryInput, listing: Record<string, unknown>): string {
+  const failed = run.failed > 0 ? `; ${plural(run.failed, 'object')} failed (listed with the run)` : '';
+  const parts = [
+    count(listing['alreadyRegistered']) > 0 ? `${plural(count(listing['alreadyRegistered']), 'object')} already in the project` : '',
+    count(counts(run.result)['duplicates']) > 0 ? `${plural(count(counts(run.result)['duplicates']), 'duplicate')} of images it has` : '',
+    count(listing['skipped']) > 0 ? `${plural(count(listing['skipped']), 'object')} skipped (not images by name)` : '',
+  ].filter(Boolean);
+  const lead = run.total === 0 ? 'No new image to ingest' : `${run.done} of ${plural(run.total, 'image')} registered in place ingested`;
+  return `${lead}${failed}${parts.length ? `; ${parts.join(', ')}` : ''}.`;
+}
+
 /** One line on what the run produced; null while it runs or when there is nothing to say beyond its counts. */
 export function describeRunResult(run: RunSummaryInput): string | null {
   if (run.status !== 'succeeded') return null;
@@ -78,6 +93,7 @@ export function describeRunResult(run: RunSummaryInput): string | null {
       return lead + failedNote;
     }
     case 'ingest':
+      if (isRecord(run.result?.['listing'])) return registerSummary(run, run.result['listing']);
       return run.failed > 0 ? `${run.done} of ${run.total} images ingested; ${plural(run.failed, 'file')} refused.` : `${plural(run.done, 'image')} ingested.`;
     default:
       return failedNote ? failedNote.trim() : null;

@@ -121,6 +121,38 @@ export const importParamsSchema = z.object({
 });
 export type ImportParams = z.infer<typeof importParamsSchema>;
 
+/** The most object keys one images.registerFromStore call takes; register a prefix for more. */
+export const MAX_REGISTER_KEYS = 1_000;
+/** An S3 bucket name (3–63 lower-case letters, digits, "." and "-"). */
+const bucketNameSchema = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3–63 lower-case letters, digits, "." and "-"');
+const objectKeySchema = z.string().min(1).max(1024);
+const registerCommon = {
+  projectId: z.string().uuid(),
+  /** the bucket holding the images; default: the installation's own (S3_BUCKET) */
+  bucket: bucketNameSchema.optional(),
+  /** train, val, or auto (default): the project's val share by content hash, as uploads */
+  split: splitChoiceSchema.default('auto'),
+};
+/**
+ * Images already in object storage, registered in place (never copied): every image object under
+ * a prefix, listed page by page on a worker, or up to MAX_REGISTER_KEYS given keys.
+ */
+export const registerFromStoreInputSchema = z.union([
+  z.object({ ...registerCommon, prefix: objectKeySchema }).strict(),
+  z.object({ ...registerCommon, keys: z.array(objectKeySchema).min(1, 'give at least one object key').max(MAX_REGISTER_KEYS, `at most ${MAX_REGISTER_KEYS} keys per call; register a prefix for more`) }).strict(),
+]);
+export type RegisterFromStoreInput = z.infer<typeof registerFromStoreInputSchema>;
+
+/** What a register run keeps in its params (the worker re-reads them): the source and where its listing got to. */
+export const registerParamsSchema = z.object({
+  source: z.literal('register'),
+  bucket: bucketNameSchema,
+  prefix: objectKeySchema.optional(),
+  keys: z.array(objectKeySchema).max(MAX_REGISTER_KEYS).optional(),
+  split: splitChoiceSchema,
+});
+export type RegisterParams = z.infer<typeof registerParamsSchema>;
+
 export const startRunInputSchema = z.discriminatedUnion('kind', [
   prefillParamsSchema.extend({ kind: z.literal('prefill') }),
   autogenParamsSchema.extend({ kind: z.literal('autogen') }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, serialIdSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
-import { getHeldOutSet, getImage, listImages, setImageSplit, setValShare } from '@dataengine/engine';
+import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, registerFromStoreInputSchema, runSchema, serialIdSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
+import { getHeldOutSet, getImage, listImages, registerFromStore, setImageSplit, setValShare } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
 const projectId = z.object({ projectId: z.string().uuid() });
@@ -26,4 +26,12 @@ export const imagesRouter = router({
     .input(projectId.extend({ valShare: valShareSchema }))
     .output(heldOutSetSchema)
     .mutation(({ ctx, input }) => setValShare(ctx.deps, ctx.actor, input)),
+  /**
+   * Registers images already in object storage in place (the project's managers): every image
+   * object under a prefix, or up to MAX_REGISTER_KEYS keys. Answers the ingest run that lists them.
+   */
+  registerFromStore: protectedProcedure
+    .input(registerFromStoreInputSchema)
+    .output(runSchema)
+    .mutation(({ ctx, input }) => registerFromStore(ctx.deps, ctx.actor, input)),
 });

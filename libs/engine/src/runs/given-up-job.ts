@@ -5,6 +5,7 @@
 import { jobCatalog, type JobName } from '@dataengine/queue';
 import type { EngineDeps } from '../engine-deps';
 import { failGivenUpRunItem } from '../stages/image-run-item';
+import { giveUpRegisterListing } from '../images/register-listing';
 import { finishRun } from './run-control';
 import { completeRunItem } from './runs';
 
@@ -36,6 +37,9 @@ export async function recordGivenUpJob(deps: EngineDeps, name: string, payload: 
     case 'export':
     case 'import':
       await finishRun(deps, data.runId!, { status: 'failed', error: givenUpReason(`this ${name}`, error) });
+      return;
+    case 'register':
+      await giveUpRegisterListing(deps, data.runId!, givenUpReason('the listing of this registration', error));
       return;
     case 'embed':
       // no run waits on an embed job: the next request for the embedding queues a new one

@@ -45,6 +45,9 @@ const RUN_OF_JOB: Record<JobName, 'run' | 'item' | 'none'> = {
   export: 'run',
   import: 'run',
   ingest: 'item',
+  // a registration is an ingest run: its items are swept as such, and its listing job is asked
+  // about before the run is closed short (closeShortRun)
+  register: 'none',
   prefill: 'item',
   autogen: 'item',
   embed: 'none',
@@ -128,7 +131,11 @@ async function closeShortRun(deps: EngineDeps, run: LiveRun, wait: { idleMs: num
   const counts = await deps.db.runItem.groupBy({ by: ['status'], where: { runId: run.id }, _count: { _all: true } });
   const held = counts.reduce((sum, c) => sum + c._count._all, 0);
   if (counts.some((c) => c.status === 'pending') || run.done + run.failed >= run.total) return false;
-  const isUploadBatch = run.kind === 'ingest' && (run.params as { source?: unknown } | null)?.source === 'upload';
+  const source = run.kind === 'ingest' ? (run.params as { source?: unknown } | null)?.source : undefined;
+  const isUploadBatch = source === 'upload';
+  const isRegistration = source === 'register';
+  // a registration still listing its prefix adds items as it goes
+  if (isRegistration && (await deps.jobs.liveJob('register', { runId: run.id }))) return false;
   // the last item that arrived or finished: a run still being filled is left alone
   const last = await deps.db.runItem.findFirst({ where: { runId: run.id }, orderBy: { updatedAt: 'desc' }, select: { updatedAt: true } });
   const lastActivity = Math.max(last?.updatedAt.getTime() ?? 0, run.createdAt.getTime());
@@ -139,7 +146,9 @@ async function closeShortRun(deps: EngineDeps, run: LiveRun, wait: { idleMs: num
   if (missing <= 0) return false;
   const why = isUploadBatch
     ? `${missing} of the ${run.total} files of this upload batch never arrived; upload them again`
-    : `${missing} of the ${run.total} images were never added to this run (its start failed part-way); start it again for them`;
+    : isRegistration
+      ? 'the listing of this registration stopped before its end (its worker stopped and its job is gone); register the same prefix again: objects already registered are skipped'
+      : `${missing} of the ${run.total} images were never added to this run (its start failed part-way); start it again for them`;
   await deps.db.$transaction(async (tx) => {
     await tx.run.update({ where: { id: run.id }, data: { total } });
     await finishRunIfComplete(deps, tx, run.id, why);

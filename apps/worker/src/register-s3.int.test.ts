@@ -1,0 +1,188 @@
+// Registering images in place from object storage, end to end against a real S3 server process
+// (s3rver): objects put with the S3 client under a prefix, images.registerFromStore over HTTP, the
+// worker lists the prefix, ingests each image from its object (thumbnail, embedding) without
+// copying it into the store, reports what it could not take, and registering again adds nothing.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@dataengine/config';
+import type { RunDto } from '@dataengine/contracts';
+import { ingestImage, registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
+import {
+  createTestEnv,
+  loginCookie,
+  makeProject,
+  makeUser,
+  REPO_ROOT,
+  S3_SERVER_CREDENTIALS,
+  startS3Server,
+  startTestApi,
+  syntheticImageBytes,
+  trpcMutation,
+  waitFor,
+  type MadeUser,
+  type S3Server,
+  type TestEnv,
+} from '@dataengine/testing';
+import { startWorker, type RunningWorker } from './start-worker';
+
+const PREFIX = 'datasets/shelf/';
+let s3: S3Server;
+let client: S3Client;
+let env: TestEnv;
+let api: { url: string; close(): Promise<void> };
+let worker: RunningWorker;
+let manager: MadeUser;
+let cookie: string;
+let projectId: string;
+let tmp: string;
+/** the valid images put under the prefix: key → bytes */
+const valid = new Map<string, Buffer>();
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const put = (key: string, body: Buffer | string) => client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+
+async function register(input: Record<string, unknown>) {
+  return trpcMutation<RunDto>(api.url, 'images.registerFromStore', { projectId, ...input }, cookie);
+}
+
+async function finished(runId: string) {
+  return waitFor(
+    async () => {
+      const run = await env.deps.db.run.findUniqueOrThrow({ where: { id: runId } });
+      return ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : null;
+    },
+    'the registration to finish',
+    90_000,
+    200,
+  );
+}
+
+beforeAll(async () => {
+  s3 = await startS3Server();
+  client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...S3_SERVER_CREDENTIALS } });
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'register-s3-'));
+  env = await createTestEnv({ ...s3.env, BLOB_CACHE_DIR: path.join(tmp, 'cache'), S3_PRESIGN_SECONDS: '300' });
+  api = await startTestApi(env.deps);
+  manager = await makeUser(env.deps.db, { role: 'manager' });
+  projectId = (await makeProject(env.deps.db, { createdBy: manager })).id;
+  cookie = await loginCookie(api.url, manager.email, manager.password);
+  await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: path.join(REPO_ROOT, 'models', 'default'), name: 'built-in default', activate: true });
+
+  for (const [i, name] of ['a.jpg', 'b.png', 'c.JPG', 'sub/d.jpeg', 'sub/e.webp'].entries()) {
+    const format = name.endsWith('png') ? 'png' : name.endsWith('webp') ? 'webp' : 'jpeg';
+    const bytes = await syntheticImageBytes({ seed: 60 + i, width: 96 + 16 * i, height: 72, format });
+    valid.set(PREFIX + name, bytes);
+    await put(PREFIX + name, bytes);
+  }
+  await put(`${PREFIX}README.txt`, 'shelf photos, March');
+  await put(`${PREFIX}notes.jpg`, 'not a picture at all');
+  await put(`${PREFIX}broken.jpg`, valid.get(`${PREFIX}a.jpg`)!.subarray(0, 600));
+  await put(`${PREFIX}copy-of-a.jpg`, valid.get(`${PREFIX}a.jpg`)!);
+  await put('datasets/other/outside.jpg', valid.get(`${PREFIX}b.png`)!);
+  worker = await startWorker({ ...env.config, WORKER_QUEUES: 'ingest,exchange,embed', WORKER_CONCURRENCY: 2 }, createLogger({ service: 'test-worker' }, 'error'));
+}, 90_000);
+afterAll(async () => {
+  await worker?.stop();
+  await api?.close();
+  await env?.close();
+  client?.destroy();
+  await s3?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('registering images in place with BLOB_STORE=s3', () => {
+  let firstIds: number[] = [];
+
+  it('registers every image object under a prefix: ready with thumbnails and embeddings, read in place, the bad ones reported', async () => {
+    const started = await register({ prefix: PREFIX, split: 'train' });
+    expect(started.error?.message).toBeUndefined();
+    expect(started.data).toMatchObject({ kind: 'ingest', params: { source: 'register', bucket: s3.bucket, prefix: PREFIX, split: 'train' } });
+    const run = await finished(started.data!.id);
+    // 5 images + notes.jpg + broken.jpg; copy-of-a.jpg held a's bytes and was dropped as a duplicate
+    expect({ status: run.status, total: run.total, done: run.done, failed: run.failed }).toEqual({ status: 'succeeded', total: 7, done: 5, failed: 2 });
+    const result = run.result as { errors: { key: string; error: string }[]; listing: Record<string, unknown>; counts: Record<string, number> };
+    expect(result.listing).toMatchObject({ listed: 9, registered: 8, alreadyRegistered: 0, skipped: 1, complete: true });
+    expect(result.listing['skippedExamples']).toEqual([expect.stringMatching(/^datasets\/shelf\/README\.txt: not an image file name/)]);
+    expect(result.counts['duplicates']).toBe(1);
+    const errors = Object.fromEntries(result.errors.map((e) => [e.key, e.error]));
+    expect(Object.keys(errors).sort()).toEqual([`s3://${s3.bucket}/${PREFIX}broken.jpg`, `s3://${s3.bucket}/${PREFIX}notes.jpg`]);
+    expect(errors[`s3://${s3.bucket}/${PREFIX}notes.jpg`]).toMatch(/is not an image we can read .*only JPEG, PNG, WebP or TIFF objects can be registered/);
+    expect(errors[`s3://${s3.bucket}/${PREFIX}broken.jpg`]).toMatch(/is damaged or truncated .*replace it in the bucket and register it again/);
+
+    const images = await env.deps.db.image.findMany({ where: { projectId }, orderBy: { id: 'asc' } });
+    const ready = images.filter((i) => i.status === 'ready');
+    expect(ready.map((i) => i.blobKey).sort()).toEqual([...valid.keys()].map((k) => `sources/${s3.bucket}/${k}`).sort());
+    for (const image of ready) {
+      const bytes = valid.get(image.blobKey.slice(`sources/${s3.bucket}/`.length))!;
+      expect(image).toMatchObject({ contentHash: sha256(bytes), byteSize: bytes.length, split: 'train', fileName: path.posix.basename(image.blobKey) });
+      expect(image.width).toBeGreaterThan(0);
+      expect(await env.deps.blobs.stat(image.thumbKey!)).not.toBeNull();
+    }
+    expect(images.filter((i) => i.status === 'failed').map((i) => i.fileName).sort()).toEqual(['broken.jpg', 'notes.jpg']);
+    // nothing was copied into the store's own images/
+    expect(await env.deps.blobs.list('images')).toEqual([]);
+    // embeddings for the active checkpoint, as for uploads
+    await waitFor(async () => (await env.deps.db.embedding.count({ where: { imageId: { in: ready.map((i) => i.id) } } })) === ready.length || null, 'the embeddings', 90_000, 250);
+    // the browser's image URL redirects to a presigned GET of the object itself
+    const image = ready[0]!;
+    const res = await fetch(`${api.url}/api/images/${image.id}/file`, { headers: { cookie }, redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const location = res.headers.get('location')!;
+    expect(new URL(location).pathname).toBe(`/${s3.bucket}/${image.blobKey.slice(`sources/${s3.bucket}/`.length)}`);
+    expect(Buffer.from(await (await fetch(location)).arrayBuffer()).equals(valid.get(new URL(location).pathname.slice(s3.bucket.length + 2))!)).toBe(true);
+    firstIds = images.map((i) => i.id);
+  }, 150_000);
+
+  it('registering the same prefix again adds nothing (the failed objects are read again, and fail again)', async () => {
+    const started = await register({ prefix: PREFIX });
+    const run = await finished(started.data!.id);
+    expect((run.result as { listing: unknown }).listing).toMatchObject({ listed: 9, alreadyRegistered: 5, retried: 2, skipped: 1 });
+    expect({ total: run.total, done: run.done, failed: run.failed }).toEqual({ total: 2, done: 0, failed: 2 });
+    const images = await env.deps.db.image.findMany({ where: { projectId }, select: { id: true }, orderBy: { id: 'asc' } });
+    // copy-of-a.jpg was listed as new again and dropped as a duplicate again
+    expect(images.map((i) => i.id)).toEqual(firstIds);
+  }, 120_000);
+
+  it('registers a list of keys: a new object becomes ready, one already held is skipped, a missing one fails saying so', async () => {
+    const extra = await syntheticImageBytes({ seed: 77, width: 80, height: 80, format: 'png' });
+    await put('datasets/extra/e1.png', extra);
+    const started = await register({ keys: ['datasets/extra/e1.png', `${PREFIX}a.jpg`, 'datasets/extra/missing.jpg'], split: 'val' });
+    const run = await finished(started.data!.id);
+    expect({ total: run.total, done: run.done, failed: run.failed }).toEqual({ total: 2, done: 1, failed: 1 });
+    expect((run.result as { listing: unknown }).listing).toMatchObject({ listed: 3, registered: 2, alreadyRegistered: 1 });
+    expect((run.result as { errors: unknown }).errors).toEqual([
+      { key: `s3://${s3.bucket}/datasets/extra/missing.jpg`, error: expect.stringMatching(/is missing \(deleted or moved\); put it back, or register its new key/) },
+    ]);
+    const e1 = await env.deps.db.image.findFirstOrThrow({ where: { projectId, blobKey: `sources/${s3.bucket}/datasets/extra/e1.png` } });
+    expect(e1).toMatchObject({ status: 'ready', split: 'val', contentHash: sha256(extra) });
+  }, 120_000);
+
+  it('an object deleted or replaced after it was registered fails that image with a clear error, even though a copy is cached', async () => {
+    const a = await env.deps.db.image.findFirstOrThrow({ where: { projectId, blobKey: `sources/${s3.bucket}/${PREFIX}a.jpg` } });
+    await put(`${PREFIX}a.jpg`, await syntheticImageBytes({ seed: 99, width: 64, height: 64, format: 'jpeg' }));
+    await expect(ingestImage(env.deps, { imageId: a.id })).rejects.toThrow(/changed since it was registered/);
+    await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: `${PREFIX}b.png` }));
+    const b = await env.deps.db.image.findFirstOrThrow({ where: { projectId, blobKey: `sources/${s3.bucket}/${PREFIX}b.png` } });
+    await expect(ingestImage(env.deps, { imageId: b.id })).rejects.toThrow(/is missing \(deleted or moved since it was registered\)/);
+    const rows = await env.deps.db.image.findMany({ where: { id: { in: [a.id, b.id] } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.status)).toEqual(['failed', 'failed']);
+  }, 60_000);
+
+  it('a prefix with no objects, a bucket that does not exist and an oversized key list are refused at once, saying what to fix', async () => {
+    const before = await env.deps.db.run.count();
+    const empty = await register({ prefix: 'datasets/nope/' });
+    expect(empty.status).toBe(404);
+    expect(empty.error!.message).toBe(`no objects under s3://${s3.bucket}/datasets/nope/; check the prefix (keys are case-sensitive) and the bucket`);
+    const noBucket = await register({ prefix: PREFIX, bucket: 'no-such-bucket' });
+    expect(noBucket.status).toBe(404);
+    expect(noBucket.error!.message).toMatch(/^bucket no-such-bucket does not exist at http:\/\/127\.0\.0\.1:\d+; check the bucket name$/);
+    const tooMany = await register({ keys: Array.from({ length: 1_001 }, (_, i) => `k/${i}.jpg`) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.error!.message).toMatch(/at most 1000 keys per call; register a prefix for more/);
+    expect(await env.deps.db.run.count()).toBe(before);
+  }, 30_000);
+});
