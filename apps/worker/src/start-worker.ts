@@ -1,5 +1,5 @@
 import type { AppConfig, Logger } from '@dataengine/config';
-import { createEngineRuntime, failAbandonedRuns, purgeExpiredSessions, recordGivenUpJob, sweepRuns } from '@dataengine/engine';
+import { createEngineRuntime, failAbandonedRuns, isInfrastructureOutage, purgeExpiredSessions, recordGivenUpJob, sweepRuns } from '@dataengine/engine';
 import { createWorkerConnection, jobCatalog, startWorkerRuntime, type Processor } from '@dataengine/queue';
 import { followCheckpoints, type ActiveCheckpointView } from './checkpoint-follower';
 import { createProcessors } from './processors';
@@ -37,6 +37,8 @@ export async function startWorker(
       lockDurationMs: config.WORKER_LOCK_MS,
       stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
       logger,
+      // PostgreSQL, Redis or the object store away: tried again for minutes (OUTAGE_RETRY), not three times
+      isOutage: isInfrastructureOutage,
       // no try left (retries spent, or its workers died holding it too often): close what it worked for
       onJobGaveUp: (name, payload, error) => recordGivenUpJob(runtime.deps, name, payload, error),
     });

@@ -6,8 +6,16 @@ export interface JobDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> {
   /** BullMQ queue; GPU-bound work gets its own queue so it can be given to GPU hosts only. */
   queue: string;
   payload: P;
+  /** Tries for a failure that is neither permanent nor an outage (a bug, an unexpected answer). */
   attempts: number;
+  /** The wait between those tries. */
   backoff: { type: 'exponential' | 'fixed'; delay: number };
+  /**
+   * Whether a failure because PostgreSQL, Redis or object storage is unavailable is tried again by
+   * OUTAGE_RETRY (up to its attempts, whatever `attempts` says). False for jobs whose use case
+   * closes its run on any error, so that a later try would find nothing left to do.
+   */
+  retriesOutages: boolean;
   /**
    * Same key → at most one live job (waiting, delayed or running): a request while one is live joins
    * it (promoting its priority); once it has completed or failed, the next request queues a new one.
@@ -18,6 +26,36 @@ export interface JobDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> {
 
 const imageRunItem = z.object({ runId: z.string().uuid(), imageId: z.number().int().positive() });
 const singleRun = z.object({ runId: z.string().uuid() });
+
+/**
+ * How a job rides out its infrastructure being away (a database restart, Redis failing over, an
+ * object-store outage): a try that failed because PostgreSQL, Redis or the store was unavailable is
+ * tried again after 1, 2, 4, 8, 16 s, then every 20 s, up to 12 tries — about 150 s of waiting, so
+ * an outage of a minute or two costs no job. Failures that are not an outage keep the job's own
+ * `attempts`; permanent ones (PermanentJobError: a corrupt image, a model of the wrong shape) fail
+ * at once.
+ */
+export const OUTAGE_RETRY = { attempts: 12, delayMs: 1_000, maxDelayMs: 20_000 } as const;
+
+/** The most tries a job of this definition gets (what BullMQ is told). */
+export function maxAttempts(definition: JobDefinition): number {
+  return definition.retriesOutages ? Math.max(definition.attempts, OUTAGE_RETRY.attempts) : definition.attempts;
+}
+
+/** Whether `attempt` (1-based), which failed with an outage or not, was the job's last try. */
+export function isLastAttempt(definition: JobDefinition, attempt: number, outage: boolean): boolean {
+  return attempt >= (outage ? maxAttempts(definition) : definition.attempts);
+}
+
+/** The wait after `attemptsMade` failed tries, the last one failing with an outage or not. */
+export function retryDelayMs(definition: JobDefinition, attemptsMade: number, outage: boolean): number {
+  const doublings = Math.max(0, attemptsMade - 1);
+  if (outage && definition.retriesOutages) return Math.min(OUTAGE_RETRY.maxDelayMs, OUTAGE_RETRY.delayMs * 2 ** doublings);
+  return definition.backoff.type === 'fixed' ? definition.backoff.delay : definition.backoff.delay * 2 ** doublings;
+}
+
+/** BullMQ backoff type of catalog jobs: the worker runtime computes each wait with retryDelayMs. */
+export const CATALOG_BACKOFF = 'catalog';
 
 const defineJob = <P extends z.ZodTypeAny>(definition: JobDefinition<P>) => definition;
 
@@ -31,6 +69,7 @@ export const jobCatalog = {
     }),
     attempts: 5,
     backoff: { type: 'exponential', delay: 1_000 },
+    retriesOutages: true,
     dedupKey: (p) => `ingest-${p.imageId}-${p.runId ?? 'upload'}`,
   }),
   embed: defineJob({
@@ -42,6 +81,7 @@ export const jobCatalog = {
     }),
     attempts: 3,
     backoff: { type: 'exponential', delay: 2_000 },
+    retriesOutages: true,
     dedupKey: (p) => `embed-${p.imageId}-${p.checkpointId}`,
   }),
   prefill: defineJob({
@@ -50,6 +90,7 @@ export const jobCatalog = {
     payload: imageRunItem,
     attempts: 3,
     backoff: { type: 'exponential', delay: 2_000 },
+    retriesOutages: true,
     dedupKey: (p) => `prefill-${p.runId}-${p.imageId}`,
   }),
   autogen: defineJob({
@@ -58,6 +99,7 @@ export const jobCatalog = {
     payload: imageRunItem,
     attempts: 3,
     backoff: { type: 'exponential', delay: 2_000 },
+    retriesOutages: true,
     dedupKey: (p) => `autogen-${p.runId}-${p.imageId}`,
   }),
   retrain: defineJob({
@@ -69,6 +111,9 @@ export const jobCatalog = {
     // processor starts over (fresh snapshot and trainer directory, the orphaned trainer killed).
     attempts: 1,
     backoff: { type: 'fixed', delay: 10_000 },
+    // the run closes as failed on an outage too (its error names the store or database): a retry
+    // would find it finished; ops starts a new one
+    retriesOutages: false,
     dedupKey: (p) => `retrain-${p.runId}`,
   }),
   evaluate: defineJob({
@@ -77,6 +122,8 @@ export const jobCatalog = {
     payload: singleRun,
     attempts: 2,
     backoff: { type: 'fixed', delay: 10_000 },
+    // like retrain: any error closes the run (saying why), so there is no later try to wait for
+    retriesOutages: false,
     dedupKey: (p) => `evaluate-${p.runId}`,
   }),
   export: defineJob({
@@ -85,6 +132,7 @@ export const jobCatalog = {
     payload: singleRun,
     attempts: 3,
     backoff: { type: 'exponential', delay: 5_000 },
+    retriesOutages: true,
     dedupKey: (p) => `export-${p.runId}`,
   }),
   import: defineJob({
@@ -93,7 +141,18 @@ export const jobCatalog = {
     payload: singleRun,
     attempts: 3,
     backoff: { type: 'exponential', delay: 5_000 },
+    retriesOutages: true,
     dedupKey: (p) => `import-${p.runId}`,
+  }),
+  register: defineJob({
+    queue: 'exchange',
+    description: 'list a bucket prefix (or a list of keys) page by page and register each image object in place, queueing its ingest',
+    payload: singleRun,
+    // a page is committed with its continuation token (run progress): a retry resumes after the last page done
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 5_000 },
+    retriesOutages: true,
+    dedupKey: (p) => `register-${p.runId}`,
   }),
 } satisfies Record<string, JobDefinition>;
 

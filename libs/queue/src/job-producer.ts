@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '@dataengine/contracts';
-import { jobCatalog, type JobCatalog, type JobName, type JobPayload } from './job-catalog';
+import { CATALOG_BACKOFF, jobCatalog, maxAttempts, type JobCatalog, type JobName, type JobPayload } from './job-catalog';
 import { isRedisUnavailableError } from './redis-connection';
 
 /** A job that is still to run or running (not completed, not failed for good). */
@@ -95,8 +95,9 @@ export function createJobProducer(options: { connection: Redis; prefix: string; 
         const job = await queue.add(name, data, {
           jobId,
           deduplication: { id: key },
-          attempts: definition.attempts,
-          backoff: definition.backoff,
+          // outages get more tries than other failures: the worker runtime decides each wait
+          attempts: maxAttempts(definition),
+          backoff: { type: CATALOG_BACKOFF },
           priority: opts.priority,
           delay: opts.delayMs,
           removeOnComplete: { age: 24 * 3600, count: 10_000 },

@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { JobDefinition } from './job-catalog';
+import { isLastAttempt, retryDelayMs, type JobDefinition } from './job-catalog';
+import { isRedisUnavailableError } from './redis-connection';
 
 export interface ProcessorContext {
   jobId: string;
@@ -32,6 +33,11 @@ export interface WorkerRuntimeOptions<C extends Record<string, JobDefinition>> {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   logger: WorkerRuntimeLogger;
+  /**
+   * Whether a failure means the infrastructure is unavailable (PostgreSQL, Redis, object storage)
+   * rather than that the job is wrong: such failures are retried by OUTAGE_RETRY. Default: Redis only.
+   */
+  isOutage?: (error: unknown) => boolean;
   /** Called once a job will not be tried again, so what it worked for can be closed (run items). */
   onJobGaveUp?: (name: string, payload: unknown, error: Error) => Promise<void>;
 }
@@ -49,7 +55,12 @@ export class WorkerConfigurationError extends Error {
 }
 
 /** A job whose failure is final (bad input): BullMQ will not retry it. */
-export class PermanentJobError extends UnrecoverableError {}
+export class PermanentJobError extends UnrecoverableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
 
 /** Refuses a processor table that does not cover the catalog exactly (immich's start-up rule). */
 export function assertProcessorsCoverCatalog(catalog: Record<string, JobDefinition>, processors: Partial<Record<string, unknown>>): void {
@@ -91,6 +102,7 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
       concurrency: options.concurrency ?? 1,
       ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
       ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      settings: { backoffStrategy: (attemptsMade, _type, error, job) => backoffOf(options, job?.name, attemptsMade, error) },
       autorun: true,
     });
     worker.on('error', (error) => options.logger.error('worker error', { queue, error: error.message }));
@@ -120,15 +132,30 @@ export async function startWorkerRuntime<C extends Record<string, JobDefinition>
   };
 }
 
+const isOutageOf = (options: WorkerRuntimeOptions<Record<string, JobDefinition>>, error: unknown) => (options.isOutage ?? isRedisUnavailableError)(error);
+
+/** The wait before the next try (CATALOG_BACKOFF): outages by OUTAGE_RETRY, other failures by the job's own backoff. */
+function backoffOf(options: WorkerRuntimeOptions<Record<string, JobDefinition>>, name: string | undefined, attemptsMade: number, error: Error | undefined): number {
+  const definition = name ? options.catalog[name] : undefined;
+  if (!definition) return -1; // BullMQ: no retry
+  return retryDelayMs(definition, attemptsMade, isOutageOf(options, error));
+}
+
 async function runJob<C extends Record<string, JobDefinition>>(options: WorkerRuntimeOptions<C>, job: Job): Promise<unknown> {
   const definition = options.catalog[job.name];
   const processor = options.processors[job.name] as Processor | undefined;
   if (!definition || !processor) throw new PermanentJobError(`no processor for job "${job.name}"`);
   const parsed = definition.payload.safeParse(job.data);
   if (!parsed.success) throw new PermanentJobError(`invalid payload for job ${job.name}: ${parsed.error.message}`);
-  return processor(parsed.data, {
-    jobId: job.id ?? '',
-    attempt: job.attemptsMade + 1,
-    progress: (value) => job.updateProgress(value),
-  });
+  const attempt = job.attemptsMade + 1;
+  try {
+    return await processor(parsed.data, { jobId: job.id ?? '', attempt, progress: (value) => job.updateProgress(value) });
+  } catch (error) {
+    // BullMQ was told the outage budget (maxAttempts): a failure that is not an outage ends at the
+    // job's own attempts
+    if (error instanceof Error && !(error instanceof UnrecoverableError) && isLastAttempt(definition, attempt, isOutageOf(options, error)) && attempt < (job.opts.attempts ?? 1)) {
+      throw new PermanentJobError(error.message, { cause: error });
+    }
+    throw error;
+  }
 }

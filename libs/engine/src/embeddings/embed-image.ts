@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { AppError } from '@dataengine/contracts';
 import { float32ToFloat16 } from '@dataengine/segment';
 import { openBundle } from '@dataengine/segment/node';
+import { PermanentJobError } from '@dataengine/queue';
 import type { EngineDeps } from '../engine-deps';
 import { checkpointDir } from '../checkpoints/checkpoint-registry';
 import { shareEmbeddings } from './shared-embeddings';
@@ -38,9 +39,17 @@ export async function embedImage(deps: EngineDeps, input: { imageId: number; che
       return { blobKey: shared.blobKey, dtype: 'float16', shape: shared.shape, byteSize: shared.byteSize, imageWidth: image.width, imageHeight: image.height };
     }
   }
-  const { predictor } = await openBundle(await checkpointDir(deps, checkpoint));
-  const { data, info } = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const embedding = await predictor.embedImage({ width: info.width, height: info.height, channels: 3, data });
+  // fetching the bundle and the original may meet an outage (the queue retries); what follows runs
+  // on local files, so its failures are this image's or this model's, and no later try fixes them
+  const bundleDir = await checkpointDir(deps, checkpoint);
+  const original = await deps.blobs.localPath(image.blobKey);
+  const { predictor } = await permanent(`checkpoint ${checkpoint.name} (${checkpoint.id}) cannot be opened; promote a working checkpoint`, () => openBundle(bundleDir));
+  const { data, info } = await permanent(`image ${image.id} cannot be decoded; delete it or upload it again`, () =>
+    sharp(original, { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true }),
+  );
+  const embedding = await permanent(`the encoder of checkpoint ${checkpoint.name} (${checkpoint.id}) failed on image ${image.id}`, () =>
+    predictor.embedImage({ width: info.width, height: info.height, channels: 3, data }),
+  );
   const half = float32ToFloat16(embedding.tensor.data);
   const bytes = new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
   await deps.blobs.put(key, bytes);
@@ -51,4 +60,13 @@ export async function embedImage(deps: EngineDeps, input: { imageId: number; che
     update: { blobKey: key, dtype: 'float16', shape, byteSize: bytes.byteLength },
   });
   return { blobKey: key, dtype: 'float16', shape, byteSize: bytes.byteLength, imageWidth: info.width, imageHeight: info.height };
+}
+
+/** Runs a step whose failure no retry can fix: it fails the job at once, saying what failed and why. */
+async function permanent<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new PermanentJobError(`${what}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -1,8 +1,10 @@
 // The frame an export or import job runs in: the run is marked running, then finished with the
 // body's outcome. A caller-fault AppError fails the run at once with its message; any other error
-// is retried by the queue and fails the run on the last attempt.
+// is retried by the queue (an outage of the database or store for longer, OUTAGE_RETRY) and fails
+// the run on the last attempt.
 import { AppError } from '@dataengine/contracts';
-import { jobCatalog } from '@dataengine/queue';
+import { isLastAttempt, jobCatalog } from '@dataengine/queue';
+import { isInfrastructureOutage } from '../infrastructure-outage';
 import { finishRun, isCancelRequested, loadLiveRun, markRunRunning, reportRunProgress, type RunRow } from '../runs/run-control';
 import type { EngineDeps } from '../engine-deps';
 
@@ -70,7 +72,7 @@ export async function runExchangeJob(
     if (error instanceof RunCancelled) return finishRun(deps, run.id, { status: 'cancelled', error: error.detail ?? null, ...(error.result ? { result: error.result } : {}) });
     if (error instanceof AppError) return finishRun(deps, run.id, { status: 'failed', error: error.message });
     deps.logger.error(`${input.kind} run failed`, { runId: run.id, attempt: input.attempt, error: error instanceof Error ? error.message : String(error) });
-    if (input.attempt >= jobCatalog[input.kind].attempts) {
+    if (isLastAttempt(jobCatalog[input.kind], input.attempt, isInfrastructureOutage(error))) {
       await finishRun(deps, run.id, { status: 'failed', error: `${input.kind} failed after ${input.attempt} attempts: ${error instanceof Error ? error.message : String(error)}` });
     }
     throw error;

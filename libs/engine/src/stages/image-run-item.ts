@@ -4,10 +4,10 @@
 // pending. A job re-delivered after its worker died computes again but commits at most once, and a
 // cancel that lands during the compute wins over the write.
 import { AppError } from '@dataengine/contracts';
-import { isDatabaseUnavailableError, type Prisma } from '@dataengine/db';
-import { isRedisUnavailableError, jobCatalog, PermanentJobError } from '@dataengine/queue';
-import { isBlobStoreUnavailableError } from '@dataengine/storage';
+import type { Prisma } from '@dataengine/db';
+import { isLastAttempt, jobCatalog, PermanentJobError } from '@dataengine/queue';
 import type { EngineDeps } from '../engine-deps';
+import { isInfrastructureOutage as isTransient } from '../infrastructure-outage';
 import { loadLiveRun, markRunRunning, type RunRow } from '../runs/run-control';
 import { addRunCounts, completeRunItem } from '../runs/runs';
 
@@ -69,8 +69,7 @@ export async function processImageRunItem(
   try {
     write = await work(run);
   } catch (error) {
-    const lastTry = (job.attempt ?? 1) >= jobCatalog[kind].attempts;
-    if (isTransient(error) && !lastTry) throw error;
+    if (isTransient(error) && !isLastAttempt(jobCatalog[kind], job.attempt ?? 1, true)) throw error;
     const message = error instanceof ImageItemError || error instanceof AppError ? error.message : `${(error as Error).message} (after ${job.attempt ?? 1} tries)`;
     await deps.db.$transaction(async (tx) => {
       if (await lockPendingItem(tx, job)) await completeRunItem(deps, tx, { runId: job.runId, imageId: job.imageId, outcome: 'failed', error: message });
@@ -117,10 +116,4 @@ export async function failGivenUpRunItem(deps: EngineDeps, job: ImageRunJob, rea
   await deps.db.$transaction(async (tx) => {
     if (await lockPendingItem(tx, job)) await completeRunItem(deps, tx, { runId: job.runId, imageId: job.imageId, outcome: 'failed', error: reason });
   });
-}
-
-/** Database or queue trouble that a later try may not meet (the queue retries these). */
-function isTransient(error: unknown): boolean {
-  // object storage down or misconfigured is not the image's fault either: the queue retries
-  return isDatabaseUnavailableError(error) || isRedisUnavailableError(error) || isBlobStoreUnavailableError(error);
 }
