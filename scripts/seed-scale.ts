@@ -103,7 +103,9 @@ async function main() {
   );
   console.log(`images ${args.images} + tasks in ${((performance.now() - tImages) / 1000).toFixed(1)} s`);
 
-  // 4. masks per image: none for images not yet worked on, otherwise a spread around the mean (SA-1B ~100)
+  // 4. masks per image: none for images not yet worked on, otherwise a spread around the mean (SA-1B ~100).
+  // The masks' trigger moves the accept-rate counters as in the product, once per statement: ~0.16 s
+  // of a 100k-mask batch's ~4 s (a backfill after the last batch instead saved ~1 s of ~50 s).
   const perImage = masksPerImage(args.images, args.masks);
   const tMasks = performance.now();
   let made = 0;
@@ -184,7 +186,9 @@ async function main() {
       GROUP BY 1, 2, 3, 4, 5`,
   );
   await client.query('DROP TABLE seed_rles');
-  await client.query('ANALYZE');
+  // as autovacuum would (this development server runs without it): statistics, and the visibility
+  // map that lets the histogram's index-only scan skip the heap (~0.1 s instead of ~0.45 s)
+  await client.query('VACUUM (ANALYZE)');
   console.log(`seeded schema ${args.schema} in ${((performance.now() - t0) / 1000).toFixed(1)} s (project ${projectId})\n`);
   await printSizes(made);
 }
