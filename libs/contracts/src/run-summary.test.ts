@@ -26,7 +26,7 @@ describe('describeRunResult', () => {
     expect(describeRunResult({ kind: 'ingest', status: 'succeeded', total: 4, done: 2, failed: 2, result: null })).toBe('2 of 4 images ingested; 2 files refused.');
     expect(
       describeRunResult({ kind: 'ingest', status: 'succeeded', total: 7, done: 5, failed: 2, result: { listing: { listed: 9, alreadyRegistered: 0, skipped: 1 }, counts: { duplicates: 1 } } }),
-    ).toBe('5 of 7 images registered in place ingested; 2 objects failed (listed with the run); 1 duplicate of images it has, 1 object skipped (not images by name).');
+    ).toBe('5 of 7 images ingested in place; 2 objects failed (listed with the run); 1 duplicate of images it has, 1 object skipped (not images by name).');
     expect(describeRunResult({ kind: 'ingest', status: 'succeeded', total: 0, done: 0, failed: 0, result: { listing: { listed: 5, alreadyRegistered: 5, skipped: 0 } } })).toBe(
       'No new image to ingest; 5 objects already in the project.',
     );

@@ -75,7 +75,7 @@ function registerSummary(run: RunSummaryInput, listing: Record<string, unknown>)
     count(counts(run.result)['duplicates']) > 0 ? `${plural(count(counts(run.result)['duplicates']), 'duplicate')} of images it has` : '',
     count(listing['skipped']) > 0 ? `${plural(count(listing['skipped']), 'object')} skipped (not images by name)` : '',
   ].filter(Boolean);
-  const lead = run.total === 0 ? 'No new image to ingest' : `${run.done} of ${plural(run.total, 'image')} registered in place ingested`;
+  const lead = run.total === 0 ? 'No new image to ingest' : `${run.done} of ${plural(run.total, 'image')} ingested in place`;
   return `${lead}${failed}${parts.length ? `; ${parts.join(', ')}` : ''}.`;
 }
 

@@ -13,6 +13,7 @@ import { ImportPanel } from './import-panel';
 import { LabelsPanel } from './labels-panel';
 import { MembersPanel } from './members-panel';
 import { ProjectHeader } from './project-header';
+import { RegisterPanel } from './register-panel';
 import { ReingestPanel } from './reingest-panel';
 import { ReviewSettingsPanel } from './review-settings-panel';
 import { SetAsidePanel } from './set-aside-panel';
@@ -29,7 +30,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
   if (!project.data) return <p className="muted">Loading project…</p>;
 
   const can = projectAbilities(user, project.data);
-  const hasSide = can.upload || can.seeMembers || can.reingest || can.exportAnnotations || can.importAnnotations;
+  const hasSide = can.upload || can.register || can.seeMembers || can.reingest || can.exportAnnotations || can.importAnnotations;
   return (
     <div data-testid="project-page" data-project-id={projectId}>
       <ProjectHeader project={project.data} canManage={can.manage} canAnnotate={can.annotate} canReview={can.review} />
@@ -39,6 +40,7 @@ export function ProjectView({ projectId, pageSize }: { projectId: string; pageSi
           <aside className="project-side">
             {can.manage && <SetAsidePanel projectId={projectId} />}
             {can.upload && <UploadPanel projectId={projectId} />}
+            {can.register && <RegisterPanel projectId={projectId} />}
             {can.seeMembers && <LabelsPanel projectId={projectId} canEdit={canManageLabels(user, project.data)} />}
             {can.seeMembers && <HeldOutPanel projectId={projectId} canEdit={can.manage} />}
             {can.seeMembers && <ReviewSettingsPanel projectId={projectId} canEdit={can.manage} />}
