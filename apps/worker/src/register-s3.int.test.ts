@@ -10,7 +10,8 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import type { RunDto } from '@dataengine/contracts';
-import { ingestImage, registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
+import { ingestImage, registerCheckpoint, registerFromStore, runRegisterListing, SYSTEM_ACTOR, type EngineDeps } from '@dataengine/engine';
+import type { BlobStore, ObjectSourceLister, SourcePage } from '@dataengine/storage';
 import {
   createTestEnv,
   loginCookie,
@@ -185,4 +186,55 @@ describe('registering images in place with BLOB_STORE=s3', () => {
     expect(tooMany.error!.message).toMatch(/at most 1000 keys per call; register a prefix for more/);
     expect(await env.deps.db.run.count()).toBe(before);
   }, 30_000);
+});
+
+describe('a registration that lists many pages', () => {
+  /**
+   * The real store, its listings served two keys a page with opaque tokens (s3rver answers a
+   * truncated listing with an error, so it cannot page itself); `failAt` makes one page request
+   * fail once, as an outage would.
+   */
+  function pagedStore(store: BlobStore & ObjectSourceLister, failAt: { token: string | null } | null) {
+    const requests: (string | null)[] = [];
+    const listSourcePage = async (input: Parameters<ObjectSourceLister['listSourcePage']>[0]): Promise<SourcePage> => {
+      requests.push(input.token);
+      if (failAt && input.token === failAt.token) {
+        failAt = null;
+        throw new Error('object storage is unreachable (simulated)');
+      }
+      const all = await store.listSourcePage({ ...input, token: null });
+      const offset = input.token === null ? 0 : Number(Buffer.from(input.token, 'base64url').toString().split(':')[1]);
+      const next = offset + 2 < all.objects.length ? Buffer.from(`after:${offset + 2}`).toString('base64url') : null;
+      return { objects: all.objects.slice(offset, offset + 2), nextToken: next };
+    };
+    return { blobs: Object.assign(Object.create(store) as BlobStore & ObjectSourceLister, { listSourcePage }), requests };
+  }
+
+  it('records each page\'s continuation token, resumes after the last page done when its job is retried, and registers every key once', async () => {
+    const pagedProject = (await makeProject(env.deps.db, { createdBy: manager })).id;
+    const keys = Array.from({ length: 7 }, (_, i) => `datasets/paged/p${i}.png`);
+    for (const [i, key] of keys.entries()) await put(key, await syntheticImageBytes({ seed: 400 + i, width: 48, height: 40, format: 'png' }));
+    const token = (offset: number) => Buffer.from(`after:${offset}`).toString('base64url');
+    const paged = pagedStore(env.deps.blobs as BlobStore & ObjectSourceLister, { token: token(4) });
+    // this test runs the listing job itself (with the paged store); the ingest jobs go to the worker
+    const jobs = Object.assign(Object.create(env.deps.jobs) as EngineDeps['jobs'], {
+      enqueue: (async (name, payload, options) => (name === 'register' ? 'held by the test' : env.deps.jobs.enqueue(name, payload, options))) as EngineDeps['jobs']['enqueue'],
+    });
+    const deps: EngineDeps = { ...env.deps, blobs: paged.blobs, jobs };
+    const run = await registerFromStore(deps, manager, { projectId: pagedProject, prefix: 'datasets/paged/', split: 'auto' });
+    paged.requests.length = 0;
+
+    await expect(runRegisterListing(deps, { runId: run.id })).rejects.toThrow(/simulated/);
+    const halfway = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(halfway.progress).toMatchObject({ listed: 4, registered: 4, nextToken: token(4) });
+    expect(halfway.total).toBe(1 + 4); // the listing's slot and the four images of two pages
+
+    await runRegisterListing(deps, { runId: run.id }); // the retry
+    expect(paged.requests).toEqual([null, token(2), token(4), token(4), token(6)]);
+    const done = await finished(run.id);
+    expect({ status: done.status, total: done.total, done: done.done, failed: done.failed }).toEqual({ status: 'succeeded', total: 7, done: 7, failed: 0 });
+    expect((done.result as { listing: unknown }).listing).toMatchObject({ listed: 7, registered: 7, alreadyRegistered: 0, complete: true });
+    const rows = await env.deps.db.image.findMany({ where: { projectId: pagedProject }, select: { blobKey: true, status: true } });
+    expect(rows.map((r) => r.blobKey).sort()).toEqual(keys.map((k) => `sources/${s3.bucket}/${k}`));
+  }, 90_000);
 });
