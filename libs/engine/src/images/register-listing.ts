@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { registerParamsSchema, type RegisterParams } from '@dataengine/contracts';
-import { Prisma } from '@dataengine/db';
+import type { Prisma } from '@dataengine/db';
 import { InvalidBlobKeyError, listPages, sourceBlobKey, SourceListingError, type SourcePage } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import { isCancelRequested, loadLiveRun, markRunRunning, type RunRow } from '../runs/run-control';
