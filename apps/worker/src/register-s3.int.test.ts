@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import type { RunDto } from '@dataengine/contracts';
 import { ingestImage, registerCheckpoint, registerFromStore, runRegisterListing, SYSTEM_ACTOR, type EngineDeps } from '@dataengine/engine';
-import type { BlobStore, ObjectSourceLister, SourcePage } from '@dataengine/storage';
+import { LocalBlobStore, type BlobStore, type ObjectSourceLister, type SourcePage } from '@dataengine/storage';
 import {
   createTestEnv,
   loginCookie,
@@ -184,6 +184,12 @@ describe('registering images in place with BLOB_STORE=s3', () => {
     const tooMany = await register({ keys: Array.from({ length: 1_001 }, (_, i) => `k/${i}.jpg`) });
     expect(tooMany.status).toBe(400);
     expect(tooMany.error!.message).toMatch(/at most 1000 keys per call; register a prefix for more/);
+    // an installation whose blobs live on local disk cannot reference objects in place
+    const local: EngineDeps = { ...env.deps, blobs: new LocalBlobStore(path.join(tmp, 'local-blobs')) };
+    await expect(registerFromStore(local, manager, { projectId, prefix: PREFIX, split: 'auto' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^registering images in place needs object storage: this installation keeps its blobs on local disk \(BLOB_STORE=local\)\. Upload the images instead/),
+    });
     expect(await env.deps.db.run.count()).toBe(before);
   }, 30_000);
 });
