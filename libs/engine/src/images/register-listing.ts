@@ -147,8 +147,10 @@ async function registerPage(deps: EngineDeps, run: RunRow, params: RegisterParam
 export async function endListing(deps: EngineDeps, runId: string, progress: RegisterProgress, error?: string): Promise<void> {
   const summary = { listed: progress.listed, registered: progress.registered, alreadyRegistered: progress.alreadyRegistered, retried: progress.retried, skipped: progress.skipped };
   await deps.db.$transaction(async (tx) => {
-    const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, total: true, result: true } });
-    if (run.status !== 'running' && run.status !== 'queued') return;
+    // the run row locked first: ingest jobs add failed objects to its result meanwhile (noteSourceError)
+    const [locked] = await tx.$queryRaw<{ status: string }[]>`SELECT "status"::text AS "status" FROM "runs" WHERE "id" = ${runId}::uuid FOR UPDATE`;
+    if (locked?.status !== 'running' && locked?.status !== 'queued') return;
+    const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { result: true } });
     const result = (run.result ?? {}) as Record<string, unknown>;
     await tx.run.update({
       where: { id: runId },
