@@ -10,7 +10,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import type { RunDto } from '@dataengine/contracts';
-import { ingestImage, registerCheckpoint, registerFromStore, runRegisterListing, SYSTEM_ACTOR, type EngineDeps } from '@dataengine/engine';
+import { ingestImage, registerCheckpoint, registerFromStore, runRegisterListing, sweepRuns, SYSTEM_ACTOR, type EngineDeps } from '@dataengine/engine';
 import { LocalBlobStore, type BlobStore, type ObjectSourceLister, type SourcePage } from '@dataengine/storage';
 import {
   createTestEnv,
@@ -243,4 +243,26 @@ describe('a registration that lists many pages', () => {
     const rows = await env.deps.db.image.findMany({ where: { projectId: pagedProject }, select: { blobKey: true, status: true } });
     expect(rows.map((r) => r.blobKey).sort()).toEqual(keys.map((k) => `sources/${s3.bucket}/${k}`));
   }, 90_000);
+
+  it('a registration whose listing job is gone part-way is closed by the run sweep on what it registered, saying to register again', async () => {
+    const project = (await makeProject(env.deps.db, { createdBy: manager })).id;
+    const paged = pagedStore(env.deps.blobs as BlobStore & ObjectSourceLister, { token: Buffer.from('after:2').toString('base64url') });
+    const jobs = Object.assign(Object.create(env.deps.jobs) as EngineDeps['jobs'], {
+      enqueue: (async (name, payload, options) => (name === 'register' ? 'held by the test' : env.deps.jobs.enqueue(name, payload, options))) as EngineDeps['jobs']['enqueue'],
+    });
+    const deps: EngineDeps = { ...env.deps, blobs: paged.blobs, jobs };
+    const run = await registerFromStore(deps, manager, { projectId: project, prefix: 'datasets/paged/', split: 'auto' });
+    await expect(runRegisterListing(deps, { runId: run.id })).rejects.toThrow(/simulated/); // and its job is never tried again
+    await waitFor(async () => (await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } })).done === 2 || null, 'the first page to be ingested', 30_000, 100);
+    expect(await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'running', total: 3 });
+    await env.deps.db.$executeRawUnsafe(`UPDATE "runs" SET "created_at" = now() - interval '1 hour' WHERE "id" = '${run.id}'`);
+    await env.deps.db.$executeRawUnsafe(`UPDATE "run_items" SET "updated_at" = now() - interval '1 hour' WHERE "run_id" = '${run.id}'`);
+    await sweepRuns(env.deps, { stuckAfterMs: 60_000 });
+    expect(await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      status: 'succeeded',
+      total: 2,
+      done: 2,
+      error: 'the listing of this registration stopped before its end (its worker stopped and its job is gone); register the same prefix again: objects already registered are skipped',
+    });
+  }, 60_000);
 });
