@@ -40,7 +40,8 @@ let tmp: string;
 beforeAll(async () => {
   s3 = await startS3Server();
   tmp = await mkdtemp(path.join(tmpdir(), 'register-e2e-'));
-  const storeEnv = { ...s3.env, BLOB_CACHE_DIR: path.join(tmp, 'cache'), S3_PRESIGN_SECONDS: '0' };
+  // the store under store/ in the bucket, the dataset under photos/ (which ops allow)
+  const storeEnv = { ...s3.env, S3_PREFIX: 'store', REGISTER_SOURCES: `s3://${s3.bucket}/photos/`, BLOB_CACHE_DIR: path.join(tmp, 'cache'), S3_PRESIGN_SECONDS: '0' };
   env = await createTestEnv({ LOG_LEVEL: 'info', ...storeEnv });
   manager = await makeUser(env.deps.db, { role: 'manager', name: 'Mira Manager' });
   annotator = await makeUser(env.deps.db, { role: 'annotator', name: 'Ann Annotator' });

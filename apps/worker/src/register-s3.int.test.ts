@@ -66,7 +66,8 @@ beforeAll(async () => {
   s3 = await startS3Server();
   client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...S3_SERVER_CREDENTIALS } });
   tmp = await mkdtemp(path.join(os.tmpdir(), 'register-s3-'));
-  env = await createTestEnv({ ...s3.env, BLOB_CACHE_DIR: path.join(tmp, 'cache'), S3_PRESIGN_SECONDS: '300' });
+  // the store keeps to store/ in the bucket; managers may register from datasets/ (and a bucket that does not exist)
+  env = await createTestEnv({ ...s3.env, S3_PREFIX: 'store', REGISTER_SOURCES: `s3://${s3.bucket}/datasets/,s3://no-such-bucket`, BLOB_CACHE_DIR: path.join(tmp, 'cache'), S3_PRESIGN_SECONDS: '300' });
   api = await startTestApi(env.deps);
   manager = await makeUser(env.deps.db, { role: 'manager' });
   projectId = (await makeProject(env.deps.db, { createdBy: manager })).id;
@@ -124,8 +125,9 @@ describe('registering images in place with BLOB_STORE=s3', () => {
       expect(await env.deps.blobs.stat(image.thumbKey!)).not.toBeNull();
     }
     expect(images.filter((i) => i.status === 'failed').map((i) => i.fileName).sort()).toEqual(['broken.jpg', 'notes.jpg']);
-    // nothing was copied into the store's own images/
+    // nothing was copied into the store's own images/ (its thumbnails are there, under its prefix)
     expect(await env.deps.blobs.list('images')).toEqual([]);
+    expect(await env.deps.blobs.list('thumbs')).toHaveLength(ready.length);
     // embeddings for the active checkpoint, as for uploads
     await waitFor(async () => (await env.deps.db.embedding.count({ where: { imageId: { in: ready.map((i) => i.id) } } })) === ready.length || null, 'the embeddings', 90_000, 250);
     // the browser's image URL redirects to a presigned GET of the object itself
@@ -173,7 +175,7 @@ describe('registering images in place with BLOB_STORE=s3', () => {
     expect(rows.map((r) => r.status)).toEqual(['failed', 'failed']);
   }, 60_000);
 
-  it('a prefix with no objects, a bucket that does not exist and an oversized key list are refused at once, saying what to fix', async () => {
+  it('a prefix with no objects, a bucket that does not exist, a source ops did not allow and an oversized key list are refused at once, saying what to fix', async () => {
     const before = await env.deps.db.run.count();
     const empty = await register({ prefix: 'datasets/nope/' });
     expect(empty.status).toBe(404);
@@ -181,6 +183,20 @@ describe('registering images in place with BLOB_STORE=s3', () => {
     const noBucket = await register({ prefix: PREFIX, bucket: 'no-such-bucket' });
     expect(noBucket.status).toBe(404);
     expect(noBucket.error!.message).toMatch(/^bucket no-such-bucket does not exist at http:\/\/127\.0\.0\.1:\d+; check the bucket name$/);
+    // the store's own keys (every project's images) are never a source; nor is anything ops did not list
+    const storeOwn = await register({ prefix: 'store/images/' });
+    expect(storeOwn.status).toBe(403);
+    expect(storeOwn.error!.message).toBe(
+      `s3://${s3.bucket}/store/images/ is outside the sources this installation allows (s3://${s3.bucket}/datasets/, s3://no-such-bucket/); register from inside one of them, or ask ops to add it to REGISTER_SOURCES`,
+    );
+    const someKeys = await register({ keys: [`${PREFIX}a.jpg`, 'elsewhere/x.jpg'] });
+    expect(someKeys.status).toBe(403);
+    expect(someKeys.error!.message).toMatch(new RegExp(`^s3://${s3.bucket}/elsewhere/x\\.jpg is outside the sources`));
+    const notEnabled: EngineDeps = { ...env.deps, settings: { ...env.deps.settings, registerSources: [] } };
+    await expect(registerFromStore(notEnabled, manager, { projectId, prefix: PREFIX, split: 'auto' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/^registering images from object storage is not enabled on this installation: ops list .* in REGISTER_SOURCES/),
+    });
     const tooMany = await register({ keys: Array.from({ length: 1_001 }, (_, i) => `k/${i}.jpg`) });
     expect(tooMany.status).toBe(400);
     expect(tooMany.error!.message).toMatch(/at most 1000 keys per call; register a prefix for more/);

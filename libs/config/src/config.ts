@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { describeRegisterSource, parseRegisterSources, sourcesOverlappingStore, type RegisterSource } from './register-sources';
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -80,6 +81,11 @@ export const configSchema = z.object({
    */
   TRUSTED_PROXIES: z.string().default('loopback'),
   UPLOAD_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
+  /**
+   * Where a project's managers may register images in place, comma-separated `s3://bucket[/prefix]`
+   * (register-sources.ts); empty: nowhere. Never the store's own keys (checked at start-up).
+   */
+  REGISTER_SOURCES: z.string().default(''),
   /** Images above this many pixels are refused at upload (decompression bombs, unreadable giants). */
   UPLOAD_MAX_PIXELS: positiveInt.default(120_000_000),
   /** Longest COCO RLE string a mask may have (saves, edits, imports, machine masks); see MASK_MAX_RLE_BYTES_DEFAULT. */
@@ -138,6 +144,8 @@ export type AppConfig = Omit<z.infer<typeof configSchema>, 'COOKIE_SECURE'> & {
   allowedOrigins: string[];
   /** TRUSTED_PROXIES as a list of entries. */
   trustedProxies: string[];
+  /** REGISTER_SOURCES as buckets and prefixes. */
+  registerSources: RegisterSource[];
 };
 
 export class ConfigError extends Error {
@@ -161,12 +169,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ];
   if (parsed.data.BLOB_STORE === 's3' && !parsed.data.S3_BUCKET) problems.push('  S3_BUCKET: required when BLOB_STORE=s3 (the bucket holding images, embeddings, bundles and exports)');
   if (parsed.data.BLOB_STORE === 's3' && Boolean(parsed.data.S3_ACCESS_KEY_ID) !== Boolean(parsed.data.S3_SECRET_ACCESS_KEY)) problems.push('  S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY: set both or neither');
+  const sources = parseRegisterSources(parsed.data.REGISTER_SOURCES);
+  problems.push(...sources.bad.map((s) => `  REGISTER_SOURCES: ${JSON.stringify(s)} is not s3://bucket[/prefix]`));
+  if (parsed.data.S3_BUCKET) {
+    for (const s of sourcesOverlappingStore(sources.good, { bucket: parsed.data.S3_BUCKET, prefix: parsed.data.S3_PREFIX })) {
+      problems.push(
+        `  REGISTER_SOURCES: ${describeRegisterSource(s)} reaches the blob store's own keys (every project's images) in S3_BUCKET; keep datasets in another bucket, or give the store a prefix of its own (S3_PREFIX) that the source neither contains nor lies inside`,
+      );
+    }
+  }
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return {
     ...parsed.data,
     COOKIE_SECURE: parsed.data.COOKIE_SECURE ?? parsed.data.NODE_ENV === 'production',
     allowedOrigins: origins.good,
     trustedProxies: proxies,
+    registerSources: sources.good,
     blobDir: path.resolve(cwd, parsed.data.BLOB_DIR),
     blobCacheDir: path.resolve(cwd, parsed.data.BLOB_CACHE_DIR),
     defaultModelDir: path.resolve(cwd, parsed.data.DEFAULT_MODEL_DIR),

@@ -1,4 +1,4 @@
-import type { Logger } from '@dataengine/config';
+import type { Logger, RegisterSource } from '@dataengine/config';
 import type { Db } from '@dataengine/db';
 import type { EventPublisher, JobProducer } from '@dataengine/queue';
 import type { BlobStore } from '@dataengine/storage';
@@ -24,6 +24,8 @@ export interface EngineSettings {
   EVAL_NOC_MAX_CLICKS: number;
   /** Fewest accepted masks a held-out set needs before evaluate scores on it. */
   EVAL_MIN_MASKS: number;
+  /** Where a project's managers may register images in place (REGISTER_SOURCES); unset or empty: nowhere. */
+  registerSources?: readonly RegisterSource[];
   /** Lifetime of presigned GETs for stores that sign URLs (S3); 0 or unset: bytes go through the API. */
   S3_PRESIGN_SECONDS?: number;
 }

@@ -7,6 +7,7 @@
 // pages are the upload batches'. Its total starts at 1, a slot held by the listing itself: items
 // that finish while pages are still being listed cannot close the run early, and the listing gives
 // the slot back when it ends (register-listing.ts).
+import { describeRegisterSource, withinRegisterSources } from '@dataengine/config';
 import { AppError, type RegisterFromStoreInput, type RunDto } from '@dataengine/contracts';
 import { isObjectSourceLister, SourceListingError, type ObjectSourceLister } from '@dataengine/storage';
 import type { Actor } from '../access/actor';
@@ -31,6 +32,7 @@ export async function registerFromStore(deps: EngineDeps, actor: Actor, input: R
   const bucket = input.bucket ?? source.bucket;
   const keys = 'keys' in input ? [...new Set(input.keys)] : undefined;
   const prefix = 'prefix' in input ? input.prefix : undefined;
+  assertAllowedSource(deps, bucket, prefix !== undefined ? [prefix] : keys!);
   // the bucket (and, for a prefix, that it holds anything) is checked here, so the caller hears
   // about a wrong name at once instead of finding a failed run later
   await assertListable(source, bucket, prefix ?? keys![0]!, prefix !== undefined);
@@ -43,6 +45,24 @@ export async function registerFromStore(deps: EngineDeps, actor: Actor, input: R
   });
   await queueRunJobs(deps, run.id, () => deps.jobs.enqueue('register', { runId: run.id }).then(() => undefined));
   return getRun(deps, actor, run.id);
+}
+
+/**
+ * Ops name where managers may register from (REGISTER_SOURCES): the platform's credentials can read
+ * more than a project should see, the store's own bucket with every project's images first.
+ */
+export function assertAllowedSource(deps: EngineDeps, bucket: string, keysOrPrefix: readonly string[]): void {
+  const sources = deps.settings.registerSources ?? [];
+  if (sources.length === 0) {
+    throw new AppError('FORBIDDEN', 'registering images from object storage is not enabled on this installation: ops list the buckets and prefixes managers may register from in REGISTER_SOURCES (e.g. s3://datasets/sa1b/)');
+  }
+  const outside = keysOrPrefix.filter((key) => !withinRegisterSources(sources, bucket, key));
+  if (outside.length === 0) return;
+  const shown = outside.slice(0, 3).map((key) => `s3://${bucket}/${key}`).join(', ');
+  throw new AppError('FORBIDDEN', `${shown}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''} ${outside.length === 1 ? 'is' : 'are'} outside the sources this installation allows (${sources.map(describeRegisterSource).join(', ')}); register from inside one of them, or ask ops to add it to REGISTER_SOURCES`, {
+    bucket,
+    outside: outside.length,
+  });
 }
 
 async function assertListable(source: ObjectSourceLister, bucket: string, prefix: string, mustHoldObjects: boolean): Promise<void> {

@@ -4,13 +4,13 @@
 // progress, so a retried job resumes after the last page done and memory holds one page.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { registerParamsSchema, type RegisterParams } from '@dataengine/contracts';
+import { AppError, registerParamsSchema, type RegisterParams } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { InvalidBlobKeyError, listPages, sourceBlobKey, SourceListingError, type SourcePage } from '@dataengine/storage';
 import type { EngineDeps } from '../engine-deps';
 import { isCancelRequested, loadLiveRun, markRunRunning, type RunRow } from '../runs/run-control';
 import { finishRunIfComplete } from '../runs/runs';
-import { objectSourceOf } from './register-from-store';
+import { assertAllowedSource, objectSourceOf } from './register-from-store';
 
 /** Keys per listing page (S3's own maximum). */
 export const REGISTER_PAGE_KEYS = 1_000;
@@ -47,6 +47,13 @@ export async function runRegisterListing(deps: EngineDeps, payload: { runId: str
   const params = registerParamsSchema.parse(run.params);
   await markRunRunning(deps, run.id);
   const progress: RegisterProgress = { ...emptyProgress(), ...((run.progress ?? {}) as Partial<RegisterProgress>) };
+  try {
+    // ops may have narrowed REGISTER_SOURCES since the run started
+    assertAllowedSource(deps, params.bucket, params.keys ?? [params.prefix!]);
+  } catch (error) {
+    if (error instanceof AppError) return endListing(deps, run.id, progress, error.message);
+    throw error;
+  }
   const source = objectSourceOf(deps);
   const pages: AsyncIterable<SourcePage> = params.keys
     ? (async function* () {
