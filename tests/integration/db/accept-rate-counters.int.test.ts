@@ -218,8 +218,8 @@ describe('accept-rate counters through the engine', () => {
     await expectExact('checkpoint deleted');
     await env.deps.db.task.updateMany({ where: { imageId: imageIds[2]!, stage: 'semi_automatic' }, data: { submittedAt: new Date(Date.now() - 3 * 86_400_000) } });
     await expectExact('submission time moved');
-    await env.deps.db.task.create({ data: { projectId, imageId: imageIds[6]!, stage: 'fully_automatic', status: 'submitted', submittedAt: new Date() } });
-    await expectExact('a task inserted as submitted');
+    await env.deps.db.task.createMany({ data: imageIds.slice(6).map((imageId) => ({ projectId, imageId, stage: 'fully_automatic' as const, status: 'submitted' as const, submittedAt: new Date() })) });
+    await expectExact('tasks inserted as submitted');
 
     // bulk deletes: soft (one statement), hard, an image with its tasks, a submitted task
     await env.deps.db.mask.updateMany({ where: { imageId: imageIds[4]! }, data: { deletedAt: new Date() } });
@@ -228,7 +228,7 @@ describe('accept-rate counters through the engine', () => {
     await expectExact('bulk hard delete');
     await env.deps.db.image.delete({ where: { id: imageIds[6]! } });
     await expectExact('image deleted with its masks and tasks');
-    await env.deps.db.task.delete({ where: { imageId_stage: { imageId: imageIds[2]!, stage: 'semi_automatic' } } });
+    await env.deps.db.task.delete({ where: { imageId_stage: { imageId: imageIds[7]!, stage: 'fully_automatic' } } });
     await expectExact('submitted task deleted');
 
     expect([...seen].sort()).toEqual(['deleted', 'edited', 'kept', 'pending', 'rejected']);
