@@ -10,9 +10,6 @@ COPY prisma ./prisma
 COPY prisma.config.ts ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# the web app's Content-Security-Policy is fixed at build: with BLOB_STORE=s3 it lets pages load
-# images and embeddings from the store's public origin (presigned URLs; README, Object storage)
-ARG BLOB_STORE= S3_ENDPOINT= S3_PUBLIC_ENDPOINT= S3_BUCKET= S3_REGION=
 RUN node scripts/prisma-generate.mjs && npx next build apps/web
 
 FROM base AS runtime

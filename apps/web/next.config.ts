@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
-import { PHASE_DEVELOPMENT_SERVER } from 'next/constants';
 
 // The monorepo root: Turbopack resolves (and output tracing follows) imports from libs/ only
 // inside it. `next build apps/web` runs this file with apps/web as its directory.
@@ -19,58 +18,16 @@ const ISOLATION_HEADERS = [
 ];
 
 /**
- * What pages of the app may do (Content-Security-Policy) and how they may be shown: never inside
- * another site's frame (clickjacking), no type sniffing, no URL leaking to other origins.
- * - scripts: the app's own, plus the inline ones Next.js writes into every page ('unsafe-inline':
- *   per-request nonces would make every page dynamic); 'wasm-unsafe-eval' lets onnxruntime-web
- *   compile its WebAssembly (the annotator's decoder), and `next dev` needs 'unsafe-eval'
- * - styles: own files and inline style attributes (React's style props); images: own, blob:, data:
- * - workers: the SAM decoder worker and onnxruntime's threads (same origin, blob:)
- * - connect: the same-origin proxy only (/trpc, /api, /ort); forms post only here; no plugins
+ * How pages may be shown: never inside another site's frame (clickjacking), no type sniffing, no
+ * URL leaking to other origins. The Content-Security-Policy is not here: proxy.ts sends it per
+ * request, because it names the object store's origin, which is run-time configuration.
  */
-function securityHeaders(dev: boolean): { key: string; value: string }[] {
-  const store = objectStoreOrigin();
-  const csp = [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ''}`,
-    "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' blob: data:${store ? ` ${store}` : ''}`,
-    "font-src 'self' data:",
-    `connect-src 'self' blob: data:${store ? ` ${store}` : ''}${dev ? ' ws: wss:' : ''}`,
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-  return [
-    { key: 'Content-Security-Policy', value: csp },
-    { key: 'X-Frame-Options', value: 'DENY' },
-    { key: 'X-Content-Type-Options', value: 'nosniff' },
-    { key: 'Referrer-Policy', value: 'same-origin' },
-    { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
-  ];
-}
-
-/**
- * With BLOB_STORE=s3 the API redirects image requests to presigned URLs of the object store, so
- * pages may load images from its origin: S3_PUBLIC_ENDPOINT (the address browsers reach), else
- * S3_ENDPOINT. Read when Next loads this config (build and start): set them for both.
- */
-function objectStoreOrigin(): string | null {
-  // eslint-disable-next-line no-restricted-properties -- Next reads its config before any app code runs
-  const env = process.env;
-  if (env['BLOB_STORE'] !== 's3') return null;
-  // no endpoint: AWS S3 itself, virtual-hosted (bucket.s3.region.amazonaws.com)
-  const aws = env['S3_BUCKET'] ? `https://${env['S3_BUCKET']}.s3.${env['S3_REGION'] || 'us-east-1'}.amazonaws.com` : null;
-  const endpoint = env['S3_PUBLIC_ENDPOINT'] || env['S3_ENDPOINT'] || aws;
-  if (!endpoint) return null;
-  try {
-    return new URL(endpoint).origin;
-  } catch {
-    return null;
-  }
-}
+const SECURITY_HEADERS = [
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'same-origin' },
+  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+];
 
 /**
  * onnxruntime-web 1.30 loads its wasm runtime at run time from `ort.env.wasm.wasmPaths` (the
@@ -86,7 +43,7 @@ function copyOrtRuntime(): void {
 }
 copyOrtRuntime();
 
-const nextConfig = (phase: string): NextConfig => ({
+const nextConfig = (): NextConfig => ({
   reactStrictMode: true,
   poweredByHeader: false,
   turbopack: { root: repoRoot },
@@ -97,7 +54,7 @@ const nextConfig = (phase: string): NextConfig => ({
   // affect this bundle. Run the typecheck target wherever the build runs in CI.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [{ source: '/:path*', headers: [...ISOLATION_HEADERS, ...securityHeaders(phase === PHASE_DEVELOPMENT_SERVER)] }];
+    return [{ source: '/:path*', headers: [...ISOLATION_HEADERS, ...SECURITY_HEADERS] }];
   },
 });
 

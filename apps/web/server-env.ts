@@ -6,6 +6,13 @@ import { z } from 'zod';
 const serverEnvSchema = z.object({
   /** Where the web server forwards /trpc and /api requests (the API process, not the browser's view of it). */
   API_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4000'),
+  // the object store as browsers reach it (the same settings as the API's): with `s3`, pages may
+  // load presigned images and embeddings from its origin (content-security-policy.ts)
+  BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

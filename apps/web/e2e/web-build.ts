@@ -10,7 +10,7 @@ const SOURCE_DIRS = [
   ...['app', 'components', 'features', 'lib', 'server', 'styles'].map((d) => path.join(WEB_DIR, d)),
   ...['libs/contracts/src', 'libs/segment/src'].map((d) => path.join(REPO_ROOT, d)),
 ];
-const SOURCE_FILES = ['next.config.ts', 'instrumentation.ts', 'server-env.ts', 'tsconfig.json'].map((f) => path.join(WEB_DIR, f));
+const SOURCE_FILES = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', 'server-env.ts', 'tsconfig.json'].map((f) => path.join(WEB_DIR, f));
 
 async function newestMtime(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);

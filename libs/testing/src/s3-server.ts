@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PutBucketCorsCommand, S3Client, type CORSRule } from '@aws-sdk/client-s3';
 import { freePorts, REPO_ROOT, spawnService, type ServiceProcess } from './stack';
 import { waitFor } from './wait-for';
 
@@ -19,6 +20,8 @@ export interface S3Server {
   pause(): Promise<void>;
   /** Starts it again on the same port with the same data. */
   resume(): Promise<void>;
+  /** Sets the bucket's CORS rules through the S3 API (PutBucketCors), as ops would for a real bucket. */
+  putBucketCors(rules: CORSRule[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,24 @@ export async function startS3Server(options: { dir?: string; bucket?: string } =
       service = null;
     },
     resume: start,
+    putBucketCors: async (rules) => {
+      const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3_SERVER_CREDENTIALS });
+      // s3rver checks the signature of bucket-level requests against `/bucket?cors`, where the SDK
+      // signs `/bucket/?cors` (the S3 driver in libs/storage strips the slash the same way)
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const request = args.request as { path?: string };
+          if (typeof request.path === 'string' && /^\/[^/]+\/$/.test(request.path)) request.path = request.path.slice(0, -1);
+          return next(args);
+        },
+        { step: 'build', name: 'bucketPathWithoutTrailingSlash' },
+      );
+      try {
+        await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } }));
+      } finally {
+        client.destroy();
+      }
+    },
     stop: async () => {
       await service?.stop();
       service = null;

@@ -49,6 +49,8 @@ export interface StackOptions {
   env: Record<string, string>;
   apiPort: number;
   webPort: number;
+  /** Added to the web process's environment (e.g. BLOB_STORE and S3_PUBLIC_ENDPOINT for its CSP). */
+  webEnv?: Record<string, string>;
   echo?: boolean;
 }
 
@@ -76,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     spawnService('api', tsxBin(), ['apps/api/src/main.ts'], common, { echo: options.echo }),
     spawnService('worker', tsxBin(), ['apps/worker/src/main.ts'], common, { echo: options.echo }),
     spawnService('web', nextBin(), ['start', 'apps/web', '-p', String(options.webPort), '-H', '127.0.0.1'], {
+      ...options.webEnv,
       API_INTERNAL_URL: apiUrl,
       NEXT_TELEMETRY_DISABLED: '1',
       NODE_ENV: 'production',
@@ -130,8 +133,11 @@ export function stackEnvFor(env: { schema: string; config: { DATABASE_URL: strin
   };
 }
 
-/** api, worker and web of an isolated installation on free ports (the web build must be fresh). */
-export async function startEnvStack(env: Parameters<typeof stackEnvFor>[0]): Promise<Stack> {
+/**
+ * api, worker and web of an isolated installation on free ports (the web build must be fresh);
+ * `extra.env` is added to the api's and worker's environment, `extra.webEnv` to the web app's.
+ */
+export async function startEnvStack(env: Parameters<typeof stackEnvFor>[0], extra: { env?: Record<string, string>; webEnv?: Record<string, string> } = {}): Promise<Stack> {
   const [apiPort, webPort] = (await freePorts(2)) as [number, number];
-  return startStack({ env: stackEnvFor(env), apiPort, webPort });
+  return startStack({ env: { ...stackEnvFor(env), ...extra.env }, apiPort, webPort, webEnv: extra.webEnv });
 }
