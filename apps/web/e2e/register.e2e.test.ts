@@ -86,6 +86,7 @@ describe('registering images from object storage on the project page', () => {
   it('a manager registers a prefix: the run ends with its summary, the bad object named, the images in the grid', async () => {
     await page.goto(`/projects/${project.id}`);
     await page.getByTestId('register-panel').waitFor();
+    expect(await page.getByTestId('register-sources').textContent()).toBe(`Allowed: s3://${s3.bucket}/photos/`);
     // nothing given: the form says what is missing, and nothing is started
     await page.getByTestId('register-start').click();
     expect(await page.getByTestId('register-problem').textContent()).toMatch(/^Give the prefix/);

@@ -10,7 +10,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@dataengine/config';
 import type { RunDto } from '@dataengine/contracts';
-import { ingestImage, registerCheckpoint, registerFromStore, runRegisterListing, sweepRuns, SYSTEM_ACTOR, type EngineDeps } from '@dataengine/engine';
+import { getRegisterOptions, ingestImage, registerCheckpoint, registerFromStore, runRegisterListing, sweepRuns, SYSTEM_ACTOR, type EngineDeps } from '@dataengine/engine';
 import { LocalBlobStore, type BlobStore, type ObjectSourceLister, type SourcePage } from '@dataengine/storage';
 import {
   createTestEnv,
@@ -23,6 +23,7 @@ import {
   startTestApi,
   syntheticImageBytes,
   trpcMutation,
+  trpcQuery,
   waitFor,
   type MadeUser,
   type S3Server,
@@ -98,6 +99,15 @@ afterAll(async () => {
 
 describe('registering images in place with BLOB_STORE=s3', () => {
   let firstIds: number[] = [];
+
+  it('tells the form whether registering works here and from where', async () => {
+    const options = await trpcQuery(api.url, 'images.registerOptions', { projectId }, cookie);
+    expect(options.data).toEqual({ available: true, reason: null, defaultBucket: s3.bucket, sources: [`s3://${s3.bucket}/datasets/`, 's3://no-such-bucket/'] });
+    const local: EngineDeps = { ...env.deps, blobs: new LocalBlobStore(path.join(tmp, 'local-blobs')) };
+    expect(await getRegisterOptions(local, manager, { projectId })).toMatchObject({ available: false, reason: expect.stringMatching(/^registering images in place needs object storage/) });
+    const off: EngineDeps = { ...env.deps, settings: { ...env.deps.settings, registerSources: [] } };
+    expect(await getRegisterOptions(off, manager, { projectId })).toMatchObject({ available: false, reason: expect.stringMatching(/not enabled on this installation/), sources: [] });
+  });
 
   it('registers every image object under a prefix: ready with thumbnails and embeddings, read in place, the bad ones reported', async () => {
     const started = await register({ prefix: PREFIX, split: 'train' });

@@ -143,6 +143,18 @@ export const registerFromStoreInputSchema = z.union([
 ]);
 export type RegisterFromStoreInput = z.infer<typeof registerFromStoreInputSchema>;
 
+/** Whether this installation can register images in place, and from where (the form's hints). */
+export const registerOptionsSchema = z.object({
+  available: z.boolean(),
+  /** why not, when not available */
+  reason: z.string().nullable(),
+  /** the bucket used when none is given (S3_BUCKET) */
+  defaultBucket: z.string().nullable(),
+  /** where managers may register from: s3://bucket/prefix */
+  sources: z.array(z.string()),
+});
+export type RegisterOptions = z.infer<typeof registerOptionsSchema>;
+
 /** What a register run keeps in its params (the worker re-reads them): the source and where its listing got to. */
 export const registerParamsSchema = z.object({
   source: z.literal('register'),

@@ -17,7 +17,7 @@ export type { UploadImageInput } from './images/upload-image';
 export { getHeldOutSet, setImageSplit, setValShare } from './images/held-out-set';
 export { DEFAULT_VAL_SHARE, hashPosition, splitOf } from './images/held-out-split';
 export { ingestImage } from './images/ingest-image';
-export { registerFromStore } from './images/register-from-store';
+export { getRegisterOptions, registerFromStore } from './images/register-from-store';
 export { runRegisterListing, REGISTER_PAGE_KEYS } from './images/register-listing';
 export { listImages, getImage, getImageForActor } from './images/list-images';
 export { sniffImageFormat, validateImageFile, ACCEPTED_FORMATS } from './images/image-format';

@@ -62,7 +62,10 @@ const projectCalls = (): Record<ProjectAction, Call[]> => {
     'members.manage': [(c) => trpcMutation(api.url, 'projects.addMember', { projectId: p, email: users['annotator']!.email, role: 'annotator' }, c)],
     'images.upload': [(c) => trpcMutation(api.url, 'runs.beginUpload', { projectId: p, files: 1 }, c)],
     // this installation keeps blobs on local disk: an allowed caller hears 409 (it needs object storage)
-    'images.register': [(c) => trpcMutation(api.url, 'images.registerFromStore', { projectId: p, prefix: 'photos/' }, c)],
+    'images.register': [
+      (c) => trpcQuery(api.url, 'images.registerOptions', { projectId: p }, c),
+      (c) => trpcMutation(api.url, 'images.registerFromStore', { projectId: p, prefix: 'photos/' }, c),
+    ],
     'stats.view': [(c) => trpcQuery(api.url, 'stats.project', { projectId: p }, c), (c) => trpcQuery(api.url, 'stats.csv', { projectId: p }, c)],
     'annotations.export': [(c) => trpcMutation(api.url, 'runs.start', { kind: 'export', projectId: p }, c)],
     // the import route takes a file body; its refusals are covered by the exchange tests

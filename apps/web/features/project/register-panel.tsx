@@ -66,7 +66,15 @@ function RegisterResult({ run }: { run: RunDto }) {
   );
 }
 
+/** Shown where ops enabled registering (object storage, REGISTER_SOURCES); nothing otherwise. */
 export function RegisterPanel({ projectId }: { projectId: string }) {
+  const trpc = useTRPC();
+  const options = useQuery(trpc.images.registerOptions.queryOptions({ projectId }));
+  if (!options.data?.available) return null;
+  return <RegisterForm projectId={projectId} defaultBucket={options.data.defaultBucket} sources={options.data.sources} />;
+}
+
+function RegisterForm({ projectId, defaultBucket, sources }: { projectId: string; defaultBucket: string | null; sources: string[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<RegisterForm>({ mode: 'prefix', prefix: '', keys: '', bucket: '', split: 'auto' });
@@ -101,6 +109,9 @@ export function RegisterPanel({ projectId }: { projectId: string }) {
         Register from storage
       </h2>
       <p className="small muted">Adds images already in object storage without uploading them: they stay where they are and are read from there. Objects already registered are skipped.</p>
+      <p className="small muted" data-testid="register-sources">
+        Allowed: <span className="mono">{sources.join(', ')}</span>
+      </p>
       <form className="exchange-form" onSubmit={submit} data-testid="register-form">
         <fieldset className="exchange-checks" disabled={busy}>
           <legend>Objects</legend>
@@ -124,7 +135,7 @@ export function RegisterPanel({ projectId }: { projectId: string }) {
         )}
         <label className="field">
           <span>Bucket</span>
-          <input type="text" value={form.bucket} onChange={(e) => set({ bucket: e.target.value })} placeholder="the installation's own" disabled={busy} spellCheck={false} data-testid="register-bucket" />
+          <input type="text" value={form.bucket} onChange={(e) => set({ bucket: e.target.value })} placeholder={defaultBucket ?? ''} disabled={busy} spellCheck={false} data-testid="register-bucket" />
         </label>
         <label className="field">
           <span>Held-out set</span>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, registerFromStoreInputSchema, runSchema, serialIdSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
-import { getHeldOutSet, getImage, listImages, registerFromStore, setImageSplit, setValShare } from '@dataengine/engine';
+import { heldOutSetSchema, imageSchema, pageInputSchema, pageSchema, registerFromStoreInputSchema, registerOptionsSchema, runSchema, serialIdSchema, splitSchema, valShareSchema } from '@dataengine/contracts';
+import { getHeldOutSet, getImage, getRegisterOptions, listImages, registerFromStore, setImageSplit, setValShare } from '@dataengine/engine';
 import { protectedProcedure, router } from '../trpc';
 
 const projectId = z.object({ projectId: z.string().uuid() });
@@ -30,6 +30,8 @@ export const imagesRouter = router({
    * Registers images already in object storage in place (the project's managers): every image
    * object under a prefix, or up to MAX_REGISTER_KEYS keys. Answers the ingest run that lists them.
    */
+  /** Whether this installation can register in place, and from where (the form's hints; the project's managers). */
+  registerOptions: protectedProcedure.input(projectId).output(registerOptionsSchema).query(({ ctx, input }) => getRegisterOptions(ctx.deps, ctx.actor, input)),
   registerFromStore: protectedProcedure
     .input(registerFromStoreInputSchema)
     .output(runSchema)

@@ -8,7 +8,7 @@
 // that finish while pages are still being listed cannot close the run early, and the listing gives
 // the slot back when it ends (register-listing.ts).
 import { describeRegisterSource, withinRegisterSources } from '@dataengine/config';
-import { AppError, type RegisterFromStoreInput, type RunDto } from '@dataengine/contracts';
+import { AppError, type RegisterFromStoreInput, type RegisterOptions, type RunDto } from '@dataengine/contracts';
 import { isObjectSourceLister, SourceListingError, type ObjectSourceLister } from '@dataengine/storage';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
@@ -17,13 +17,14 @@ import { queueRunJobs } from '../runs/run-enqueue';
 import { createRun, getRun } from '../runs/runs';
 import { REGISTER_PAGE_KEYS } from './register-listing';
 
+const NEEDS_OBJECT_STORAGE =
+  'registering images in place needs object storage: this installation keeps its blobs on local disk (BLOB_STORE=local). Upload the images instead, or ask ops to move the blob store to an S3-compatible bucket (BLOB_STORE=s3)';
+const NOT_ENABLED = 'registering images from object storage is not enabled on this installation: ops list the buckets and prefixes managers may register from in REGISTER_SOURCES (e.g. s3://datasets/sa1b/)';
+
 /** The store as a lister of buckets, or a clear refusal where blobs live on local disk. */
 export function objectSourceOf(deps: EngineDeps): ObjectSourceLister {
   if (isObjectSourceLister(deps.blobs)) return deps.blobs;
-  throw new AppError(
-    'CONFLICT',
-    'registering images in place needs object storage: this installation keeps its blobs on local disk (BLOB_STORE=local). Upload the images instead, or ask ops to move the blob store to an S3-compatible bucket (BLOB_STORE=s3)',
-  );
+  throw new AppError('CONFLICT', NEEDS_OBJECT_STORAGE);
 }
 
 export async function registerFromStore(deps: EngineDeps, actor: Actor, input: RegisterFromStoreInput): Promise<RunDto> {
@@ -47,6 +48,15 @@ export async function registerFromStore(deps: EngineDeps, actor: Actor, input: R
   return getRun(deps, actor, run.id);
 }
 
+/** What the project page's form needs to know: whether registering works here, and from where. */
+export async function getRegisterOptions(deps: EngineDeps, actor: Actor, input: { projectId: string }): Promise<RegisterOptions> {
+  await requireProject(deps.db, actor, input.projectId, 'images.register');
+  const sources = (deps.settings.registerSources ?? []).map(describeRegisterSource);
+  if (!isObjectSourceLister(deps.blobs)) return { available: false, reason: NEEDS_OBJECT_STORAGE, defaultBucket: null, sources };
+  if (sources.length === 0) return { available: false, reason: NOT_ENABLED, defaultBucket: deps.blobs.bucket, sources };
+  return { available: true, reason: null, defaultBucket: deps.blobs.bucket, sources };
+}
+
 /**
  * Ops name where managers may register from (REGISTER_SOURCES): the platform's credentials can read
  * more than a project should see, the store's own bucket with every project's images first.
@@ -54,7 +64,7 @@ export async function registerFromStore(deps: EngineDeps, actor: Actor, input: R
 export function assertAllowedSource(deps: EngineDeps, bucket: string, keysOrPrefix: readonly string[]): void {
   const sources = deps.settings.registerSources ?? [];
   if (sources.length === 0) {
-    throw new AppError('FORBIDDEN', 'registering images from object storage is not enabled on this installation: ops list the buckets and prefixes managers may register from in REGISTER_SOURCES (e.g. s3://datasets/sa1b/)');
+    throw new AppError('FORBIDDEN', NOT_ENABLED);
   }
   const outside = keysOrPrefix.filter((key) => !withinRegisterSources(sources, bucket, key));
   if (outside.length === 0) return;
