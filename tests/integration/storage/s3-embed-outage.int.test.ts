@@ -1,7 +1,8 @@
 // Embed jobs while the object store is down: a worker process with BLOB_STORE=s3 against a real S3
 // server process (s3rver) that is stopped for 10 s, then for 30 s, while embeddings are queued. Every
 // embedding is computed once the store is back and no job fails for good (a job's three ordinary
-// tries would all have met the outage); a corrupt image still fails at its first try, saying why.
+// tries would all have met the outage); a corrupt image or an encoder of the wrong shape still fails
+// at its first try, saying why.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCheckpoint, SYSTEM_ACTOR } from '@dataengine/engine';
 import { jobCatalog } from '@dataengine/queue';
-import { writeContractBundle } from '@dataengine/segment/testing';
+import { buildContractEncoder, writeContractBundle } from '@dataengine/segment/testing';
 import {
   addSyntheticImages,
   createTestEnv,
@@ -33,6 +34,8 @@ let tmp: string;
 let connection: Redis;
 let embedQueue: Queue;
 let checkpointId: string;
+/** A second checkpoint (another bundle), whose encoder the last test damages in the bucket. */
+let otherCheckpoint: { id: string; bundleKey: string };
 let imageIds: number[];
 let resumedAt = 0;
 
@@ -43,8 +46,9 @@ beforeAll(async () => {
   const manager = await makeUser(env.deps.db, { role: 'manager' });
   const projectId = (await makeProject(env.deps.db, { createdBy: manager })).id;
   // no checkpoint is active, so neither ingest nor a promotion queues an embed job: the test does
-  imageIds = await addSyntheticImages(env.deps, manager, { projectId, seeds: [31, 32, 33, 34, 35, 36, 37, 38, 39], width: 160, height: 120 });
+  imageIds = await addSyntheticImages(env.deps, manager, { projectId, seeds: [31, 32, 33, 34, 35, 36, 37, 38, 39, 40], width: 160, height: 120 });
   checkpointId = (await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: await writeContractBundle(path.join(tmp, 'bundle')), name: 'candidate', activate: false })).id;
+  otherCheckpoint = await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: await writeContractBundle(path.join(tmp, 'other'), 'with-detector'), name: 'other', activate: false });
   // its own local directories: it has no copy of the bundle or of any original, so every embed reads the bucket
   worker = spawnService('worker', path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['apps/worker/src/main.ts'], {
     ...stackEnvFor(env),
@@ -122,6 +126,17 @@ describe('embed jobs with the object store down (worker process, s3rver process)
     expect(await job!.getState()).toBe('failed');
     expect(job!.attemptsMade).toBe(1);
     expect(job!.failedReason).toMatch(new RegExp(`^image ${imageId} cannot be decoded; delete it or upload it again: .*(unsupported image format|Input buffer|Input file)`, 'i'));
+    expect(await env.deps.db.embedding.count({ where: { imageId } })).toBe(0);
+  }, 60_000);
+
+  it('fail on an encoder of the wrong shape at the first try, naming the checkpoint and the shape', async () => {
+    const imageId = imageIds[9]!;
+    // the bucket's copy of the bundle's encoder is replaced by one with a 32×32 embedding grid
+    await env.deps.blobs.put(`${otherCheckpoint.bundleKey}/encoder.onnx`, buildContractEncoder({ embeddingSide: 32 }));
+    const [job] = await settled([await env.deps.jobs.enqueue('embed', { imageId, checkpointId: otherCheckpoint.id })], 30_000);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1);
+    expect(job!.failedReason).toMatch(/^checkpoint other \([0-9a-f-]{36}\) cannot be opened; promote a working checkpoint: [\s\S]*encoder.onnx: output "image_embeddings" expected float32 \[1, 256, 64, 64\], found float32 \[1, 256, 32, 32\]/);
     expect(await env.deps.db.embedding.count({ where: { imageId } })).toBe(0);
   }, 60_000);
 });
