@@ -22,7 +22,6 @@ import {
   setReviewSettings,
   submitTask,
   updateMask,
-  type AcceptRateRow,
 } from '@dataengine/engine';
 import { migrate, MIGRATIONS_DIR } from '@dataengine/db';
 import { compressRle, encodeMask } from '@dataengine/segment';
@@ -51,6 +50,7 @@ const REFERENCE_SQL = `
    GROUP BY 1, 2, 3`;
 
 type FateCounts = Record<string, number>;
+type AcceptRateRow = Awaited<ReturnType<typeof acceptRatesByCheckpoint>>[number];
 
 /** `checkpoint|provenance|fate → masks`, zero counts left out. */
 function byFate(rows: { checkpoint_id: string; provenance: string; fate: string; n: number }[]): FateCounts {
