@@ -82,6 +82,7 @@ beforeAll(async () => {
     await put(PREFIX + name, bytes);
   }
   await put(`${PREFIX}README.txt`, 'shelf photos, March');
+  await put(`${PREFIX}shelf photo.jpg`, valid.get(`${PREFIX}b.png`)!); // a key an in-place image cannot be named by
   await put(`${PREFIX}notes.jpg`, 'not a picture at all');
   await put(`${PREFIX}broken.jpg`, valid.get(`${PREFIX}a.jpg`)!.subarray(0, 600));
   await put(`${PREFIX}copy-of-a.jpg`, valid.get(`${PREFIX}a.jpg`)!);
@@ -117,8 +118,11 @@ describe('registering images in place with BLOB_STORE=s3', () => {
     // 5 images + notes.jpg + broken.jpg; copy-of-a.jpg held a's bytes and was dropped as a duplicate
     expect({ status: run.status, total: run.total, done: run.done, failed: run.failed }).toEqual({ status: 'succeeded', total: 7, done: 5, failed: 2 });
     const result = run.result as { errors: { key: string; error: string }[]; listing: Record<string, unknown>; counts: Record<string, number> };
-    expect(result.listing).toMatchObject({ listed: 9, registered: 8, alreadyRegistered: 0, skipped: 1, complete: true });
-    expect(result.listing['skippedExamples']).toEqual([expect.stringMatching(/^datasets\/shelf\/README\.txt: not an image file name/)]);
+    expect(result.listing).toMatchObject({ listed: 10, registered: 8, alreadyRegistered: 0, skipped: 2, complete: true });
+    expect(result.listing['skippedExamples']).toEqual([
+      expect.stringMatching(/^datasets\/shelf\/README\.txt: not an image file name/),
+      `${PREFIX}shelf photo.jpg: the key's part "shelf photo.jpg" cannot name an in-place image (each part: letters, digits, "_", "-" and ".", not leading); rename the object to register it`,
+    ]);
     expect(result.counts['duplicates']).toBe(1);
     const errors = Object.fromEntries(result.errors.map((e) => [e.key, e.error]));
     expect(Object.keys(errors).sort()).toEqual([`s3://${s3.bucket}/${PREFIX}broken.jpg`, `s3://${s3.bucket}/${PREFIX}notes.jpg`]);
@@ -153,7 +157,7 @@ describe('registering images in place with BLOB_STORE=s3', () => {
   it('registering the same prefix again adds nothing (the failed objects are read again, and fail again)', async () => {
     const started = await register({ prefix: PREFIX });
     const run = await finished(started.data!.id);
-    expect((run.result as { listing: unknown }).listing).toMatchObject({ listed: 9, alreadyRegistered: 5, retried: 2, skipped: 1 });
+    expect((run.result as { listing: unknown }).listing).toMatchObject({ listed: 10, alreadyRegistered: 5, retried: 2, skipped: 2 });
     expect({ total: run.total, done: run.done, failed: run.failed }).toEqual({ total: 2, done: 0, failed: 2 });
     const images = await env.deps.db.image.findMany({ where: { projectId }, select: { id: true }, orderBy: { id: 'asc' } });
     // copy-of-a.jpg was listed as new again and dropped as a duplicate again

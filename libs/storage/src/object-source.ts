@@ -2,11 +2,15 @@
 // already put in object storage. They are addressed by blob keys under `sources/<bucket>/<key>`,
 // which the S3 store reads from that bucket and key as they are (no installation prefix) and
 // never writes or deletes. Listing them goes page by page, never the whole prefix at once.
-import { assertValidBlobKey, InvalidBlobKeyError } from './blob-key';
+import { assertValidBlobKey, InvalidBlobKeyError, MAX_KEY_LENGTH } from './blob-key';
 
 /** The first segment of every in-place blob key. */
 export const SOURCE_KEY_ROOT = 'sources';
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Room the download cache adds in front of an in-place key (its ETag directory). */
+const CACHE_KEY_ROOM = 64;
+/** The longest in-place blob key (sources/<bucket>/<key>). */
+export const MAX_SOURCE_KEY_LENGTH = MAX_KEY_LENGTH - CACHE_KEY_ROOM;
 
 export interface SourceObject {
   bucket: string;
@@ -17,7 +21,14 @@ export interface SourceObject {
 export function sourceBlobKey(bucket: string, key: string): string {
   if (!BUCKET.test(bucket)) throw new InvalidBlobKeyError(`${JSON.stringify(bucket)} is not an S3 bucket name (3–63 lower-case letters, digits, "." and "-")`);
   const blobKey = `${SOURCE_KEY_ROOT}/${bucket}/${key}`;
-  assertValidBlobKey(blobKey);
+  if (blobKey.length > MAX_SOURCE_KEY_LENGTH) throw new InvalidBlobKeyError(`the key is longer than ${MAX_SOURCE_KEY_LENGTH - SOURCE_KEY_ROOT.length - bucket.length - 2} characters, the most an in-place image can be named by`);
+  try {
+    assertValidBlobKey(blobKey);
+  } catch (error) {
+    if (!(error instanceof InvalidBlobKeyError)) throw error;
+    const segment = key.split('/').find((s) => !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(s)) ?? key;
+    throw new InvalidBlobKeyError(`the key's part ${JSON.stringify(segment)} cannot name an in-place image (each part: letters, digits, "_", "-" and ".", not leading)`);
+  }
   return blobKey;
 }
 

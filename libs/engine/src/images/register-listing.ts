@@ -82,17 +82,18 @@ async function registerPage(deps: EngineDeps, run: RunRow, params: RegisterParam
   progress.listed += page.objects.length;
   const wanted = new Map<string, string>(); // blob key → object key
   for (const { key } of page.objects) {
-    const reason = !IMAGE_NAME.test(key) ? 'not an image file name (.jpg, .jpeg, .png, .webp, .tif, .tiff)' : null;
+    let reason = !IMAGE_NAME.test(key) ? 'not an image file name (.jpg, .jpeg, .png, .webp, .tif, .tiff)' : null;
     let blobKey: string | null = null;
     try {
       if (!reason) blobKey = sourceBlobKey(params.bucket, key);
     } catch (error) {
       if (!(error instanceof InvalidBlobKeyError)) throw error;
+      reason = `${error.message}; rename the object to register it`;
     }
     if (!blobKey) {
       progress.skipped++;
       if (progress.skippedExamples.length < SKIPPED_EXAMPLES) {
-        progress.skippedExamples.push(`${key}: ${reason ?? 'the key has characters an in-place image cannot be named by (use letters, digits, "_", "-" and "." in each segment)'}`);
+        progress.skippedExamples.push(`${key}: ${reason}`);
       }
       continue;
     }
