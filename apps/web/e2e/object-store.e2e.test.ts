@@ -4,22 +4,26 @@
 // origin: the page's Content-Security-Policy must name that origin (sent per request from the web
 // server's environment — the build knows nothing of this port) and the bucket must allow the web
 // app's origin by CORS, set the way ops would (PutBucketCors).
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Browser, Page, Response } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCheckpoint, SYSTEM_ACTOR, uploadImage } from '@dataengine/engine';
 import { writeContractBundle } from '@dataengine/segment/testing';
 import {
   createTestEnv,
   ensureWebBuild,
+  loginCookie,
   makeProject,
   makeUser,
   startEnvStack,
   startS3Server,
   syntheticImageBytes,
+  uploadBytes,
   waitFor,
   type MadeUser,
   type S3Server,
@@ -40,6 +44,7 @@ let browser: Browser;
 let page: Page;
 let tmp: string;
 let annotator: MadeUser;
+let manager: MadeUser;
 let projectId: string;
 let imageId: number;
 const responses: Response[] = [];
@@ -51,7 +56,7 @@ beforeAll(async () => {
   const store = { ...s3.env, BLOB_CACHE_DIR: path.join(tmp, 'cache') };
   env = await createTestEnv({ ...store, LOG_LEVEL: 'info' });
   annotator = await makeUser(env.deps.db, { role: 'annotator' });
-  const manager = await makeUser(env.deps.db, { role: 'manager' });
+  manager = await makeUser(env.deps.db, { role: 'manager' });
   ({ id: projectId } = await makeProject(env.deps.db, { createdBy: manager, name: 'Scenes in a bucket', members: [{ user: annotator, role: 'annotator' }] }));
   await registerCheckpoint(env.deps, SYSTEM_ACTOR, { dir: await writeContractBundle(path.join(tmp, 'bundle')), name: 'contract', activate: true });
   const upload = await uploadImage(env.deps, manager, { projectId, fileName: 'scene.png', body: Readable.from(await syntheticImageBytes({ seed: 11, ...IMAGE, format: 'png' })) });
@@ -140,4 +145,16 @@ describe('the annotator with BLOB_STORE=s3 (presigned redirects, s3rver process)
     // CSP violations and CORS refusals are reported on the console; there must be none (nor other errors)
     expect(consoleErrors).toEqual([]);
   }, 120_000);
+
+  it('passes an upload larger than the proxy\'s body buffer (10 MB) through the web app whole', async () => {
+    // incompressible pixels, stored uncompressed: about 12 MB (Next buffers at most 10 MB of a body its proxy sees)
+    const side = 2000;
+    const bytes = await sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    expect(bytes.byteLength).toBeGreaterThan(11 * 1024 * 1024);
+    const cookie = await loginCookie(stack.webUrl, manager.email, manager.password);
+    const res = await uploadBytes(stack.webUrl, projectId, bytes, cookie, 'noise.png');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const row = await env.deps.db.image.findUniqueOrThrow({ where: { id: Number(res.body.image?.id ?? res.body.id) } });
+    expect(row.contentHash).toBe(createHash('sha256').update(bytes).digest('hex'));
+  }, 60_000);
 });
