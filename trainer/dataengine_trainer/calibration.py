@@ -13,10 +13,10 @@ from .batches import MIN_PROMPT_AREA
 from .clicks import farthest_point, next_click
 from .constants import LOW_RES_SIZE, NUM_MASK_TOKENS
 from .dataset import ImageRecord, load_snapshot
-from .evaluate import _decode_low_res, _iou, box_prompts, click_prompts
+from .evaluate import _decode_low_res, box_prompts, click_prompts
 from .model import SamModel
 from .model.iou_calibration import KNOTS
-from .onnx_modules import DecoderOnnx, postprocess_masks
+from .onnx_modules import DecoderOnnx, upscale_masks
 from .preprocess import coord_scale, preprocess_image
 from .progress import emit
 
@@ -67,18 +67,27 @@ def knots_from_pairs(raw: np.ndarray, true: np.ndarray, knots: int = KNOTS) -> t
     return qs.astype(np.float32), ys.astype(np.float32)
 
 
-def _ious_at(low: torch.Tensor, channels: torch.Tensor, size: torch.Tensor, targets: list[list[np.ndarray]]) -> np.ndarray:
-    """IoU of each row's chosen channels, binarised at the original size, with the best of its targets.
-    low [n, 4, 256, 256], channels [n, c] → [n, c]."""
+def _ious_at(low: torch.Tensor, channels: torch.Tensor, height: int, width: int, stack: torch.Tensor,
+             targets: list[list[int]]) -> tuple[np.ndarray, torch.Tensor]:
+    """IoU of each row's chosen channels, binarised at the original size, with the best of its targets
+    (rows of ``stack``, the image's masks flattened [m, h·w] bool). low [n, 4, 256, 256], channels
+    [n, c] → (IoUs [n, c], the binarised masks [n, c, h·w]). An empty prediction of an empty target is 1."""
     n, c = channels.shape
     with torch.no_grad():
         picked = low[torch.arange(n).unsqueeze(1), channels]  # [n, c, 256, 256]
-        full = (postprocess_masks(picked, size) > 0).numpy()
-    out = np.zeros((n, c), np.float32)
-    for i in range(n):
-        for j in range(c):
-            out[i, j] = max(_iou(full[i, j], t) for t in targets[i])
-    return out
+        full = (upscale_masks(picked, height, width) > 0).reshape(n, c, -1)
+        area = full.sum(-1, dtype=torch.float32)  # [n, c]
+        out = np.zeros((n, c), np.float32)
+        for i in range(n):
+            t = stack[targets[i]]  # [k, h·w]
+            if len(targets[i]) == 1:
+                inter = (full[i] & t).sum(-1, dtype=torch.float32).unsqueeze(1)  # [c, 1]
+            else:  # intersections with every target in one product
+                inter = full[i].to(torch.float32) @ t.to(torch.float32).T  # [c, k]
+            union = area[i].unsqueeze(1) + t.sum(-1, dtype=torch.float32).unsqueeze(0) - inter
+            iou = torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(inter))
+            out[i] = iou.max(1).values.numpy()
+    return out, full
 
 
 def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray],
@@ -88,7 +97,14 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
     pairs: dict[int, tuple[list[float], list[float]]] = {k: ([], []) for k in range(NUM_MASK_TOKENS)}
     n = len(masks)
     sx, sy = coord_scale(rec.height, rec.width)
-    size = torch.tensor([float(rec.height), float(rec.width)])
+    h, w = rec.height, rec.width
+    everything = everything if everything is not None else masks
+    # every mask once, flattened: prompted masks are rows 0..n-1, the rest of the annotations after them
+    ids = {id(m): i for i, m in enumerate(masks)}
+    rest = [m for m in everything if id(m) not in ids]
+    stack = torch.from_numpy(np.stack([np.asarray(m, bool).reshape(-1) for m in masks + rest]))
+    all_rows = list(range(n + len(rest)))  # what a background point is scored against
+    own = [[i] for i in range(n)]
     with torch.no_grad():
         proj = decoder.mask_decoder.project(emb)
 
@@ -106,30 +122,29 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
     none = torch.zeros(1, 1, LOW_RES_SIZE, LOW_RES_SIZE)
     # single points: each mask's centre and a uniform interior point; background grid points
     points, targets = [], []
-    for m in masks:
+    for i, m in enumerate(masks):
         points.append(farthest_point(m))
         ys, xs = np.nonzero(m)
         j = int(rng.integers(len(xs)))
         points += [(float(xs[j]), float(ys[j]))]
-        targets += [[m], [m]]
-    everything = everything if everything is not None else masks
+        targets += [[i], [i]]
     union = np.any(np.stack(everything), 0)
     free = np.argwhere(~union)
     for j in rng.choice(len(free), size=min(BACKGROUND_POINTS, len(free)), replace=False) if len(free) else []:
         y, x = free[j]
         points.append((float(x), float(y)))
-        targets.append(everything)
+        targets.append(all_rows)
     p = len(points)
     coords = torch.tensor([[[x * sx, y * sy], [0.0, 0.0]] for x, y in points], dtype=torch.float32)
     labels = torch.tensor([[1.0, -1.0]]).repeat(p, 1)
     low, iou = run(coords, labels, none.expand(p, -1, -1, -1), torch.zeros(p))
     chans = torch.tensor([[1, 2, 3]]).repeat(p, 1)
-    add(chans, iou, _ious_at(low, chans, size, targets))
+    add(chans, iou, _ious_at(low, chans, h, w, stack, targets)[0])
     # a box alone
     boxes = box_prompts(masks, sx, sy)
     low, iou = run(boxes, torch.tensor([[2.0, 3.0]]).repeat(n, 1), none.expand(n, -1, -1, -1), torch.zeros(n))
     chans = torch.tensor([[1, 2, 3]]).repeat(n, 1)
-    add(chans, iou, _ious_at(low, chans, size, [[m] for m in masks]))
+    add(chans, iou, _ious_at(low, chans, h, w, stack, own)[0])
     # refinement: the evaluation's click protocol, token 0 from the second click on
     clicks = [[(*farthest_point(m), 1.0)] for m in masks]
     prev = none.expand(n, -1, -1, -1)
@@ -139,13 +154,12 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
         low, iou = run(coords, labels, prev, has)
         pick = iou[:, 1:].argmax(1) + 1 if r == 0 else torch.zeros(n, dtype=torch.long)
         chans = pick.unsqueeze(1)
-        true = _ious_at(low, chans, size, [[m] for m in masks])
+        true, full = _ious_at(low, chans, h, w, stack, own)
         if r > 0:
             add(chans, iou, true)
         prev = low[torch.arange(n), pick].unsqueeze(1)
         has = torch.ones(n)
-        with torch.no_grad():
-            pred = (postprocess_masks(prev, size)[:, 0] > 0).numpy()
+        pred = full[:, 0].reshape(n, h, w).numpy()
         for i in range(n):
             c = next_click(pred[i], masks[i])
             clicks[i].append(c if c is not None else (0.0, 0.0, -1.0))
@@ -153,9 +167,11 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
 
 
 def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_images: int = 100, seed: int = 0,
-                        progress: bool = True) -> dict:
+                        progress: bool = True, embedding_of=None) -> dict:
     """Fits ``model.mask_decoder.iou_calibration`` in place; returns a summary (pairs per token,
-    mean |raw − true| and mean |calibrated − true| on the fitting pairs)."""
+    mean |raw − true| and mean |calibrated − true| on the fitting pairs). ``embedding_of(record)`` →
+    [256, 64, 64] gives the images' embeddings (a fast retrain's, which the product's encoder made);
+    without it the model's encoder runs on each image."""
     snap = load_snapshot(data, need_train=split == "train", need_val=split == "val")
     records = snap.val if split == "val" else snap.train
     # the last images of the split: a fine-tune on a growing project sees the newest ones least
@@ -175,7 +191,10 @@ def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_im
         if len(everything) > MAX_MASKS_PER_IMAGE:
             masks = [everything[i] for i in sorted(rng.choice(len(everything), MAX_MASKS_PER_IMAGE, replace=False))]
         with torch.no_grad():
-            emb = model.embed(preprocess_image(rec.load_rgb()))
+            if embedding_of is not None:
+                emb = torch.as_tensor(embedding_of(rec)).unsqueeze(0)
+            else:
+                emb = model.embed(preprocess_image(rec.load_rgb()))
         for k, (r, t) in collect_pairs(decoder, emb, rec, masks, rng, everything).items():
             raw[k] += r
             true[k] += t

@@ -33,6 +33,23 @@ def postprocess_masks(low_res: torch.Tensor, orig_im_size: torch.Tensor) -> torc
     return F.interpolate(masks, size=(orig[0], orig[1]), mode="bilinear", align_corners=False)
 
 
+def upscale_masks(low_res: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """``postprocess_masks`` for evaluation in PyTorch, bit for bit, without the work the crop throws
+    away: the 256→1024 upsampling reads only the low-res rows and columns the kept region needs (the
+    half-pixel source of output row y < 4r is (y + 0.5)/4 − 0.5 ≤ r − 1, so r + 1 rows give the same
+    values), which skips a quarter of it for a 4:3 image and more for wider ones."""
+    scale = IMAGE_SIZE / max(float(height), float(width))
+    # the prepadded size as the graph computes it (float32)
+    ph = int(torch.floor(torch.tensor(float(height), dtype=torch.float32) * scale + 0.5))
+    pw = int(torch.floor(torch.tensor(float(width), dtype=torch.float32) * scale + 0.5))
+    f = IMAGE_SIZE // low_res.shape[-1]
+    rows = min(low_res.shape[-2], -(-ph // f) + 1)
+    cols = min(low_res.shape[-1], -(-pw // f) + 1)
+    masks = F.interpolate(low_res[..., :rows, :cols], size=(rows * f, cols * f), mode="bilinear", align_corners=False)
+    masks = masks[..., :ph, :pw]
+    return F.interpolate(masks, size=(height, width), mode="bilinear", align_corners=False)
+
+
 class DecoderOnnx(nn.Module):
     """The official SAM decoder contract (SAM-SPEC.md §1.2–1.3): prompt encoder + mask decoder +
     upscaling to orig_im_size; outputs all 4 mask tokens."""

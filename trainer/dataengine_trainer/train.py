@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from .batches import build_batch
+from .batches import LowResCache, build_batch
 from .calibration import fit_iou_calibration
 from .checkpoint import load_checkpoint, save_checkpoint
 from .constants import EMBED_DIM
@@ -204,15 +204,16 @@ class _BatchSource(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         wid, n = (info.id, info.num_workers) if info is not None else (0, 0)
         rng = np.random.default_rng(loader_seed(self.args.seed, wid, n))
+        cache = LowResCache()  # per producer: each loader process keeps its own
         while True:
             try:
                 if self.embedding_of is not None:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
                                       crop=self.args.crop, embedding_of=self.embedding_of,
-                                      flip_probability=self.args.embedding_flip)
+                                      flip_probability=self.args.embedding_flip, cache=cache)
                 else:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
-                                      crop=self.args.crop)
+                                      crop=self.args.crop, cache=cache)
             except (OSError, ValueError, TrainerError) as e:  # an unreadable image: one line for the caller
                 yield BatchFailure(str(e).splitlines()[0] if str(e) else type(e).__name__)
                 return
@@ -353,7 +354,8 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     if completed > 0 and not partial and args.calibrate_images > 0:
         # a signal asks to stop now: a partial checkpoint keeps the raw head (identity calibration)
         model.cpu()
-        calibration = fit_iou_calibration(model, args.data, split="train", max_images=args.calibrate_images, seed=args.seed)
+        calibration = fit_iou_calibration(model, args.data, split="train", max_images=args.calibrate_images, seed=args.seed,
+                                          embedding_of=embeddings)
         emit("calibrate_done", **calibration)
         last_saved = -1
     if completed > 0 and completed != last_saved:

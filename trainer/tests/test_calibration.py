@@ -81,3 +81,40 @@ def test_calibrate_command_and_training_fit_the_map(tiny_snapshot, tmp_path):
     bad = run_cli("calibrate", "--checkpoint", str(tmp_path / "missing.pt"), "--data", tiny_snapshot, "--out",
                   str(tmp_path / "x.pt"), timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error: checkpoint not found")
+
+
+@pytest.mark.parametrize("h,w", [(384, 512), (512, 384), (1000, 1000), (300, 1100), (77, 1024), (1024, 1), (2000, 3000)])
+def test_upscale_masks_is_the_graphs_postprocessing_bit_for_bit(h, w):
+    """Evaluation and calibration upscale with ``upscale_masks``, which skips the rows and columns the
+    crop throws away: it must give exactly what the exported decoder's ``postprocess_masks`` gives."""
+    from dataengine_trainer.onnx_modules import postprocess_masks, upscale_masks
+
+    low = torch.randn(2, 3, 256, 256, generator=torch.Generator().manual_seed(h * 7 + w)) * 6
+    expected = postprocess_masks(low, torch.tensor([float(h), float(w)]))
+    got = upscale_masks(low, h, w)
+    assert got.shape == expected.shape == (2, 3, h, w)
+    assert torch.equal(got, expected)
+
+
+def test_ious_against_several_targets_take_the_best_and_count_empty_as_one():
+    from dataengine_trainer.calibration import _ious_at
+    from dataengine_trainer.onnx_modules import upscale_masks
+
+    h, w = 48, 64
+    low = torch.full((2, 4, 256, 256), -5.0)
+    low[0, 1, 10:40, 10:30] = 5.0  # row 0, channel 1: a block
+    low[1, 2, 50:90, 100:200] = 5.0
+    full = (upscale_masks(low, h, w) > 0).numpy()
+    a = full[0, 1].copy()
+    b = np.zeros((h, w), bool)
+    b[:10, :10] = True
+    c = full[1, 2].copy()
+    c[:, : w // 2] = False  # half of row 1's prediction
+    stack = torch.from_numpy(np.stack([m.reshape(-1) for m in (a, b, c)]))
+    chans = torch.tensor([[1, 3], [2, 1]])
+    ious, masks = _ious_at(low, chans, h, w, stack, [[1, 0], [2]])
+    assert ious[0, 0] == pytest.approx(1.0)  # a, the better of b and a
+    assert ious[0, 1] == pytest.approx(0.0)  # channel 3 is empty; both targets are not
+    expected = np.logical_and(full[1, 2], c).sum() / np.logical_or(full[1, 2], c).sum()
+    assert ious[1, 0] == pytest.approx(expected)
+    assert masks.shape == (2, 2, h * w) and torch.equal(masks[1, 0], torch.from_numpy(full[1, 2].reshape(-1)))

@@ -99,3 +99,24 @@ def test_a_box_alone_trains_the_ambiguity_tokens(tiny_snapshot, monkeypatch):
     first, refined = chosen
     assert first and all(k in (1, 2, 3) for k in first)
     assert all(k == 0 for k in refined)
+
+
+def test_cached_low_res_targets_match_and_stay_in_budget(tiny_snapshot):
+    """Batches built with the loader's cache carry the same targets (to float16 rounding) as batches
+    built from the RLEs each time, and the cache drops old images to keep to its byte budget."""
+    from dataengine_trainer.batches import LowResCache, build_batch
+    from dataengine_trainer.dataset import load_snapshot
+
+    snap = load_snapshot(tiny_snapshot)
+    cache = LowResCache()
+    for seed in range(6):  # the second round of seeds reads from the cache
+        plain = build_batch(snap.train, np.random.default_rng(seed % 3), 1, 3, crop=256)
+        cached = build_batch(snap.train, np.random.default_rng(seed % 3), 1, 3, crop=256, cache=cache)
+        assert torch.equal(plain.offsets, cached.offsets) and torch.equal(plain.leaf_ids, cached.leaf_ids)
+        assert (plain.gt - cached.gt).abs().max() < 5e-4
+    assert cache.entries
+    one = next(iter(cache.entries.values())).numel() * 2
+    small = LowResCache(max_bytes=one)
+    for seed in range(8):
+        build_batch(snap.train, np.random.default_rng(seed), 1, 3, crop=256, cache=small)
+    assert small.bytes <= one and len(small.entries) <= 1
