@@ -160,3 +160,28 @@ describe('re-enqueueing', () => {
     }
   });
 });
+
+describe('enqueueMany', () => {
+  it('queues a page of jobs in one call, each with the catalog options, and joins a live job of the same key', async () => {
+    // no worker consumes ingest here: the jobs stay waiting
+    const ids = [900_001, 900_002, 900_003];
+    const live = await env.deps.jobs.enqueue('ingest', { imageId: ids[0]! });
+    const queued = await env.deps.jobs.enqueueMany('ingest', ids.map((imageId) => ({ imageId })));
+    expect(queued).toHaveLength(3);
+    expect(queued[0]).toBe(live); // joined, not queued twice
+    expect(new Set(queued).size).toBe(3);
+    for (const imageId of ids) expect(await liveJobsFor('ingest', imageId)).toBe(1);
+    const q = queue('ingest');
+    try {
+      const job = await q.getJob(queued[2]!);
+      expect(job?.data).toEqual({ imageId: ids[2] });
+      expect(job?.opts.attempts).toBe((await q.getJob(live))?.opts.attempts);
+      expect(job?.opts.deduplication?.id).toBeTruthy();
+      await Promise.all(queued.map(async (id) => (await q.getJob(id))?.remove()));
+    } finally {
+      await q.close();
+    }
+    expect(await env.deps.jobs.enqueueMany('ingest', [])).toEqual([]);
+    await expect(env.deps.jobs.enqueueMany('ingest', [{ imageId: -1 }])).rejects.toThrow(/invalid payload for job ingest/);
+  });
+});

@@ -20,6 +20,12 @@ export interface JobProducer {
    * the job that will do the work.
    */
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: { priority?: number; delayMs?: number }): Promise<string>;
+  /**
+   * Queues many jobs of one name in one round trip (a registration's page of ingests): each as
+   * `enqueue` would, except that a payload whose live job already exists joins it without raising
+   * its priority. Returns the ids in payload order.
+   */
+  enqueueMany<N extends JobName>(name: N, payloads: readonly JobPayload<N>[], options?: { priority?: number }): Promise<string[]>;
   /** The live job of this name and payload (same dedup key), or null when none is queued or running. */
   liveJob<N extends JobName>(name: N, payload: JobPayload<N>): Promise<LiveJob | null>;
   /** Redis round trip; throws SERVICE_UNAVAILABLE when Redis cannot be reached. */
@@ -84,31 +90,43 @@ export function createJobProducer(options: { connection: Redis; prefix: string; 
     return { id: job.id, state: state as LiveJob['state'], priority: urgency(job.priority) };
   };
 
+  /** BullMQ options of one request: a fresh id; BullMQ's deduplication maps the key to the live
+   * job, and drops the key when that job completes or fails for good, so a later request queues again. */
+  const jobOptions = (definition: JobCatalog[JobName], key: string, opts: { priority?: number; delayMs?: number }) => ({
+    jobId: `${key}-${randomBytes(6).toString('hex')}`,
+    deduplication: { id: key },
+    // outages get more tries than other failures: the worker runtime decides each wait
+    attempts: maxAttempts(definition),
+    backoff: { type: CATALOG_BACKOFF },
+    priority: opts.priority,
+    delay: opts.delayMs,
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+
   return {
     async enqueue(name, payload, opts = {}) {
       const { definition, data, key } = parse(name, payload);
       return guard(async () => {
         const queue = queueFor(definition.queue);
-        // a fresh id per request; BullMQ's deduplication maps the key to the live job, and drops
-        // the key when that job completes or fails for good, so a later request queues again
-        const jobId = `${key}-${randomBytes(6).toString('hex')}`;
-        const job = await queue.add(name, data, {
-          jobId,
-          deduplication: { id: key },
-          // outages get more tries than other failures: the worker runtime decides each wait
-          attempts: maxAttempts(definition),
-          backoff: { type: CATALOG_BACKOFF },
-          priority: opts.priority,
-          delay: opts.delayMs,
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        });
+        const jobOpts = jobOptions(definition, key, opts);
+        const jobId = jobOpts.jobId;
+        const job = await queue.add(name, data, jobOpts);
         const id = job.id ?? jobId;
         if (id === jobId) return id;
         // the request joined a live job: it must not run later than this request asked for
         const live = await queue.getJob(id);
         if (live && urgency(opts.priority) < urgency(live.priority)) await live.changePriority({ priority: urgency(opts.priority) });
         return id;
+      });
+    },
+    async enqueueMany(name, payloads, opts = {}) {
+      if (payloads.length === 0) return [];
+      const parsed = payloads.map((payload) => parse(name, payload));
+      return guard(async () => {
+        const queue = queueFor(parsed[0]!.definition.queue);
+        const jobs = await queue.addBulk(parsed.map(({ definition, data, key }) => ({ name, data, opts: jobOptions(definition, key, opts) })));
+        return jobs.map((job, i) => job.id ?? parsed[i]!.key);
       });
     },
     async liveJob(name, payload) {
