@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { canCreateProjects, canManageUsers, canOpenOpsConsole, canSeeRuns, mayHaveDashboards, projectAbilities, roleLabel } from './permissions';
 
 describe('projectAbilities (from the access policy)', () => {
-  it('lets project managers and admins manage; ops read members, re-ingest and exchange; members annotate', () => {
+  it('lets project managers and admins manage and register from storage; ops read members, re-ingest and exchange; members annotate', () => {
     expect(projectAbilities({ role: 'manager' }, { myRole: 'manager' })).toEqual({
-      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: false, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true, review: true,
+      manage: true, upload: true, register: true, seeMembers: true, editMembers: true, reingest: false, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true, review: true,
     });
     expect(projectAbilities({ role: 'admin' }, { myRole: null })).toEqual({
-      manage: true, upload: true, seeMembers: true, editMembers: true, reingest: true, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true, review: true,
+      manage: true, upload: true, register: true, seeMembers: true, editMembers: true, reingest: true, annotate: true, exportAnnotations: true, importAnnotations: true, dashboard: true, review: true,
     });
     expect(projectAbilities({ role: 'ops' }, { myRole: null })).toEqual({
-      manage: false, upload: false, seeMembers: true, editMembers: false, reingest: true, annotate: false, exportAnnotations: true, importAnnotations: true, dashboard: true, review: false,
+      manage: false, upload: false, register: false, seeMembers: true, editMembers: false, reingest: true, annotate: false, exportAnnotations: true, importAnnotations: true, dashboard: true, review: false,
     });
     expect(projectAbilities({ role: 'annotator' }, { myRole: 'annotator' })).toEqual({
-      manage: false, upload: false, seeMembers: false, editMembers: false, reingest: false, annotate: true, exportAnnotations: false, importAnnotations: false, dashboard: false, review: false,
+      manage: false, upload: false, register: false, seeMembers: false, editMembers: false, reingest: false, annotate: true, exportAnnotations: false, importAnnotations: false, dashboard: false, review: false,
     });
   });
 
