@@ -119,13 +119,20 @@ def _low_res_targets(usable, flip: bool) -> torch.Tensor:
     return masks_to_low_res(np.ascontiguousarray(masks))
 
 
+def usable_annotations(rec: ImageRecord):
+    """The annotations a batch prompts: those of at least MIN_PROMPT_AREA px (all, when none is)."""
+    return [a for a in rec.annotations if a.area >= MIN_PROMPT_AREA] or rec.annotations
+
+
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,
                 augment: bool = True, crop: int = 0, embedding_of=None, flip_probability: float = 0.5,
-                cache: LowResCache | None = None) -> Batch:
+                cache: LowResCache | None = None, mask_weights: dict[int, np.ndarray] | None = None) -> Batch:
     """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16).
     ``embedding_of(record)`` → [256, 64, 64]: the batch carries (the crop's cells of) those embeddings
     instead of pixels (a flip mirrors embedding and masks together). ``cache`` keeps the images'
-    low-res targets between batches (float16: the targets differ from uncached ones by < 5e-4)."""
+    low-res targets between batches (float16: the targets differ from uncached ones by < 5e-4).
+    ``mask_weights`` (image id → a weight per usable annotation) draws an image's masks in proportion
+    to them (hard-example sampling, hardness.py) instead of uniformly."""
     c = crop or IMAGE_SIZE
     xs, offs, gts, idx, heats, centres, dists, leaves, wholes = [], [], [], [], [], [], [], [], []
     b = 0
@@ -133,7 +140,7 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
     while b < images:
         attempts += 1
         rec = records[int(rng.integers(len(records)))]
-        usable = [a for a in rec.annotations if a.area >= MIN_PROMPT_AREA] or rec.annotations
+        usable = usable_annotations(rec)
         flip = augment and rng.random() < flip_probability
         nh, nw = resized_size(rec.height, rec.width)
         x0, y0 = _crop_origin(rng, nw, c), _crop_origin(rng, nh, c)
@@ -147,7 +154,12 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
         leaf, whole = region_ids(low, np.array([a.area for a in usable]), np.array([a.is_whole for a in usable]))
         leaves.append(leaf)
         wholes.append(whole)
-        chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False)
+        weights = mask_weights.get(rec.image_id) if mask_weights is not None else None
+        if weights is not None:
+            w = weights[visible]
+            chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False, p=w / w.sum())
+        else:
+            chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False)
         if embedding_of is not None:
             emb = embedding_of(rec)
             emb = flip_embedding(emb, nw) if flip else emb

@@ -47,7 +47,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                      max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers,
                      affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
                      stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
-                     embedding_flip=a.embedding_flip, embeddings=a.embeddings)
+                     embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples)
     if a.mode == "fast":
         if a.init is None:
             raise TrainerError("--mode fast fine-tunes a trained model with its image encoder frozen: give --init")
@@ -205,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--embeddings", default=None,
                    help="fast mode: directory of the images' stored embeddings (sa_<id>.emb.f16 + embeddings.json "
                         "naming the encoder); default the snapshot directory; missing ones are computed")
+    t.add_argument("--hard-examples", action="store_true",
+                   help="fast mode: draw each image's masks in proportion to how wrong the starting model's "
+                        "one-click answer is, instead of uniformly")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("eval", help="interactive mIoU @1..5 clicks + detector AP@0.5 → metrics JSON")

@@ -20,6 +20,7 @@ from .dataset import load_snapshot
 from .embeddings import prepare_embeddings
 from .device import amp_supported, autocast, configure, cpu_state, resolve_device
 from .errors import TrainerError
+from .hardness import mask_weights
 from .interactive import add_click, error_clicks, initial_prompts, mask_boxes
 from .losses import STABILITY_MARGIN, affinity_loss, detector_loss, sam_mask_loss
 from .model import build_model
@@ -66,6 +67,9 @@ class TrainArgs:
     embeddings: str | None = None  # fast mode: directory of stored embeddings (embeddings.py); default the snapshot
     device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
     amp: bool = False  # bf16 autocast of the model's forward passes (losses stay float32)
+    # fast mode: draw each image's masks in proportion to how wrong the starting model's one-click
+    # answer is (hardness.py) instead of uniformly
+    hard_examples: bool = False
 
 
 def lr_at(step: int, progress: float, args: TrainArgs) -> float:
@@ -196,9 +200,9 @@ def loader_seed(seed: int, worker_id: int, num_workers: int):
 class _BatchSource(torch.utils.data.IterableDataset):
     """Endless training batches from one seeded generator per producer (see ``loader_seed``)."""
 
-    def __init__(self, records, args: TrainArgs, embedding_of=None) -> None:
+    def __init__(self, records, args: TrainArgs, embedding_of=None, mask_weights=None) -> None:
         super().__init__()
-        self.records, self.args, self.embedding_of = records, args, embedding_of
+        self.records, self.args, self.embedding_of, self.mask_weights = records, args, embedding_of, mask_weights
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -210,7 +214,8 @@ class _BatchSource(torch.utils.data.IterableDataset):
                 if self.embedding_of is not None:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
                                       crop=self.args.crop, embedding_of=self.embedding_of,
-                                      flip_probability=self.args.embedding_flip, cache=cache)
+                                      flip_probability=self.args.embedding_flip, cache=cache,
+                                      mask_weights=self.mask_weights)
                 else:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
                                       crop=self.args.crop, cache=cache)
@@ -227,10 +232,10 @@ def _loader_worker_init(_worker_id: int) -> None:
     torch.set_num_threads(1)
 
 
-def batch_stream(records, args: TrainArgs, pin_memory: bool = False, embedding_of=None):
+def batch_stream(records, args: TrainArgs, pin_memory: bool = False, embedding_of=None, mask_weights=None):
     """Batches on the CPU: built in the loop (0 workers) or ahead in ``loader_workers`` processes, whose
     batches arrive in turn (worker 0, 1, …). ``pin_memory`` (for a GPU) page-locks them in a thread."""
-    source = _BatchSource(records, args, embedding_of)
+    source = _BatchSource(records, args, embedding_of, mask_weights)
     if args.loader_workers == 0:
         return iter(source)
     n = args.loader_workers
@@ -272,8 +277,12 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         embeddings = prepare_embeddings(model, snapshot, init_dir, args.embeddings)
         emit("embeddings_ready", images=len(embeddings.by_image), stored=embeddings.stored, computed=embeddings.computed,
              note=embeddings.note)
+    if args.hard_examples and not fast:
+        raise TrainerError("--hard-examples needs --mode fast (the parent's answers come from the stored embeddings)")
+    weights = mask_weights(model, snapshot.train, embeddings) if args.hard_examples else None
     # the loader processes start before the model reaches a GPU (they never touch CUDA)
-    batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda", embedding_of=embeddings)
+    batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda", embedding_of=embeddings,
+                           mask_weights=weights)
     model.to(device).train()
     if fast:
         model.image_encoder.eval()  # frozen: its batch-norm statistics stay as they are

@@ -122,3 +122,39 @@ def test_a_fast_candidate_keeps_its_parents_encoder_graph_byte_for_byte(tiny_sna
                   "--encoder-from", bundle_dir, timeout=240)
     assert bad.returncode == 2 and "image encoder differs" in bad.stderr
     assert not [p for p in os.listdir(tmp_path) if p.startswith("x")]
+
+
+def test_hard_examples_weigh_each_mask_by_the_parents_one_click_error(tiny_snapshot, micro_bundle, tmp_path):
+    """--hard-examples: the parent answers one click per training mask first; a mask it misses is
+    drawn up to (1 + FLOOR) / FLOOR times as often as one it gets right, and none is never drawn."""
+    from dataengine_trainer.batches import build_batch, usable_annotations
+    from dataengine_trainer.hardness import FLOOR, mask_weights
+    from dataengine_trainer.preprocess import masks_to_low_res
+
+    bundle_dir, model = micro_bundle
+    snap = load_snapshot(tiny_snapshot)
+    embedding_of = lambda rec: model.eval().embed(preprocess_image(rec.load_rgb())).squeeze(0).detach().numpy()  # noqa: E731
+    weights = mask_weights(model, snap.train, embedding_of)
+    assert set(weights) == {r.image_id for r in snap.train}
+    for rec in snap.train:
+        w = weights[rec.image_id]
+        assert len(w) == len(usable_annotations(rec))
+        assert np.all(w >= FLOOR - 1e-9) and np.all(w <= 1 + FLOOR + 1e-9)
+    # draws follow the weights: one mask of the first image weighted far above the rest comes up most
+    rec = snap.train[0]
+    skewed = {r.image_id: np.full(len(usable_annotations(r)), 1e-3) for r in snap.train}
+    skewed[rec.image_id][0] = 1.0
+    target = masks_to_low_res(usable_annotations(rec)[0].mask()[None])[0]
+    rng = np.random.default_rng(0)
+    draws = [build_batch([rec], rng, 1, 1, crop=0, augment=False, mask_weights=skewed).gt[0] for _ in range(20)]
+    assert sum(int(torch.allclose(g, target)) for g in draws) >= 18
+    events = _train_fast(tiny_snapshot, bundle_dir, tmp_path / "run", "--steps", "2", "--hard-examples")
+    hard = next(e for e in events if e["event"] == "hard_examples")
+    assert hard["images"] == 4 and hard["masks"] > 0 and 0 <= hard["mean_iou"] <= 1
+
+
+def test_hard_examples_need_fast_mode(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, _ = micro_bundle
+    proc = run_cli("train", "--data", tiny_snapshot, "--out", str(tmp_path / "run"), "--init", bundle_dir, *COMMON,
+                   "--steps", "1", "--hard-examples", "--threads", test_threads(), timeout=300)
+    assert proc.returncode != 0 and "--hard-examples needs --mode fast" in proc.stderr

@@ -95,16 +95,21 @@ describe('retrain run', () => {
     console.log(`retrain (3 steps, 5 images 160×120, 15 masks): snapshot ${result.snapshotSeconds}s, retrain wall ${wall.toFixed(1)}s; evaluate wall ${((evaluation.finishedAt!.getTime() - evaluation.startedAt!.getTime()) / 1000).toFixed(1)}s; mIoU@1 candidate ${verdict.candidate.miou1.toFixed(3)} vs baseline ${verdict.baseline.miou1.toFixed(3)}`);
   });
 
-  it('a fast retrain trains on the stored embeddings, keeps the encoder, and its promotion embeds nothing', async () => {
+  it('a fast retrain trains on the stored embeddings (drawing masks by the parent\'s one-click error), keeps the encoder, and its promotion embeds nothing', async () => {
     const images = await env.deps.db.image.findMany({ where: { projectId }, select: { id: true, split: true }, orderBy: { id: 'asc' } });
     for (const image of images) await embedImage(env.deps, { imageId: image.id, checkpointId: builtIn.id });
-    const run = await startRun(env.deps, ops, retrainInput({ evaluate: false }));
+    const run = await startRun(env.deps, ops, retrainInput({ evaluate: false, hardExamples: true }));
     expect((run.params as { mode: string }).mode).toBe('fast');
     const done = await finished(run.id, 150_000);
     expect(done.error).toBeNull();
     const result = done.result as { candidateId: string; mode: string; storedEmbeddings: number; embeddingsComputed: number };
     // every training image's embedding came from the store; the trainer ran the encoder on none
     expect(result, JSON.stringify(result)).toMatchObject({ mode: 'fast', storedEmbeddings: 3, embeddingsComputed: 0 });
+    // the parent answered one click on each training mask before the first step
+    const hard = (done.result as { hardExamples?: { masks: number; parentMeanIou: number } }).hardExamples;
+    expect(hard?.masks).toBeGreaterThan(0);
+    expect(hard?.parentMeanIou).toBeGreaterThanOrEqual(0);
+    expect(hard?.parentMeanIou).toBeLessThanOrEqual(1);
     const candidate = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: result.candidateId } });
     const parent = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: builtIn.id } });
     expect(candidate.encoderHash).toMatch(/^[0-9a-f]{64}$/);

@@ -74,6 +74,11 @@ export const retrainParamsSchema = z.object({
    * encoder trains too (every image is embedded again after a promotion)
    */
   mode: retrainModeSchema.default('fast'),
+  /**
+   * fast mode: draw each image's masks in proportion to how wrong the starting checkpoint's
+   * one-click answer is (trainer --hard-examples) instead of uniformly
+   */
+  hardExamples: z.boolean().default(false),
   /** start an evaluate run against the active checkpoint when training ends */
   evaluate: z.boolean().default(true),
   seed: z.number().int().min(0).default(0),

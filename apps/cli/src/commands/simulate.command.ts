@@ -29,7 +29,7 @@ const D = SIMULATION_DEFAULTS;
 const USAGE = `dataengine simulate [--scenes classic|studio=${D.scenes}] [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
          [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
          [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
-         [--retrain-mode fast|full (default: the retrain run's, fast)] [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's)
+         [--retrain-mode fast|full (default: the retrain run's, fast)] [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's) [--retrain-hard-examples]
          [--val-images N=${D.valImages} (the project's held-out set, annotated first)] [--val-every N=${D.valEvery} (also hold out every Nth stage-1 image)]
          [--held-out-scenes N=${D.heldOutScenes} (never uploaded; each round's checkpoint is scored on them)]
          [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
@@ -51,6 +51,7 @@ const FLAGS = {
   'retrain-steps': { type: 'string' },
   'retrain-warmup': { type: 'string' },
   'retrain-lr': { type: 'string' },
+  'retrain-hard-examples': { type: 'boolean' },
   'auto-promote-margin': { type: 'string' },
   'val-every': { type: 'string' },
   'val-images': { type: 'string' },
@@ -156,6 +157,7 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
     retrainSteps: parsePositiveInt(values['retrain-steps'], '--retrain-steps') ?? D.retrainSteps,
     retrainWarmup: values['retrain-warmup'] === undefined ? D.retrainWarmup : nonNegativeInt(values['retrain-warmup'], 'retrain-warmup', 0),
     retrainLr: lr === undefined ? D.retrainLr : number(lr, 'retrain-lr', 0, (n) => n > 0 && n <= 1),
+    retrainHardExamples: values['retrain-hard-examples'] === true,
     valEvery: nonNegativeInt(values['val-every'], 'val-every', D.valEvery),
     prefill: parseOverrides(values.prefill, 'prefill', D.prefill),
     autogen: { preset: parsePreset(values['autogen-preset']), overrides: parseOverrides(values.autogen, 'autogen', D.autogen.overrides) },

@@ -38,6 +38,8 @@ interface TrainOutcome {
   embeddingsComputed: number | null;
   /** the trainer's word on the stored embeddings (used, or why not) */
   embeddingsNote: string | null;
+  /** hard-example sampling: the starting checkpoint's one-click IoU over the training masks it weighed */
+  hardExamples: { masks: number; parentMeanIou: number | null } | null;
 }
 
 export const snapshotKeyOf = (runId: string) => `snapshots/${runId}`;
@@ -175,6 +177,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
     steps: trained.stepsDone,
     warmup: retrainWarmup(params),
     ...(stored ? { storedEmbeddings: stored.written, embeddingsComputed: trained.embeddingsComputed, embeddingsNote: trained.embeddingsNote } : {}),
+    ...(trained.hardExamples ? { hardExamples: trained.hardExamples } : {}),
     snapshotId: snapshot.id,
     snapshotKey: snapshotKeyOf(run.id),
     snapshot: snapshot.counts,
@@ -221,11 +224,14 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
     '--steps', String(params.steps), ...(params.batch !== undefined ? ['--batch', String(params.batch)] : []), '--lr', String(params.lr), '--warmup', String(retrainWarmup(params)),
     '--seed', String(params.seed), '--threads', String(deps.settings.TRAINER_THREADS), '--log-every', String(logEvery),
     '--mode', params.mode, ...(input.embeddingsDir ? ['--embeddings', input.embeddingsDir] : []),
+    ...(params.hardExamples && params.mode === 'fast' ? ['--hard-examples'] : []),
   ];
-  const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null, embeddingsComputed: null, embeddingsNote: null };
+  const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null, embeddingsComputed: null, embeddingsNote: null, hardExamples: null };
   const trainer = spawnTrainer(deps.settings, 'train', args, (e: TrainerEvent) => {
     if (e.event === 'embeddings_progress') {
       watch.update({ phase: 'embeddings', embeddingsReady: num(e['images']), embeddingsTotal: num(e['total']) });
+    } else if (e.event === 'hard_examples') {
+      outcome.hardExamples = { masks: num(e['masks']) ?? 0, parentMeanIou: num(e['mean_iou']) };
     } else if (e.event === 'embeddings_ready') {
       outcome.embeddingsComputed = num(e['computed']);
       outcome.embeddingsNote = typeof e['note'] === 'string' ? e['note'] : null;

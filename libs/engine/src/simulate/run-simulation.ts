@@ -220,6 +220,7 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
       steps: options.retrainSteps,
       ...(options.retrainWarmup !== null ? { warmup: options.retrainWarmup } : {}),
       ...(options.retrainLr !== null ? { lr: options.retrainLr } : {}),
+      ...(options.retrainHardExamples ? { hardExamples: true } : {}),
       ...(options.retrainMode !== null ? { mode: options.retrainMode } : {}),
       evaluate: false,
       seed: options.seed,

@@ -55,6 +55,8 @@ export interface SimulationOptions {
   /** Retrain warm-up steps and learning rate; null: the retrain run's defaults (contracts' retrainParamsSchema). */
   retrainWarmup: number | null;
   retrainLr: number | null;
+  /** Fast retrains draw masks by how wrong the active checkpoint's one-click answer is (retrain run's hardExamples). */
+  retrainHardExamples: boolean;
   /**
    * Every this many stage-1 images one is uploaded as `val`: never trained on, it is where evaluate
    * compares candidate and active checkpoint (the retrain's own seeded share is too small for a
@@ -108,6 +110,7 @@ export const SIMULATION_DEFAULTS = {
   retrainWarmup: null,
   // the retrain run's 3e-4 (at 8e-4 candidates drifted: a promoted one's IoU scores fell below stage 3's thresholds)
   retrainLr: null,
+  retrainHardExamples: false,
   valEvery: 0,
   autoPromoteMargin: 0.01,
   prefill: {},
