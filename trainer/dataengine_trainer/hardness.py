@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .batches import MIN_PROMPT_AREA, usable_annotations
+from .batches import usable_annotations
 from .clicks import farthest_point
 from .constants import LOW_RES_SIZE
 from .dataset import ImageRecord
@@ -56,4 +56,3 @@ def mask_weights(model, records: list[ImageRecord], embedding_of) -> dict[int, n
     return out
 
 
-__all__ = ["mask_weights", "MIN_PROMPT_AREA"]
