@@ -54,5 +54,3 @@ def mask_weights(model, records: list[ImageRecord], embedding_of) -> dict[int, n
     emit("hard_examples", images=len(records), masks=int(every.size), mean_iou=float(every.mean()) if every.size else None,
          below_half=float((every < 0.5).mean()) if every.size else None)
     return out
-
-

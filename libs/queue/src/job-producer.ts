@@ -125,8 +125,9 @@ export function createJobProducer(options: { connection: Redis; prefix: string; 
       const parsed = payloads.map((payload) => parse(name, payload));
       return guard(async () => {
         const queue = queueFor(parsed[0]!.definition.queue);
-        const jobs = await queue.addBulk(parsed.map(({ definition, data, key }) => ({ name, data, opts: jobOptions(definition, key, opts) })));
-        return jobs.map((job, i) => job.id ?? parsed[i]!.key);
+        const bulk = parsed.map(({ definition, data, key }) => ({ name, data, opts: jobOptions(definition, key, opts) }));
+        const jobs = await queue.addBulk(bulk);
+        return jobs.map((job, i) => job.id ?? bulk[i]!.opts.jobId);
       });
     },
     async liveJob(name, payload) {
