@@ -76,12 +76,20 @@ def _crop_origin(rng: np.random.Generator, content: int, crop: int) -> int:
     return CROP_ALIGN * int(rng.integers(0, slots + 1))
 
 
-def flip_embedding(emb: np.ndarray, content_width: int) -> np.ndarray:
+def flip_embedding(emb: np.ndarray, content_width: int, detail_channels: int = 0) -> np.ndarray:
     """The embedding [C, 64, 64] mirrored like its image: the cells that cover the resized image's
-    ``content_width`` px (the padding stays on the right)."""
+    ``content_width`` px (the padding stays on the right). The last ``detail_channels`` carry 256²
+    maps as 4×4 space-to-depth (DetailBranch): they are mirrored on that grid, so the sub-pixel
+    columns swap too."""
     cells = min(EMBED_SIZE, -(-content_width // GRID))
     out = emb.copy()
     out[:, :, :cells] = emb[:, :, cells - 1::-1]
+    if detail_channels:
+        c, h, w = emb.shape
+        d = emb[c - detail_channels:].reshape(-1, 4, 4, h, w)  # feature, sub-row, sub-col, row, col
+        fine = d.transpose(0, 3, 1, 4, 2).reshape(-1, 4 * h, 4 * w)  # feature, 4·row + sub-row, 4·col + sub-col
+        fine[:, :, : 4 * cells] = fine[:, :, 4 * cells - 1::-1].copy()
+        out[c - detail_channels:] = fine.reshape(-1, h, 4, w, 4).transpose(0, 2, 4, 1, 3).reshape(detail_channels, h, w)
     return out
 
 
@@ -126,7 +134,8 @@ def usable_annotations(rec: ImageRecord):
 
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,
                 augment: bool = True, crop: int = 0, embedding_of=None, flip_probability: float = 0.5,
-                cache: LowResCache | None = None, mask_weights: dict[int, np.ndarray] | None = None) -> Batch:
+                cache: LowResCache | None = None, mask_weights: dict[int, np.ndarray] | None = None,
+                detail_channels: int = 0) -> Batch:
     """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16).
     ``embedding_of(record)`` → [256, 64, 64]: the batch carries (the crop's cells of) those embeddings
     instead of pixels (a flip mirrors embedding and masks together). ``cache`` keeps the images'
@@ -162,7 +171,7 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
             chosen = rng.choice(visible, size=min(masks_per_image, len(visible)), replace=False)
         if embedding_of is not None:
             emb = embedding_of(rec)
-            emb = flip_embedding(emb, nw) if flip else emb
+            emb = flip_embedding(emb, nw, detail_channels) if flip else emb
             xs.append(torch.from_numpy(np.ascontiguousarray(emb[:, y0 // GRID:(y0 + c) // GRID, x0 // GRID:(x0 + c) // GRID])).unsqueeze(0))
         else:
             rgb = rec.load_rgb()

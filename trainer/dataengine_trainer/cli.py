@@ -104,6 +104,24 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grow(a: argparse.Namespace) -> int:
+    from .checkpoint import load_checkpoint, save_checkpoint
+    from .grow import grow_detail
+    from .progress import emit
+
+    if not 1 <= a.detail_features <= 12:
+        raise TrainerError("--detail-features must be 1–12")
+    model, meta = load_checkpoint(a.checkpoint)
+    grown = grow_detail(model, a.detail_features, seed=a.seed)
+    meta = {k: v for k, v in meta.items() if k not in ("path", "format", "optimizer")}
+    meta["grown_from"] = os.path.abspath(a.checkpoint)
+    save_checkpoint(a.out, grown, **meta)
+    emit("grow_done", out=os.path.abspath(a.out), arch=grown.config.arch,
+         detail_features=a.detail_features,
+         parameters=sum(p.numel() for p in grown.parameters()))
+    return 0
+
+
 def cmd_export(a: argparse.Namespace) -> int:
     from .checkpoint import load_checkpoint
     from .export import export_bundle
@@ -169,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train from scratch (--arch) or fine-tune (--init bundle/checkpoint)")
     t.add_argument("--data", required=True, help="snapshot directory (SA-1B layout + split.json)")
     t.add_argument("--out", required=True, help="output directory (checkpoint.pt is written atomically)")
-    t.add_argument("--arch", choices=["tiny", "micro", "sam-vit-b"], default=None)
+    t.add_argument("--arch", choices=["tiny", "tiny-hd", "micro", "sam-vit-b"], default=None)
     t.add_argument("--init", default=None, help="bundle directory or checkpoint file to start from")
     t.add_argument("--steps", type=int, default=1000)
     t.add_argument("--batch", type=int, default=None, help="images per step (default 2; fast mode 1)")
@@ -231,6 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     c.set_defaults(func=cmd_calibrate)
+
+    g = sub.add_parser("grow", help="add fine-detail features and 256² detail masks to a trained tiny model, "
+                                      "outputs unchanged (continue training it with train --init)")
+    g.add_argument("--checkpoint", required=True, help="bundle directory or checkpoint file (tiny)")
+    g.add_argument("--out", required=True, help="checkpoint file to write")
+    g.add_argument("--detail-features", type=int, default=8)
+    g.add_argument("--seed", type=int, default=0)
+    g.set_defaults(func=cmd_grow)
 
     x = sub.add_parser("export", help="checkpoint → bundle (encoder/decoder/detector ONNX + manifest)")
     x.add_argument("--checkpoint", default=None)

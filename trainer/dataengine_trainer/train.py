@@ -200,9 +200,10 @@ def loader_seed(seed: int, worker_id: int, num_workers: int):
 class _BatchSource(torch.utils.data.IterableDataset):
     """Endless training batches from one seeded generator per producer (see ``loader_seed``)."""
 
-    def __init__(self, records, args: TrainArgs, embedding_of=None, mask_weights=None) -> None:
+    def __init__(self, records, args: TrainArgs, embedding_of=None, mask_weights=None, detail_channels: int = 0) -> None:
         super().__init__()
         self.records, self.args, self.embedding_of, self.mask_weights = records, args, embedding_of, mask_weights
+        self.detail_channels = detail_channels
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -215,7 +216,7 @@ class _BatchSource(torch.utils.data.IterableDataset):
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
                                       crop=self.args.crop, embedding_of=self.embedding_of,
                                       flip_probability=self.args.embedding_flip, cache=cache,
-                                      mask_weights=self.mask_weights)
+                                      mask_weights=self.mask_weights, detail_channels=self.detail_channels)
                 else:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
                                       crop=self.args.crop, cache=cache)
@@ -232,10 +233,12 @@ def _loader_worker_init(_worker_id: int) -> None:
     torch.set_num_threads(1)
 
 
-def batch_stream(records, args: TrainArgs, pin_memory: bool = False, embedding_of=None, mask_weights=None):
+def batch_stream(records, args: TrainArgs, pin_memory: bool = False, embedding_of=None, mask_weights=None,
+                 detail_channels: int = 0):
     """Batches on the CPU: built in the loop (0 workers) or ahead in ``loader_workers`` processes, whose
-    batches arrive in turn (worker 0, 1, …). ``pin_memory`` (for a GPU) page-locks them in a thread."""
-    source = _BatchSource(records, args, embedding_of, mask_weights)
+    batches arrive in turn (worker 0, 1, …). ``pin_memory`` (for a GPU) page-locks them in a thread.
+    ``detail_channels``: the embeddings' detail maps (flipped on their own grid)."""
+    source = _BatchSource(records, args, embedding_of, mask_weights, detail_channels)
     if args.loader_workers == 0:
         return iter(source)
     n = args.loader_workers
@@ -282,7 +285,7 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     weights = mask_weights(model, snapshot.train, embeddings) if args.hard_examples else None
     # the loader processes start before the model reaches a GPU (they never touch CUDA)
     batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda", embedding_of=embeddings,
-                           mask_weights=weights)
+                           mask_weights=weights, detail_channels=model.mask_decoder.detail_channels)
     model.to(device).train()
     if fast:
         model.image_encoder.eval()  # frozen: its batch-norm statistics stay as they are

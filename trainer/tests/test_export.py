@@ -85,6 +85,8 @@ VARIANTS = {
     "token_stride_1": {"token_stride": 1, "mask_convs": 0},
     # the 32² token grid without the local blocks (models trained before them)
     "no_mask_convs": {"mask_convs": 0},
+    # fine-detail maps in the embedding's last channels and the decoder's 256² detail masks (tiny-hd)
+    "detail": {"detail_features": 2},
 }
 
 
@@ -99,6 +101,10 @@ def _variant_micro_bundle(tmp_path, variant):
         cal = model.mask_decoder.iou_calibration
         x = torch.linspace(-0.2, 0.9, cal.x.shape[1]).repeat(4, 1) + torch.arange(4).unsqueeze(1) * 0.01
         cal.set(x, (torch.linspace(0.0, 1.0, cal.x.shape[1]) ** 2).repeat(4, 1))
+    if variant == "detail":  # the detail term starts at zero: make it count
+        with torch.no_grad():
+            for mlp in model.mask_decoder.detail_masks.hyper:
+                mlp.layers[-1].weight.normal_(0.0, 0.5)
     d = str(tmp_path / variant)
     export_bundle(model, d, variant, {"parent": None, "snapshot_id": None}, include_pytorch=False)
     return d, model

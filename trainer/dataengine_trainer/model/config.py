@@ -26,6 +26,10 @@ class ModelConfig:
     # the last upscaling — local spatial reasoning (a mask grows along the image's regions), which
     # global attention and 1×1 upscalings alone do not give
     mask_convs: int = 0
+    # conv encoder + token_stride 2 only: F fine-detail maps from the image at 256² travel in the
+    # embedding's last 16·F channels (4×4 space-to-depth), and each mask token weighs them into its
+    # 128²-formed mask at 256², the low-res grid (see DetailMasks, DetailBranch)
+    detail_features: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,6 +54,25 @@ PRESETS: dict[str, ModelConfig] = {
         click_maps=True,
         token_stride=2,
         mask_convs=2,
+    ),
+    # tiny + fine detail: masks refined at 256² (the 128² mask grid caps one object in three of the
+    # studio family below IoU 0.85, whatever the logits); ``grow.py`` makes one from a tiny model
+    "tiny-hd": ModelConfig(
+        arch="tiny-hd",
+        encoder="conv",
+        encoder_params={"widths": [24, 48, 96], "depths": [0, 1, 4], "kernel": 7, "expansion": 2, "stem_stride": 8},
+        decoder_dim=64,
+        decoder_heads=2,
+        decoder_mlp_dim=256,
+        decoder_depth=2,
+        attn_downsample=2,
+        iou_head_hidden=64,
+        detector_dim=64,
+        mask_res=128,
+        click_maps=True,
+        token_stride=2,
+        mask_convs=2,
+        detail_features=8,
     ),
     # Test-sized model for the unit tests (fast on CPU; same I/O contract).
     "micro": ModelConfig(

@@ -25,13 +25,44 @@ class ConvBlock(nn.Module):
         return x + self.pw2(F.gelu(self.pw1(self.bn(self.dw(x)))))
 
 
+DETAIL_STRIDE = 4  # detail features sit on the 256² grid of the 1024 frame (the low-res mask grid)
+DETAIL_WIDTH = 16
+
+
+def detail_channels(features: int) -> int:
+    """Embedding channels that carry ``features`` detail maps at 256² (4×4 space-to-depth on 64²)."""
+    return features * DETAIL_STRIDE * DETAIL_STRIDE
+
+
+class DetailBranch(nn.Module):
+    """Fine image detail for the mask head: a 4×4/4 patchify stem and one residual depthwise block
+    on the 256² grid → ``features`` maps, packed 4×4 space-to-depth into the embedding's last
+    ``features·16`` channels (the [1, 256, 64, 64] contract is unchanged; the decoder unpacks them
+    to refine its masks at 256², see MaskRefiner)."""
+
+    def __init__(self, features: int) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, DETAIL_WIDTH, DETAIL_STRIDE, stride=DETAIL_STRIDE),
+                                  nn.BatchNorm2d(DETAIL_WIDTH), nn.GELU())
+        self.block = ConvBlock(DETAIL_WIDTH, 5, 2)
+        self.out = nn.Conv2d(DETAIL_WIDTH, features, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pixel_unshuffle(self.out(self.block(self.stem(x))), DETAIL_STRIDE)
+
+
 class ConvEncoder(nn.Module):
     """Small efficient backbone: patchify stem (stride 4, or 8 with ``stem_stride=8``), stride-2
     stages → 64×64, 1×1 neck to 256. With stride 8 the stem jumps straight to 128×128 (stage 0 and
-    down1 are skipped): the cheapest path, good for images that are upscaled to 1024 anyway."""
+    down1 are skipped): the cheapest path, good for images that are upscaled to 1024 anyway.
+
+    ``detail_features`` > 0: the neck's 256 normalised channels are mapped (1×1, no bias) to the
+    first 256 − 16·F embedding channels and a DetailBranch fills the rest. The narrow backbone's
+    neck spans far fewer than 256 directions, so the map loses nothing (``grow.py`` turns a model
+    without detail into one with it, outputs unchanged)."""
 
     def __init__(self, widths: list[int], depths: list[int], kernel: int = 7, expansion: int = 2,
-                 stem_stride: int = 4) -> None:
+                 stem_stride: int = 4, detail_features: int = 0) -> None:
         super().__init__()
         w0, w1, w2 = widths
         if stem_stride == 8:
@@ -47,12 +78,22 @@ class ConvEncoder(nn.Module):
         # alternate dilation 1/2 on the 64×64 grid to widen the receptive field cheaply
         self.stage2 = nn.Sequential(*[ConvBlock(w2, kernel, expansion, dilation=1 + (i % 2)) for i in range(depths[2])])
         self.neck = nn.Sequential(nn.Conv2d(w2, EMBED_DIM, 1), LayerNorm2d(EMBED_DIM))
+        self.detail = None
+        if detail_features:
+            semantic = EMBED_DIM - detail_channels(detail_features)
+            if semantic < w2 + 1:
+                raise ValueError(f"{detail_features} detail maps leave {semantic} embedding channels for a {w2}-wide backbone")
+            self.neck.append(nn.Conv2d(EMBED_DIM, semantic, 1, bias=False))
+            self.detail = DetailBranch(detail_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        image = x
         x = self.stage0(self.stem(x))
         x = self.stage1(self.down1(x))
         x = self.stage2(self.down2(x))
-        return self.neck(x)
+        if self.detail is None:
+            return self.neck(x)
+        return torch.cat([self.neck(x), self.detail(image)], dim=1)
 
 
 def get_rel_pos(q_size: int, k_size: int, rel_pos: torch.Tensor) -> torch.Tensor:
@@ -203,9 +244,11 @@ class ViTEncoder(nn.Module):
         return self.neck(x.permute(0, 3, 1, 2))
 
 
-def build_encoder(kind: str, params: dict) -> nn.Module:
+def build_encoder(kind: str, params: dict, detail_features: int = 0) -> nn.Module:
     if kind == "conv":
-        return ConvEncoder(**params)
+        return ConvEncoder(**params, detail_features=detail_features)
+    if detail_features:
+        raise ValueError("detail features need the conv encoder")
     if kind == "vit":
         return ViTEncoder(**params)
     raise ValueError(f"unknown encoder kind {kind!r}")

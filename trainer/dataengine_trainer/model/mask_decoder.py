@@ -97,9 +97,36 @@ class LocalBlock(nn.Module):
         return x + self.pw2(F.gelu(self.pw1(F.gelu(self.dw(x)))))
 
 
+DETAIL_STRIDE = 4  # the image encoder's detail maps: 4×4 space-to-depth of the 256² grid
+DETAIL_PACK = 8  # the decoder carries them per image on the 32² token grid as 8×8 space-to-depth
+
+
+class DetailMasks(nn.Module):
+    """Masks at 256² (the low-res grid) where the decoder forms them at 128²: each mask token also
+    weighs the image's detail maps (DetailBranch; F maps at 256²) through its own hypernetwork MLP,
+    and the result is added to the doubled 128² logits — the HQ-SAM idea of fusing fine image
+    features into the mask head, as one [4, F] × [F, 256²] product per prompt. Far from the mask's
+    edge the logits are far from 0 and the bounded term changes nothing; at the edge it moves the
+    boundary to where the image's detail says. Its last layer starts at zero: a new head leaves the
+    masks as they were."""
+
+    def __init__(self, dim: int, features: int) -> None:
+        super().__init__()
+        self.hyper = nn.ModuleList(MLP(dim, dim, features, 3) for _ in range(NUM_MASK_TOKENS))
+        for mlp in self.hyper:
+            nn.init.zeros_(mlp.layers[-1].weight)
+            nn.init.zeros_(mlp.layers[-1].bias)
+
+    def forward(self, masks: torch.Tensor, mask_tokens: torch.Tensor, detail: torch.Tensor) -> torch.Tensor:
+        """masks [B, 4, S, S], mask_tokens [B, 4, dim], detail [B, F, S, S] → masks [B, 4, S, S]."""
+        b, k, s, _ = masks.shape
+        weights = torch.stack([self.hyper[i](mask_tokens[:, i, :]) for i in range(k)], dim=1)  # [B, 4, F]
+        return masks + (weights @ detail.reshape(b, detail.shape[1], s * s)).reshape(b, k, s, s)
+
+
 class MaskDecoder(nn.Module):
     def __init__(self, dim: int, heads: int, mlp_dim: int, depth: int, downsample: int, iou_hidden: int,
-                 mask_res: int = 256, token_stride: int = 1, mask_convs: int = 0) -> None:
+                 mask_res: int = 256, token_stride: int = 1, mask_convs: int = 0, detail_features: int = 0) -> None:
         super().__init__()
         if token_stride not in (1, 2):
             raise ValueError(f"token_stride must be 1 or 2, not {token_stride}")
@@ -115,6 +142,10 @@ class MaskDecoder(nn.Module):
             raise ValueError("token_stride 2 forms masks at 128² (mask_res=128)")
         if mask_convs and token_stride != 2:
             raise ValueError("mask_convs needs token_stride 2")
+        if detail_features and token_stride != 2:
+            raise ValueError("detail_features needs token_stride 2")
+        self.detail_channels = detail_features * DETAIL_STRIDE * DETAIL_STRIDE
+        self.detail_masks = DetailMasks(dim, detail_features) if detail_features else None
         # the 256-channel contract embedding is projected to the decoder width when they differ
         self.embed_proj = nn.Identity() if dim == EMBED_DIM else nn.Conv2d(EMBED_DIM, dim, 1)
         if token_stride == 2:
@@ -147,11 +178,16 @@ class MaskDecoder(nn.Module):
     def project(self, image_embeddings: torch.Tensor) -> torch.Tensor:
         """[B, 256, h, w] → the per-image decoder input, done once per image, not per prompt:
         [B, dim, h, w] (token_stride 1), or with token_stride 2 the folded tokens and the skip packed
-        on the token grid, [B, dim + dim, h/2, w/2] (the skip's 64² as 2×2 space-to-depth)."""
+        on the token grid, [B, dim + dim, h/2, w/2] (the skip's 64² as 2×2 space-to-depth), then with
+        detail features those maps at 256² ([B, F, 4h, 4w] as 8×8 space-to-depth, 64·F channels)."""
         x = self.embed_proj(image_embeddings)
         if self.token_stride == 1:
             return x
-        return torch.cat([self.token_fold(x), F.pixel_unshuffle(self.skip_proj(image_embeddings), 2)], dim=1)
+        parts = [self.token_fold(x), F.pixel_unshuffle(self.skip_proj(image_embeddings), 2)]
+        if self.detail_masks is not None:
+            detail = image_embeddings[:, image_embeddings.shape[1] - self.detail_channels:]
+            parts.append(F.pixel_unshuffle(F.pixel_shuffle(detail, DETAIL_STRIDE), DETAIL_PACK))
+        return torch.cat(parts, dim=1)
 
     def _last_upscale_and_masks(self, x: torch.Tensor, hyper: torch.Tensor) -> torch.Tensor:
         """``hyper · GELU(PixelShuffle(conv(x)))`` computed as ``PixelShuffle(hyper · GELU(conv(x)))``:
@@ -173,9 +209,11 @@ class MaskDecoder(nn.Module):
         b = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token, self.mask_tokens], dim=0).unsqueeze(0).expand(b, -1, -1)
         tokens = torch.cat([out_tokens, sparse], dim=1)
-        skip = None
+        skip = detail = None
         if self.token_stride == 2:
-            projected, skip = projected[:, : self.dim], F.pixel_shuffle(projected[:, self.dim :], 2)
+            if self.detail_masks is not None:
+                detail = F.pixel_shuffle(projected[:, 2 * self.dim :], DETAIL_PACK)
+            projected, skip = projected[:, : self.dim], F.pixel_shuffle(projected[:, self.dim : 2 * self.dim], 2)
         src = projected + dense
         _, _, h, w = src.shape
         hs, src = self.transformer(src, image_pe, tokens)
@@ -191,6 +229,8 @@ class MaskDecoder(nn.Module):
         r = self.low_res_per_token
         if masks.shape[-2] != r * h:
             masks = F.interpolate(masks, size=(r * h, r * w), mode="bilinear", align_corners=False)
+        if detail is not None:
+            masks = self.detail_masks(masks, mask_out, detail)
         return masks, self.iou_calibration(self.iou_head(iou_out))
 
 

@@ -16,12 +16,12 @@ class SamModel(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
-        self.image_encoder = build_encoder(config.encoder, config.encoder_params)
+        self.image_encoder = build_encoder(config.encoder, config.encoder_params, config.detail_features)
         self.prompt_encoder = PromptEncoder(config.decoder_dim, config.click_maps, EMBED_SIZE // config.token_stride)
         self.mask_decoder = MaskDecoder(
             config.decoder_dim, config.decoder_heads, config.decoder_mlp_dim, config.decoder_depth,
             config.attn_downsample, config.iou_head_hidden, config.mask_res, config.token_stride,
-            config.mask_convs,
+            config.mask_convs, config.detail_features,
         )
         self.detector = DetectorHead(config.detector_dim)
 

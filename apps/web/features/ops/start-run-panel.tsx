@@ -119,6 +119,12 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
             </Field>
             <Field label="Steps">{text('steps', 'retrain-steps', { type: 'number', step: '1' })}</Field>
             <Field label="Learning rate">{text('lr', 'retrain-lr', { type: 'number', step: 'any' })}</Field>
+            {values.mode === 'fast' && (
+              <label className="checkbox">
+                <input type="checkbox" checked={values.hardExamples} onChange={(e) => set('hardExamples', e.target.checked)} data-testid="retrain-hard-examples" />
+                hard examples: train most on the masks the active checkpoint gets most wrong at one click
+              </label>
+            )}
             <label className="checkbox">
               <input type="checkbox" checked={values.evaluate} onChange={(e) => set('evaluate', e.target.checked)} data-testid="retrain-evaluate" />
               evaluate against the active checkpoint when done

@@ -28,6 +28,12 @@ describe('buildStartRunInput', () => {
     expect(r.ok && 'batch' in r.input).toBe(false); // the trainer's recipe for the mode
     const full = buildStartRunInput('retrain', { ...form, mode: 'full' });
     expect(full.ok && full.input).toMatchObject({ kind: 'retrain', mode: 'full' });
+    // hard-example sampling is a fast-mode choice: on only when ticked, never with a full retrain
+    expect(r.ok && r.input).toMatchObject({ hardExamples: false });
+    const hard = buildStartRunInput('retrain', { ...form, hardExamples: true });
+    expect(hard.ok && hard.input).toMatchObject({ kind: 'retrain', mode: 'fast', hardExamples: true });
+    const fullHard = buildStartRunInput('retrain', { ...form, mode: 'full', hardExamples: true });
+    expect(fullHard.ok && fullHard.input).toMatchObject({ mode: 'full', hardExamples: false });
     const p = buildStartRunInput('prefill', form);
     expect(p.ok && p.input).toMatchObject({ kind: 'prefill', boxScoreThreshold: 0.3, predIouThresh: 0.7, maxMasksPerImage: 100 });
     expect(p.ok && 'imageIds' in p.input && p.input.imageIds).toBe(false);

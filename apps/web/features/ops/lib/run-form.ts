@@ -48,6 +48,8 @@ export interface RunFormValues {
   mode: 'fast' | 'full';
   steps: string;
   lr: string;
+  /** fast mode: spend the steps on the masks the active checkpoint gets most wrong */
+  hardExamples: boolean;
   evaluate: boolean;
   candidateId: string;
   /** empty: the project's active checkpoint */
@@ -76,6 +78,7 @@ export const DEFAULT_RUN_FORM: RunFormValues = {
   mode: retrain.mode,
   steps: String(retrain.steps),
   lr: String(retrain.lr),
+  hardExamples: retrain.hardExamples,
   evaluate: retrain.evaluate,
   candidateId: '',
   baselineId: '',
@@ -148,7 +151,7 @@ export function buildStartRunInput(kind: RunFormKind, v: RunFormValues, saved: r
         : kind === 'autogen'
           ? { ...base, imageIds: imageSelection(v.imageIds), preset: v.preset, overrides: overrides(v.overrides), ...(v.allowEarlierStages ? { allowEarlierStages: true } : {}) }
           : kind === 'retrain'
-            ? { ...base, mode: v.mode, steps: num(v.steps, 'steps'), lr: num(v.lr, 'learning rate'), evaluate: v.evaluate }
+            ? { ...base, mode: v.mode, steps: num(v.steps, 'steps'), lr: num(v.lr, 'learning rate'), evaluate: v.evaluate, ...(v.mode === 'fast' && v.hardExamples ? { hardExamples: true } : {}) }
             : kind === 'evaluate'
               ? { ...base, candidateId: v.candidateId || undefined, baselineId: v.baselineId || undefined, autoPromoteMargin: v.margin.trim() === '' ? null : num(v.margin, 'margin') }
               : { ...base, imageIds: imageSelection(v.imageIds), format: v.format, includeImages: v.includeImages };
