@@ -47,7 +47,10 @@ def cmd_train(a: argparse.Namespace) -> int:
                      max_nograd_rounds=a.max_nograd_rounds, loader_workers=a.loader_workers,
                      affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
                      stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
-                     embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples)
+                     embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples,
+                     detail_lr_scale=a.detail_lr_scale)
+    if not 0 < a.detail_lr_scale <= 100:
+        raise TrainerError("--detail-lr-scale must be in (0, 100]")
     if a.mode == "fast":
         if a.init is None:
             raise TrainerError("--mode fast fine-tunes a trained model with its image encoder frozen: give --init")
@@ -226,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--hard-examples", action="store_true",
                    help="fast mode: draw each image's masks in proportion to how wrong the starting model's "
                         "one-click answer is, instead of uniformly")
+    t.add_argument("--detail-lr-scale", type=float, default=1.0,
+                   help="learning rate of the detail branch and detail upsampling (tiny-hd) relative to --lr: higher "
+                        "for a model just grown from a trained one (trainer grow)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("eval", help="interactive mIoU @1..5 clicks + detector AP@0.5 → metrics JSON")

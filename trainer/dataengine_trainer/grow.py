@@ -11,7 +11,8 @@ subspace of at most width + 1 directions. With an orthonormal basis ``Q`` of ``d
   ``Qᵀ·diag(w)`` (1×1, no bias) to the first ``r`` embedding channels (zeros up to ``256 − 16·F``);
 * every reader of the embedding is a 1×1 conv ``A·e + a`` (the decoder's projection and skip, the
   detector's projection): it becomes ``(A·Q)·e' + (a + A·b)`` on those channels, zero on the rest;
-* the detail branch fills the last ``16·F`` channels; the decoder's detail masks start at zero.
+* the detail branch fills the last ``16·F`` channels; the decoder's detail upsampling starts
+  as the bilinear doubling.
 
 The grown model's masks, IoUs and detections equal the original's to float rounding (tested).
 """
@@ -56,7 +57,7 @@ def _fold_reader(old: nn.Conv2d, new: nn.Conv2d, q: torch.Tensor, b: torch.Tenso
 
 def grow_detail(model: SamModel, features: int = 8, seed: int = 0) -> SamModel:
     """``model`` (conv encoder, token stride 2, no detail) → the same model with ``features`` detail
-    maps and the decoder's detail masks, giving the same outputs."""
+    maps and the decoder's detail upsampling, giving the same outputs."""
     cfg = model.config
     if cfg.detail_features:
         raise TrainerError(f"the model already has {cfg.detail_features} detail features")
@@ -87,7 +88,7 @@ def grow_detail(model: SamModel, features: int = 8, seed: int = 0) -> SamModel:
     _fold_reader(old_dec.embed_proj, new_dec.embed_proj, qt, b)
     _fold_reader(old_dec.skip_proj, new_dec.skip_proj, qt, b)
     _fold_reader(model.detector.proj[0], grown.detector.proj[0], qt, b)
-    new_only = {k for k in missing if k.startswith(("image_encoder.detail.", "mask_decoder.detail_masks.", "image_encoder.neck.2"))}
+    new_only = {k for k in missing if k.startswith(("image_encoder.detail.", "mask_decoder.detail_upsample.", "image_encoder.neck.2"))}
     left = set(missing) - new_only
     if left:
         raise TrainerError(f"keys with no counterpart growing the model: {sorted(left)}")

@@ -70,6 +70,13 @@ class TrainArgs:
     # fast mode: draw each image's masks in proportion to how wrong the starting model's one-click
     # answer is (hardness.py) instead of uniformly
     hard_examples: bool = False
+    # learning rate of the detail parts (the encoder's detail branch, the decoder's detail upsampling)
+    # relative to the rest: a model grown from a trained one (grow.py) learns its new parts faster
+    # than it drifts from what it knew
+    detail_lr_scale: float = 1.0
+
+
+DETAIL_PARAMS = ("image_encoder.detail.", "mask_decoder.detail_upsample.")
 
 
 def lr_at(step: int, progress: float, args: TrainArgs) -> float:
@@ -250,6 +257,13 @@ def batch_stream(records, args: TrainArgs, pin_memory: bool = False, embedding_o
         return iter(loader)
 
 
+def close_batches(batches) -> None:
+    """Stops a batch stream's loader processes now (a live worker would keep a failed run from exiting)."""
+    shutdown = getattr(batches, "_shutdown_workers", None)
+    if shutdown is not None:
+        shutdown()
+
+
 def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -286,78 +300,84 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     # the loader processes start before the model reaches a GPU (they never touch CUDA)
     batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda", embedding_of=embeddings,
                            mask_weights=weights, detail_channels=model.mask_decoder.detail_channels)
-    model.to(device).train()
-    if fast:
-        model.image_encoder.eval()  # frozen: its batch-norm statistics stay as they are
-    if affinity is not None:
-        affinity.to(device)
-    params = [p for p in model.parameters() if p.requires_grad] + (list(affinity.parameters()) if affinity is not None else [])
-    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
-    gen = torch.Generator(device=device).manual_seed(args.seed)
-    ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
-    meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
-            "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args), "device": str(device),
-            "mode": args.mode, "encoder_frozen": fast}
+    try:
+        model.to(device).train()
+        if fast:
+            model.image_encoder.eval()  # frozen: its batch-norm statistics stay as they are
+        if affinity is not None:
+            affinity.to(device)
+        named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        detail = [p for n, p in named if n.startswith(DETAIL_PARAMS)]
+        rest = [p for n, p in named if not n.startswith(DETAIL_PARAMS)] + (list(affinity.parameters()) if affinity is not None else [])
+        params = rest + detail
+        groups = [{"params": rest, "lr_scale": 1.0}] + ([{"params": detail, "lr_scale": args.detail_lr_scale}] if detail else [])
+        opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.999), weight_decay=args.weight_decay)
+        gen = torch.Generator(device=device).manual_seed(args.seed)
+        ckpt_path = os.path.join(args.out, CHECKPOINT_NAME)
+        meta = {"arch": model.config.arch, "snapshot_id": snapshot.snapshot_id, "data": os.path.abspath(args.data),
+                "parent": parent, "seed": args.seed, "steps_total": args.steps, "args": vars(args), "device": str(device),
+                "mode": args.mode, "encoder_frozen": fast}
 
-    def save(step_no: int, elapsed_s: float, **extra) -> None:
-        # CPU copies, taken now (the head's tensors live on the training device)
-        aff_state = cpu_state(affinity) if affinity is not None else None
-        save_checkpoint(ckpt_path, model, step=step_no, elapsed_s=elapsed_s, affinity_state=aff_state, **extra, **meta)
+        def save(step_no: int, elapsed_s: float, **extra) -> None:
+            # CPU copies, taken now (the head's tensors live on the training device)
+            aff_state = cpu_state(affinity) if affinity is not None else None
+            save_checkpoint(ckpt_path, model, step=step_no, elapsed_s=elapsed_s, affinity_state=aff_state, **extra, **meta)
 
-    emit("train_start", steps=args.steps, arch=model.config.arch, snapshot_id=snapshot.snapshot_id,
-         train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent,
-         device=str(device), amp=args.amp, loader_workers=args.loader_workers, torch=torch.__version__, mode=args.mode,
-         trainable_params=sum(p.numel() for p in params))
-    started = time.time()
-    last_saved = -1
-    step = 0
-    avg: dict[str, float] = {}
-    stopped_by = None
-    data_wait = 0.0  # seconds the loop waited for the loader (a GPU run that waits is loader-bound)
-    for step in range(args.steps):
-        if stop is not None and stop.stop:
-            stopped_by = stop.signal
-            break
-        if args.time_limit_s is not None and time.time() - started > args.time_limit_s:
-            stopped_by = "time_limit"
-            break
-        progress = step / args.steps
-        if args.time_limit_s:
-            progress = max(progress, (time.time() - started) / args.time_limit_s)
-        lr = lr_at(step, progress, args)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        waited = time.time()
-        batch = next(batches)
-        data_wait += time.time() - waited
-        if isinstance(batch, BatchFailure):
-            raise TrainerError(f"cannot build a training batch: {batch.message}")
-        if device.type != "cpu":
-            batch = batch.to(device, non_blocking=True)
-        out = train_step(model, batch, args, gen, affinity)
-        opt.zero_grad(set_to_none=True)
-        out["loss"].backward()
-        torch.nn.utils.clip_grad_norm_(params, GRAD_CLIP)
-        opt.step()
-        vals = {k: float(v) for k, v in out.items()}
-        for k, v in vals.items():
-            avg[k] = v if k not in avg else 0.9 * avg[k] + 0.1 * v
-        done = step + 1
-        elapsed = time.time() - started
-        if done % args.log_every == 0 or done == args.steps or done == 1:
-            eta = elapsed / done * (args.steps - done)
+        emit("train_start", steps=args.steps, arch=model.config.arch, snapshot_id=snapshot.snapshot_id,
+             train_images=len(snapshot.train), params=sum(p.numel() for p in model.parameters()), parent=parent,
+             device=str(device), amp=args.amp, loader_workers=args.loader_workers, torch=torch.__version__, mode=args.mode,
+             trainable_params=sum(p.numel() for p in params))
+        started = time.time()
+        last_saved = -1
+        step = 0
+        avg: dict[str, float] = {}
+        stopped_by = None
+        data_wait = 0.0  # seconds the loop waited for the loader (a GPU run that waits is loader-bound)
+        for step in range(args.steps):
+            if stop is not None and stop.stop:
+                stopped_by = stop.signal
+                break
+            if args.time_limit_s is not None and time.time() - started > args.time_limit_s:
+                stopped_by = "time_limit"
+                break
+            progress = step / args.steps
             if args.time_limit_s:
-                eta = min(eta, max(0.0, args.time_limit_s - elapsed))
-            emit("train_step", step=done, steps=args.steps, loss=vals["loss"], loss_avg=avg["loss"], lr=lr,
-                 iou_first_avg=avg["iou_first"], iou_refined_avg=avg["iou_refined"], det_loss_avg=avg["det_loss"],
-                 affinity_loss_avg=avg["affinity_loss"],
-                 elapsed_s=elapsed, eta_s=eta, data_wait_s=data_wait)
-        if done % args.checkpoint_every == 0 and done < args.steps:
-            save(done, elapsed, partial=True)
-            last_saved = done
-    else:
-        step = args.steps
-    del batches  # stops the loader process
+                progress = max(progress, (time.time() - started) / args.time_limit_s)
+            lr = lr_at(step, progress, args)
+            for g in opt.param_groups:
+                g["lr"] = lr * g["lr_scale"]
+            waited = time.time()
+            batch = next(batches)
+            data_wait += time.time() - waited
+            if isinstance(batch, BatchFailure):
+                raise TrainerError(f"cannot build a training batch: {batch.message}")
+            if device.type != "cpu":
+                batch = batch.to(device, non_blocking=True)
+            out = train_step(model, batch, args, gen, affinity)
+            opt.zero_grad(set_to_none=True)
+            out["loss"].backward()
+            torch.nn.utils.clip_grad_norm_(params, GRAD_CLIP)
+            opt.step()
+            vals = {k: float(v) for k, v in out.items()}
+            for k, v in vals.items():
+                avg[k] = v if k not in avg else 0.9 * avg[k] + 0.1 * v
+            done = step + 1
+            elapsed = time.time() - started
+            if done % args.log_every == 0 or done == args.steps or done == 1:
+                eta = elapsed / done * (args.steps - done)
+                if args.time_limit_s:
+                    eta = min(eta, max(0.0, args.time_limit_s - elapsed))
+                emit("train_step", step=done, steps=args.steps, loss=vals["loss"], loss_avg=avg["loss"], lr=lr,
+                     iou_first_avg=avg["iou_first"], iou_refined_avg=avg["iou_refined"], det_loss_avg=avg["det_loss"],
+                     affinity_loss_avg=avg["affinity_loss"],
+                     elapsed_s=elapsed, eta_s=eta, data_wait_s=data_wait)
+            if done % args.checkpoint_every == 0 and done < args.steps:
+                save(done, elapsed, partial=True)
+                last_saved = done
+        else:
+            step = args.steps
+    finally:
+        close_batches(batches)  # stops the loader processes, also when a step raises
     completed = step if stopped_by else args.steps
     elapsed = time.time() - started
     # a time-boxed run that used its budget is complete; only a signal makes a checkpoint partial

@@ -101,10 +101,9 @@ def _variant_micro_bundle(tmp_path, variant):
         cal = model.mask_decoder.iou_calibration
         x = torch.linspace(-0.2, 0.9, cal.x.shape[1]).repeat(4, 1) + torch.arange(4).unsqueeze(1) * 0.01
         cal.set(x, (torch.linspace(0.0, 1.0, cal.x.shape[1]) ** 2).repeat(4, 1))
-    if variant == "detail":  # the detail term starts at zero: make it count
+    if variant == "detail":  # the detail upsampling starts as the bilinear doubling: make it count
         with torch.no_grad():
-            for mlp in model.mask_decoder.detail_masks.hyper:
-                mlp.layers[-1].weight.normal_(0.0, 0.5)
+            model.mask_decoder.detail_upsample.weights.weight.normal_(0.0, 0.5)
     d = str(tmp_path / variant)
     export_bundle(model, d, variant, {"parent": None, "snapshot_id": None}, include_pytorch=False)
     return d, model

@@ -56,18 +56,28 @@ def test_a_grown_model_answers_as_the_original():
     assert emb1[:, -64:].abs().mean().item() > 1e-3
 
 
-def test_the_detail_term_changes_the_masks_at_the_low_res_grid_once_it_has_weights():
-    grown = grow_detail(_trained_looking(4), features=2).eval()
-    image = torch.randn(1, 3, 1024, 1024, generator=torch.Generator().manual_seed(1))
-    coords, labels = torch.tensor([[[512.0, 512.0]]]), torch.tensor([[1.0]])
-    _, before, _, _, _ = _answers(grown, image, coords, labels)
+def test_the_detail_upsampling_moves_only_edges_and_starts_as_the_bilinear_doubling():
+    from dataengine_trainer.model.mask_decoder import DetailUpsample
+
+    up = DetailUpsample(2)
+    g = torch.Generator().manual_seed(7)
+    detail = torch.randn(1, 32, 32, 32, generator=g)  # 2 maps at 128², packed 4×4
+    coarse = torch.full((1, 4, 64, 64), -6.0)
+    coarse[..., 30:] = 6.0  # a vertical edge between coarse columns 29 and 30
+    bilinear = F.interpolate(coarse, size=(128, 128), mode="bilinear", align_corners=False)
     with torch.no_grad():
-        for mlp in grown.mask_decoder.detail_masks.hyper:
-            mlp.layers[-1].bias.fill_(1.0)
-    emb, after, _, _, _ = _answers(grown, image, coords, labels)
-    detail = F.pixel_shuffle(emb[:, -32:], 4)  # [1, 2, 256, 256]
-    # bias 1 on both weights: each mask moves by exactly the sum of the two detail maps, pixel by pixel
-    torch.testing.assert_close(after - before, detail.sum(1, keepdim=True).expand_as(after), atol=1e-4, rtol=1e-4)
+        torch.testing.assert_close(up(coarse, up.prepare(detail)), bilinear)  # zero-initialised
+        up.weights.weight.normal_(0.0, 1.0, generator=g)
+        up.weights.bias.normal_(0.0, 1.0, generator=g)
+        weights = up.prepare(detail)
+        assert torch.allclose(weights.sum(1), torch.zeros(1), atol=1e-5)  # zero-sum: a flat region stays flat
+        out = up(coarse, weights)
+    moved = (out - bilinear).abs().amax(dim=(0, 1, 2))  # per 128² column
+    assert moved[:58].max() < 1e-5 and moved[62:].max() < 1e-5  # away from the edge: unchanged
+    assert moved[58:62].max() > 0.1  # at the edge: the detail moves it
+    flat = torch.full((1, 4, 64, 64), 3.0)
+    with torch.no_grad():
+        torch.testing.assert_close(up(flat, weights), torch.full((1, 4, 128, 128), 3.0))
 
 
 def test_growing_refuses_models_it_cannot_fold():
@@ -91,9 +101,9 @@ def test_a_flip_mirrors_the_detail_maps_on_their_own_grid():
     assert np.array_equal(flip_embedding(out, 768, detail_channels=32), emb)
 
 
-def test_a_grown_bundle_fast_retrains_and_its_detail_masks_learn(tiny_snapshot, tmp_path):
+def test_a_grown_bundle_fast_retrains_and_its_detail_upsampling_learns(tiny_snapshot, tmp_path):
     """The built-in model is a grown one: the fast retrain (frozen encoder, stored embeddings, flips
-    of the detail grid) must train its detail masks and keep its encoder."""
+    of the detail grid) must train its detail upsampling and keep its encoder."""
     from cli_helpers import json_lines, run_cli, test_threads
     from dataengine_trainer.checkpoint import load_checkpoint
     from dataengine_trainer.export import export_bundle
@@ -109,4 +119,4 @@ def test_a_grown_bundle_fast_retrains_and_its_detail_masks_learn(tiny_snapshot, 
     model, _ = load_checkpoint(str(tmp_path / "run" / "checkpoint.pt"))
     before, after = grown.state_dict(), model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in after if k.startswith("image_encoder."))
-    assert not torch.equal(before["mask_decoder.detail_masks.hyper.0.layers.2.weight"], after["mask_decoder.detail_masks.hyper.0.layers.2.weight"])
+    assert not torch.equal(before["mask_decoder.detail_upsample.weights.weight"], after["mask_decoder.detail_upsample.weights.weight"])

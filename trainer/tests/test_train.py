@@ -120,3 +120,19 @@ def test_cached_low_res_targets_match_and_stay_in_budget(tiny_snapshot):
     for seed in range(8):
         build_batch(snap.train, np.random.default_rng(seed), 1, 3, crop=256, cache=small)
     assert small.bytes <= one and len(small.entries) <= 1
+
+
+def test_a_step_that_raises_ends_the_run_with_its_error_instead_of_hanging_on_the_loader(tiny_snapshot, tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import dataengine_trainer.train as t\n"
+        "def boom(*a, **k):\n    raise RuntimeError('step failed')\n"
+        "t.lr_at = boom\n"
+        f"t.run_training(t.TrainArgs(data={tiny_snapshot!r}, out={str(tmp_path / 'run')!r}, arch='micro', steps=3, crop=256,"
+        " images_per_batch=1, masks_per_image=2, loader_workers=1, threads=1, calibrate_images=0))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.path.join(os.path.dirname(__file__), "..")}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=90, env=env)
+    assert proc.returncode != 0 and "step failed" in proc.stderr

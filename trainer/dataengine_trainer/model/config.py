@@ -27,8 +27,8 @@ class ModelConfig:
     # global attention and 1×1 upscalings alone do not give
     mask_convs: int = 0
     # conv encoder + token_stride 2 only: F fine-detail maps from the image at 256² travel in the
-    # embedding's last 16·F channels (4×4 space-to-depth), and each mask token weighs them into its
-    # 128²-formed mask at 256², the low-res grid (see DetailMasks, DetailBranch)
+    # embedding's last 16·F channels (4×4 space-to-depth), and they steer the upsampling of the
+    # 128²-formed masks to 256², the low-res grid (see DetailUpsample, DetailBranch)
     detail_features: int = 0
 
     def to_dict(self) -> dict:

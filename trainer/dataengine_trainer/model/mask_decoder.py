@@ -101,27 +101,41 @@ DETAIL_STRIDE = 4  # the image encoder's detail maps: 4×4 space-to-depth of the
 DETAIL_PACK = 8  # the decoder carries them per image on the 32² token grid as 8×8 space-to-depth
 
 
-class DetailMasks(nn.Module):
-    """Masks at 256² (the low-res grid) where the decoder forms them at 128²: each mask token also
-    weighs the image's detail maps (DetailBranch; F maps at 256²) through its own hypernetwork MLP,
-    and the result is added to the doubled 128² logits — the HQ-SAM idea of fusing fine image
-    features into the mask head, as one [4, F] × [F, 256²] product per prompt. Far from the mask's
-    edge the logits are far from 0 and the bounded term changes nothing; at the edge it moves the
-    boundary to where the image's detail says. Its last layer starts at zero: a new head leaves the
-    masks as they were."""
+class DetailUpsample(nn.Module):
+    """Masks at 256² (the low-res grid) where the decoder forms them at 128², with the image's
+    detail deciding where the edge goes (content-aware upsampling, as CARAFE or joint bilateral
+    upsampling; HQ-SAM's idea of bringing fine image features to the mask head). Per 256² pixel, a
+    3×3 conv of the detail maps (DetailBranch; F maps at 256², once per image) gives 9 weights
+    that sum to zero; the pixel's logit is the bilinear doubling plus those weights times the
+    differences between the 3×3 neighbours of its 128² cell and the cell itself. Inside a region
+    the neighbours agree and nothing changes; at an edge a pixel takes its value from the side the
+    detail says it belongs to. Per mask and pixel it is 9 multiply-adds. The conv starts at zero:
+    a new module leaves the masks as they were (the bilinear doubling)."""
 
-    def __init__(self, dim: int, features: int) -> None:
+    def __init__(self, features: int) -> None:
         super().__init__()
-        self.hyper = nn.ModuleList(MLP(dim, dim, features, 3) for _ in range(NUM_MASK_TOKENS))
-        for mlp in self.hyper:
-            nn.init.zeros_(mlp.layers[-1].weight)
-            nn.init.zeros_(mlp.layers[-1].bias)
+        self.weights = nn.Conv2d(features, 9, 3, padding=1)
+        nn.init.zeros_(self.weights.weight)
+        nn.init.zeros_(self.weights.bias)
 
-    def forward(self, masks: torch.Tensor, mask_tokens: torch.Tensor, detail: torch.Tensor) -> torch.Tensor:
-        """masks [B, 4, S, S], mask_tokens [B, 4, dim], detail [B, F, S, S] → masks [B, 4, S, S]."""
-        b, k, s, _ = masks.shape
-        weights = torch.stack([self.hyper[i](mask_tokens[:, i, :]) for i in range(k)], dim=1)  # [B, 4, F]
-        return masks + (weights @ detail.reshape(b, detail.shape[1], s * s)).reshape(b, k, s, s)
+    def prepare(self, detail: torch.Tensor) -> torch.Tensor:
+        """Packed detail channels [B, 16·F, G, G] → per-image weights [B, 9, 4G, 4G] (zero-sum over the 9)."""
+        w = self.weights(F.pixel_shuffle(detail, DETAIL_STRIDE))
+        return w - w.mean(dim=1, keepdim=True)
+
+    def forward(self, coarse: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """coarse [B, 4, s, s] logits, weights [B, 9, 2s, 2s] → [B, 4, 2s, 2s]."""
+        b, k, s, _ = coarse.shape
+        padded = F.pad(coarse, (1, 1, 1, 1), mode="replicate").unsqueeze(2)  # [B, 4, 1, s + 2, s + 2]
+        w = F.pixel_unshuffle(weights, 2).reshape(b, 1, 9, 4, s, s)  # neighbour, sub-pixel
+        centre = coarse.unsqueeze(2)
+        correction = None  # [B, 4 masks, 4 sub-pixels, s, s]
+        for n in (0, 1, 2, 3, 5, 6, 7, 8):  # one neighbour at a time (the centre's difference is 0)
+            dy, dx = divmod(n, 3)
+            term = w[:, :, n] * (padded[:, :, :, dy:dy + s, dx:dx + s] - centre)
+            correction = term if correction is None else correction + term
+        up = F.interpolate(coarse, size=(2 * s, 2 * s), mode="bilinear", align_corners=False)
+        return up + F.pixel_shuffle(correction.reshape(b, k * 4, s, s), 2)
 
 
 class MaskDecoder(nn.Module):
@@ -145,7 +159,9 @@ class MaskDecoder(nn.Module):
         if detail_features and token_stride != 2:
             raise ValueError("detail_features needs token_stride 2")
         self.detail_channels = detail_features * DETAIL_STRIDE * DETAIL_STRIDE
-        self.detail_masks = DetailMasks(dim, detail_features) if detail_features else None
+        self.detail_upsample = DetailUpsample(detail_features) if detail_features else None
+        if detail_features and mask_res != 128:
+            raise ValueError("detail_features upsample masks formed at 128² (mask_res=128)")
         # the 256-channel contract embedding is projected to the decoder width when they differ
         self.embed_proj = nn.Identity() if dim == EMBED_DIM else nn.Conv2d(EMBED_DIM, dim, 1)
         if token_stride == 2:
@@ -179,14 +195,14 @@ class MaskDecoder(nn.Module):
         """[B, 256, h, w] → the per-image decoder input, done once per image, not per prompt:
         [B, dim, h, w] (token_stride 1), or with token_stride 2 the folded tokens and the skip packed
         on the token grid, [B, dim + dim, h/2, w/2] (the skip's 64² as 2×2 space-to-depth), then with
-        detail features those maps at 256² ([B, F, 4h, 4w] as 8×8 space-to-depth, 64·F channels)."""
+        detail features the upsampling weights at 256² ([B, 9, 4h, 4w] as 8×8 space-to-depth, 576 channels)."""
         x = self.embed_proj(image_embeddings)
         if self.token_stride == 1:
             return x
         parts = [self.token_fold(x), F.pixel_unshuffle(self.skip_proj(image_embeddings), 2)]
-        if self.detail_masks is not None:
+        if self.detail_upsample is not None:
             detail = image_embeddings[:, image_embeddings.shape[1] - self.detail_channels:]
-            parts.append(F.pixel_unshuffle(F.pixel_shuffle(detail, DETAIL_STRIDE), DETAIL_PACK))
+            parts.append(F.pixel_unshuffle(self.detail_upsample.prepare(detail), DETAIL_PACK))
         return torch.cat(parts, dim=1)
 
     def _last_upscale_and_masks(self, x: torch.Tensor, hyper: torch.Tensor) -> torch.Tensor:
@@ -211,7 +227,7 @@ class MaskDecoder(nn.Module):
         tokens = torch.cat([out_tokens, sparse], dim=1)
         skip = detail = None
         if self.token_stride == 2:
-            if self.detail_masks is not None:
+            if self.detail_upsample is not None:
                 detail = F.pixel_shuffle(projected[:, 2 * self.dim :], DETAIL_PACK)
             projected, skip = projected[:, : self.dim], F.pixel_shuffle(projected[:, self.dim : 2 * self.dim], 2)
         src = projected + dense
@@ -227,10 +243,10 @@ class MaskDecoder(nn.Module):
             bb, c, hh, ww = up.shape
             masks = (hyper @ up.reshape(bb, c, hh * ww)).reshape(bb, NUM_MASK_TOKENS, hh, ww)
         r = self.low_res_per_token
-        if masks.shape[-2] != r * h:
-            masks = F.interpolate(masks, size=(r * h, r * w), mode="bilinear", align_corners=False)
         if detail is not None:
-            masks = self.detail_masks(masks, mask_out, detail)
+            masks = self.detail_upsample(masks, detail)
+        elif masks.shape[-2] != r * h:
+            masks = F.interpolate(masks, size=(r * h, r * w), mode="bilinear", align_corners=False)
         return masks, self.iou_calibration(self.iou_head(iou_out))
 
 
