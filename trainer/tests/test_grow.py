@@ -73,11 +73,11 @@ def test_the_detail_upsampling_moves_only_edges_and_starts_as_the_bilinear_doubl
         assert torch.allclose(weights.sum(1), torch.zeros(1), atol=1e-5)  # zero-sum: a flat region stays flat
         out = up(coarse, weights)
     moved = (out - bilinear).abs().amax(dim=(0, 1, 2))  # per 128² column
-    assert moved[:58].max() < 1e-5 and moved[62:].max() < 1e-5  # away from the edge: unchanged
+    assert moved[:58].max() < 1e-4 and moved[62:].max() < 1e-4  # away from the edge: unchanged (float rounding)
     assert moved[58:62].max() > 0.1  # at the edge: the detail moves it
     flat = torch.full((1, 4, 64, 64), 3.0)
     with torch.no_grad():
-        torch.testing.assert_close(up(flat, weights), torch.full((1, 4, 128, 128), 3.0))
+        torch.testing.assert_close(up(flat, weights), torch.full((1, 4, 128, 128), 3.0), atol=1e-4, rtol=0)
 
 
 def test_growing_refuses_models_it_cannot_fold():

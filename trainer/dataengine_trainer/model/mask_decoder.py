@@ -128,11 +128,11 @@ class DetailUpsample(nn.Module):
         b, k, s, _ = coarse.shape
         padded = F.pad(coarse, (1, 1, 1, 1), mode="replicate").unsqueeze(2)  # [B, 4, 1, s + 2, s + 2]
         w = F.pixel_unshuffle(weights, 2).reshape(b, 1, 9, 4, s, s)  # neighbour, sub-pixel
-        centre = coarse.unsqueeze(2)
+        # the weights sum to zero, so Σ w·(neighbour − cell) is Σ w·neighbour: one multiply-add each
         correction = None  # [B, 4 masks, 4 sub-pixels, s, s]
-        for n in (0, 1, 2, 3, 5, 6, 7, 8):  # one neighbour at a time (the centre's difference is 0)
+        for n in range(9):  # one neighbour at a time: no [B, 4, 9, 4, s, s] intermediate
             dy, dx = divmod(n, 3)
-            term = w[:, :, n] * (padded[:, :, :, dy:dy + s, dx:dx + s] - centre)
+            term = w[:, :, n] * padded[:, :, :, dy:dy + s, dx:dx + s]
             correction = term if correction is None else correction + term
         up = F.interpolate(coarse, size=(2 * s, 2 * s), mode="bilinear", align_corners=False)
         return up + F.pixel_shuffle(correction.reshape(b, k * 4, s, s), 2)
