@@ -1,7 +1,7 @@
 """Architecture presets. Contract-fixed numbers (SAM-SPEC.md §1–§2) live in ``constants.py``."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 
 @dataclass
@@ -55,25 +55,6 @@ PRESETS: dict[str, ModelConfig] = {
         token_stride=2,
         mask_convs=2,
     ),
-    # tiny + fine detail: masks refined at 256² (the 128² mask grid caps one object in three of the
-    # studio family below IoU 0.85, whatever the logits); ``grow.py`` makes one from a tiny model
-    "tiny-hd": ModelConfig(
-        arch="tiny-hd",
-        encoder="conv",
-        encoder_params={"widths": [24, 48, 96], "depths": [0, 1, 4], "kernel": 7, "expansion": 2, "stem_stride": 8},
-        decoder_dim=64,
-        decoder_heads=2,
-        decoder_mlp_dim=256,
-        decoder_depth=2,
-        attn_downsample=2,
-        iou_head_hidden=64,
-        detector_dim=64,
-        mask_res=128,
-        click_maps=True,
-        token_stride=2,
-        mask_convs=2,
-        detail_features=8,
-    ),
     # Test-sized model for the unit tests (fast on CPU; same I/O contract).
     "micro": ModelConfig(
         arch="micro",
@@ -126,6 +107,10 @@ def _sam_vit(name: str, embed_dim: int, depth: int, num_heads: int, global_attn_
     )
 
 
+# tiny + fine detail: masks upsampled to 256² along the image's edges (the 128² mask grid caps one
+# object in three of the studio family below IoU 0.85, whatever the logits); ``trainer grow`` makes one
+# from a trained tiny model
+PRESETS["tiny-hd"] = replace(PRESETS["tiny"], arch="tiny-hd", detail_features=8)
 PRESETS["sam-vit-b"] = _sam_vit("sam-vit-b", 768, 12, 12, [2, 5, 8, 11])
 PRESETS["sam-vit-l"] = _sam_vit("sam-vit-l", 1024, 24, 16, [5, 11, 17, 23])
 PRESETS["sam-vit-h"] = _sam_vit("sam-vit-h", 1280, 32, 16, [7, 15, 23, 31])
