@@ -101,10 +101,11 @@ def main() -> None:
             "64×64 skip" + (f", {arch.get('mask_convs')} residual depthwise 7×7 blocks on the prompt-conditioned 64² features"
                             if arch.get("mask_convs") else "") + ",",
             "masks at 128² doubled to 256²"
-            + (f", then at 256² each mask token weighs {arch['detail_features']} fine-detail maps that the encoder computes at"
-               " 256² (4×4/4 stem + one depthwise block) and packs 4×4 space-to-depth into the embedding's last"
-               f" {16 * arch['detail_features']} channels (HQ-SAM's fusion of fine features, within the contract; trainer/README.md,"
-               " \"Detail features\")" if arch.get("detail_features") else "")
+            + (f" along the image's edges: {arch['detail_features']} fine-detail maps that the encoder computes at 256²"
+               " (4×4/4 stem + one depthwise block) and packs 4×4 space-to-depth into the embedding's last"
+               f" {16 * arch['detail_features']} channels give each 256² pixel 9 weights on its 128² cell's neighbours"
+               " (content-aware upsampling, within the contract; trainer/README.md, \"Detail features\")"
+               if arch.get("detail_features") else "")
             + "; CenterNet-style box-detector head. "]
           if arch.get("token_stride", 1) == 2 else
           ["two-way-transformer mask decoder (64-d, 2 layers, 4 mask tokens + IoU head, masks at 128² doubled to",
