@@ -71,17 +71,19 @@ describe('interactive decoder graphs', () => {
     await Promise.all([session.release(), prompt.release()]);
   });
 
-  it.skipIf(!(() => { try { return readFileSync(DEFAULT_DECODER).length > 0; } catch { return false; } })())('splits the built-in decoder after its embedding-only part: the folded 32×32 tokens and the 64×64 skip', async () => {
+  it.skipIf(!(() => { try { return readFileSync(DEFAULT_DECODER).length > 0; } catch { return false; } })())('splits the built-in decoder after its embedding-only part: the folded 32×32 tokens, the 64×64 skip and the detail upsampling weights', async () => {
     const derived = interactiveDecoderModels(readFileSync(DEFAULT_DECODER));
-    expect(derived.preludeOutputs).toHaveLength(2);
+    // the built-in model (tiny-hd): 2 + the 9 per-neighbour weight planes of its detail upsampling
+    expect(derived.preludeOutputs).toHaveLength(11);
     expect(derived.preludeOutputs).not.toContain('image_embeddings/prelude');
-    expect(summarizeOnnxModel(derived.prelude).outputs).toHaveLength(2);
+    expect(summarizeOnnxModel(derived.prelude).outputs).toHaveLength(11);
     const session = await ort.InferenceSession.create(derived.prelude);
     const out = await session.run({ image_embeddings: new ort.Tensor('float32', new Float32Array(256 * 64 * 64).fill(0.1), [1, 256, 64, 64]) });
-    expect(derived.preludeOutputs.map((name) => out[name]!.dims).sort()).toEqual([
-      [1, 16, 64, 64],
-      [1, 64, 32, 32],
-    ]);
+    const dims = derived.preludeOutputs.map((name) => out[name]!.dims);
+    expect(dims).toContainEqual([1, 16, 64, 64]);
+    expect(dims).toContainEqual([1, 64, 32, 32]);
+    // per neighbour: 4 sub-pixels of each 128² cell (the 256² grid), computed once per image
+    expect(dims.filter((d) => d.length === 5)).toEqual(Array.from({ length: 9 }, () => [1, 1, 4, 128, 128]));
     await session.release();
   });
 
