@@ -31,6 +31,8 @@ from .model.image_encoder import ConvEncoder, detail_channels
 from .model.sam import SamModel, build_model
 
 RANK_TOL = 1e-6
+# the parameters a grown model adds (train --detail-lr-scale gives them their own learning rate)
+DETAIL_PARAMS = ("image_encoder.detail.", "mask_decoder.detail_upsample.")
 
 
 def _neck_basis(conv: nn.Conv2d, norm) -> np.ndarray:
@@ -88,7 +90,7 @@ def grow_detail(model: SamModel, features: int = 8, seed: int = 0) -> SamModel:
     _fold_reader(old_dec.embed_proj, new_dec.embed_proj, qt, b)
     _fold_reader(old_dec.skip_proj, new_dec.skip_proj, qt, b)
     _fold_reader(model.detector.proj[0], grown.detector.proj[0], qt, b)
-    new_only = {k for k in missing if k.startswith(("image_encoder.detail.", "mask_decoder.detail_upsample.", "image_encoder.neck.2"))}
+    new_only = {k for k in missing if k.startswith((*DETAIL_PARAMS, "image_encoder.neck.2"))}
     left = set(missing) - new_only
     if left:
         raise TrainerError(f"keys with no counterpart growing the model: {sorted(left)}")

@@ -13,6 +13,7 @@ import torch
 import torch.utils.data
 
 from .batches import LowResCache, build_batch
+from .grow import DETAIL_PARAMS
 from .calibration import fit_iou_calibration
 from .checkpoint import load_checkpoint, save_checkpoint
 from .constants import EMBED_DIM
@@ -75,8 +76,6 @@ class TrainArgs:
     # than it drifts from what it knew
     detail_lr_scale: float = 1.0
 
-
-DETAIL_PARAMS = ("image_encoder.detail.", "mask_decoder.detail_upsample.")
 
 
 def lr_at(step: int, progress: float, args: TrainArgs) -> float:

@@ -8,6 +8,7 @@ from torch import nn
 
 from ..constants import EMBED_DIM, EMBED_SIZE, LOW_RES_SIZE, NUM_MASK_TOKENS
 from .common import MLP, DownConv2x, LayerNorm2d, UpConv2x
+from .image_encoder import DETAIL_STRIDE  # the detail maps: 4×4 space-to-depth of the 256² grid
 from .iou_calibration import IouCalibration
 
 
@@ -97,7 +98,6 @@ class LocalBlock(nn.Module):
         return x + self.pw2(F.gelu(self.pw1(F.gelu(self.dw(x)))))
 
 
-DETAIL_STRIDE = 4  # the image encoder's detail maps: 4×4 space-to-depth of the 256² grid
 DETAIL_PACK = 8  # the decoder carries them per image on the 32² token grid as 8×8 space-to-depth
 
 
