@@ -1,9 +1,11 @@
-"""Fits the decoder's IoU calibration (``model.iou_calibration``): per mask token, an isotonic
-regression of the true IoU on the raw IoU-head output, over the prompts each token answers in the
-product — tokens 1–3 for a single click (at the object's centre and anywhere inside it), a box
-alone, and automatic-generation grid points that fall on the background (whose masks match no
-object: their true IoU is the best IoU with any annotation); token 0 for refinement clicks 2–5
-(the evaluation's click protocol, previous logits fed back)."""
+"""Fits the decoder's IoU scoring after training: first the mask-aware rescorer
+(``model.iou_rescorer``, a small network correcting the head from the masks' own statistics), then
+the calibration (``model.iou_calibration``): per mask token, an isotonic regression of the true IoU on
+the rescored output. Both learn from the prompts each token answers in the product — tokens 1–3 for a
+single click (at the object's centre and anywhere inside it), a box alone, and automatic-generation
+grid points that fall on the background (whose masks match no object: their true IoU is the best IoU
+with any annotation); token 0 for refinement clicks 2–5 (the evaluation's click protocol, previous
+logits fed back)."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,6 +18,8 @@ from .dataset import ImageRecord, load_snapshot
 from .evaluate import _decode_low_res, box_prompts, click_prompts
 from .model import SamModel
 from .model.iou_calibration import KNOTS
+from .model.iou_rescorer import INPUTS as RESCORER_INPUTS
+from .model.iou_rescorer import IouRescorer
 from .onnx_modules import DecoderOnnx, upscale_masks
 from .preprocess import coord_scale, preprocess_image
 from .progress import emit
@@ -26,6 +30,11 @@ REFINE_CLICKS = 4
 # mask costs ~9 decodes at full resolution; 16 per image keep a retrain's calibration to seconds per
 # image while the pairs still cover every token and size
 MAX_MASKS_PER_IMAGE = 16
+# the rescorer (model/iou_rescorer.py): ~1.2k weights, fitted full-batch on every labelled pair
+MIN_RESCORER_PAIRS = 2000
+RESCORER_STEPS = 1500
+RESCORER_LR = 3e-3
+RESCORER_WEIGHT_DECAY = 1e-4
 
 
 def isotonic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,11 +99,13 @@ def _ious_at(low: torch.Tensor, channels: torch.Tensor, height: int, width: int,
     return out, full
 
 
-def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray],
-                  rng: np.random.Generator, everything: list[np.ndarray] | None = None) -> dict[int, tuple[list[float], list[float]]]:
-    """(raw predicted IoU, true IoU) per token for one image: ``masks`` are prompted; background points
-    fall outside all of ``everything`` (every annotation; default ``masks``) and score against it."""
-    pairs: dict[int, tuple[list[float], list[float]]] = {k: ([], []) for k in range(NUM_MASK_TOKENS)}
+def collect_rows(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, masks: list[np.ndarray],
+                 rng: np.random.Generator, everything: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One image's decodes with the rescorer and calibration at the identity (the IoU head raw):
+    ``masks`` are prompted; background points fall outside all of ``everything`` (every annotation;
+    default ``masks``) and score against it. Returns, one row per decode, the rescorer's features
+    [p, INPUTS], the raw predictions [p, 4] and the true IoUs [p, 4] (NaN for the tokens the product
+    does not return for that prompt)."""
     n = len(masks)
     sx, sy = coord_scale(rec.height, rec.width)
     h, w = rec.height, rec.width
@@ -107,17 +118,21 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
     own = [[i] for i in range(n)]
     with torch.no_grad():
         proj = decoder.mask_decoder.project(emb)
+    feats: list[np.ndarray] = []
+    raws: list[np.ndarray] = []
+    trues: list[np.ndarray] = []
 
     def run(coords, labels, mask_input, has_mask):
         m = coords.shape[0]
         return _decode_low_res(decoder, proj.expand(m, -1, -1, -1), coords, labels, mask_input, has_mask)
 
-    def add(token_rows: torch.Tensor, raw: torch.Tensor, true: np.ndarray) -> None:
-        for i in range(true.shape[0]):
-            for j in range(true.shape[1]):
-                k = int(token_rows[i, j])
-                pairs[k][0].append(float(raw[i, k]))
-                pairs[k][1].append(float(true[i, j]))
+    def add(low, iou, coords, labels, has_mask, chans: torch.Tensor, true: np.ndarray) -> None:
+        with torch.no_grad():
+            feats.append(IouRescorer.features(iou, low, coords, labels, has_mask).numpy())
+        t = np.full((chans.shape[0], NUM_MASK_TOKENS), np.nan, np.float32)
+        np.put_along_axis(t, chans.numpy(), true, axis=1)
+        raws.append(iou.numpy().astype(np.float32))
+        trues.append(t)
 
     none = torch.zeros(1, 1, LOW_RES_SIZE, LOW_RES_SIZE)
     # single points: each mask's centre and a uniform interior point; background grid points
@@ -139,12 +154,13 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
     labels = torch.tensor([[1.0, -1.0]]).repeat(p, 1)
     low, iou = run(coords, labels, none.expand(p, -1, -1, -1), torch.zeros(p))
     chans = torch.tensor([[1, 2, 3]]).repeat(p, 1)
-    add(chans, iou, _ious_at(low, chans, h, w, stack, targets)[0])
+    add(low, iou, coords, labels, torch.zeros(p), chans, _ious_at(low, chans, h, w, stack, targets)[0])
     # a box alone
     boxes = box_prompts(masks, sx, sy)
-    low, iou = run(boxes, torch.tensor([[2.0, 3.0]]).repeat(n, 1), none.expand(n, -1, -1, -1), torch.zeros(n))
+    box_labels = torch.tensor([[2.0, 3.0]]).repeat(n, 1)
+    low, iou = run(boxes, box_labels, none.expand(n, -1, -1, -1), torch.zeros(n))
     chans = torch.tensor([[1, 2, 3]]).repeat(n, 1)
-    add(chans, iou, _ious_at(low, chans, h, w, stack, own)[0])
+    add(low, iou, boxes, box_labels, torch.zeros(n), chans, _ious_at(low, chans, h, w, stack, own)[0])
     # refinement: the evaluation's click protocol, token 0 from the second click on
     clicks = [[(*farthest_point(m), 1.0)] for m in masks]
     prev = none.expand(n, -1, -1, -1)
@@ -156,14 +172,74 @@ def collect_pairs(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mas
         chans = pick.unsqueeze(1)
         true, full = _ious_at(low, chans, h, w, stack, own)
         if r > 0:
-            add(chans, iou, true)
+            add(low, iou, coords, labels, has, chans, true)
         prev = low[torch.arange(n), pick].unsqueeze(1)
         has = torch.ones(n)
         pred = full[:, 0].reshape(n, h, w).numpy()
         for i in range(n):
             c = next_click(pred[i], masks[i])
             clicks[i].append(c if c is not None else (0.0, 0.0, -1.0))
-    return pairs
+    return np.concatenate(feats), np.concatenate(raws), np.concatenate(trues)
+
+
+def fit_rescorer(rescorer: IouRescorer, feats: np.ndarray, raw: np.ndarray, true: np.ndarray, image: np.ndarray,
+                 seed: int = 0) -> dict:
+    """Fits ``rescorer`` in place (least squares on every labelled token) on the rows of four images in
+    five and keeps it only when it lowers the squared error on the fifth (images it never saw); else it
+    stays the identity. feats [p, INPUTS], raw/true [p, 4] (NaN: not labelled), image [p] (row → image)."""
+    rescorer.reset()
+    labelled = ~np.isnan(true)
+    images = np.unique(image)
+    if labelled.sum() < MIN_RESCORER_PAIRS or len(images) < 5:
+        return {"fitted": False, "reason": f"{int(labelled.sum())} pairs on {len(images)} image(s): too few to fit "
+                f"(needs {MIN_RESCORER_PAIRS} on 5)"}
+    rng = np.random.default_rng(seed)
+    held_images = rng.choice(images, size=max(1, len(images) // 5), replace=False)
+    held = np.isin(image, held_images)
+    x = torch.from_numpy(feats.astype(np.float32))
+    base = torch.from_numpy(raw.astype(np.float32))
+    y = torch.from_numpy(np.nan_to_num(true, nan=0.0).astype(np.float32))
+    m = torch.from_numpy(labelled.astype(np.float32))
+    tr, ho = torch.from_numpy(~held), torch.from_numpy(held)
+    with torch.no_grad():
+        rescorer.mean.copy_(x[tr].mean(0))
+        rescorer.std.copy_(x[tr].std(0).clamp(min=1e-3))
+        gen = torch.Generator().manual_seed(seed)
+        for p in (rescorer.w1, rescorer.w2):
+            p.copy_(torch.randn(p.shape, generator=gen) / p.shape[1] ** 0.5)
+        for p in (rescorer.b1, rescorer.b2):
+            p.zero_()
+    params = [rescorer.w1, rescorer.b1, rescorer.w2, rescorer.b2, rescorer.w3, rescorer.b3]
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(params, lr=RESCORER_LR, weight_decay=RESCORER_WEIGHT_DECAY)
+
+    def sq_err(rows: torch.Tensor) -> torch.Tensor:
+        pred = base[rows] + rescorer.correction(x[rows])
+        return ((pred - y[rows]) ** 2 * m[rows]).sum() / m[rows].sum().clamp(min=1)
+
+    try:
+        with torch.enable_grad():
+            for _ in range(RESCORER_STEPS):
+                opt.zero_grad()
+                loss = sq_err(tr)
+                loss.backward()
+                opt.step()
+    finally:
+        for p in params:
+            p.requires_grad_(False)
+    with torch.no_grad():
+        held_raw = float((((base[ho] - y[ho]) ** 2) * m[ho]).sum() / m[ho].sum().clamp(min=1))
+        held_fit = float(sq_err(ho))
+        corr = base[ho] + rescorer.correction(x[ho])
+    mae = lambda pred: float(((pred - y[ho]).abs() * m[ho]).sum() / m[ho].sum().clamp(min=1))  # noqa: E731
+    summary = {"pairs": int(labelled.sum()), "held_out_images": int(len(held_images)),
+               "held_out_mae_raw": mae(base[ho]), "held_out_mae_rescored": mae(corr),
+               "held_out_mse_raw": held_raw, "held_out_mse_rescored": held_fit}
+    if not held_fit < held_raw:
+        rescorer.reset()
+        return {"fitted": False, "reason": "no better than the head on held-out images", **summary}
+    return {"fitted": True, **summary}
 
 
 def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_images: int = 100, seed: int = 0,
@@ -177,12 +253,13 @@ def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_im
     # the last images of the split: a fine-tune on a growing project sees the newest ones least
     records = records[-max_images:] if max_images else records
     cal = model.mask_decoder.iou_calibration
+    rescorer = model.mask_decoder.iou_rescorer
     cal.reset()
+    rescorer.reset()
     model.eval()
     decoder = DecoderOnnx(model)
     rng = np.random.default_rng(seed)
-    raw: dict[int, list[float]] = {k: [] for k in range(NUM_MASK_TOKENS)}
-    true: dict[int, list[float]] = {k: [] for k in range(NUM_MASK_TOKENS)}
+    feats, raws, trues, image = [], [], [], []
     for n, rec in enumerate(records):
         everything = [a.mask() for a in rec.annotations if a.area >= MIN_PROMPT_AREA]
         if not everything:
@@ -195,20 +272,33 @@ def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_im
                 emb = torch.as_tensor(embedding_of(rec)).unsqueeze(0)
             else:
                 emb = model.embed(preprocess_image(rec.load_rgb()))
-        for k, (r, t) in collect_pairs(decoder, emb, rec, masks, rng, everything).items():
-            raw[k] += r
-            true[k] += t
+        f, r, t = collect_rows(decoder, emb, rec, masks, rng, everything)
+        feats.append(f)
+        raws.append(r)
+        trues.append(t)
+        image.append(np.full(len(f), n))
         if progress and ((n + 1) % 20 == 0 or n + 1 == len(records)):
             emit("calibrate_progress", images=n + 1, total=len(records))
+    if feats:
+        f, r, t, img = np.concatenate(feats), np.concatenate(raws), np.concatenate(trues), np.concatenate(image)
+    else:
+        f, r, t, img = (np.zeros((0, RESCORER_INPUTS), np.float32), np.zeros((0, NUM_MASK_TOKENS), np.float32),
+                        np.zeros((0, NUM_MASK_TOKENS), np.float32), np.zeros(0, int))
+    rescoring = fit_rescorer(rescorer, f, r, t, img, seed)
+    scored = r
+    if rescoring["fitted"]:
+        with torch.no_grad():
+            scored = r + rescorer.correction(torch.from_numpy(f.astype(np.float32))).numpy()
     xs, ys, summary = [], [], {}
     for k in range(NUM_MASK_TOKENS):
-        r, t = np.asarray(raw[k], np.float32), np.asarray(true[k], np.float32)
-        x, y = knots_from_pairs(r, t, cal.x.shape[1])
+        keep = ~np.isnan(t[:, k])
+        raw_k, s_k, t_k = r[keep, k], scored[keep, k], t[keep, k]
+        x, y = knots_from_pairs(s_k, t_k, cal.x.shape[1])
         xs.append(torch.from_numpy(np.asarray(x, np.float32)))
         ys.append(torch.from_numpy(np.asarray(y, np.float32)))
-        calibrated = np.interp(r, x, y) if len(r) else r
-        summary[f"token{k}"] = {"pairs": int(len(r)),
-                                "mae_raw": float(np.abs(r - t).mean()) if len(r) else None,
-                                "mae_calibrated": float(np.abs(calibrated - t).mean()) if len(r) else None}
+        calibrated = np.interp(s_k, x, y) if len(s_k) else s_k
+        summary[f"token{k}"] = {"pairs": int(len(t_k)),
+                                "mae_raw": float(np.abs(raw_k - t_k).mean()) if len(t_k) else None,
+                                "mae_calibrated": float(np.abs(calibrated - t_k).mean()) if len(t_k) else None}
     cal.set(torch.stack(xs), torch.stack(ys))
-    return {"images": len(records), "split": split, "tokens": summary}
+    return {"images": len(records), "split": split, "tokens": summary, "rescorer": rescoring}

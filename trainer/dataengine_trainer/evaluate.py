@@ -41,7 +41,8 @@ def _decode_low_res(decoder: DecoderOnnx, src: torch.Tensor, coords: torch.Tenso
     with torch.no_grad():
         sparse = decoder.prompt_encoder.embed_points(coords, labels)
         dense = decoder.prompt_encoder.dense_embedding(coords, labels, mask_input, has_mask)
-        return decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense)
+        return decoder.mask_decoder(src, decoder.prompt_encoder.dense_pe(), sparse, dense,
+                                    prompt=(coords, labels, has_mask))
 
 
 def click_prompts(clicks: list[list[tuple[float, float, float]]], sx: float, sy: float) -> tuple[torch.Tensor, torch.Tensor]:

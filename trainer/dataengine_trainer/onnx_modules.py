@@ -63,7 +63,8 @@ class DecoderOnnx(nn.Module):
         sparse = self.prompt_encoder.embed_points(point_coords, point_labels)
         dense = self.prompt_encoder.dense_embedding(point_coords, point_labels, mask_input, has_mask_input)
         src = self.mask_decoder.project(image_embeddings)
-        low_res, iou = self.mask_decoder(src, self.prompt_encoder.dense_pe(), sparse, dense)
+        low_res, iou = self.mask_decoder(src, self.prompt_encoder.dense_pe(), sparse, dense,
+                                         prompt=(point_coords, point_labels, has_mask_input))
         return postprocess_masks(low_res, orig_im_size), iou, low_res
 
 

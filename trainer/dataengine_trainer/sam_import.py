@@ -37,6 +37,7 @@ MODEL_TYPES = {"vit_b": "sam-vit-b", "vit_l": "sam-vit-l", "vit_h": "sam-vit-h"}
 ENCODER_SHAPES = {"vit_b": (768, 12), "vit_l": (1024, 24), "vit_h": (1280, 32)}
 # trainer tensors no official checkpoint has: they keep their fresh initialisation
 TRAINER_ONLY = {"detector.": "box detector head (untrained until a retrain)",
+                "mask_decoder.iou_rescorer.": "mask-aware IoU rescorer (identity until fitted)",
                 "mask_decoder.iou_calibration.": "IoU calibration (identity until fitted)"}
 
 

@@ -286,6 +286,7 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         model = build_model(args.arch, seed=args.seed)
     # the IoU head trains raw; its calibration is fitted again after training (calibration.py)
     model.mask_decoder.iou_calibration.reset()
+    model.mask_decoder.iou_rescorer.reset()
     embeddings = None
     if fast:
         model.image_encoder.requires_grad_(False)

@@ -101,6 +101,14 @@ def _variant_micro_bundle(tmp_path, variant):
         cal = model.mask_decoder.iou_calibration
         x = torch.linspace(-0.2, 0.9, cal.x.shape[1]).repeat(4, 1) + torch.arange(4).unsqueeze(1) * 0.01
         cal.set(x, (torch.linspace(0.0, 1.0, cal.x.shape[1]) ** 2).repeat(4, 1))
+    if variant == "rescored":  # a fitted mask-aware IoU rescorer is part of the decoder graph too
+        r = model.mask_decoder.iou_rescorer
+        gen = torch.Generator().manual_seed(5)
+        with torch.no_grad():
+            r.mean.normal_(0.0, 0.2, generator=gen)
+            r.std.uniform_(0.5, 2.0, generator=gen)
+            r.w3.normal_(0.0, 0.3, generator=gen)
+            r.b3.normal_(0.0, 0.1, generator=gen)
     if variant == "detail":  # the detail upsampling starts as the bilinear doubling: make it count
         with torch.no_grad():
             model.mask_decoder.detail_upsample.weights.weight.normal_(0.0, 0.5)
@@ -109,7 +117,7 @@ def _variant_micro_bundle(tmp_path, variant):
     return d, model
 
 
-@pytest.mark.parametrize("variant", ["default", *VARIANTS, "calibrated"])
+@pytest.mark.parametrize("variant", ["default", *VARIANTS, "calibrated", "rescored"])
 def test_pytorch_onnxruntime_parity(micro_bundle, tmp_path, variant):
     d, model = micro_bundle if variant == "default" else _variant_micro_bundle(tmp_path, variant)
     model.eval()

@@ -70,7 +70,8 @@ def test_the_detail_upsampling_moves_only_edges_and_starts_as_the_bilinear_doubl
         up.weights.weight.normal_(0.0, 1.0, generator=g)
         up.weights.bias.normal_(0.0, 1.0, generator=g)
         weights = up.prepare(detail)
-        assert torch.allclose(weights.sum(1), torch.zeros(1), atol=1e-5)  # zero-sum: a flat region stays flat
+        # the learned part sums to zero and the bilinear part to one: a flat region stays flat
+        assert torch.allclose(weights.sum(1), torch.ones(1), atol=1e-5)
         out = up(coarse, weights)
     moved = (out - bilinear).abs().amax(dim=(0, 1, 2))  # per 128² column
     assert moved[:58].max() < 1e-4 and moved[62:].max() < 1e-4  # away from the edge: unchanged (float rounding)

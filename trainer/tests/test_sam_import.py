@@ -64,13 +64,13 @@ def test_vit_b_checkpoint_layout_loads_key_for_key():
     model, report = import_official(sd, "vit_b")
     assert model.config.arch == "sam-vit-b" and report["official_tensors"] == 314
     own = model.state_dict()
-    fresh = {k for k in own if k.startswith(("detector.", "mask_decoder.iou_calibration."))}
+    fresh = {k for k in own if k.startswith(("detector.", "mask_decoder.iou_rescorer.", "mask_decoder.iou_calibration."))}
     converted, unused = convert_state_dict(sd)
     assert unused == [] and set(converted) == set(own) - fresh  # every official key consumed, every tensor filled
     assert report["loaded_tensors"] == len(converted) == 311  # 4 point-embedding rows → one tensor
     assert torch.equal(model.image_encoder.blocks[11].attn.rel_pos_w, sd["image_encoder.blocks.11.attn.rel_pos_w"])
     assert torch.equal(model.mask_decoder.mask_tokens, sd["mask_decoder.mask_tokens.weight"])
-    assert report["fresh"].keys() == {"detector", "mask_decoder.iou_calibration"}
+    assert report["fresh"].keys() == {"detector", "mask_decoder.iou_rescorer", "mask_decoder.iou_calibration"}
 
 
 def test_presets_are_the_official_architectures():

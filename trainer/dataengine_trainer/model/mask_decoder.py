@@ -10,6 +10,7 @@ from ..constants import EMBED_DIM, EMBED_SIZE, LOW_RES_SIZE, NUM_MASK_TOKENS
 from .common import MLP, DownConv2x, LayerNorm2d, UpConv2x
 from .image_encoder import DETAIL_STRIDE  # the detail maps: 4×4 space-to-depth of the 256² grid
 from .iou_calibration import IouCalibration
+from .iou_rescorer import IouRescorer
 
 
 class Attention(nn.Module):
@@ -109,8 +110,12 @@ class DetailUpsample(nn.Module):
     that sum to zero; the pixel's logit is the bilinear doubling plus those weights times the
     differences between the 3×3 neighbours of its 128² cell and the cell itself. Inside a region
     the neighbours agree and nothing changes; at an edge a pixel takes its value from the side the
-    detail says it belongs to. Per mask and pixel it is 9 multiply-adds. The conv starts at zero:
-    a new module leaves the masks as they were (the bilinear doubling)."""
+    detail says it belongs to. The conv starts at zero: a new module leaves the masks as they were
+    (the bilinear doubling).
+
+    The bilinear doubling (half-pixel centres, edges clamped) is itself a fixed weighting of the
+    same 3×3 neighbours (``BILINEAR_TAPS``), so ``prepare`` adds it to the learned weights once per
+    image and a click costs 9 multiply-adds per mask pixel and nothing else."""
 
     def __init__(self, features: int) -> None:
         super().__init__()
@@ -119,23 +124,37 @@ class DetailUpsample(nn.Module):
         nn.init.zeros_(self.weights.bias)
 
     def prepare(self, detail: torch.Tensor) -> torch.Tensor:
-        """Packed detail channels [B, 16·F, G, G] → per-image weights [B, 9, 4G, 4G] (zero-sum over the 9)."""
+        """Packed detail channels [B, 16·F, G, G] → per-image weights [B, 9, 4G, 4G]: the learned
+        zero-sum weights plus the bilinear doubling's (they sum to one over the 9)."""
         w = self.weights(F.pixel_shuffle(detail, DETAIL_STRIDE))
-        return w - w.mean(dim=1, keepdim=True)
+        w = w - w.mean(dim=1, keepdim=True)
+        # per 2×2 block (the sub-pixels of one 128² cell): channel n·4 + sub-pixel
+        taps = F.pixel_unshuffle(w, 2) + BILINEAR_TAPS.to(w.dtype).reshape(1, 36, 1, 1)
+        return F.pixel_shuffle(taps, 2)
 
     def forward(self, coarse: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        """coarse [B, 4, s, s] logits, weights [B, 9, 2s, 2s] → [B, 4, 2s, 2s]."""
+        """coarse [B, 4, s, s] logits, weights [B, 9, 2s, 2s] (``prepare``'s) → [B, 4, 2s, 2s]."""
         b, k, s, _ = coarse.shape
+        # replicate padding: the clamped edges of the bilinear doubling
         padded = F.pad(coarse, (1, 1, 1, 1), mode="replicate").unsqueeze(2)  # [B, 4, 1, s + 2, s + 2]
         w = F.pixel_unshuffle(weights, 2).reshape(b, 1, 9, 4, s, s)  # neighbour, sub-pixel
-        # the weights sum to zero, so Σ w·(neighbour − cell) is Σ w·neighbour: one multiply-add each
-        correction = None  # [B, 4 masks, 4 sub-pixels, s, s]
+        out = None  # [B, 4 masks, 4 sub-pixels, s, s]
         for n in range(9):  # one neighbour at a time: no [B, 4, 9, 4, s, s] intermediate
             dy, dx = divmod(n, 3)
             term = w[:, :, n] * padded[:, :, :, dy:dy + s, dx:dx + s]
-            correction = term if correction is None else correction + term
-        up = F.interpolate(coarse, size=(2 * s, 2 * s), mode="bilinear", align_corners=False)
-        return up + F.pixel_shuffle(correction.reshape(b, k * 4, s, s), 2)
+            out = term if out is None else out + term
+        return F.pixel_shuffle(out.reshape(b, k * 4, s, s), 2)
+
+
+def _bilinear_taps() -> torch.Tensor:
+    """The 2× bilinear upsampling (half-pixel centres) as weights on a cell's 3×3 neighbours, per
+    sub-pixel: [9 (neighbour dy·3 + dx), 4 (sub-pixel sy·2 + sx)]. Sub-pixel 0 of a row sits a quarter
+    cell above the cell's centre: ¼ of the row above, ¾ of its own; sub-pixel 1: ¾ own, ¼ below."""
+    r = torch.tensor([[0.25, 0.0], [0.75, 0.75], [0.0, 0.25]])  # [neighbour offset, sub-pixel]
+    return torch.einsum("ap,bq->abpq", r, r).reshape(9, 4)
+
+
+BILINEAR_TAPS = _bilinear_taps()
 
 
 class MaskDecoder(nn.Module):
@@ -188,7 +207,9 @@ class MaskDecoder(nn.Module):
             hyper_out = dim // 4
         self.hyper = nn.ModuleList(MLP(dim, dim, hyper_out, 3) for _ in range(NUM_MASK_TOKENS))
         self.iou_head = MLP(dim, iou_hidden, NUM_MASK_TOKENS, 3)
-        # fitted after training so iou_predictions estimate the true IoU (identity until then)
+        # fitted after training so iou_predictions estimate the true IoU (identity until then): a
+        # correction from the masks themselves, then a monotone map per token
+        self.iou_rescorer = IouRescorer()
         self.iou_calibration = IouCalibration()
 
     def project(self, image_embeddings: torch.Tensor) -> torch.Tensor:
@@ -218,10 +239,13 @@ class MaskDecoder(nn.Module):
         return F.pixel_shuffle(masks.reshape(b, NUM_MASK_TOKENS * 4, h, w), 2)
 
     def forward(self, projected: torch.Tensor, image_pe: torch.Tensor,
-                sparse: torch.Tensor, dense: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                sparse: torch.Tensor, dense: torch.Tensor,
+                prompt: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """projected (``project``'s output, one row per prompt) [B, C, g, g], image_pe [1, dim, g, g],
         sparse [B, N, dim], dense [B, dim, g, g] or [1, dim, 1, 1] (no mask), on the token grid g
-        (64 for the full frame, or 32 with token_stride 2) → (low-res logits [B, 4, 256, 256], iou [B, 4])."""
+        (64 for the full frame, or 32 with token_stride 2) → (low-res logits [B, 4, 256, 256], iou [B, 4]).
+        ``prompt`` = (coords [B, N, 2], labels [B, N], has_mask [B]) the sparse embedding came from: a
+        fitted IoU rescorer needs them (training runs with the rescorer reset and need not pass them)."""
         b = sparse.shape[0]
         out_tokens = torch.cat([self.iou_token, self.mask_tokens], dim=0).unsqueeze(0).expand(b, -1, -1)
         tokens = torch.cat([out_tokens, sparse], dim=1)
@@ -247,7 +271,12 @@ class MaskDecoder(nn.Module):
             masks = self.detail_upsample(masks, detail)
         elif masks.shape[-2] != r * h:
             masks = F.interpolate(masks, size=(r * h, r * w), mode="bilinear", align_corners=False)
-        return masks, self.iou_calibration(self.iou_head(iou_out))
+        iou = self.iou_head(iou_out)
+        if not self.iou_rescorer.is_identity:
+            if prompt is None:
+                raise ValueError("a fitted IoU rescorer needs the prompt (coords, labels, has_mask)")
+            iou = self.iou_rescorer(iou, masks, *prompt)
+        return masks, self.iou_calibration(iou)
 
 
 def upscale_masks(low_res: torch.Tensor, size: int) -> torch.Tensor:

@@ -58,7 +58,10 @@ class SamModel(nn.Module):
         if pe.click_maps:
             dense = dense + pe.click_embed(crop_grid(pe.render_clicks(coords, labels), crop))
         src = embeddings if projected else self.mask_decoder.project(embeddings)
-        return self.mask_decoder(src, pe.dense_pe() if image_pe is None else image_pe, sparse, dense)
+        rows = coords.shape[0]
+        flags = has_mask if has_mask is not None else coords.new_full((rows,), 0.0 if mask_input is None else 1.0)
+        return self.mask_decoder(src, pe.dense_pe() if image_pe is None else image_pe, sparse, dense,
+                                 prompt=(coords, labels, flags))
 
 
 def crop_grid(maps: torch.Tensor, crop: tuple[torch.Tensor, int] | None) -> torch.Tensor:
