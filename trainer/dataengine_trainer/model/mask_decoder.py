@@ -134,16 +134,18 @@ class DetailUpsample(nn.Module):
 
     def forward(self, coarse: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         """coarse [B, 4, s, s] logits, weights [B, 9, 2s, 2s] (``prepare``'s) → [B, 4, 2s, 2s]."""
-        b, k, s, _ = coarse.shape
-        # replicate padding: the clamped edges of the bilinear doubling
-        padded = F.pad(coarse, (1, 1, 1, 1), mode="replicate").unsqueeze(2)  # [B, 4, 1, s + 2, s + 2]
-        w = F.pixel_unshuffle(weights, 2).reshape(b, 1, 9, 4, s, s)  # neighbour, sub-pixel
-        out = None  # [B, 4 masks, 4 sub-pixels, s, s]
-        for n in range(9):  # one neighbour at a time: no [B, 4, 9, 4, s, s] intermediate
+        s = coarse.shape[-1]
+        # replicate padding: the clamped edges of the bilinear doubling; then each cell repeated 2×2, so
+        # that neighbour (dy, dx) of every 256² pixel's cell sits at an even shift of one grid and the
+        # products are plain [B, 4, 2s, 2s] × [B, 1, 2s, 2s] (faster in onnxruntime than the sub-pixel
+        # layout and its final depth-to-space)
+        up = F.interpolate(F.pad(coarse, (1, 1, 1, 1), mode="replicate"), scale_factor=2.0, mode="nearest")
+        out = None
+        for n in range(9):  # one neighbour at a time: no [B, 4, 9, 2s, 2s] intermediate
             dy, dx = divmod(n, 3)
-            term = w[:, :, n] * padded[:, :, :, dy:dy + s, dx:dx + s]
+            term = weights[:, n : n + 1] * up[:, :, 2 * dy : 2 * dy + 2 * s, 2 * dx : 2 * dx + 2 * s]
             out = term if out is None else out + term
-        return F.pixel_shuffle(out.reshape(b, k * 4, s, s), 2)
+        return out
 
 
 def _bilinear_taps() -> torch.Tensor:
