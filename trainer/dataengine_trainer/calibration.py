@@ -183,16 +183,22 @@ def collect_rows(decoder: DecoderOnnx, emb: torch.Tensor, rec: ImageRecord, mask
 
 
 def fit_rescorer(rescorer: IouRescorer, feats: np.ndarray, raw: np.ndarray, true: np.ndarray, image: np.ndarray,
-                 seed: int = 0) -> dict:
+                 seed: int = 0, start: dict[str, torch.Tensor] | None = None) -> dict:
     """Fits ``rescorer`` in place (least squares on every labelled token) on the rows of four images in
-    five and keeps it only when it lowers the squared error on the fifth (images it never saw); else it
-    stays the identity. feats [p, INPUTS], raw/true [p, 4] (NaN: not labelled), image [p] (row → image)."""
+    five, and keeps whichever predicts the fifth (images it never saw) best: the fit, ``start`` as it
+    is (a parent model's rescorer: a retrain's few images may not beat what it learned from many; the
+    fit then starts from it), or the identity. feats [p, INPUTS], raw/true [p, 4] (NaN: not labelled),
+    image [p] (row → image)."""
     rescorer.reset()
     labelled = ~np.isnan(true)
     images = np.unique(image)
     if labelled.sum() < MIN_RESCORER_PAIRS or len(images) < 5:
-        return {"fitted": False, "reason": f"{int(labelled.sum())} pairs on {len(images)} image(s): too few to fit "
-                f"(needs {MIN_RESCORER_PAIRS} on 5)"}
+        if start is not None:
+            rescorer.load_state_dict(start)
+            return {"fitted": False, "kept": "start", "reason": f"{int(labelled.sum())} pairs on {len(images)} image(s): "
+                    f"too few to fit (needs {MIN_RESCORER_PAIRS} on 5); the parent's rescorer is kept"}
+        return {"fitted": False, "kept": "identity", "reason": f"{int(labelled.sum())} pairs on {len(images)} image(s): "
+                f"too few to fit (needs {MIN_RESCORER_PAIRS} on 5)"}
     rng = np.random.default_rng(seed)
     held_images = rng.choice(images, size=max(1, len(images) // 5), replace=False)
     held = np.isin(image, held_images)
@@ -201,23 +207,33 @@ def fit_rescorer(rescorer: IouRescorer, feats: np.ndarray, raw: np.ndarray, true
     y = torch.from_numpy(np.nan_to_num(true, nan=0.0).astype(np.float32))
     m = torch.from_numpy(labelled.astype(np.float32))
     tr, ho = torch.from_numpy(~held), torch.from_numpy(held)
-    with torch.no_grad():
-        rescorer.mean.copy_(x[tr].mean(0))
-        rescorer.std.copy_(x[tr].std(0).clamp(min=1e-3))
-        gen = torch.Generator().manual_seed(seed)
-        for p in (rescorer.w1, rescorer.w2):
-            p.copy_(torch.randn(p.shape, generator=gen) / p.shape[1] ** 0.5)
-        for p in (rescorer.b1, rescorer.b2):
-            p.zero_()
-    params = [rescorer.w1, rescorer.b1, rescorer.w2, rescorer.b2, rescorer.w3, rescorer.b3]
-    for p in params:
-        p.requires_grad_(True)
-    opt = torch.optim.Adam(params, lr=RESCORER_LR, weight_decay=RESCORER_WEIGHT_DECAY)
 
     def sq_err(rows: torch.Tensor) -> torch.Tensor:
         pred = base[rows] + rescorer.correction(x[rows])
         return ((pred - y[rows]) ** 2 * m[rows]).sum() / m[rows].sum().clamp(min=1)
 
+    def mae(rows: torch.Tensor) -> float:
+        pred = base[rows] + rescorer.correction(x[rows])
+        return float(((pred - y[rows]).abs() * m[rows]).sum() / m[rows].sum().clamp(min=1))
+
+    held_out: dict[str, tuple[float, float, dict | None]] = {}  # choice → (mse, mae, state)
+    with torch.no_grad():
+        held_out["identity"] = (float(sq_err(ho)), mae(ho), None)
+        if start is not None:
+            rescorer.load_state_dict(start)
+            held_out["start"] = (float(sq_err(ho)), mae(ho), {k: v.clone() for k, v in start.items()})
+        else:
+            rescorer.mean.copy_(x[tr].mean(0))
+            rescorer.std.copy_(x[tr].std(0).clamp(min=1e-3))
+            gen = torch.Generator().manual_seed(seed)
+            for p in (rescorer.w1, rescorer.w2):
+                p.copy_(torch.randn(p.shape, generator=gen) / p.shape[1] ** 0.5)
+            for p in (rescorer.b1, rescorer.b2, rescorer.w3, rescorer.b3):
+                p.zero_()
+    params = [rescorer.w1, rescorer.b1, rescorer.w2, rescorer.b2, rescorer.w3, rescorer.b3]
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(params, lr=RESCORER_LR, weight_decay=RESCORER_WEIGHT_DECAY)
     try:
         with torch.enable_grad():
             for _ in range(RESCORER_STEPS):
@@ -229,17 +245,19 @@ def fit_rescorer(rescorer: IouRescorer, feats: np.ndarray, raw: np.ndarray, true
         for p in params:
             p.requires_grad_(False)
     with torch.no_grad():
-        held_raw = float((((base[ho] - y[ho]) ** 2) * m[ho]).sum() / m[ho].sum().clamp(min=1))
-        held_fit = float(sq_err(ho))
-        corr = base[ho] + rescorer.correction(x[ho])
-    mae = lambda pred: float(((pred - y[ho]).abs() * m[ho]).sum() / m[ho].sum().clamp(min=1))  # noqa: E731
+        held_out["fit"] = (float(sq_err(ho)), mae(ho), {k: v.clone() for k, v in rescorer.state_dict().items()})
+    choice = min(held_out, key=lambda k: held_out[k][0])
+    rescorer.reset()
+    if held_out[choice][2] is not None:
+        rescorer.load_state_dict(held_out[choice][2])
     summary = {"pairs": int(labelled.sum()), "held_out_images": int(len(held_images)),
-               "held_out_mae_raw": mae(base[ho]), "held_out_mae_rescored": mae(corr),
-               "held_out_mse_raw": held_raw, "held_out_mse_rescored": held_fit}
-    if not held_fit < held_raw:
-        rescorer.reset()
-        return {"fitted": False, "reason": "no better than the head on held-out images", **summary}
-    return {"fitted": True, **summary}
+               "held_out_mae_raw": held_out["identity"][1], "held_out_mse_raw": held_out["identity"][0],
+               "held_out_mae_rescored": held_out[choice][1], "held_out_mse_rescored": held_out[choice][0]}
+    if "start" in held_out:
+        summary["held_out_mse_start"] = held_out["start"][0]
+    reasons = {"identity": "no better than the head on held-out images", "start": "the parent's rescorer predicts "
+               "held-out images better than a refit", "fit": "fitted"}
+    return {"fitted": choice == "fit", "kept": choice, "reason": reasons[choice], **summary}
 
 
 def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_images: int = 100, seed: int = 0,
@@ -254,8 +272,10 @@ def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_im
     records = records[-max_images:] if max_images else records
     cal = model.mask_decoder.iou_calibration
     rescorer = model.mask_decoder.iou_rescorer
+    # a fitted rescorer (the parent's, for a retrain) is where the new fit starts, and a candidate
+    start = None if rescorer.is_identity else {k: v.clone() for k, v in rescorer.state_dict().items()}
     cal.reset()
-    rescorer.reset()
+    rescorer.reset()  # the decodes below must give the head's raw scores
     model.eval()
     decoder = DecoderOnnx(model)
     rng = np.random.default_rng(seed)
@@ -284,9 +304,9 @@ def fit_iou_calibration(model: SamModel, data: str, split: str = "train", max_im
     else:
         f, r, t, img = (np.zeros((0, RESCORER_INPUTS), np.float32), np.zeros((0, NUM_MASK_TOKENS), np.float32),
                         np.zeros((0, NUM_MASK_TOKENS), np.float32), np.zeros(0, int))
-    rescoring = fit_rescorer(rescorer, f, r, t, img, seed)
+    rescoring = fit_rescorer(rescorer, f, r, t, img, seed, start)
     scored = r
-    if rescoring["fitted"]:
+    if not rescorer.is_identity:
         with torch.no_grad():
             scored = r + rescorer.correction(torch.from_numpy(f.astype(np.float32))).numpy()
     xs, ys, summary = [], [], {}

@@ -286,7 +286,10 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
         model = build_model(args.arch, seed=args.seed)
     # the IoU head trains raw; its calibration is fitted again after training (calibration.py)
     model.mask_decoder.iou_calibration.reset()
-    model.mask_decoder.iou_rescorer.reset()
+    # so does the rescorer; the parent's, kept aside, is where its fit after training starts
+    rescorer = model.mask_decoder.iou_rescorer
+    parent_rescorer = None if rescorer.is_identity else {k: v.clone() for k, v in rescorer.state_dict().items()}
+    rescorer.reset()
     embeddings = None
     if fast:
         model.image_encoder.requires_grad_(False)
@@ -386,6 +389,8 @@ def run_training(args: TrainArgs, stop: StopFlag | None = None) -> dict:
     if completed > 0 and not partial and args.calibrate_images > 0:
         # a signal asks to stop now: a partial checkpoint keeps the raw head (identity calibration)
         model.cpu()
+        if parent_rescorer is not None:
+            model.mask_decoder.iou_rescorer.load_state_dict(parent_rescorer)
         calibration = fit_iou_calibration(model, args.data, split="train", max_images=args.calibrate_images, seed=args.seed,
                                           embedding_of=embeddings)
         emit("calibrate_done", **calibration)

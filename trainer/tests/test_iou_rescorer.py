@@ -41,10 +41,16 @@ def test_features_read_each_mask_and_the_prompt():
     assert tok[3, 2].item() == 1.0 and tok[3, 1].item() == 1.0
     assert f[0, -4:].tolist() == [1.0, 0.0, 0.0, 0.0]  # one positive click, no negative, no box, no mask input
     # a box with a negative click and a mask input; no positive click: no click logit, no distance
-    box = torch.tensor([[[100.0, 100.0], [10.0, 10.0], [300.0, 300.0]]])
+    assert tok[:, 6].abs().sum() == 0  # no box prompt: no box IoU
+    # a box with a negative click and a mask input; no positive click: no click logit, no distance.
+    # The box covers low-res x 50..74, y 100..119 (the square's 20×20 in a 25×20 box: IoU 0.8)
+    box = torch.tensor([[[100.0, 100.0], [50 * 4.0, 100 * 4.0], [75 * 4.0, 120 * 4.0]]])
     f = IouRescorer.features(iou, masks, box, torch.tensor([[0.0, 2.0, 3.0]]), torch.ones(1))
     tok = f[0, : 4 * TOKEN_FEATURES].reshape(4, TOKEN_FEATURES)
     assert tok[:, 4].abs().sum() == 0 and tok[:, 5].abs().sum() == 0
+    assert tok[1, 6].item() == pytest.approx(0.8)
+    assert tok[0, 6].item() == 0  # empty mask
+    assert tok[3, 6].item() == pytest.approx(500 / 256 ** 2)  # the whole frame
     assert f[0, -4:].tolist() == [0.0, 1.0, 1.0, 1.0]
 
 
@@ -110,3 +116,19 @@ def test_the_fit_learns_what_the_head_misses_and_keeps_only_a_held_out_gain():
     # too few pairs
     out = fit_rescorer(r, feats[:100], raw[:100], true[:100], image[:100], seed=0)
     assert not out["fitted"] and str(MIN_RESCORER_PAIRS) in out["reason"] and r.is_identity
+
+
+def test_a_parent_rescorer_is_the_start_and_stays_when_a_refit_cannot_beat_it():
+    feats, raw, true, image = _synthetic_rows(4000, 0)
+    parent = IouRescorer()
+    assert fit_rescorer(parent, feats, raw, true, image, seed=0)["fitted"]
+    start = {k: v.clone() for k, v in parent.state_dict().items()}
+    # a retrain's handful of images: too few to fit, the parent's rescorer is kept as it is
+    r = IouRescorer()
+    out = fit_rescorer(r, feats[:100], raw[:100], true[:100], image[:100], seed=0, start=start)
+    assert out["kept"] == "start" and torch.equal(r.w3, parent.w3)
+    # enough images: the refit starts from the parent and is kept only if it predicts held-out images better
+    more, more_raw, more_true, more_image = _synthetic_rows(3000, 1)
+    out = fit_rescorer(r, more, more_raw, more_true, more_image, seed=1, start=start)
+    assert out["kept"] in ("fit", "start") and not r.is_identity
+    assert out["held_out_mse_rescored"] <= out["held_out_mse_start"] and out["held_out_mse_rescored"] < out["held_out_mse_raw"]

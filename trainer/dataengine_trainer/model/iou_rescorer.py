@@ -4,7 +4,7 @@ smallest. This small network adds to the head's four outputs a correction comput
 themselves show, per token: the head's own score, the stability score (SAM-SPEC.md §3.3, on the low-res
 logits), the area, the mean positive logit, the logit under the positive clicks and how far those clicks
 lie from the mask's centroid (relative to its size: a click at the centre of a candidate is a click on
-that candidate), plus the prompt's make-up (positive and negative clicks, a box, a mask input).
+that candidate), the IoU of its bounding box with a box prompt, plus the prompt's make-up (positive and negative clicks, a box, a mask input).
 
 Fitted after training with the calibration (``calibration.fit_iou_calibration``), on the true IoUs of
 every candidate; the identity (zero correction) until then, for bundles made before it existed and
@@ -17,7 +17,7 @@ from torch import nn
 
 from ..constants import IMAGE_SIZE, NUM_MASK_TOKENS
 
-TOKEN_FEATURES = 6
+TOKEN_FEATURES = 7
 PROMPT_FEATURES = 4
 INPUTS = NUM_MASK_TOKENS * TOKEN_FEATURES + PROMPT_FEATURES
 HIDDEN = 32
@@ -90,9 +90,28 @@ class IouRescorer(nn.Module):
         dist = torch.sqrt((cx - mx) ** 2 + (cy - my) ** 2 + 1e-6) / torch.sqrt(area)
         dist = dist.clamp(max=MAX_CENTROID_DISTANCE) * (npos > 0).to(masks.dtype).unsqueeze(1)
         area = count / (h * w)
-        per_token = torch.stack([iou, stability, area, mean_pos, click_logit, dist], -1)  # [B, 4, 6]
+        # a box prompt (corners labelled 2 and 3): IoU of each mask's bounding box with it
+        has_box = (labels == 2).to(masks.dtype).amax(1)  # [B]
+        tl, br = (labels == 2).to(masks.dtype), (labels == 3).to(masks.dtype)
+        bx0 = (px * tl).sum(1) / tl.sum(1).clamp(min=1.0)
+        by0 = (py * tl).sum(1) / tl.sum(1).clamp(min=1.0)
+        bx1 = (px * br).sum(1) / br.sum(1).clamp(min=1.0)
+        by1 = (py * br).sum(1) / br.sum(1).clamp(min=1.0)
+        # (float32 constants: a Python float in torch.where exports as a double)
+        far = masks.new_tensor(float(SAMPLE_STRIDE * (max(h, w) + 1)))
+        zero = masks.new_tensor(0.0)
+        x0 = torch.where(cols_fg > 0, cols * SAMPLE_STRIDE, far).amin(-1)  # [B, 4]; far for an empty mask
+        x1 = torch.where(cols_fg > 0, cols * SAMPLE_STRIDE + SAMPLE_STRIDE, zero).amax(-1)
+        y0 = torch.where(rows_fg > 0, rows * SAMPLE_STRIDE, far).amin(-1)
+        y1 = torch.where(rows_fg > 0, rows * SAMPLE_STRIDE + SAMPLE_STRIDE, zero).amax(-1)
+        iw = (torch.minimum(x1, bx1.unsqueeze(1)) - torch.maximum(x0, bx0.unsqueeze(1))).clamp(min=0.0)
+        ih = (torch.minimum(y1, by1.unsqueeze(1)) - torch.maximum(y0, by0.unsqueeze(1))).clamp(min=0.0)
+        inter = iw * ih
+        union = (x1 - x0).clamp(min=0.0) * (y1 - y0).clamp(min=0.0) + ((bx1 - bx0) * (by1 - by0)).unsqueeze(1) - inter
+        box_iou = inter / union.clamp(min=1e-6) * has_box.unsqueeze(1)
+        per_token = torch.stack([iou, stability, area, mean_pos, click_logit, dist, box_iou], -1)  # [B, 4, 6]
         prompt = torch.stack([npos.clamp(max=8.0), (labels == 0).to(masks.dtype).sum(1).clamp(max=8.0),
-                              (labels == 2).to(masks.dtype).amax(1),
+                              has_box,
                               has_mask.to(masks.dtype).reshape(-1) + 0.0 * npos], -1)  # [1] or [B] → [B]
         return torch.cat([per_token.reshape(b, k * TOKEN_FEATURES), prompt], -1)
 
