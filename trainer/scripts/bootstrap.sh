@@ -42,7 +42,7 @@ if [[ "$HD_TIME_LIMIT" != 0 ]]; then
   $PY -m dataengine_trainer train --data "$SNAP" --out "$WORK/run-hd" --init "$WORK/grown.pt" --steps 100000 \
     --time-limit "$HD_TIME_LIMIT" --batch 2 --masks-per-image 8 --crop 512 --lr 2e-4 --detail-lr-scale 5 --warmup 20 \
     --seed "$((SEED + 5))" --threads "$THREADS" --loader-workers 1 --checkpoint-every 100 --log-every 20 \
-    --calibrate-images 60 | tee "$WORK/train-hd.jsonl"
+    --calibrate-images 200 | tee "$WORK/train-hd.jsonl"
   FINAL="$WORK/run-hd/checkpoint.pt"
   NAME=dataengine-tiny-hd
   TRAIN_LOG="$WORK/train-hd.jsonl"
