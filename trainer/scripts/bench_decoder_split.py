@@ -27,7 +27,8 @@ class DecoderCore(torch.nn.Module):
     def forward(self, image_embeddings, point_coords, point_labels, mask_input, has_mask_input):
         dense = self.pe.dense_embedding(point_coords, point_labels, mask_input, has_mask_input)
         sparse = self.pe.embed_points(point_coords, point_labels)
-        return self.dec(self.dec.project(image_embeddings), self.pe.dense_pe(), sparse, dense)
+        return self.dec(self.dec.project(image_embeddings), self.pe.dense_pe(), sparse, dense,
+                        prompt=(point_coords, point_labels, has_mask_input))
 
 
 def main() -> None:
