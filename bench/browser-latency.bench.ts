@@ -139,6 +139,8 @@ async function main(): Promise<void> {
       const before = (await entries(page, 'annotate:embedding-load')).length;
       const current = await page.getByTestId('annotate-workspace').getAttribute('data-image-id');
       await page.keyboard.press('s');
+      // the image has no masks: the tool asks whether it really has no objects before submitting it
+      await page.getByTestId('confirm-empty-confirm').click();
       await page.locator(`[data-testid="annotate-workspace"]:not([data-image-id="${current}"])`).waitFor({ timeout: 60_000 });
       await toolReady(page);
       await page.waitForFunction((n) => performance.getEntriesByName('annotate:embedding-load').length > n, before);
