@@ -82,8 +82,8 @@ describe('interactive decoder graphs', () => {
     const dims = derived.preludeOutputs.map((name) => out[name]!.dims);
     expect(dims).toContainEqual([1, 16, 64, 64]);
     expect(dims).toContainEqual([1, 64, 32, 32]);
-    // per neighbour: 4 sub-pixels of each 128² cell (the 256² grid), computed once per image
-    expect(dims.filter((d) => d.length === 5)).toEqual(Array.from({ length: 9 }, () => [1, 1, 4, 128, 128]));
+    // per neighbour: one weight plane on the 256² grid (the bilinear doubling folded in), computed once per image
+    expect(dims.filter((d) => d.length === 4 && d[2] === 256)).toEqual(Array.from({ length: 9 }, () => [1, 1, 256, 256]));
     await session.release();
   });
 
