@@ -30,7 +30,7 @@ REFINE_CLICKS = 4
 # mask costs ~9 decodes at full resolution; 16 per image keep a retrain's calibration to seconds per
 # image while the pairs still cover every token and size
 MAX_MASKS_PER_IMAGE = 16
-# the rescorer (model/iou_rescorer.py): ~1.2k weights, fitted full-batch on every labelled pair
+# the rescorer (model/iou_rescorer.py): ~2.1k weights, fitted full-batch on every labelled pair
 MIN_RESCORER_PAIRS = 2000
 RESCORER_STEPS = 1500
 RESCORER_LR = 3e-3
@@ -223,14 +223,8 @@ def fit_rescorer(rescorer: IouRescorer, feats: np.ndarray, raw: np.ndarray, true
             rescorer.load_state_dict(start)
             held_out["start"] = (float(sq_err(ho)), mae(ho), {k: v.clone() for k, v in start.items()})
         else:
-            rescorer.mean.copy_(x[tr].mean(0))
-            rescorer.std.copy_(x[tr].std(0).clamp(min=1e-3))
-            gen = torch.Generator().manual_seed(seed)
-            for p in (rescorer.w1, rescorer.w2):
-                p.copy_(torch.randn(p.shape, generator=gen) / p.shape[1] ** 0.5)
-            for p in (rescorer.b1, rescorer.b2, rescorer.w3, rescorer.b3):
-                p.zero_()
-    params = [rescorer.w1, rescorer.b1, rescorer.w2, rescorer.b2, rescorer.w3, rescorer.b3]
+            rescorer.initialise(seed, mean=x[tr].mean(0), std=x[tr].std(0).clamp(min=1e-3))
+    params = list(rescorer.parameters())
     for p in params:
         p.requires_grad_(True)
     opt = torch.optim.Adam(params, lr=RESCORER_LR, weight_decay=RESCORER_WEIGHT_DECAY)

@@ -33,15 +33,27 @@ class IouRescorer(nn.Module):
         self.register_buffer("std", torch.ones(INPUTS))
         # a 3-layer MLP, its weights held here (not in child modules) so that a checkpoint without any
         # of them loads as the identity (``_load_from_state_dict``)
-        gen = torch.Generator().manual_seed(0)
-        self.w1 = nn.Parameter(torch.randn(HIDDEN, INPUTS, generator=gen) / INPUTS ** 0.5)
-        self.b1 = nn.Parameter(torch.zeros(HIDDEN))
-        self.w2 = nn.Parameter(torch.randn(HIDDEN, HIDDEN, generator=gen) / HIDDEN ** 0.5)
-        self.b2 = nn.Parameter(torch.zeros(HIDDEN))
-        self.w3 = nn.Parameter(torch.zeros(NUM_MASK_TOKENS, HIDDEN))
-        self.b3 = nn.Parameter(torch.zeros(NUM_MASK_TOKENS))
+        self.w1 = nn.Parameter(torch.empty(HIDDEN, INPUTS))
+        self.b1 = nn.Parameter(torch.empty(HIDDEN))
+        self.w2 = nn.Parameter(torch.empty(HIDDEN, HIDDEN))
+        self.b2 = nn.Parameter(torch.empty(HIDDEN))
+        self.w3 = nn.Parameter(torch.empty(NUM_MASK_TOKENS, HIDDEN))
+        self.b3 = nn.Parameter(torch.empty(NUM_MASK_TOKENS))
+        self.initialise(seed=0)
         # fitted on its own after training (calibration.fit_rescorer), never by the training steps
         self.requires_grad_(False)
+
+    def initialise(self, seed: int, mean: torch.Tensor | None = None, std: torch.Tensor | None = None) -> None:
+        """A fresh start for a fit: the input standardisation (``mean``/``std`` of the features; 0/1
+        when not given), seeded random hidden layers and the zero last layer (the identity)."""
+        gen = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            self.mean.copy_(mean if mean is not None else torch.zeros(INPUTS))
+            self.std.copy_(std if std is not None else torch.ones(INPUTS))
+            for w in (self.w1, self.w2):
+                w.copy_(torch.randn(w.shape, generator=gen) / w.shape[1] ** 0.5)
+            for p in (self.b1, self.b2, self.w3, self.b3):
+                p.zero_()
 
     def reset(self) -> None:
         """Back to the identity: a zero last layer (training changes the head; a fit must follow)."""
