@@ -7,7 +7,7 @@
 // and "new image after a prefetch miss": embedding fetch + parse + hand-over + first decode, for
 // images another annotator took just before (so the tool's prefetch of them was wasted).
 // Run: npm run bench:browser   (BENCH_CLICKS=100, BENCH_NEW_IMAGES=8, BENCH_SAM_BUNDLE=DIR to reuse an export,
-//      BENCH_IMAGE=1500x1000)
+//      BENCH_SAM=0 to leave (b) out, BENCH_IMAGE=1500x1000)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { ensureFreshWebBuild } from '../apps/web/e2e/web-build';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, startEnvStack, syntheticImageBytes, type Stack, waitFor } from '@dataengine/testing';
 
 const CLICKS = Number(process.env['BENCH_CLICKS'] ?? 100);
+const WITH_SAM = process.env['BENCH_SAM'] !== '0';
 const NEW_IMAGES = Number(process.env['BENCH_NEW_IMAGES'] ?? 8);
 const [IMAGE_W, IMAGE_H] = (process.env['BENCH_IMAGE'] ?? '1500x1000').split('x').map(Number) as [number, number];
 
@@ -27,7 +28,7 @@ const pct = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * q) - 1))]!;
 };
-const fmt = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(1)} ms · p95 ${pct(xs, 0.95).toFixed(1)} ms · min ${pct(xs, 0).toFixed(1)} ms (n=${xs.length})`;
+const fmt = (xs: number[]) => (xs.length === 0 ? 'not measured' : `p50 ${pct(xs, 0.5).toFixed(1)} ms · p95 ${pct(xs, 0.95).toFixed(1)} ms · min ${pct(xs, 0).toFixed(1)} ms (n=${xs.length})`);
 
 
 function samShapedBundle(dir: string): string {
@@ -65,8 +66,16 @@ const AIM_DWELL_MS = Number(process.env['BENCH_AIM_DWELL_MS'] ?? 300);
  * worker-decode durations. `cold`: the pointer jumps there and clicks at once (the tool cannot
  * start early); `aimed`: it rests AIM_DWELL_MS on the spot first, as a hand does before a click.
  */
-async function clickLatency(page: Page, width: number, height: number, mode: 'cold' | 'aimed' = 'cold'): Promise<{ toScreen: number[]; decode: number[] }> {
-  await page.evaluate(() => (performance.clearMeasures('annotate:click-to-mask'), performance.clearMeasures('annotate:decode')));
+interface Clicks {
+  toScreen: number[];
+  decode: number[];
+  /** click → the masks reach the page / the overlay is built / the frame that draws it starts */
+  stages: number[][];
+}
+const STAGES = ['annotate:click-decoded', 'annotate:click-overlay', 'annotate:click-frame'];
+
+async function clickLatency(page: Page, width: number, height: number, mode: 'cold' | 'aimed' = 'cold'): Promise<Clicks> {
+  await page.evaluate((names) => names.forEach((n) => performance.clearMeasures(n)), ['annotate:click-to-mask', 'annotate:decode', ...STAGES]);
   for (let i = 0; i < CLICKS; i++) {
     await page.keyboard.press('Escape');
     const p = await screenPoint(page, width * (0.15 + 0.7 * ((i * 37) % 100) / 100), height * (0.15 + 0.7 * ((i * 61) % 100) / 100));
@@ -81,12 +90,18 @@ async function clickLatency(page: Page, width: number, height: number, mode: 'co
     await page.waitForFunction((n) => performance.getEntriesByName('annotate:click-to-mask').length >= n, i + 1, { timeout: 30_000 });
   }
   await page.keyboard.press('Escape');
-  return { toScreen: await entries(page, 'annotate:click-to-mask'), decode: await entries(page, 'annotate:decode') };
+  const stages: number[][] = [];
+  for (const name of STAGES) stages.push(await entries(page, name));
+  return { toScreen: await entries(page, 'annotate:click-to-mask'), decode: await entries(page, 'annotate:decode'), stages };
 }
+
+const p50 = (xs: number[]) => (xs.length ? `${pct(xs, 0.5).toFixed(1)}` : '–');
+/** "masks on the page 3.1 · overlay 5.0 · frame starts 12.2" (p50s, ms after the click) */
+const stageLine = (c: Clicks) => `p50 from the click: masks on the page ${p50(c.stages[0]!)} ms · overlay ready ${p50(c.stages[1]!)} ms · frame starts ${p50(c.stages[2]!)} ms`;
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), 'bench-browser-'));
-  const samBundle = samShapedBundle(work);
+  const samBundle = WITH_SAM ? samShapedBundle(work) : null;
   const env = await createTestEnv({ LOG_LEVEL: 'info' });
   const { deps } = env;
   let stack: Stack | undefined;
@@ -150,28 +165,38 @@ async function main(): Promise<void> {
     }
 
     // (b) the SAM ViT-B-shaped bundle, promoted while the tool is open
-    const sam = await registerCheckpoint(deps, ops, { dir: samBundle, name: 'sam-vit-b random init' });
-    const currentImage = Number(await page.getByTestId('annotate-workspace').getAttribute('data-image-id'));
-    await deps.jobs.enqueue('embed', { imageId: currentImage, checkpointId: sam.id }, { priority: 1 });
-    await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: sam.id, imageId: currentImage } })) === 1 || null, 'the ViT-B embedding of the open image', 600_000, 1000);
-    await promoteCheckpoint(deps, ops, { checkpointId: sam.id, reason: 'latency bench' });
-    await page.getByTestId('model-switched').waitFor({ timeout: 300_000 });
-    await toolReady(page);
-    // the promotion re-embeds every image with the ViT-B encoder: let the worker finish first, or
-    // the page would share the 2 cores with it
-    await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: sam.id } })) === imageCount || null, 'the ViT-B embeddings of the promotion', 1_200_000, 2000);
-    const b = await clickLatency(page, IMAGE_W, IMAGE_H);
-    const bAimed = await clickLatency(page, IMAGE_W, IMAGE_H, 'aimed');
+    const b = samBundle ? await samClicks(samBundle) : null;
+    const bAimed = b?.aimed;
+    async function samClicks(dir: string): Promise<Clicks & { aimed: Clicks }> {
+      const sam = await registerCheckpoint(deps, ops, { dir, name: 'sam-vit-b random init' });
+      const currentImage = Number(await page.getByTestId('annotate-workspace').getAttribute('data-image-id'));
+      await deps.jobs.enqueue('embed', { imageId: currentImage, checkpointId: sam.id }, { priority: 1 });
+      await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: sam.id, imageId: currentImage } })) === 1 || null, 'the ViT-B embedding of the open image', 600_000, 1000);
+      await promoteCheckpoint(deps, ops, { checkpointId: sam.id, reason: 'latency bench' });
+      await page.getByTestId('model-switched').waitFor({ timeout: 300_000 });
+      await toolReady(page);
+      // the promotion re-embeds every image with the ViT-B encoder: let the worker finish first, or
+      // the page would share the 2 cores with it
+      await waitFor(async () => (await deps.db.embedding.count({ where: { checkpointId: sam.id } })) === imageCount || null, 'the ViT-B embeddings of the promotion', 1_200_000, 2000);
+      const cold = await clickLatency(page, IMAGE_W, IMAGE_H);
+      return { ...cold, aimed: await clickLatency(page, IMAGE_W, IMAGE_H, 'aimed') };
+    }
 
     process.stdout.write(
       [
         '',
         `click → mask on screen, default model (${defaultCheckpoint.name}):  ${fmt(a.toScreen)}   [target p50 ≤ 15 ms]`,
         `   worker decode round trip alone:                     ${fmt(a.decode)}`,
+        `   ${stageLine(a)}`,
         `   aimed click (pointer rests ${AIM_DWELL_MS} ms first):          ${fmt(aAimed.toScreen)}`,
-        `click → mask on screen, SAM ViT-B-shaped decoder:      ${fmt(b.toScreen)}   [target p50 ≤ 60 ms]`,
-        `   worker decode round trip alone:                     ${fmt(b.decode)}`,
-        `   aimed click (pointer rests ${AIM_DWELL_MS} ms first):          ${fmt(bAimed.toScreen)}`,
+        `   ${stageLine(aAimed)}`,
+        ...(b && bAimed
+          ? [
+              `click → mask on screen, SAM ViT-B-shaped decoder:      ${fmt(b.toScreen)}   [target p50 ≤ 60 ms]`,
+              `   worker decode round trip alone:                     ${fmt(b.decode)}`,
+              `   aimed click (pointer rests ${AIM_DWELL_MS} ms first):          ${fmt(bAimed.toScreen)}`,
+            ]
+          : []),
         `new image after a prefetch miss (embedding fetch + parse + worker + first decode), default model: ${fmt(newImage)}   [target ≤ 150 ms]`,
         `   fetch + float16 parse:                              ${fmt(newImageFetch)}`,
         `   hand-over to the worker (+ decoder prelude):        ${fmt(newImageHandover)}`,

@@ -51,7 +51,12 @@ if (standIn) {
 } else {
   const scene = generateScene({ seed: SCENE_SEED, width, height });
   embedding = await predictor.embedImage({ width, height, channels: 3, data: scene.rgb });
-  targets = scene.instances.filter((i) => i.area >= EVAL_MIN_OBJECT_AREA).map((i) => farthestFromBoundary(i.mask)).filter((p): p is { x: number; y: number } => p !== null);
+  targets = scene.instances
+    .filter((i) => i.area >= EVAL_MIN_OBJECT_AREA)
+    .flatMap((i) => {
+      const p = farthestFromBoundary(i.mask);
+      return p ? [{ x: p.x, y: p.y }] : [];
+    });
   if (targets.length === 0) throw new Error(`scene ${SCENE_SEED} has no object to click`);
 }
 const t0 = performance.now();

@@ -3,8 +3,9 @@
 // the image or masks), the view lives in a ref so panning does not re-render React, and every
 // change is drawn in the next animation frame.
 import type { BoxXyxy, SamPoint } from '@dataengine/segment';
-import { useCallback, useEffect, useRef, type PointerEvent as ReactPointerEvent } from 'react';
-import { markMaskDrawn } from './latency';
+import { useCallback, useEffect, useLayoutEffect, useRef, type PointerEvent as ReactPointerEvent } from 'react';
+import { markClickStage, markMaskDrawn } from './latency';
+import { drawOverlay, type Overlay } from './mask-overlay';
 import type { BrushMode, BrushStroke } from './lib/prompt-reducer';
 import { boxFromDrag } from './lib/prompt-reducer';
 import { clampToImage, fitImage, imageToScreen, panBy, screenToImage, wheelZoomFactor, zoomAt, type ViewTransform } from './lib/view-transform';
@@ -17,8 +18,8 @@ export interface AnnotateCanvasProps {
   preview?: ImageBitmap | null;
   width: number;
   height: number;
-  /** Image-sized overlays, bottom first (saved masks, then the mask being made). */
-  layers: readonly (HTMLCanvasElement | null)[];
+  /** Mask overlays, bottom first (saved masks, then the mask being made). */
+  layers: readonly (Overlay | null)[];
   points: readonly SamPoint[];
   box: BoxXyxy | null;
   tool: Tool;
@@ -56,12 +57,13 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
   const aimTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const aimed = useRef<{ sx: number; sy: number; x: number; y: number; view: ViewTransform } | null>(null);
   const frame = useRef(0);
-  const drawnLayers = useRef<readonly (HTMLCanvasElement | null)[]>([]);
+  const drawnLayers = useRef<readonly (Overlay | null)[]>([]);
   const latest = useRef(props);
   latest.current = props;
 
   const draw = useCallback(() => {
     frame.current = 0;
+    if (latest.current.layers !== drawnLayers.current) markClickStage('annotate:click-frame');
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
@@ -82,8 +84,7 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
     const usePreview = p.preview && dpr * t.scale <= p.preview.width / p.width;
     ctx.drawImage(usePreview ? p.preview! : p.image, 0, 0, p.width, p.height);
     ctx.imageSmoothingEnabled = false; // mask pixels stay crisp when zoomed in
-    // overlays may be smaller than the image (large images: the display frame); the canvas scales them
-    for (const layer of p.layers) if (layer) ctx.drawImage(layer, 0, 0, p.width, p.height);
+    for (const layer of p.layers) if (layer) drawOverlay(ctx, layer, p.width, p.height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawPrompts(ctx, t, p, gesture.current, cursor.current);
     canvas.dataset['scale'] = String(t.scale);
@@ -99,7 +100,9 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
     if (!frame.current) frame.current = requestAnimationFrame(draw);
   }, [draw]);
 
-  useEffect(requestDraw, [props.image, props.layers, props.points, props.box, props.tool, props.brushRadius, requestDraw]);
+  // asked for in the commit itself (a passive effect runs after the browser's next paint, and its
+  // frame request then waits for the frame after that)
+  useLayoutEffect(requestDraw, [props.image, props.layers, props.points, props.box, props.tool, props.brushRadius, requestDraw]);
 
   useEffect(() => {
     view.current = null; // refit on the next frame

@@ -28,6 +28,7 @@ import { DEFAULT_VIEW, MaskViewControls, type MaskViewState } from './mask-view-
 import { visibleMasks } from '../../lib/mask-filter';
 import { ToolBar } from './tool-bar';
 import { useActivity } from './use-activity';
+import { useAfterPaint } from './use-after-paint';
 import type { LoadedImage } from './image-source';
 import { decodeRow, displayRow, useCurrentMask, useSavedOverlay, type Editing } from './use-current-mask';
 import type { WorkerEmbedding } from './use-image-embedding';
@@ -141,21 +142,26 @@ export function ImageWorkspace(p: WorkspaceProps) {
   // the draft: written on every change, removed when there is nothing to keep
   const dirty = hasDecoderPrompt(prompts) || prompts.strokes.length > 0 || editing !== null;
   const { maskMs } = activity;
+  const afterPaint = useAfterPaint();
   useEffect(() => {
-    if (!dirty) return p.store.clearDraft(imageId);
+    if (!dirty) return afterPaint(() => p.store.clearDraft(imageId));
     // written once the masks of these prompts are on screen (a click's decode takes a frame), with
     // the masks themselves: a reload shows exactly them
     if (prediction.pending) return;
-    p.store.saveDraft(imageId, {
-      clientKey: clientKey.current,
-      editing: editing ? { maskId: editing.maskId, version: editing.version } : null,
-      prompts: { points: prompts.points, box: prompts.box ? [...prompts.box] : null, strokes: prompts.strokes },
-      candidate,
-      mask: candidates && candidates.length > 0 ? encodeDraftMask(candidates, candidate, !frame.exact) : null,
-      clicks: prompts.clicks,
-      activeMs: maskMs(),
-    });
-  }, [dirty, prompts, candidate, candidates, prediction.pending, frame.exact, editing, imageId, p.store, maskMs]);
+    const activeMs = maskMs();
+    // the candidates' encoding and the storage write wait until the frame with the mask is out
+    afterPaint(() =>
+      p.store.saveDraft(imageId, {
+        clientKey: clientKey.current,
+        editing: editing ? { maskId: editing.maskId, version: editing.version } : null,
+        prompts: { points: prompts.points, box: prompts.box ? [...prompts.box] : null, strokes: prompts.strokes },
+        candidate,
+        mask: candidates && candidates.length > 0 ? encodeDraftMask(candidates, candidate, !frame.exact) : null,
+        clicks: prompts.clicks,
+        activeMs,
+      }),
+    );
+  }, [dirty, prompts, candidate, candidates, prediction.pending, frame.exact, editing, imageId, p.store, maskMs, afterPaint]);
 
   const clear = useCallback(() => {
     dispatch({ type: 'clear' });

@@ -11,6 +11,17 @@ export function markPrompt(): void {
   waiting = true;
 }
 
+/**
+ * Where a click's time goes, each measured from the click like CLICK_TO_MASK: the decoder's masks
+ * reach the page, the mask's overlay is ready, the frame that draws it starts.
+ */
+export const CLICK_STAGES = ['annotate:click-decoded', 'annotate:click-overlay', 'annotate:click-frame'] as const;
+export type ClickStage = (typeof CLICK_STAGES)[number];
+
+export function markClickStage(stage: ClickStage): void {
+  if (waiting) performance.measure(stage, PROMPT_MARK);
+}
+
 /** After a frame with the decoder's new mask was drawn. */
 export function markMaskDrawn(): void {
   if (!waiting) return;

@@ -1,7 +1,8 @@
-// Masks as image-sized canvases, drawn over the image with the view transform (one drawImage per
-// layer per frame, whatever the zoom), and rebuilt only when the masks change.
+// Masks as canvases drawn over the image with the view transform (one drawImage per layer per
+// frame, whatever the zoom), rebuilt only when the masks change. A layer's canvas covers only the
+// rectangle its masks occupy (a small object: a small canvas to fill, upload and draw).
 import type { BinaryMask } from '@dataengine/segment';
-import { paintMaskRgba } from './lib/mask-edit';
+import { maskBounds, paintMaskRgba } from './lib/mask-edit';
 
 export interface OverlayLayer {
   mask: BinaryMask;
@@ -10,43 +11,37 @@ export interface OverlayLayer {
   alpha: number;
 }
 
-/** First and last row (inclusive) holding a mask pixel, or null for an empty mask. */
-function rowSpan(mask: BinaryMask): [number, number] | null {
-  const { data, width, height } = mask;
-  let first = -1;
-  for (let y = 0; y < height && first < 0; y++) if (data.subarray(y * width, (y + 1) * width).indexOf(1) >= 0) first = y;
-  if (first < 0) return null;
-  let last = first;
-  for (let y = height - 1; y > first; y--) {
-    if (data.subarray(y * width, (y + 1) * width).indexOf(1) >= 0) {
-      last = y;
-      break;
-    }
-  }
-  return [first, last];
+/** Painted masks: `canvas` (null when no pixel is set) sits at (x, y) of a frameWidth × frameHeight frame. */
+export interface Overlay {
+  canvas: HTMLCanvasElement | null;
+  x: number;
+  y: number;
+  frameWidth: number;
+  frameHeight: number;
 }
 
-export function buildOverlay(width: number, height: number, layers: readonly OverlayLayer[]): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
+export function buildOverlay(width: number, height: number, layers: readonly OverlayLayer[]): Overlay {
+  const empty: Overlay = { canvas: null, x: 0, y: 0, frameWidth: width, frameHeight: height };
+  // overlays may be smaller than the image (large images: the display frame); the canvas scales them
   const drawn = layers.filter((l) => l.mask.width === width && l.mask.height === height);
-  if (!ctx || drawn.length === 0) return canvas;
-  // only the rows the masks cover are painted and uploaded (a small object: a thin band)
-  let top = height;
-  let bottom = -1;
-  for (const layer of drawn) {
-    const span = rowSpan(layer.mask);
-    if (span) [top, bottom] = [Math.min(top, span[0]), Math.max(bottom, span[1])];
-  }
-  if (bottom < top) return canvas;
-  const rows = bottom - top + 1;
-  const pixels = ctx.createImageData(width, rows);
-  for (const layer of drawn) {
-    const band = { width, height: rows, data: layer.mask.data.subarray(top * width, (bottom + 1) * width) };
-    paintMaskRgba(pixels.data, band, layer.colour, layer.alpha);
-  }
-  ctx.putImageData(pixels, 0, top);
-  return canvas;
+  const rect = maskBounds(drawn.map((l) => l.mask));
+  if (!rect) return empty;
+  const [x0, y0, x1, y1] = rect;
+  const canvas = document.createElement('canvas');
+  canvas.width = x1 - x0 + 1;
+  canvas.height = y1 - y0 + 1;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return empty;
+  const pixels = ctx.createImageData(canvas.width, canvas.height);
+  for (const layer of drawn) paintMaskRgba(pixels.data, layer.mask, layer.colour, layer.alpha, rect);
+  ctx.putImageData(pixels, 0, 0);
+  return { ...empty, canvas, x: x0, y: y0 };
+}
+
+/** Draws the overlay over an image of width × height (in the context's current transform). */
+export function drawOverlay(ctx: CanvasRenderingContext2D, overlay: Overlay, width: number, height: number): void {
+  if (!overlay.canvas) return;
+  const sx = width / overlay.frameWidth;
+  const sy = height / overlay.frameHeight;
+  ctx.drawImage(overlay.canvas, overlay.x * sx, overlay.y * sy, overlay.canvas.width * sx, overlay.canvas.height * sy);
 }

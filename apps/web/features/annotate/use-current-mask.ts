@@ -4,7 +4,8 @@
 // or the model frame for large images). Recomputed only when one of those changes.
 import { decodeRle, type BinaryMask } from '@dataengine/segment';
 import { useMemo } from 'react';
-import { buildOverlay } from './mask-overlay';
+import { markClickStage } from './latency';
+import { buildOverlay, type Overlay } from './mask-overlay';
 import { resampleMask, type DisplayFrame } from './lib/display-frame';
 import { composeMask, CURRENT_COLOUR, maskArea, maskColour } from './lib/mask-edit';
 import { labelRgb } from './lib/label-keys';
@@ -53,8 +54,22 @@ export function useCurrentMask(frame: DisplayFrame, chosen: Candidate | null, ed
     // candidate without strokes already knows its own
     const displayArea = chosen && strokes.length === 0 ? chosen.area : maskArea(mask);
     const area = Math.round(displayArea / (frame.sx * frame.sy));
-    return { mask, area, overlay: buildOverlay(width, height, [{ mask, colour: CURRENT_COLOUR, alpha: CURRENT_ALPHA }]) };
+    const overlay = currentOverlay(mask);
+    markClickStage('annotate:click-overlay');
+    return { mask, area, overlay };
   }, [chosen, editing, strokes, frame, width, height]);
+}
+
+/** The current mask's overlay, made once per mask (masks are never mutated once made). */
+const currentOverlays = new WeakMap<BinaryMask, Overlay>();
+
+export function currentOverlay(mask: BinaryMask): Overlay {
+  let overlay = currentOverlays.get(mask);
+  if (!overlay) {
+    overlay = buildOverlay(mask.width, mask.height, [{ mask, colour: CURRENT_COLOUR, alpha: CURRENT_ALPHA }]);
+    currentOverlays.set(mask, overlay);
+  }
+  return overlay;
 }
 
 /** Decoded saved masks, cached by segmentation string and size (a touch-up gives a new entry). */

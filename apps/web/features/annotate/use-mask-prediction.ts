@@ -7,8 +7,9 @@
 // the click (`aim`); the click then finds its masks ready (or on their way) instead of asking anew.
 import type { BinaryMask, BoxXyxy, SamPoint } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { AIM, AIMED_HIT, timeDecode } from './latency';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { AIM, AIMED_HIT, markClickStage, timeDecode } from './latency';
+import { currentOverlay } from './use-current-mask';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import type { ScreenCandidate } from './lib/draft-mask';
 import { isAmbiguous } from './lib/prompt-reducer';
@@ -35,6 +36,7 @@ export interface PromptSeed {
 }
 
 type DecodeCall = ReturnType<SamWorkerClient['decode']>;
+type DecodeResult = Awaited<DecodeCall>;
 
 /** Identity of a mask-input array (the object, not its values), for decode keys. */
 const arrayIds = new WeakMap<Float32Array, number>();
@@ -73,6 +75,8 @@ export function useMaskPrediction(
 
   const embeddingId = embedding?.embeddingId;
   const aimed = useRef(new Map<string, DecodeCall>());
+  /** aimed decodes that have finished, with their answers (a click on one shows it in the click's own frame) */
+  const settled = useRef(new WeakMap<DecodeCall, DecodeResult>());
 
   /** The decode request for these prompts, as the effect below would make it; `key` names it exactly. */
   const request = useCallback(
@@ -96,7 +100,9 @@ export function useMaskPrediction(
     [embeddingId, frame, seed],
   );
 
-  useEffect(() => {
+  // a layout effect: a click whose aimed decode has finished gets its masks in the same commit, so
+  // the frame the click lands in draws them (a passive effect's update would wait a frame or more)
+  useLayoutEffect(() => {
     const gen = ++generation.current;
     // the restored draft's masks stay until the prompts change (the next click refines from them)
     if (kept.current && latest.current === kept.current && kept.current.points === points && kept.current.box === box) return;
@@ -109,18 +115,21 @@ export function useMaskPrediction(
     const { prompt, multimask, key } = request(points, box);
     const early = aimed.current.get(key);
     if (early) performance.mark(AIMED_HIT);
-    const work = early ?? client.decode(embeddingId, prompt, { multimask });
     aimed.current.clear();
-    timeDecode(work)
-      .then((result) => {
-        if (gen !== generation.current) return; // a newer prompt is on its way
-        const candidates = result.masks.map((m): Candidate => ({ channel: m.channel, mask: m.mask, area: m.area, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits }));
-        candidates.sort((a, b) => b.predictedIou - a.predictedIou);
-        const next = { points, box, candidates };
-        latest.current = next;
-        setDecoded(next);
-        setError(null);
-      })
+    const show = (result: DecodeResult) => {
+      if (gen !== generation.current) return; // a newer prompt is on its way
+      markClickStage('annotate:click-decoded');
+      const candidates = result.masks.map((m): Candidate => ({ channel: m.channel, mask: m.mask, area: m.area, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits }));
+      candidates.sort((a, b) => b.predictedIou - a.predictedIou);
+      const next = { points, box, candidates };
+      latest.current = next;
+      setDecoded(next);
+      setError(null);
+    };
+    const ready = early && settled.current.get(early);
+    if (ready) return show(ready);
+    timeDecode(early ?? client.decode(embeddingId, prompt, { multimask }))
+      .then(show)
       .catch((e: Error) => gen === generation.current && setError(`the decoder failed: ${e.message}`));
   }, [client, embeddingId, points, box, request]);
 
@@ -140,7 +149,14 @@ export function useMaskPrediction(
         if (aimed.current.has(key)) return null;
         performance.mark(AIM);
         const call = client.decode(embeddingId, prompt, { multimask });
-        call.catch(() => aimed.current.delete(key));
+        call.then(
+          (r) => {
+            settled.current.set(call, r);
+            // the mask the click would show first, painted ahead too (while the pointer still rests there)
+            if (gen === aimGeneration.current && r.masks.length > 0) currentOverlay(r.masks.reduce((a, b) => (b.predictedIou > a.predictedIou ? b : a)).mask);
+          },
+          () => aimed.current.delete(key),
+        );
         aimed.current.set(key, call);
         while (aimed.current.size > AIMED_KEEP) aimed.current.delete(aimed.current.keys().next().value!);
         return call;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BRUSH_MAX, BRUSH_MIN, composeMask, maskArea, paintMaskRgba, stepBrush } from './mask-edit';
+import { BRUSH_MAX, BRUSH_MIN, composeMask, maskArea, maskBounds, paintMaskRgba, stepBrush } from './mask-edit';
 
 describe('brush and eraser', () => {
   it('paints a disc for a single-point stroke and leaves the base untouched', () => {
@@ -36,5 +36,24 @@ describe('brush and eraser', () => {
     const rgba = new Uint8ClampedArray(8);
     paintMaskRgba(rgba, { width: 2, height: 1, data: Uint8Array.from([0, 1]) }, [1, 2, 3], 100);
     expect(Array.from(rgba)).toEqual([0, 0, 0, 0, 1, 2, 3, 100]);
+  });
+
+  it('bounds the set pixels of several masks, and paints only that rectangle', () => {
+    const mask = (set: [number, number][]) => {
+      const data = new Uint8Array(6 * 5);
+      for (const [x, y] of set) data[y * 6 + x] = 1;
+      return { width: 6, height: 5, data };
+    };
+    const a = mask([[2, 1], [3, 1]]);
+    const b = mask([[1, 3]]);
+    expect(maskBounds([a])).toEqual([2, 1, 3, 1]);
+    expect(maskBounds([a, b])).toEqual([1, 1, 3, 3]);
+    expect(maskBounds([mask([])])).toBeNull();
+    // a 3 × 3 buffer for [1, 1, 3, 3]: b's pixel (1, 3) lands at (0, 2), a's at (1, 0) and (2, 0)
+    const rgba = new Uint8ClampedArray(3 * 3 * 4);
+    paintMaskRgba(rgba, a, [9, 9, 9], 50, [1, 1, 3, 3]);
+    paintMaskRgba(rgba, b, [7, 7, 7], 60, [1, 1, 3, 3]);
+    const alpha = Array.from({ length: 9 }, (_, i) => rgba[i * 4 + 3]);
+    expect(alpha).toEqual([0, 50, 50, 0, 0, 0, 60, 0, 0]);
   });
 });

@@ -76,11 +76,41 @@ export const maskColour = (index: number): [number, number, number] => MASK_COLO
 
 export const cssColour = ([r, g, b]: readonly [number, number, number], alpha = 1): string => `rgb(${r} ${g} ${b} / ${alpha})`;
 
-/** Writes `mask` into an RGBA buffer in one colour (alpha 0–255) where it is set. */
-export function paintMaskRgba(rgba: Uint8ClampedArray, mask: BinaryMask, [r, g, b]: readonly [number, number, number], alpha: number): void {
+/** [x0, y0, x1, y1], inclusive pixel bounds. */
+export type PixelRect = readonly [number, number, number, number];
+
+/** The smallest rectangle holding every set pixel of the masks (all of one size), or null when none is set. */
+export function maskBounds(masks: readonly BinaryMask[]): PixelRect | null {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+  for (const { data, width, height } of masks) {
+    for (let y = 0; y < height; y++) {
+      const row = data.subarray(y * width, (y + 1) * width);
+      const first = row.indexOf(1);
+      if (first < 0) continue;
+      const last = row.lastIndexOf(1);
+      if (y < y0) y0 = y;
+      y1 = y;
+      if (first < x0) x0 = first;
+      if (last > x1) x1 = last;
+    }
+  }
+  return y1 < 0 ? null : [x0, y0, x1, y1];
+}
+
+/**
+ * Writes `mask` into an RGBA buffer in one colour (alpha 0–255) where it is set: the whole mask, or
+ * only `rect` of it into a buffer of the rectangle's size.
+ */
+export function paintMaskRgba(rgba: Uint8ClampedArray, mask: BinaryMask, [r, g, b]: readonly [number, number, number], alpha: number, rect: PixelRect = [0, 0, mask.width - 1, mask.height - 1]): void {
   const d = mask.data;
   // one 32-bit write per pixel (RGBA bytes in memory order on a little-endian machine, as every browser runs)
   const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
   const packed = ((alpha << 24) | (b << 16) | (g << 8) | r) >>> 0;
-  for (let i = 0; i < d.length; i++) if (d[i]) pixels[i] = packed;
+  const [x0, y0, x1, y1] = rect;
+  const w = x1 - x0 + 1;
+  for (let y = y0; y <= y1; y++) {
+    const src = y * mask.width + x0;
+    const dst = (y - y0) * w;
+    for (let i = 0; i < w; i++) if (d[src + i]) pixels[dst + i] = packed;
+  }
 }
