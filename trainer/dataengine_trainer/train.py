@@ -158,7 +158,10 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
         obj, dist = model.detector(emb)
         det = detector_loss(obj.float(), dist.float(), batch.heat, batch.centre, batch.dist)
         aff = affinity(emb, batch.leaf_ids, batch.whole_ids) if affinity is not None else det.new_zeros(())
-        proj = model.mask_decoder.project(emb)[batch.image_index]
+        proj = model.mask_decoder.project(emb)
+        # one image (fast mode): its prompt rows share the projection as a view, so the decoder computes
+        # the per-image parts (detail weights, skip) once and broadcasts them, not once per prompt
+        proj = proj.expand(p, -1, -1, -1) if proj.shape[0] == 1 else proj[batch.image_index]
         pe = crop_pe(model, batch)
         off = batch.prompt_offsets
         coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)

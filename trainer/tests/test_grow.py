@@ -81,6 +81,33 @@ def test_the_detail_upsampling_moves_only_edges_and_starts_as_the_bilinear_doubl
         torch.testing.assert_close(up(flat, weights), torch.full((1, 4, 128, 128), 3.0), atol=1e-4, rtol=0)
 
 
+def test_prompt_rows_sharing_one_image_decode_as_rows_with_their_own_copy():
+    """One image's prompts share its projection as a view (``expand``): the decoder computes the
+    per-image parts once and broadcasts them; answers and gradients equal the per-row copies'."""
+    model = grow_detail(_trained_looking(5), features=4)
+    with torch.no_grad():
+        model.mask_decoder.detail_upsample.weights.weight.normal_(0.0, 0.5, generator=torch.Generator().manual_seed(1))
+    g = torch.Generator().manual_seed(2)
+    emb = model.embed(torch.randn(1, 3, 1024, 1024, generator=g)).detach()
+    coords = torch.rand(5, 2, 2, generator=g) * 1024
+    labels = torch.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, -1.0], [2.0, 3.0], [0.0, 1.0]])
+    answers = []
+    for shared in (True, False):
+        model.zero_grad()
+        proj = model.mask_decoder.project(emb)
+        rows = proj.expand(5, -1, -1, -1) if shared else proj.repeat(5, 1, 1, 1)
+        low, iou = model.decode(rows, coords, labels, None, projected=True)
+        (low.square().mean() + iou.sum()).backward()
+        grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+        answers.append((low.detach(), iou.detach(), grads))
+    (low_a, iou_a, grads_a), (low_b, iou_b, grads_b) = answers
+    torch.testing.assert_close(low_a, low_b, atol=1e-4, rtol=1e-5)
+    torch.testing.assert_close(iou_a, iou_b)
+    assert grads_a.keys() == grads_b.keys() and "mask_decoder.detail_upsample.weights.weight" in grads_a
+    for name in grads_a:
+        torch.testing.assert_close(grads_a[name], grads_b[name], atol=1e-5, rtol=1e-4, msg=name)
+
+
 def test_growing_refuses_models_it_cannot_fold():
     grown = grow_detail(_trained_looking(5), features=1)
     with pytest.raises(TrainerError, match="already has"):

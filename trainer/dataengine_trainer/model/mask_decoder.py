@@ -140,11 +140,15 @@ class DetailUpsample(nn.Module):
         # products are plain [B, 4, 2s, 2s] × [B, 1, 2s, 2s] (faster in onnxruntime than the sub-pixel
         # layout and its final depth-to-space)
         up = F.interpolate(F.pad(coarse, (1, 1, 1, 1), mode="replicate"), scale_factor=2.0, mode="nearest")
-        out = None
-        for n in range(9):  # one neighbour at a time: no [B, 4, 9, 2s, 2s] intermediate
+        # one neighbour at a time, accumulated in place: no [B, 4, 9, 2s, 2s] intermediate and no
+        # temporary per term (weights of one image broadcast over all its prompt rows)
+        # (an exported graph keeps plain Mul + Add nodes: the product's graph surgery reads them)
+        tracing = torch.jit.is_tracing()
+        out = weights[:, 0:1] * up[:, :, : 2 * s, : 2 * s]
+        for n in range(1, 9):
             dy, dx = divmod(n, 3)
-            term = weights[:, n : n + 1] * up[:, :, 2 * dy : 2 * dy + 2 * s, 2 * dx : 2 * dx + 2 * s]
-            out = term if out is None else out + term
+            w, u = weights[:, n : n + 1], up[:, :, 2 * dy : 2 * dy + 2 * s, 2 * dx : 2 * dx + 2 * s]
+            out = out + w * u if tracing else out.addcmul_(w, u)
         return out
 
 
@@ -254,8 +258,9 @@ class MaskDecoder(nn.Module):
         skip = detail = None
         if self.token_stride == 2:
             if self.detail_upsample is not None:
-                detail = F.pixel_shuffle(projected[:, 2 * self.dim :], DETAIL_PACK)
-            projected, skip = projected[:, : self.dim], F.pixel_shuffle(projected[:, self.dim : 2 * self.dim], 2)
+                detail = _per_image(projected[:, 2 * self.dim :], lambda x: F.pixel_shuffle(x, DETAIL_PACK))
+            skip = _per_image(projected[:, self.dim : 2 * self.dim], lambda x: F.pixel_shuffle(x, 2))
+            projected = projected[:, : self.dim]
         src = projected + dense
         _, _, h, w = src.shape
         hs, src = self.transformer(src, image_pe, tokens)
@@ -279,6 +284,15 @@ class MaskDecoder(nn.Module):
                 raise ValueError("a fitted IoU rescorer needs the prompt (coords, labels, has_mask)")
             iou = self.iou_rescorer(iou, masks, *prompt)
         return masks, self.iou_calibration(iou)
+
+
+def _per_image(x: torch.Tensor, f) -> torch.Tensor:
+    """``f(x)`` where x's rows are one image's data repeated (``expand``, as the decoders of a single
+    image's prompts get it): computed on one row and broadcast, not once per prompt. Elementwise
+    consumers broadcast the single row."""
+    if x.shape[0] > 1 and x.stride(0) == 0:
+        return f(x[:1])
+    return f(x)
 
 
 def upscale_masks(low_res: torch.Tensor, size: int) -> torch.Tensor:
