@@ -108,6 +108,23 @@ def test_prompt_rows_sharing_one_image_decode_as_rows_with_their_own_copy():
         torch.testing.assert_close(grads_a[name], grads_b[name], atol=1e-5, rtol=1e-4, msg=name)
 
 
+def test_the_detail_upsamplings_hand_written_gradient_is_the_true_one():
+    from dataengine_trainer.model.mask_decoder import DetailUpsample, _NeighbourSum
+
+    g = torch.Generator().manual_seed(11)
+    for rows_w in (3, 1):  # per-row weights, and one image's weights broadcast over 3 rows
+        weights = torch.randn(rows_w, 9, 10, 10, generator=g, dtype=torch.float64, requires_grad=True)
+        up = torch.randn(3, 2, 14, 14, generator=g, dtype=torch.float64, requires_grad=True)
+        assert torch.autograd.gradcheck(_NeighbourSum.apply, (weights, up))
+    # and the module's answer is the plain sum of products (what the exported graph computes)
+    module = DetailUpsample(2)
+    coarse = torch.randn(3, 4, 8, 8, generator=g)
+    weights = torch.randn(1, 9, 16, 16, generator=g)
+    up = F.interpolate(F.pad(coarse, (1, 1, 1, 1), mode="replicate"), scale_factor=2.0, mode="nearest")
+    plain = sum(weights[:, n : n + 1] * up[:, :, 2 * (n // 3) : 2 * (n // 3) + 16, 2 * (n % 3) : 2 * (n % 3) + 16] for n in range(9))
+    torch.testing.assert_close(module(coarse, weights), plain)
+
+
 def test_growing_refuses_models_it_cannot_fold():
     grown = grow_detail(_trained_looking(5), features=1)
     with pytest.raises(TrainerError, match="already has"):

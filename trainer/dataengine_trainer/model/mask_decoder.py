@@ -140,16 +140,58 @@ class DetailUpsample(nn.Module):
         # products are plain [B, 4, 2s, 2s] × [B, 1, 2s, 2s] (faster in onnxruntime than the sub-pixel
         # layout and its final depth-to-space)
         up = F.interpolate(F.pad(coarse, (1, 1, 1, 1), mode="replicate"), scale_factor=2.0, mode="nearest")
-        # one neighbour at a time, accumulated in place: no [B, 4, 9, 2s, 2s] intermediate and no
-        # temporary per term (weights of one image broadcast over all its prompt rows)
-        # (an exported graph keeps plain Mul + Add nodes: the product's graph surgery reads them)
-        tracing = torch.jit.is_tracing()
-        out = weights[:, 0:1] * up[:, :, : 2 * s, : 2 * s]
+        if torch.jit.is_tracing():  # the exported graph: plain Mul + Add nodes (the product's graph surgery reads them)
+            out = None
+            for n in range(9):
+                dy, dx = divmod(n, 3)
+                term = weights[:, n : n + 1] * up[:, :, 2 * dy : 2 * dy + 2 * s, 2 * dx : 2 * dx + 2 * s]
+                out = term if out is None else out + term
+            return out
+        return _NeighbourSum.apply(weights, up)
+
+
+class _NeighbourSum(torch.autograd.Function):
+    """``Σ_n weights[:, n] · up[:, :, 2dy:2dy+2s, 2dx:2dx+2s]`` (n = dy·3 + dx) for DetailUpsample,
+    accumulated in place, with a hand-written backward: autograd's would give each of the nine
+    slices its own zero-filled gradient of ``up``'s size and add them up; this fills one and adds
+    into it. ``weights`` [B or 1, 9, 2s, 2s] (one image's weights broadcast over its prompt rows),
+    ``up`` [B, C, 2s + 4, 2s + 4] → [B, C, 2s, 2s]."""
+
+    @staticmethod
+    def _slice(x: torch.Tensor, n: int, size: int) -> torch.Tensor:
+        dy, dx = divmod(n, 3)
+        return x[:, :, 2 * dy : 2 * dy + size, 2 * dx : 2 * dx + size]
+
+    @staticmethod
+    def forward(ctx, weights: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
+        size = up.shape[-1] - 4
+        out = weights[:, 0:1] * _NeighbourSum._slice(up, 0, size)
         for n in range(1, 9):
-            dy, dx = divmod(n, 3)
-            w, u = weights[:, n : n + 1], up[:, :, 2 * dy : 2 * dy + 2 * s, 2 * dx : 2 * dx + 2 * s]
-            out = out + w * u if tracing else out.addcmul_(w, u)
+            out.addcmul_(weights[:, n : n + 1], _NeighbourSum._slice(up, n, size))
+        ctx.save_for_backward(weights, up)
         return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        weights, up = ctx.saved_tensors
+        size = up.shape[-1] - 4
+        grad_w = grad_up = None
+        if ctx.needs_input_grad[0]:
+            planes = []
+            for n in range(9):  # Σ over the channels of grad · neighbour n, one [B, 1, 2s, 2s] plane each
+                part = _NeighbourSum._slice(up, n, size)
+                plane = grad[:, 0:1] * part[:, 0:1]
+                for c in range(1, grad.shape[1]):
+                    plane.addcmul_(grad[:, c : c + 1], part[:, c : c + 1])
+                planes.append(plane)
+            grad_w = torch.cat(planes, dim=1)
+            if weights.shape[0] != grad_w.shape[0]:  # broadcast over the rows: their gradients add up
+                grad_w = grad_w.sum(0, keepdim=True)
+        if ctx.needs_input_grad[1]:
+            grad_up = grad.new_zeros(up.shape)
+            for n in range(9):
+                _NeighbourSum._slice(grad_up, n, size).addcmul_(weights[:, n : n + 1], grad)
+        return grad_w, grad_up
 
 
 def _bilinear_taps() -> torch.Tensor:
