@@ -179,8 +179,11 @@ def cmd_import_sam(a: argparse.Namespace) -> int:
 DEFAULT_THREADS = int(os.environ.get("TRAINER_THREADS", "2"))  # 2 cores on our machines (STACK-NOTES.md)
 # a fast retrain's IoU calibration on 16 images instead of 30: half the time (about 20 of 45 s on this
 # 2-core machine), and on held-out studio scenes 12 images gave mIoU@1 0.372 and 20 gave 0.368 (30: 0.368)
-FULL_RECIPE = {"batch": 2, "masks_per_image": 6, "max_nograd_rounds": 3, "calibrate_images": 30}
-FAST_RECIPE = {"batch": 1, "masks_per_image": 8, "max_nograd_rounds": 1, "calibrate_images": 16}
+# a fast retrain builds its batches between steps: they are a stored embedding and a few masks, and a
+# loader process beside two torch threads costs more than it saves on 2 cores (bench:retrain, 500 steps:
+# 89 s with the process, 78 s without)
+FULL_RECIPE = {"batch": 2, "masks_per_image": 6, "max_nograd_rounds": 3, "calibrate_images": 30, "loader_workers": 1}
+FAST_RECIPE = {"batch": 1, "masks_per_image": 8, "max_nograd_rounds": 1, "calibrate_images": 16, "loader_workers": 0}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,9 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--checkpoint-every", type=int, default=50)
     t.add_argument("--log-every", type=int, default=10)
     t.add_argument("--crop", type=int, default=512, help="train on random crops of the 1024 frame (0 = whole frame)")
-    t.add_argument("--loader-workers", type=int, default=1,
-                   help="1: build batches ahead in a separate process (uses a spare core), 0: between steps, "
-                        "N > 1: N processes (worker i seeded from (seed, i)), to keep a GPU fed")
+    t.add_argument("--loader-workers", type=int, default=None,
+                   help="1: build batches ahead in a separate process (uses a spare core; full mode's default), "
+                        "0: between steps (fast mode's default), N > 1: N processes (worker i seeded from (seed, i)), "
+                        "to keep a GPU fed")
     t.add_argument("--device", default="auto", help="auto (cuda when available, else cpu) | cpu | cuda")
     t.add_argument("--amp", action="store_true", help="bf16 autocast of the forward passes (losses in float32)")
     t.add_argument("--affinity-weight", type=float, default=1.0,
