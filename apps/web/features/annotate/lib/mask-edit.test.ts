@@ -48,6 +48,7 @@ describe('brush and eraser', () => {
     const b = mask([[1, 3]]);
     expect(maskBounds([a])).toEqual([2, 1, 3, 1]);
     expect(maskBounds([a, b])).toEqual([1, 1, 3, 3]);
+    expect(maskBounds([b, a])).toEqual([1, 1, 3, 3]); // a later mask higher up keeps the earlier one's bottom
     expect(maskBounds([mask([])])).toBeNull();
     // a 3 × 3 buffer for [1, 1, 3, 3]: b's pixel (1, 3) lands at (0, 2), a's at (1, 0) and (2, 0)
     const rgba = new Uint8ClampedArray(3 * 3 * 4);

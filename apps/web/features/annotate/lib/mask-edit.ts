@@ -89,7 +89,7 @@ export function maskBounds(masks: readonly BinaryMask[]): PixelRect | null {
       if (first < 0) continue;
       const last = row.lastIndexOf(1);
       if (y < y0) y0 = y;
-      y1 = y;
+      if (y > y1) y1 = y;
       if (first < x0) x0 = first;
       if (last > x1) x1 = last;
     }
