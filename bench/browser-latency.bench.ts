@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { chromium, type Page } from 'playwright-core';
 import { promoteCheckpoint, registerCheckpoint, requestNextTask, uploadImage } from '@dataengine/engine';
 import { ensureFreshWebBuild } from '../apps/web/e2e/web-build';
+import { CLICK_STAGES } from '../apps/web/features/annotate/latency';
 import { createTestEnv, makeProject, makeUser, REPO_ROOT, startEnvStack, syntheticImageBytes, type Stack, waitFor } from '@dataengine/testing';
 
 const CLICKS = Number(process.env['BENCH_CLICKS'] ?? 100);
@@ -72,10 +73,9 @@ interface Clicks {
   /** click → the masks reach the page / the overlay is built / the frame that draws it starts */
   stages: number[][];
 }
-const STAGES = ['annotate:click-decoded', 'annotate:click-overlay', 'annotate:click-frame'];
 
 async function clickLatency(page: Page, width: number, height: number, mode: 'cold' | 'aimed' = 'cold'): Promise<Clicks> {
-  await page.evaluate((names) => names.forEach((n) => performance.clearMeasures(n)), ['annotate:click-to-mask', 'annotate:decode', ...STAGES]);
+  await page.evaluate((names) => names.forEach((n) => performance.clearMeasures(n)), ['annotate:click-to-mask', 'annotate:decode', ...CLICK_STAGES]);
   for (let i = 0; i < CLICKS; i++) {
     await page.keyboard.press('Escape');
     const p = await screenPoint(page, width * (0.15 + 0.7 * ((i * 37) % 100) / 100), height * (0.15 + 0.7 * ((i * 61) % 100) / 100));
@@ -91,7 +91,7 @@ async function clickLatency(page: Page, width: number, height: number, mode: 'co
   }
   await page.keyboard.press('Escape');
   const stages: number[][] = [];
-  for (const name of STAGES) stages.push(await entries(page, name));
+  for (const name of CLICK_STAGES) stages.push(await entries(page, name));
   return { toScreen: await entries(page, 'annotate:click-to-mask'), decode: await entries(page, 'annotate:decode'), stages };
 }
 

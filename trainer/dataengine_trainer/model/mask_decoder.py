@@ -143,8 +143,7 @@ class DetailUpsample(nn.Module):
         if torch.jit.is_tracing():  # the exported graph: plain Mul + Add nodes (the product's graph surgery reads them)
             out = None
             for n in range(9):
-                dy, dx = divmod(n, 3)
-                term = weights[:, n : n + 1] * up[:, :, 2 * dy : 2 * dy + 2 * s, 2 * dx : 2 * dx + 2 * s]
+                term = weights[:, n : n + 1] * _NeighbourSum._slice(up, n, 2 * s)
                 out = term if out is None else out + term
             return out
         return _NeighbourSum.apply(weights, up)
