@@ -1,4 +1,4 @@
-export { CATALOG_BACKOFF, isLastAttempt, jobCatalog, maxAttempts, OUTAGE_RETRY, queueNames, retryDelayMs } from './job-catalog';
+export { CATALOG_BACKOFF, isLastAttempt, jobCatalog, maxAttempts, OUTAGE_RETRY, outageRetryDelayMs, queueNames, retryDelayMs } from './job-catalog';
 export type { JobCatalog, JobDefinition, JobName, JobPayload } from './job-catalog';
 export { createJobProducer } from './job-producer';
 export type { JobProducer } from './job-producer';

@@ -47,10 +47,18 @@ export function isLastAttempt(definition: JobDefinition, attempt: number, outage
   return attempt >= (outage ? maxAttempts(definition) : definition.attempts);
 }
 
+/**
+ * The wait after `attemptsMade` tries failed with an outage (1, 2, 4, 8, 16 s, then 20 s): what the
+ * queue waits between tries, and what a long use case (retrain, evaluate) waits before writing again.
+ */
+export function outageRetryDelayMs(attemptsMade: number): number {
+  return Math.min(OUTAGE_RETRY.maxDelayMs, OUTAGE_RETRY.delayMs * 2 ** Math.max(0, attemptsMade - 1));
+}
+
 /** The wait after `attemptsMade` failed tries, the last one failing with an outage or not. */
 export function retryDelayMs(definition: JobDefinition, attemptsMade: number, outage: boolean): number {
   const doublings = Math.max(0, attemptsMade - 1);
-  if (outage && definition.retriesOutages) return Math.min(OUTAGE_RETRY.maxDelayMs, OUTAGE_RETRY.delayMs * 2 ** doublings);
+  if (outage && definition.retriesOutages) return outageRetryDelayMs(attemptsMade);
   return definition.backoff.type === 'fixed' ? definition.backoff.delay : definition.backoff.delay * 2 ** doublings;
 }
 
@@ -111,8 +119,9 @@ export const jobCatalog = {
     // processor starts over (fresh snapshot and trainer directory, the orphaned trainer killed).
     attempts: 1,
     backoff: { type: 'fixed', delay: 10_000 },
-    // the run closes as failed on an outage too (its error names the store or database): a retry
-    // would find it finished; ops starts a new one
+    // an outage is waited out inside the run, step by step on OUTAGE_RETRY's schedule (a queue retry
+    // would train again from the start); one that outlasts it closes the run as failed, saying what
+    // was away: a retry would find it finished, ops starts a new one
     retriesOutages: false,
     dedupKey: (p) => `retrain-${p.runId}`,
   }),
@@ -122,7 +131,8 @@ export const jobCatalog = {
     payload: singleRun,
     attempts: 2,
     backoff: { type: 'fixed', delay: 10_000 },
-    // like retrain: any error closes the run (saying why), so there is no later try to wait for
+    // like retrain: outages are waited out inside the run (OUTAGE_RETRY's schedule), and any error
+    // left closes the run (saying why), so there is no later try to wait for
     retriesOutages: false,
     dedupKey: (p) => `evaluate-${p.runId}`,
   }),

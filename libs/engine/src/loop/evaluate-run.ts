@@ -4,7 +4,9 @@
 // run: mIoU after 1/3/5 simulated clicks, NoC@85/@90, the calibration of the one-click mask's
 // predicted IoU, the mIoU of a box prompt alone (prefill), detector box AP@0.5. The candidate records
 // the comparison and the gate's verdict; it is promoted when it passes the promotion gate
-// (promotion-gate.ts) by the margin, otherwise it waits for an ops decision.
+// (promotion-gate.ts) by the margin, otherwise it waits for an ops decision. Every step that
+// reads or writes the database or the store waits out an outage of it (waitOutOutage), so a
+// database restart mid-run delays the verdict instead of losing the scoring.
 import { AppError, evaluateParamsSchema, type CheckpointEvaluationDto, type EvaluateParams, type EvaluatedMetricsDto } from '@dataengine/contracts';
 import type { Prisma } from '@dataengine/db';
 import { PermanentJobError } from '@dataengine/queue';
@@ -13,11 +15,12 @@ import { openBundle } from '@dataengine/segment/node';
 import { SYSTEM_ACTOR } from '../access/actor';
 import { checkpointDir, promoteCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
 import { nowOf, type EngineDeps } from '../engine-deps';
-import { finishRun, loadLiveRun, markRunRunning } from '../runs/run-control';
+import { InfrastructureUnavailableError, waitOutOutage } from '../infrastructure-outage';
+import { loadLiveRun, markRunRunning } from '../runs/run-control';
 import { planEvaluation } from './evaluate-plan';
 import { evalScenes } from './held-out-images';
 import { promotionVerdict } from './promotion-gate';
-import { errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
+import { closeRun, errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
 
 export interface CheckpointMetrics extends EvaluatedMetricsDto {
   noc85: number | null;
@@ -27,37 +30,44 @@ export interface CheckpointMetrics extends EvaluatedMetricsDto {
 export const AWAITING_OPS = 'awaiting ops decision';
 
 export async function runEvaluate(deps: EngineDeps, input: { runId: string }): Promise<void> {
-  await failAbandonedRuns(deps);
-  const run = await loadLiveRun(deps, input.runId, 'evaluate');
+  const fields = { runId: input.runId };
+  const run = await waitOutOutage(deps, 'load the evaluate run', async () => {
+    await failAbandonedRuns(deps);
+    return loadLiveRun(deps, input.runId, 'evaluate');
+  }, fields);
   if (!run) return;
   const parsed = evaluateParamsSchema.safeParse(run.params);
   if (!parsed.success) {
-    await finishRun(deps, run.id, { status: 'failed', error: `invalid evaluate parameters: ${parsed.error.message}` });
+    await closeRun(deps, run.id, { status: 'failed', error: `invalid evaluate parameters: ${parsed.error.message}` });
     throw new PermanentJobError(`evaluate ${run.id}: invalid parameters`);
   }
-  await markRunRunning(deps, run.id);
+  await waitOutOutage(deps, 'mark the run running', () => markRunRunning(deps, run.id), fields);
   const watch = watchRun(deps, run.id, { phase: 'preparing' });
+  let result: Record<string, unknown>;
   try {
-    const result = await evaluate(deps, run.id, parsed.data, watch);
-    await watch.stop();
-    await finishRun(deps, run.id, { status: 'succeeded', result });
+    result = await evaluate(deps, run.id, parsed.data, watch);
   } catch (error) {
     await watch.stop();
     if (watch.signal.aborted) {
-      await finishRun(deps, run.id, { status: 'cancelled', error: error instanceof RunCancelledError && error !== watch.signal.reason ? error.message : null });
+      await closeRun(deps, run.id, { status: 'cancelled', error: error instanceof RunCancelledError && error !== watch.signal.reason ? error.message : null });
       return;
     }
-    await finishRun(deps, run.id, { status: 'failed', error: errorMessage(error) });
+    const message = error instanceof InfrastructureUnavailableError ? `${error.message}; start a new evaluate run once it is back` : errorMessage(error);
+    await closeRun(deps, run.id, { status: 'failed', error: message });
     // The run is closed as failed, so another try of this job would find nothing to do: ops starts
     // a new evaluate run (the console says why this one failed). A worker that dies mid-run is a
     // different path — BullMQ hands the stalled job back and the run, still running, starts over.
     if (error instanceof AppError) throw new PermanentJobError(`evaluate ${run.id}: ${error.message}`);
-    throw new PermanentJobError(`evaluate ${run.id} failed: ${errorMessage(error)}`);
+    throw new PermanentJobError(`evaluate ${run.id} failed: ${message}`);
   }
+  await watch.stop();
+  // the verdict is recorded on the checkpoint already; the run says so once the database takes it
+  await closeRun(deps, run.id, { status: 'succeeded', result });
 }
 
 async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams, watch: RunWatch): Promise<Record<string, unknown>> {
-  const { candidate, baseline, set } = await planEvaluation(deps, params);
+  const fields = { runId };
+  const { candidate, baseline, set } = await waitOutOutage(deps, 'plan the evaluation', () => planEvaluation(deps, params), fields);
   const n = set.images;
   watch.update({ phase: 'candidate', images: n, masks: set.masks, setId: set.id }, { done: 0, total: 2 * n });
   const candidateMetrics = await score(deps, candidate, params.projectId, set.imageIds, watch, 0);
@@ -81,25 +91,27 @@ async function evaluate(deps: EngineDeps, runId: string, params: EvaluateParams,
     miou1Gain: candidateMetrics.miou1 !== null && baselineMetrics.miou1 !== null ? candidateMetrics.miou1 - baselineMetrics.miou1 : null,
     nocMaxClicks: deps.settings.EVAL_NOC_MAX_CLICKS,
   };
-  await recordEvaluation(deps, candidate, evaluation);
+  await waitOutOutage(deps, 'record the evaluation on the candidate', () => recordEvaluation(deps, candidate, evaluation), fields);
 
   watch.signal.throwIfAborted();
   let decision: string;
-  const fresh = await deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidate.id }, select: { status: true } });
+  const fresh = await waitOutOutage(deps, 'read the candidate\'s status', () => deps.db.checkpoint.findUniqueOrThrow({ where: { id: candidate.id }, select: { status: true } }), fields);
   if (fresh.status !== 'candidate') {
     decision = `not promoted: the checkpoint is ${fresh.status}`;
   } else if (verdict.promote) {
-    await promoteCheckpoint(deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason: `evaluate run ${runId} against ${baseline.name} on ${set.id} (${set.images} images, ${set.masks} masks): ${verdict.reason}` });
+    // a second try after a lost answer finds it active and leaves it so
+    const reason = `evaluate run ${runId} against ${baseline.name} on ${set.id} (${set.images} images, ${set.masks} masks): ${verdict.reason}`;
+    await waitOutOutage(deps, 'promote the candidate', () => promoteCheckpoint(deps, SYSTEM_ACTOR, { checkpointId: candidate.id, reason }), fields);
     decision = 'promoted';
   } else {
     decision = AWAITING_OPS;
   }
-  await recordEvaluation(deps, candidate, { ...evaluation, decision });
+  await waitOutOutage(deps, 'record the decision on the candidate', () => recordEvaluation(deps, candidate, { ...evaluation, decision }), fields);
   return { ...evaluation, decision, images: n, masks: set.masks, imageIds: set.imageIds, autoPromoteMargin: margin };
 }
 
 async function score(deps: EngineDeps, checkpoint: CheckpointRow, projectId: string, imageIds: number[], watch: RunWatch, offset: number): Promise<CheckpointMetrics> {
-  const open = await openBundle(await checkpointDir(deps, checkpoint));
+  const open = await openBundle(await waitOutOutage(deps, `fetch the bundle of ${checkpoint.name}`, () => checkpointDir(deps, checkpoint), { checkpointId: checkpoint.id }));
   const detector = boxDetectorConfig(open.manifest);
   const r: BundleEvaluation = await evaluateBundle(open.predictor, evalScenes(deps, projectId, imageIds, () => watch.checkCancelled()), {
     signal: watch.signal,

@@ -8,6 +8,7 @@ import { decodeRle, EVAL_MIN_OBJECT_AREA, type EvalScene } from '@dataengine/seg
 import type { Prisma } from '@dataengine/db';
 import type { CheckpointRow } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
+import { waitOutOutage } from '../infrastructure-outage';
 import { datasetMaskWhere } from '../exchange/sa1b-dataset';
 
 export interface EvaluationSet extends EvaluationSetDto {
@@ -95,19 +96,26 @@ async function readSnapshotTrain(deps: EngineDeps, snapshotKey: string): Promise
   }
 }
 
-/** One image at a time (decoded pixels + masks), so memory stays flat over many images. */
+/**
+ * One image at a time (decoded pixels + masks), so memory stays flat over many images. Reading an
+ * image waits out an outage of the database or the store (the scoring so far is kept).
+ */
 export async function* evalScenes(deps: EngineDeps, projectId: string, imageIds: readonly number[], beforeEach?: () => Promise<void>): AsyncGenerator<EvalScene> {
   for (const id of imageIds) {
     await beforeEach?.();
-    const image = await deps.db.image.findUniqueOrThrow({ where: { id }, select: { id: true, blobKey: true } });
-    const masks = await deps.db.mask.findMany({ where: { ...evaluationMaskWhere(projectId), imageId: id }, select: { rleCounts: true, rleHeight: true, rleWidth: true }, orderBy: { id: 'asc' } });
-    // the pixels annotators and the encoder see (embed-image.ts)
-    const { data, info } = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    yield {
-      id,
-      image: { width: info.width, height: info.height, channels: 3, data },
-      // no part hierarchy is stored, so every mask is a detector target (as the trainer does without tree files)
-      objects: masks.map((m) => ({ mask: decodeRle({ size: [m.rleHeight, m.rleWidth], counts: m.rleCounts }), whole: true })),
-    };
+    yield await waitOutOutage(deps, `read held-out image ${id}`, () => readEvalScene(deps, projectId, id), { imageId: id });
   }
+}
+
+async function readEvalScene(deps: EngineDeps, projectId: string, id: number): Promise<EvalScene> {
+  const image = await deps.db.image.findUniqueOrThrow({ where: { id }, select: { id: true, blobKey: true } });
+  const masks = await deps.db.mask.findMany({ where: { ...evaluationMaskWhere(projectId), imageId: id }, select: { rleCounts: true, rleHeight: true, rleWidth: true }, orderBy: { id: 'asc' } });
+  // the pixels annotators and the encoder see (embed-image.ts)
+  const { data, info } = await sharp(await deps.blobs.localPath(image.blobKey), { limitInputPixels: false }).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return {
+    id,
+    image: { width: info.width, height: info.height, channels: 3, data },
+    // no part hierarchy is stored, so every mask is a detector target (as the trainer does without tree files)
+    objects: masks.map((m) => ({ mask: decodeRle({ size: [m.rleHeight, m.rleWidth], counts: m.rleCounts }), whole: true })),
+  };
 }

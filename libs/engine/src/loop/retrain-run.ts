@@ -2,6 +2,8 @@
 // fast mode on its stored embeddings with the encoder frozen) →
 // `trainer export` → the bundle registered as a candidate with its lineage → optionally an
 // evaluate run against the active checkpoint. Cancel → SIGTERM to the trainer, no candidate.
+// Every step that reads or writes the database or the store waits out an outage of it
+// (waitOutOutage) instead of failing the run; the trainer's own failures fail it at once.
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +16,10 @@ import type { EngineDeps } from '../engine-deps';
 import { SA1B_DATASET_FILES, writeSa1bDataset, type Sa1bDatasetManifest } from '../exchange/sa1b-dataset';
 import { encoderHashOfDir } from '../checkpoints/encoder-identity';
 import { shareEmbeddings } from '../embeddings/shared-embeddings';
-import { finishRun, loadLiveRun, markRunRunning, startSingleJobRun, type RunRow } from '../runs/run-control';
+import { InfrastructureUnavailableError, isInfrastructureOutage, waitOutOutage } from '../infrastructure-outage';
+import { loadLiveRun, markRunRunning, startSingleJobRun, type RunRow } from '../runs/run-control';
 import { markRetrainStarted } from './retrain-schedule';
-import { errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
+import { closeRun, errorMessage, failAbandonedRuns, RunCancelledError, watchRun, type RunWatch } from './run-watch';
 import { runTrainerCommand, spawnTrainer, type TrainerEvent } from './trainer-process';
 
 /** A retrain whose worker died this many times is failed instead of started again. */
@@ -45,13 +48,16 @@ interface TrainOutcome {
 export const snapshotKeyOf = (runId: string) => `snapshots/${runId}`;
 
 export async function runRetrain(deps: EngineDeps, input: { runId: string }): Promise<void> {
-  await failAbandonedRuns(deps);
-  const run = await loadLiveRun(deps, input.runId, 'retrain');
+  const fields = { runId: input.runId };
+  const run = await waitOutOutage(deps, 'load the retrain run', async () => {
+    await failAbandonedRuns(deps);
+    return loadLiveRun(deps, input.runId, 'retrain');
+  }, fields);
   if (!run) return;
   const parsed = retrainParamsSchema.safeParse(run.params);
   if (!parsed.success || !run.projectId || !run.checkpointId) {
     const why = parsed.success ? 'it has no project or init checkpoint' : parsed.error.message;
-    await finishRun(deps, run.id, { status: 'failed', error: `invalid retrain run: ${why}` });
+    await closeRun(deps, run.id, { status: 'failed', error: `invalid retrain run: ${why}` });
     throw new PermanentJobError(`retrain ${run.id}: invalid run (${why})`);
   }
   const previous = (run.progress ?? {}) as RetrainProgress;
@@ -61,12 +67,15 @@ export async function runRetrain(deps: EngineDeps, input: { runId: string }): Pr
     deps.logger.warn('retrain restarted after its worker stopped', { runId: run.id, starts });
     await stopOrphanTrainer(previous, run.id);
     if (starts > MAX_STARTS) {
-      await finishRun(deps, run.id, { status: 'failed', error: `the worker stopped ${starts - 1} times during this retrain; start a new one (check the worker's memory and logs)` });
+      await closeRun(deps, run.id, { status: 'failed', error: `the worker stopped ${starts - 1} times during this retrain; start a new one (check the worker's memory and logs)` });
       return;
     }
   }
-  await markRunRunning(deps, run.id);
-  if (starts === 1) await markRetrainStarted(deps, run.projectId);
+  const projectId = run.projectId;
+  await waitOutOutage(deps, 'mark the run running', async () => {
+    await markRunRunning(deps, run.id);
+    if (starts === 1) await markRetrainStarted(deps, projectId);
+  }, fields);
   const workRoot = path.join(deps.settings.blobDir, '.work', 'retrain');
   const workDir = path.join(workRoot, `${run.id}-${starts}`);
   const snapshotDir = path.join(deps.settings.blobDir, snapshotKeyOf(run.id));
@@ -74,17 +83,26 @@ export async function runRetrain(deps: EngineDeps, input: { runId: string }): Pr
   await rm(snapshotDir, { recursive: true, force: true });
 
   const watch = watchRun(deps, run.id, { phase: 'snapshot', starts, steps: parsed.data.steps });
+  const state: RetrainState = { exportedBundle: null };
   let keepSnapshot = false;
-  let outcome: Parameters<typeof finishRun>[2];
+  let keepWorkDir = false;
+  let outcome: Parameters<typeof closeRun>[2];
   let rethrow: unknown = null;
   try {
-    const result = await retrain(deps, run, parsed.data, { watch, workDir, snapshotDir });
+    const result = await retrain(deps, run, parsed.data, { watch, workDir, snapshotDir, state });
     keepSnapshot = true;
     outcome = { status: 'succeeded', result };
   } catch (error) {
     if (error instanceof RunCancelledError || watch.signal.aborted) {
       // the run's error already says who cancelled; add how far it got
       outcome = { status: 'cancelled', error: error instanceof RunCancelledError && error !== watch.signal.reason ? error.message : null };
+    } else if (error instanceof InfrastructureUnavailableError) {
+      // the outage outlasted the wait: a trained bundle stays where it is (with its snapshot), not thrown away
+      keepWorkDir = keepSnapshot = state.exportedBundle !== null;
+      const kept = state.exportedBundle ? `; the trained bundle is kept at ${state.exportedBundle} (its dataset snapshot under ${snapshotKeyOf(run.id)})` : '';
+      const message = `${error.message}${kept}; start a new retrain once it is back`;
+      outcome = { status: 'failed', error: message };
+      rethrow = new PermanentJobError(`retrain ${run.id}: ${message}`, { cause: error });
     } else {
       const message = errorMessage(error);
       outcome = { status: 'failed', error: message };
@@ -93,11 +111,17 @@ export async function runRetrain(deps: EngineDeps, input: { runId: string }): Pr
   } finally {
     await watch.stop();
     // clean up before the run reads as finished, so whoever waits for it finds no leftovers
-    await rm(workDir, { recursive: true, force: true });
+    if (!keepWorkDir) await rm(workDir, { recursive: true, force: true });
     if (!keepSnapshot) await rm(snapshotDir, { recursive: true, force: true });
   }
-  await finishRun(deps, run.id, outcome);
+  await closeRun(deps, run.id, outcome);
   if (rethrow) throw rethrow;
+}
+
+/** What a retrain has made so far that must outlive a failure of the database or store. */
+interface RetrainState {
+  /** The exported bundle's directory, once `trainer export` wrote it. */
+  exportedBundle: string | null;
 }
 
 /**
@@ -120,34 +144,43 @@ class TrainerFailure extends Error {
   override readonly name = 'TrainerFailure';
 }
 
-async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dirs: { watch: RunWatch; workDir: string; snapshotDir: string }): Promise<Record<string, unknown>> {
+async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dirs: { watch: RunWatch; workDir: string; snapshotDir: string; state: RetrainState }): Promise<Record<string, unknown>> {
   const { watch } = dirs;
   const projectId = run.projectId!;
-  const init = await deps.db.checkpoint.findUnique({ where: { id: run.checkpointId! } });
+  const fields = { runId: run.id };
+  const init = await waitOutOutage(deps, 'read the init checkpoint', () => deps.db.checkpoint.findUnique({ where: { id: run.checkpointId! } }), fields);
   if (!init) throw new AppError('NOT_FOUND', `the init checkpoint ${run.checkpointId} no longer exists; start a new retrain`);
-  const initDir = await checkpointDir(deps, init);
+  const initDir = await waitOutOutage(deps, 'fetch the init checkpoint', () => checkpointDir(deps, init), fields);
 
   const snapshotStart = performance.now();
-  const snapshot = await writeSa1bDataset(deps, {
-    projectId,
-    dir: dirs.snapshotDir,
-    valFraction: params.valFraction,
-    seed: params.seed,
-    includeImages: true,
-    signal: watch.signal,
-    onProgress: (written, total) => watch.update({ phase: 'snapshot', snapshotImages: written, snapshotTotal: total }),
-  });
+  // a try cut short by an outage leaves a partial directory: the next one starts it afresh
+  const snapshot = await waitOutOutage(deps, 'write the dataset snapshot', async () => {
+    await rm(dirs.snapshotDir, { recursive: true, force: true });
+    return writeSa1bDataset(deps, {
+      projectId,
+      dir: dirs.snapshotDir,
+      valFraction: params.valFraction,
+      seed: params.seed,
+      includeImages: true,
+      signal: watch.signal,
+      onProgress: (written, total) => watch.update({ phase: 'snapshot', snapshotImages: written, snapshotTotal: total }),
+    });
+  }, fields);
   const snapshotSeconds = (performance.now() - snapshotStart) / 1000;
   if (snapshot.counts.train === 0) throw new AppError('CONFLICT', `the snapshot has no training images (${snapshot.counts.images} image(s), all held out); annotate more images`);
   watch.update({ phase: 'training', snapshotId: snapshot.id, snapshot: snapshot.counts, snapshotSeconds: round(snapshotSeconds, 2) }, { done: 0, total: params.steps });
 
   // fast: the frozen encoder's embeddings, as the engine stored them for the init checkpoint
   const embeddingsDir = params.mode === 'fast' ? path.join(dirs.workDir, 'embeddings') : null;
-  const stored = embeddingsDir ? await writeStoredEmbeddings(deps, init, { snapshotDir: dirs.snapshotDir, initDir, dir: embeddingsDir, watch }) : null;
+  const stored = embeddingsDir
+    ? await waitOutOutage(deps, 'write the stored embeddings', () => writeStoredEmbeddings(deps, init, { snapshotDir: dirs.snapshotDir, initDir, dir: embeddingsDir, watch }), fields)
+    : null;
   const trained = await train(deps, params, { watch, initDir, snapshotDir: dirs.snapshotDir, runDir: path.join(dirs.workDir, 'run'), runId: run.id, embeddingsDir });
-  const project = await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true } });
-  const roundNo = (await deps.db.checkpoint.count({ where: { projectId } })) + 1;
-  const name = `${project.slug} r${roundNo}`;
+  const name = await waitOutOutage(deps, 'name the candidate', async () => {
+    const project = await deps.db.project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true } });
+    const roundNo = (await deps.db.checkpoint.count({ where: { projectId } })) + 1;
+    return `${project.slug} r${roundNo}`;
+  }, fields);
   watch.update({ phase: 'exporting' });
   const bundleDir = path.join(dirs.workDir, 'bundle');
   const exportArgs = ['--checkpoint', path.join(dirs.workDir, 'run', 'checkpoint.pt'), '--out', bundleDir, '--name', name, '--threads', String(deps.settings.TRAINER_THREADS)];
@@ -155,19 +188,21 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
   if (params.mode === 'fast') exportArgs.push('--encoder-from', initDir);
   const exported = await runTrainerCommand(deps.settings, 'export', exportArgs);
   if (exported.error) throw new TrainerFailure(`trainer export failed: ${exported.error}`);
+  dirs.state.exportedBundle = bundleDir;
   watch.signal.throwIfAborted();
 
   watch.update({ phase: 'registering' });
-  await publishSnapshot(deps, dirs.snapshotDir, snapshotKeyOf(run.id));
-  const candidate = await registerCheckpoint(deps, SYSTEM_ACTOR, {
+  await waitOutOutage(deps, 'upload the dataset snapshot', () => publishSnapshot(deps, dirs.snapshotDir, snapshotKeyOf(run.id)), fields);
+  // registering is keyed by the bundle's hash: a try whose answer was lost finds its row
+  const candidate = await waitOutOutage(deps, 'register the candidate checkpoint', () => registerCheckpoint(deps, SYSTEM_ACTOR, {
     dir: bundleDir,
     name,
     parentId: init.id,
     projectId,
     snapshotKey: snapshotKeyOf(run.id),
     metrics: { training: { mode: params.mode, steps: trained.stepsDone, lossAvg: trained.lossAvg, iouRefinedAvg: trained.iouRefinedAvg, seconds: trained.elapsedSeconds, snapshotId: snapshot.id, ...(stored ? { storedEmbeddings: stored.written } : {}) } },
-  });
-  await rejectIfCancelled(deps, run.id, candidate);
+  }), fields);
+  await waitOutOutage(deps, 'check the run for a cancel request', () => rejectIfCancelled(deps, run.id, candidate), fields);
   const evaluation = params.evaluate ? await startEvaluation(deps, projectId, candidate) : { evaluateRunId: null };
   return {
     candidateId: candidate.id,
@@ -258,7 +293,11 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
   const onCancel = () => trainer.stop();
   watch.signal.addEventListener('abort', onCancel, { once: true });
   watch.update({ trainerPid: trainer.pid, host: os.hostname() });
-  await watch.flush();
+  // the pid lets a later start stop an orphaned trainer; while the database is away it is written by a later tick
+  await watch.flush().catch((error: unknown) => {
+    if (!isInfrastructureOutage(error)) throw error;
+    deps.logger.warn('could not record the trainer process yet; training goes on', { runId: input.runId, error });
+  });
   const exit = await trainer.done;
   watch.signal.removeEventListener('abort', onCancel);
   if (watch.signal.aborted) throw new RunCancelledError(`the trainer stopped at step ${outcome.stepsDone} of ${params.steps}`);

@@ -1,8 +1,11 @@
 // Live side of a long single-job run (retrain, evaluate): merged progress written at most once a
 // second, a heartbeat so a run whose worker died can be told from a slow one, and the cancel
-// request polled every second and turned into an AbortSignal.
+// request polled every second and turned into an AbortSignal. Progress is informational: while
+// the database is away it is skipped (logged) and written once it is back; the run's outcome is
+// not (closeRun waits the outage out).
 import { AppError } from '@dataengine/contracts';
 import { nowOf, type EngineDeps } from '../engine-deps';
+import { isInfrastructureOutage, waitOutOutage } from '../infrastructure-outage';
 import { finishRun, isCancelRequested, reportRunProgress } from '../runs/run-control';
 
 const POLL_MS = 1_000;
@@ -38,7 +41,12 @@ export function watchRun(deps: EngineDeps, runId: string, initial: Record<string
   const write = async () => {
     dirty = false;
     lastWrite = Date.now();
-    await reportRunProgress(deps, runId, { ...counts, progress: { ...progress, heartbeatAt: nowOf(deps).toISOString() } });
+    try {
+      await reportRunProgress(deps, runId, { ...counts, progress: { ...progress, heartbeatAt: nowOf(deps).toISOString() } });
+    } catch (error) {
+      dirty = true; // written at the next tick that reaches the database
+      throw error;
+    }
   };
   const tick = async () => {
     if (!controller.signal.aborted && (await isCancelRequested(deps, runId))) controller.abort(new RunCancelledError('cancel requested'));
@@ -56,7 +64,7 @@ export function watchRun(deps: EngineDeps, runId: string, initial: Record<string
       dirty = true;
     },
     async checkCancelled() {
-      if (!controller.signal.aborted && (await isCancelRequested(deps, runId))) controller.abort(new RunCancelledError('cancel requested'));
+      if (!controller.signal.aborted && (await cancelRequestedUnlessAway(deps, runId))) controller.abort(new RunCancelledError('cancel requested'));
       controller.signal.throwIfAborted();
     },
     flush() {
@@ -70,6 +78,25 @@ export function watchRun(deps: EngineDeps, runId: string, initial: Record<string
       if (dirty) await write().catch((error: unknown) => deps.logger.warn('could not update run progress', { runId, error }));
     },
   };
+}
+
+/** A cancel request, or false while the database is away (the next check, or the poll, sees it once it is back). */
+async function cancelRequestedUnlessAway(deps: EngineDeps, runId: string): Promise<boolean> {
+  try {
+    return await isCancelRequested(deps, runId);
+  } catch (error) {
+    if (!isInfrastructureOutage(error)) throw error;
+    deps.logger.warn('could not check the run for a cancel request; going on', { runId, error });
+    return false;
+  }
+}
+
+/**
+ * Ends a retrain/evaluate run (finishRun), waiting out an outage of the database: the outcome of
+ * minutes of work is written once it is back. Throws InfrastructureUnavailableError when it stays away.
+ */
+export function closeRun(deps: EngineDeps, runId: string, outcome: Parameters<typeof finishRun>[2]): Promise<void> {
+  return waitOutOutage(deps, `record the run's outcome (${outcome.status})`, () => finishRun(deps, runId, outcome), { runId });
 }
 
 /**
