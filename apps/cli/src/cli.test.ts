@@ -77,6 +77,21 @@ describe('dataengine segment (in process)', () => {
     expect(JSON.parse(box.stdout).annotations[0].point_coords).toEqual([]);
   });
 
+  it('--single-mask predictor returns channel 0 for one click (the PyTorch predictor), export the best candidate (the ONNX export)', async () => {
+    const predictor = await cli('segment', '--image', image, '--point', '100,100', '--single-mask', 'predictor', '--checkpoint', bundle);
+    expect(predictor.code).toBe(0);
+    const [a] = JSON.parse(predictor.stdout).annotations as { predicted_iou: number }[];
+    expect(a!.predicted_iou).toBe(Math.fround(0.99)); // channel 0 of the contract decoder
+    const exported = await cli('segment', '--image', image, '--point', '100,100', '--single-mask', 'export', '--checkpoint', bundle);
+    expect(JSON.parse(exported.stdout).annotations[0].predicted_iou).toBe(Math.fround(0.9)); // best of 1–3
+    const bad = await cli('segment', '--image', image, '--point', '100,100', '--single-mask', 'first', '--checkpoint', bundle);
+    expect([bad.code, bad.stdout]).toEqual([2, '']);
+    expect(bad.stderr).toMatch(/--single-mask must be export .* or predictor .*; got "first"/);
+    const both = await cli('segment', '--image', image, '--point', '100,100', '--single-mask', 'predictor', '--multimask', '--checkpoint', bundle);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/cannot go with --multimask/);
+  });
+
   it.each([
     [['--box', '10,10,5,20'], 2, /^dataengine: malformed box "10,10,5,20": need x0 < x1 and y0 < y1\n$/],
     [['--box', '1,2,3'], 2, /^dataengine: malformed box "1,2,3": expected 4 comma-separated numbers\n$/],

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { assertPrompt, maskAnnotation, type BoxXyxy, type SamPoint, type SamPrompt } from '@dataengine/segment';
+import { assertPrompt, maskAnnotation, SINGLE_MASK_RULES, type BoxXyxy, type SamPoint, type SamPrompt, type SingleMaskRule } from '@dataengine/segment';
 import { openBundle } from '@dataengine/segment/node';
 import { parseCliArgs, parseNumberList, parsePositiveInt } from '../cli-args';
 import { CliError, EXIT, type CliCommand, type CliIo } from '../cli-command.types';
@@ -8,7 +8,7 @@ import { DEFAULT_MAX_PIXELS, loadRgbImage } from '../load-image';
 import { DEFAULT_CHECKPOINT_DIR } from '../repo-paths';
 
 const USAGE =
-  'dataengine segment --image FILE [--point x,y[,label]]… [--box x0,y0,x1,y1] [--multimask] [--checkpoint DIR] [--threads N] [--device cpu|cuda] [--max-pixels N]';
+  'dataengine segment --image FILE [--point x,y[,label]]… [--box x0,y0,x1,y1] [--multimask | --single-mask export|predictor] [--checkpoint DIR] [--threads N] [--device cpu|cuda] [--max-pixels N]';
 
 /** The checkpoint to use: --checkpoint, else the built-in models/default (with a clear message while it does not exist). */
 export async function resolveCheckpoint(dir: string | undefined, io: CliIo): Promise<string> {
@@ -47,6 +47,7 @@ export const segmentCommand: CliCommand = {
         point: { type: 'string', multiple: true },
         box: { type: 'string' },
         multimask: { type: 'boolean' },
+        'single-mask': { type: 'string' },
         checkpoint: { type: 'string' },
         threads: { type: 'string' },
         device: { type: 'string' },
@@ -56,6 +57,11 @@ export const segmentCommand: CliCommand = {
     );
     if (!values.image) throw new CliError(`--image is required\nusage: ${USAGE}`, EXIT.usage);
     if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') throw new CliError(`--device must be cpu or cuda, got "${values.device}"`, EXIT.usage);
+    const singleMask = values['single-mask'];
+    if (singleMask !== undefined && !(SINGLE_MASK_RULES as readonly string[]).includes(singleMask)) {
+      throw new CliError(`--single-mask must be export (the ONNX export's rule: best of the three candidates for one click or a box alone, else channel 0) or predictor (channel 0, as SamPredictor.predict(multimask_output=False)); got "${singleMask}"`, EXIT.usage);
+    }
+    if (singleMask !== undefined && values.multimask) throw new CliError(`--single-mask chooses one mask; it cannot go with --multimask (the three candidates)\nusage: ${USAGE}`, EXIT.usage);
     const prompt = parsePrompt(values.point ?? [], values.box);
     const threads = parsePositiveInt(values.threads, '--threads');
     const maxPixels = parsePositiveInt(values['max-pixels'], '--max-pixels') ?? DEFAULT_MAX_PIXELS;
@@ -66,7 +72,7 @@ export const segmentCommand: CliCommand = {
     assertPrompt(prompt, image.width, image.height); // before the (expensive) encoder
     const { predictor } = await openBundle(checkpoint, { executionProvider: values.device === 'cuda' ? 'cuda' : 'cpu', ...(threads ? { intraOpNumThreads: threads } : {}), log: (line) => io.stderr(`${line}\n`) });
     const embedding = await predictor.embedImage(image);
-    const { masks } = await predictor.decode(embedding, prompt, { multimask: values.multimask ?? false });
+    const { masks } = await predictor.decode(embedding, prompt, { multimask: values.multimask ?? false, ...(singleMask ? { singleMaskRule: singleMask as SingleMaskRule } : {}) });
     const clicks = (prompt.points ?? []).map((p): [number, number] => [p.x, p.y]);
     const record = {
       image: { file_name: values.image, width: image.width, height: image.height },

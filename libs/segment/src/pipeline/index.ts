@@ -5,7 +5,7 @@ export { resampleCoefficients, resizeBilinearAntialias, type ResampleCoefficient
 export { assertRgbImage, preprocessImage, SAM_PREPROCESS, type PreprocessConfig, type PreprocessedImage } from './preprocess-image';
 export type { BoxXyxy, ImageEmbedding, SamPoint, SamPrompt } from './prompt.types';
 export { assertBox, assertPrompt, buildDecoderFeeds, type DecoderFeeds, type DecoderInputName } from './decoder-feeds';
-export { maskChannel, selectMaskChannels, type DecoderOutputs, type MaskChannel } from './output-select';
+export { maskChannel, selectMaskChannels, SINGLE_MASK_RULES, type DecoderOutputs, type MaskChannel, type SingleMaskRule } from './output-select';
 export { binarizeLogits, stabilityScore, summarizeLogits, type LogitMaskSummary } from './mask-postprocess';
 export { summarizeLowResChannel } from './low-res-mask';
 export { isInteractiveDecoderRole, tensorSize, type FloatTensor, type InferenceBackend, type InteractiveDecoderRole, type ModelRole, type TensorFeeds } from './inference-backend.types';

@@ -16,6 +16,12 @@ describe('selectMaskChannels (SAM-SPEC.md §1.3–1.4)', () => {
   it('ties keep the first maximum (torch.argmax)', () => {
     expect(selectMaskChannels(Float32Array.from([0, 0.7, 0.7, 0.7]), 2, false)).toEqual([1]);
   });
+  it('the predictor rule (PyTorch multimask_output=False): channel 0 whatever the prompt; multimask still gives 1–3', () => {
+    expect(selectMaskChannels(iou, 2, false, 'predictor')).toEqual([0]);
+    expect(selectMaskChannels(Float32Array.from([0.1, 0.9, 0.95, 0.99]), 4, false, 'predictor')).toEqual([0]);
+    expect(selectMaskChannels(iou, 2, true, 'predictor')).toEqual([1, 2, 3]);
+    expect(selectMaskChannels(iou, 2, false, 'export')).toEqual([2]);
+  });
   it('multimask: the ambiguity candidates 1–3; a single-mask export: channel 0', () => {
     expect(selectMaskChannels(iou, 2, true)).toEqual([1, 2, 3]);
     expect(selectMaskChannels(Float32Array.from([0.5]), 2, false)).toEqual([0]);

@@ -10,17 +10,28 @@ export interface DecoderOutputs {
 }
 
 /**
+ * How one mask is chosen when the candidates are not asked for (both are official SAM behaviour):
+ * - `export`: the ONNX export's `return_single_mask` rule (§1.4), the default everywhere;
+ * - `predictor`: channel 0 always, as `SamPredictor.predict(multimask_output=False)` in PyTorch.
+ */
+export type SingleMaskRule = 'export' | 'predictor';
+export const SINGLE_MASK_RULES: readonly SingleMaskRule[] = ['export', 'predictor'];
+
+/**
  * Which mask channels to return.
- * - `multimask = false`: the `return_single_mask` rule (§1.4): score_k = iou_k + (n − 2.5)·w_k with
- *   w = [1000, 0, 0, 0], argmax (first on ties). n ≤ 2 (one click + pad, or a box alone) → best of
- *   1–3 by IoU; n ≥ 3 → channel 0.
+ * - `multimask = false`, rule `export` (default): the `return_single_mask` rule (§1.4):
+ *   score_k = iou_k + (n − 2.5)·w_k with w = [1000, 0, 0, 0], argmax (first on ties). n ≤ 2 (one
+ *   click + pad, or a box alone) → best of 1–3 by IoU; n ≥ 3 → channel 0.
+ * - `multimask = false`, rule `predictor`: channel 0 (the official PyTorch predictor's
+ *   `multimask_output=False`: the single-output token, whatever the prompt).
  * - `multimask = true`: the ambiguity candidates, channels 1–3 (PyTorch `multimask_output=True`).
  * A single-mask export (C = 1) always yields channel 0.
  */
-export function selectMaskChannels(iou: Float32Array, numPoints: number, multimask: boolean): number[] {
+export function selectMaskChannels(iou: Float32Array, numPoints: number, multimask: boolean, rule: SingleMaskRule = 'export'): number[] {
   const channels = iou.length;
   if (channels === 1) return [0];
   if (multimask) return Array.from({ length: channels - 1 }, (_, i) => i + 1);
+  if (rule === 'predictor') return [0];
   let best = 0;
   let bestScore = -Infinity;
   for (let k = 0; k < channels; k++) {

@@ -4,7 +4,7 @@ import type { RgbImage } from './image-resize';
 import type { FloatTensor, InferenceBackend, TensorFeeds } from './inference-backend.types';
 import { summarizeLowResChannel } from './low-res-mask';
 import { summarizeLogits } from './mask-postprocess';
-import { maskChannel, selectMaskChannels, type DecoderOutputs } from './output-select';
+import { maskChannel, selectMaskChannels, type DecoderOutputs, type SingleMaskRule } from './output-select';
 import { preprocessImage, SAM_PREPROCESS, type PreprocessConfig } from './preprocess-image';
 import type { ImageEmbedding, SamPrompt } from './prompt.types';
 import { upscaleLowResLogits } from './mask-upscale';
@@ -31,6 +31,8 @@ export const SAM_PIPELINE: SamPipelineConfig = {
 export interface DecodeOptions {
   /** Return the three ambiguity candidates (channels 1–3) instead of the single-mask choice. */
   multimask?: boolean;
+  /** Without `multimask`, which one mask (`selectMaskChannels`): the ONNX export's rule (default) or channel 0 like the PyTorch predictor. */
+  singleMaskRule?: SingleMaskRule;
   /** Keep the full-resolution logits on each mask (a view into the decoder output). */
   returnLogits?: boolean;
 }
@@ -173,7 +175,7 @@ export class SamPredictor {
     this.checkEmbedding(embedding);
     if (await this.usesInteractiveDecoderFor(embedding)) return this.decodeInteractive(embedding, prompt, options);
     const { outputs: out, numPoints } = await this.decodeLogits(embedding, prompt);
-    const channels = selectMaskChannels(out.iouPredictions.data, numPoints, options.multimask ?? false);
+    const channels = selectMaskChannels(out.iouPredictions.data, numPoints, options.multimask ?? false, options.singleMaskRule);
     const size = { height: embedding.imageHeight, width: embedding.imageWidth, lowResSize: this.config.lowResSize };
     const masks = channels.map((c): PredictedMask => {
       const ch = maskChannel(out, c, size);
@@ -222,7 +224,7 @@ export class SamPredictor {
     const { imageHeight: H, imageWidth: W } = embedding;
     const L = this.config.lowResSize;
     const { iou, lowRes, numPoints } = await this.decodeLowRes(embedding, prompt);
-    const channels = selectMaskChannels(iou, numPoints, options.multimask ?? false);
+    const channels = selectMaskChannels(iou, numPoints, options.multimask ?? false, options.singleMaskRule);
     const masks = channels.map((c): PredictedMask => {
       const lowResLogits = lowRes.slice(c * L * L, (c + 1) * L * L);
       const { mask, area, stabilityScore } = summarizeLowResChannel(lowResLogits, L, H, W, this.config.imageSize);
