@@ -3,7 +3,8 @@
 // with the gate's verdict in words (a trainer's own numbers labelled, never compared); promoting a
 // candidate the gate refused through a confirmation with a reason that lands in its history; roll
 // back of one scope; an evaluate the held-out set cannot support refused from the form; queue
-// health with the worker online; an autogen run started from the form and watched to the end; and
+// health with the worker online; an autogen run started from the form and watched to the end; a
+// retrain schedule with a full retrain every Kth time; and
 // an annotator refused by page and API alike.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -225,6 +226,29 @@ describe('ops', () => {
     expect(await env.deps.db.mask.count({ where: { runId, provenance: 'auto', projectId } })).toBeGreaterThan(0);
     await page.getByTestId('queues-table').waitFor();
     await screenshot(page, 'ops-console');
+  });
+
+  it('sets a retrain schedule whose every 2nd retrain is a full one, and sees which mode comes next', async () => {
+    const row = page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`);
+    await row.getByTestId('schedule-every').fill('40');
+    await row.getByTestId('schedule-full-every').fill('2');
+    await row.getByTestId('schedule-save').click();
+    await expect.poll(async () => (await env.deps.db.project.findUniqueOrThrow({ where: { id: projectId } })).retrainFullEvery, { timeout: 10_000 }).toBe(2);
+    const saved = page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`);
+    await expect.poll(() => saved.locator('[data-metric="nextMode"]').textContent(), { timeout: 10_000 }).toBe('fast');
+    expect(await saved.locator('[data-metric="masksToNext"]').textContent()).toBe('40');
+    // "full every [2]nd"
+    expect(await saved.getByTestId('schedule-full-every').inputValue()).toBe('2');
+    expect(await saved.locator('label').textContent()).toMatch(/nd$/);
+    await screenshot(page, 'ops-retrain-schedule');
+    // every scheduled retrain full: the next one is full
+    await saved.getByTestId('schedule-full-every').fill('1');
+    await saved.getByTestId('schedule-save').click();
+    await expect.poll(() => page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"] [data-metric="nextMode"]`).textContent(), { timeout: 10_000 }).toBe('full');
+    // a bad cadence is refused before anything is sent
+    await page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`).getByTestId('schedule-full-every').fill('0');
+    expect(await page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`).getByTestId('schedule-save').isDisabled()).toBe(true);
+    expect(await env.deps.db.project.findUniqueOrThrow({ where: { id: projectId } })).toMatchObject({ retrainEveryMasks: 40, retrainFullEvery: 1 });
   });
 
   it('says what is wrong with a bad overrides JSON before anything is sent', async () => {

@@ -1,5 +1,5 @@
 // Scheduled retraining: every N new manual masks a project starts a retrain run (as the system),
-// never while one is queued or running. No worker runs here: the runs stay queued.
+// never while one is queued or running; every Kth of them full when the schedule says so. No worker runs here: the runs stay queued.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppError } from '@dataengine/contracts';
@@ -66,5 +66,28 @@ describe('scheduled retraining', () => {
     const mask = await env.deps.db.mask.findFirstOrThrow({ where: { imageId: saved.imageIds[0]! } });
     await deleteMask(env.deps, annotator, { maskId: mask.id.toString(), version: mask.version });
     expect(await setRetrainSchedule(env.deps, ops, { projectId, everyMasks: 3 })).toMatchObject({ masksNow: 7, maskMark: 8, masksToNext: 4 });
+  });
+
+  it('runs every Kth scheduled retrain in full mode and the others fast', async () => {
+    const other = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: annotator, role: 'annotator' }] })).id;
+    const runs = () => env.deps.db.run.findMany({ where: { projectId: other, kind: 'retrain' }, orderBy: { createdAt: 'asc' } });
+    const refused = await setRetrainSchedule(env.deps, ops, { projectId: other, everyMasks: 2, fullEvery: 0 }).then(() => null, (e: unknown) => e as AppError);
+    expect(refused?.code).toBe('BAD_REQUEST');
+    expect(refused?.message).toContain('fullEvery must be a whole number from 1');
+    expect(await setRetrainSchedule(env.deps, ops, { projectId: other, everyMasks: 2, fullEvery: 2 })).toMatchObject({ everyMasks: 2, fullEvery: 2, scheduledRetrains: 0, nextMode: 'fast' });
+    const modes: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      await addSceneImages(env.deps, { projectId: other, uploader: manager, annotator, count: 2, seed: 100 + round, masksPerImage: 1 });
+      const all = await runs();
+      expect(all).toHaveLength(round + 1);
+      const last = all[all.length - 1]!;
+      modes.push((last.params as { mode: string }).mode);
+      await cancelRun(env.deps, ops, { runId: last.id, reason: 'next round' }); // the next one may start
+    }
+    expect(modes).toEqual(['fast', 'full', 'fast', 'full']);
+    // omitting fullEvery keeps it; null turns full retrains off
+    expect(await setRetrainSchedule(env.deps, ops, { projectId: other, everyMasks: 3 })).toMatchObject({ fullEvery: 2, scheduledRetrains: 4, nextMode: 'fast' });
+    expect(await setRetrainSchedule(env.deps, ops, { projectId: other, everyMasks: 3, fullEvery: null })).toMatchObject({ fullEvery: null, nextMode: 'fast' });
+    expect(await setRetrainSchedule(env.deps, ops, { projectId: other, everyMasks: null, fullEvery: 1 })).toMatchObject({ everyMasks: null, fullEvery: 1, nextMode: null });
   });
 });

@@ -57,6 +57,16 @@ export type AutogenParams = z.infer<typeof autogenParamsSchema>;
 export const retrainModeSchema = z.enum(['fast', 'full']);
 export type RetrainMode = z.infer<typeof retrainModeSchema>;
 
+/**
+ * The mode of the `nth` retrain (from 1) of a cadence that runs fast retrains and a full one every
+ * `fullEvery`-th time (0 or null: never): fast retrains are cheap and promote without re-embedding;
+ * the occasional full one also adapts the image encoder, which buys most on images unlike the
+ * checkpoint's training data (bench:retrain).
+ */
+export function retrainModeAt(nth: number, fullEvery: number | null, otherwise: RetrainMode = 'fast'): RetrainMode {
+  return fullEvery && fullEvery > 0 && nth % fullEvery === 0 ? 'full' : otherwise;
+}
+
 export const retrainParamsSchema = z.object({
   projectId: z.string().uuid(),
   /** the checkpoint to fine-tune; the project's active one when omitted */

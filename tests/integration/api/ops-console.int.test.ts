@@ -167,6 +167,8 @@ describe('checkpoint audit trail and retrain schedules', () => {
 
     const set = await trpcMutation<{ everyMasks: number | null; masksToNext: number | null }>(api.url, 'projects.setRetrainSchedule', { projectId: project.id, everyMasks: 20 }, cookies['ops']);
     expect(set.data).toMatchObject({ everyMasks: 20, masksToNext: 5 });
+    const cadence = await trpcMutation<{ fullEvery: number | null; nextMode: string | null }>(api.url, 'projects.setRetrainSchedule', { projectId: project.id, everyMasks: 20, fullEvery: 1 }, cookies['ops']);
+    expect(cadence.data).toMatchObject({ fullEvery: 1, nextMode: 'full' }); // every scheduled retrain full
     expect((await env.deps.db.project.findUniqueOrThrow({ where: { id: project.id } })).retrainEveryMasks).toBe(20);
     const off = await trpcMutation<{ everyMasks: number | null; masksToNext: number | null }>(api.url, 'projects.setRetrainSchedule', { projectId: project.id, everyMasks: null }, cookies['ops']);
     expect(off.data).toMatchObject({ everyMasks: null, masksToNext: null });

@@ -28,9 +28,9 @@ export const projectsRouter = router({
       await removeMember(ctx.deps, ctx.actor, input);
       return { ok: true as const };
     }),
-  /** Retrain every N new masks (null: off); ops and admins (the policy's retrain.schedule). */
+  /** Retrain every N new masks (null: off), every Kth of them full (null: never; omitted: unchanged); ops and admins (the policy's retrain.schedule). */
   setRetrainSchedule: protectedProcedure
-    .input(projectId.extend({ everyMasks: positiveInt32Schema.nullable() }))
+    .input(projectId.extend({ everyMasks: positiveInt32Schema.nullable(), fullEvery: positiveInt32Schema.nullable().optional() }))
     .output(retrainScheduleSchema)
     .mutation(({ ctx, input }) => setRetrainSchedule(ctx.deps, ctx.actor, input)),
 });

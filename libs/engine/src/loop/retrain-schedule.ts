@@ -1,14 +1,15 @@
 // Scheduled retraining: a project retrains every N new manual masks. `retrainMaskMark` is the
 // manual mask count when the last retrain (scheduled or started by ops) started; when the count
 // passes mark + N and no retrain of the project is queued or running, a retrain run starts (as
-// the system) and the mark moves to the current count.
-import { AppError, retrainParamsSchema } from '@dataengine/contracts';
+// the system) and the mark moves to the current count. Scheduled retrains are fast, except every
+// Kth when the schedule says so (`retrainFullEvery`): a full one also adapts the image encoder.
+import { AppError, retrainModeAt, retrainParamsSchema } from '@dataengine/contracts';
 import { SYSTEM_ACTOR, type Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
 import type { RetrainScheduleDto } from '../ops/ops-schema';
-import { toRetrainScheduleDto } from '../ops/retrain-schedules';
+import { SCHEDULE_COLUMNS, toRetrainScheduleDto, type ScheduleColumns } from '../ops/retrain-schedules';
 import { startSingleJobRun } from '../runs/run-control';
 import { failAbandonedRuns } from './run-watch';
 
@@ -21,22 +22,32 @@ export async function manualMaskCount(deps: EngineDeps, projectId: string): Prom
 }
 
 /** The ops console's view of a schedule (counts are manual masks: what the schedule counts). */
-async function toScheduleDto(deps: EngineDeps, project: { id: string; name: string; retrainEveryMasks: number | null; retrainMaskMark: number }): Promise<RetrainScheduleDto> {
+async function toScheduleDto(deps: EngineDeps, project: ScheduleColumns): Promise<RetrainScheduleDto> {
   return toRetrainScheduleDto(project, await manualMaskCount(deps, project.id));
 }
+
+export const MAX_RETRAIN_FULL_EVERY = 1000;
 
 /**
  * Ops sets (or, with null, turns off) the schedule. The mark is left as it is, so masks added
  * since the last scheduled retrain count: if they already reach N, the next saved mask starts one.
+ * `fullEvery` (omitted: unchanged; null: never) makes every Kth scheduled retrain a full one.
  */
-export async function setRetrainSchedule(deps: EngineDeps, actor: Actor, input: { projectId: string; everyMasks: number | null }): Promise<RetrainScheduleDto> {
+export async function setRetrainSchedule(deps: EngineDeps, actor: Actor, input: { projectId: string; everyMasks: number | null; fullEvery?: number | null }): Promise<RetrainScheduleDto> {
   await requireProject(deps.db, actor, input.projectId, 'retrain.schedule');
-  const { everyMasks } = input;
+  const { everyMasks, fullEvery } = input;
   if (everyMasks !== null && !(Number.isInteger(everyMasks) && everyMasks >= 1 && everyMasks <= MAX_RETRAIN_EVERY_MASKS)) {
     throw new AppError('BAD_REQUEST', `everyMasks must be a whole number from 1 to ${MAX_RETRAIN_EVERY_MASKS} (or null to turn scheduled retraining off), got ${everyMasks}`);
   }
-  const project = await deps.db.project.update({ where: { id: input.projectId }, data: { retrainEveryMasks: everyMasks }, select: { id: true, name: true, retrainEveryMasks: true, retrainMaskMark: true } });
-  deps.logger.info('retrain schedule set', { projectId: input.projectId, everyMasks, by: actor.email });
+  if (fullEvery !== undefined && fullEvery !== null && !(Number.isInteger(fullEvery) && fullEvery >= 1 && fullEvery <= MAX_RETRAIN_FULL_EVERY)) {
+    throw new AppError('BAD_REQUEST', `fullEvery must be a whole number from 1 (every scheduled retrain full) to ${MAX_RETRAIN_FULL_EVERY}, or null for fast retrains only; got ${fullEvery}`);
+  }
+  const project = await deps.db.project.update({
+    where: { id: input.projectId },
+    data: { retrainEveryMasks: everyMasks, ...(fullEvery !== undefined ? { retrainFullEvery: fullEvery } : {}) },
+    select: SCHEDULE_COLUMNS,
+  });
+  deps.logger.info('retrain schedule set', { projectId: input.projectId, everyMasks, fullEvery: project.retrainFullEvery, by: actor.email });
   return toScheduleDto(deps, project);
 }
 
@@ -46,7 +57,7 @@ export async function setRetrainSchedule(deps: EngineDeps, actor: Actor, input: 
  * moved with a compare-and-set).
  */
 export async function checkRetrainSchedule(deps: EngineDeps, projectId: string): Promise<string | null> {
-  const project = await deps.db.project.findUnique({ where: { id: projectId }, select: { retrainEveryMasks: true, retrainMaskMark: true } });
+  const project = await deps.db.project.findUnique({ where: { id: projectId }, select: { retrainEveryMasks: true, retrainMaskMark: true, retrainFullEvery: true, retrainScheduledCount: true } });
   if (!project?.retrainEveryMasks) return null;
   const count = await manualMaskCount(deps, projectId);
   if (count < project.retrainMaskMark + project.retrainEveryMasks) return null;
@@ -58,11 +69,15 @@ export async function checkRetrainSchedule(deps: EngineDeps, projectId: string):
     deps.logger.warn('scheduled retrain is due but no checkpoint is active to fine-tune', { projectId });
     return null;
   }
-  const claimed = await deps.db.project.updateMany({ where: { id: projectId, retrainMaskMark: project.retrainMaskMark }, data: { retrainMaskMark: count } });
+  const claimed = await deps.db.project.updateMany({
+    where: { id: projectId, retrainMaskMark: project.retrainMaskMark, retrainScheduledCount: project.retrainScheduledCount },
+    data: { retrainMaskMark: count, retrainScheduledCount: project.retrainScheduledCount + 1 },
+  });
   if (claimed.count === 0) return null;
-  const params = retrainParamsSchema.parse({ projectId });
+  const nth = project.retrainScheduledCount + 1;
+  const params = retrainParamsSchema.parse({ projectId, mode: retrainModeAt(nth, project.retrainFullEvery) });
   const run = await startSingleJobRun(deps, SYSTEM_ACTOR, { kind: 'retrain', projectId, params, checkpointId: active.id, total: params.steps });
-  deps.logger.info('scheduled retrain started', { projectId, runId: run.id, manualMasks: count, everyMasks: project.retrainEveryMasks });
+  deps.logger.info('scheduled retrain started', { projectId, runId: run.id, manualMasks: count, everyMasks: project.retrainEveryMasks, nth, mode: params.mode });
   return run.id;
 }
 

@@ -1,6 +1,6 @@
 // What the ops console reads besides runs and checkpoints (their schemas live in contracts).
 import { z } from 'zod';
-import { checkpointEventSchema, runKindSchema } from '@dataengine/contracts';
+import { checkpointEventSchema, retrainModeSchema, runKindSchema } from '@dataengine/contracts';
 
 const count = z.number().int().min(0);
 
@@ -54,5 +54,11 @@ export const retrainScheduleSchema = z.object({
   masksNow: count,
   /** masks still to come before the next scheduled retrain; null when off */
   masksToNext: z.number().int().nullable(),
+  /** every Nth scheduled retrain runs in full mode (the encoder trains too); null: all fast */
+  fullEvery: z.number().int().positive().nullable(),
+  /** scheduled retrains started so far */
+  scheduledRetrains: count,
+  /** the mode the next scheduled retrain will run in; null when off */
+  nextMode: retrainModeSchema.nullable(),
 });
 export type RetrainScheduleDto = z.infer<typeof retrainScheduleSchema>;

@@ -3,7 +3,7 @@
 // and stage-2 review, then an autogen run — all through the use cases, the real queues (the jobs
 // run in worker processes) and the database. The simulator only plays the people: a manager who
 // uploads, ops who start runs, annotators who click.
-import { retrainWarmup, startRunInputSchema, type RetrainParams, type StartRunInput } from '@dataengine/contracts';
+import { retrainModeAt, retrainWarmup, startRunInputSchema, type RetrainParams, type StartRunInput } from '@dataengine/contracts';
 import { rleIou } from '@dataengine/segment';
 import type { Actor } from '../access/actor';
 import { getActiveCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
@@ -221,7 +221,7 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
       ...(options.retrainWarmup !== null ? { warmup: options.retrainWarmup } : {}),
       ...(options.retrainLr !== null ? { lr: options.retrainLr } : {}),
       ...(options.retrainHardExamples ? { hardExamples: true } : {}),
-      ...(options.retrainMode !== null ? { mode: options.retrainMode } : {}),
+      ...(options.retrainMode !== null || options.retrainFullEvery > 0 ? { mode: retrainModeAt(state.report.retrains.length + 1, options.retrainFullEvery, options.retrainMode ?? undefined) } : {}),
       evaluate: false,
       seed: options.seed,
     }) as RetrainParams & { kind: 'retrain' };

@@ -52,6 +52,8 @@ export interface SimulationOptions {
   retrainSteps: number;
   /** Retrain mode (fast: frozen encoder, stored embeddings; full: the encoder too); null: the retrain run's default. */
   retrainMode: RetrainMode | null;
+  /** Every this many retrains one is full (the others `retrainMode`); 0: never (contracts' retrainModeAt). */
+  retrainFullEvery: number;
   /** Retrain warm-up steps and learning rate; null: the retrain run's defaults (contracts' retrainParamsSchema). */
   retrainWarmup: number | null;
   retrainLr: number | null;
@@ -107,6 +109,7 @@ export const SIMULATION_DEFAULTS = {
   // built-in model never saw, +0.076 mIoU@1 on held-out scenes of it (bench/retrain.bench.ts)
   retrainSteps: 500,
   retrainMode: null,
+  retrainFullEvery: 0,
   retrainWarmup: null,
   // the retrain run's 3e-4 (at 8e-4 candidates drifted: a promoted one's IoU scores fell below stage 3's thresholds)
   retrainLr: null,
@@ -157,6 +160,7 @@ export function validateSimulationOptions(options: Omit<SimulationOptions, 'mode
   int(options.height, 64, 'height');
   int(options.retrainEvery, 0, 'retrain-every');
   int(options.retrainSteps, 1, 'retrain-steps');
+  int(options.retrainFullEvery, 0, 'full-every');
   int(options.valImages, 0, 'val-images');
   int(options.heldOutScenes, 0, 'held-out-scenes');
   if (!SCENE_VARIANTS.includes(options.scenes)) bad(`scenes must be one of ${SCENE_VARIANTS.join(', ')}, got ${String(options.scenes)}`);

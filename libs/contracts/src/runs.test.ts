@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { retrainModeAt, retrainParamsSchema, retrainWarmup } from './runs';
+
+describe('retrain cadence', () => {
+  it('runs every Kth retrain full and the others in the given mode', () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => retrainModeAt(n, 3))).toEqual(['fast', 'fast', 'full', 'fast', 'fast', 'full']);
+    expect([1, 2, 3].map((n) => retrainModeAt(n, 1))).toEqual(['full', 'full', 'full']);
+    expect([1, 2, 3].map((n) => retrainModeAt(n, 2, 'full'))).toEqual(['full', 'full', 'full']);
+  });
+
+  it('never runs a full retrain without a cadence', () => {
+    for (const every of [null, 0]) expect([1, 2, 3].map((n) => retrainModeAt(n, every))).toEqual(['fast', 'fast', 'fast']);
+    expect(retrainModeAt(4, null, 'full')).toBe('full');
+  });
+});
+
+describe('retrain parameters', () => {
+  it('default to a fast retrain with a short warm-up', () => {
+    const params = retrainParamsSchema.parse({ projectId: '00000000-0000-4000-8000-000000000001' });
+    expect(params).toMatchObject({ mode: 'fast', steps: 300, lr: 3e-4 });
+    expect(retrainWarmup(params)).toBe(30);
+    expect(retrainWarmup({ steps: 5000 })).toBe(50);
+    expect(retrainWarmup({ steps: 500, warmup: 0 })).toBe(0);
+  });
+});
