@@ -19,6 +19,8 @@ describe('simulation options', () => {
     expect(() => validateSimulationOptions({ ...options, stage1Fraction: 0.8, stage2Fraction: 0.3 })).toThrow(/add up to more than 1/);
     expect(() => validateSimulationOptions({ ...options, targetIou: 0 })).toThrow(AppError);
     expect(() => validateSimulationOptions({ ...options, time: { ...options.time, secondsPerClick: -1 } })).toThrow(/secondsPerClick/);
+    expect(() => validateSimulationOptions({ ...options, retrainFullEvery: 2 })).not.toThrow();
+    expect(() => validateSimulationOptions({ ...options, retrainFullEvery: 1.5 })).toThrow(/full-every must be an integer ≥ 0, got 1.5/);
   });
 
   it('model a mask as a fixed cost plus a cost per click (≈ 34 s at 7 clicks, the paper’s stage-1 start)', () => {
