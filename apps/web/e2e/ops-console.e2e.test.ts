@@ -229,12 +229,14 @@ describe('ops', () => {
   });
 
   it('sets a retrain schedule whose every 2nd retrain is a full one, and sees which mode comes next', async () => {
-    const row = page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`);
+    // the row is drawn again after each save (its form starts from the saved values)
+    const scheduleRow = () => page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`);
+    const row = scheduleRow();
     await row.getByTestId('schedule-every').fill('40');
     await row.getByTestId('schedule-full-every').fill('2');
     await row.getByTestId('schedule-save').click();
     await expect.poll(async () => (await env.deps.db.project.findUniqueOrThrow({ where: { id: projectId } })).retrainFullEvery, { timeout: 10_000 }).toBe(2);
-    const saved = page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`);
+    const saved = scheduleRow();
     await expect.poll(() => saved.locator('[data-metric="nextMode"]').textContent(), { timeout: 10_000 }).toBe('fast');
     expect(await saved.locator('[data-metric="masksToNext"]').textContent()).toBe('40');
     // "full every [2]nd"
@@ -244,10 +246,10 @@ describe('ops', () => {
     // every scheduled retrain full: the next one is full
     await saved.getByTestId('schedule-full-every').fill('1');
     await saved.getByTestId('schedule-save').click();
-    await expect.poll(() => page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"] [data-metric="nextMode"]`).textContent(), { timeout: 10_000 }).toBe('full');
+    await expect.poll(() => scheduleRow().locator('[data-metric="nextMode"]').textContent(), { timeout: 10_000 }).toBe('full');
     // a bad cadence is refused before anything is sent
-    await page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`).getByTestId('schedule-full-every').fill('0');
-    expect(await page.locator(`[data-testid="schedule-row"][data-project-name="${PROJECT}"]`).getByTestId('schedule-save').isDisabled()).toBe(true);
+    await scheduleRow().getByTestId('schedule-full-every').fill('0');
+    expect(await scheduleRow().getByTestId('schedule-save').isDisabled()).toBe(true);
     expect(await env.deps.db.project.findUniqueOrThrow({ where: { id: projectId } })).toMatchObject({ retrainEveryMasks: 40, retrainFullEvery: 1 });
   });
 

@@ -60,8 +60,8 @@ export type RetrainMode = z.infer<typeof retrainModeSchema>;
 /**
  * The mode of the `nth` retrain (from 1) of a cadence that runs fast retrains and a full one every
  * `fullEvery`-th time (0 or null: never): fast retrains are cheap and promote without re-embedding;
- * the occasional full one also adapts the image encoder, which buys most on images unlike the
- * checkpoint's training data (bench:retrain).
+ * the occasional full one also adapts the image encoder (bench:retrain: more gain from the parent,
+ * less per minute; trainer/README.md has where it helped and where it did not).
  */
 export function retrainModeAt(nth: number, fullEvery: number | null, otherwise: RetrainMode = 'fast'): RetrainMode {
   return fullEvery && fullEvery > 0 && nth % fullEvery === 0 ? 'full' : otherwise;
