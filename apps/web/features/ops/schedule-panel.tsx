@@ -8,7 +8,7 @@ import { QueryError } from '../../components/error-notice';
 import { errorMessage } from '../../lib/api-error';
 import { useTRPC } from '../../lib/trpc';
 
-/** "st" / "nd" / "rd" / "th" after a whole number (2 → "nd": "full every 2nd"); "th" while it is not one. */
+/** "st" / "nd" / "rd" / "th" after a whole number (2 → "nd": "full every 2nd"); "th" while it is not one yet. */
 function ordinalSuffix(n: number | null): string {
   if (n === null || !Number.isInteger(n) || n < 1) return 'th';
   if (n % 100 >= 11 && n % 100 <= 13) return 'th';
@@ -52,7 +52,7 @@ function ScheduleRow({ schedule }: { schedule: RetrainScheduleDto }) {
               className="input-narrow"
               data-testid="schedule-full-every"
             />
-            {ordinalSuffix(fullEvery)}
+            {fullValue.trim() !== '' && ordinalSuffix(fullEvery)}
           </label>
           <button type="submit" className="button button-small" disabled={invalid || save.isPending} data-testid="schedule-save">
             Save
