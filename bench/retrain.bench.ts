@@ -10,8 +10,14 @@
 //
 //   npm run bench:retrain -- [--scenes studio] [--train 30] [--held-out 20] [--steps 500] [--modes fast,full]
 //                            [--lr 3e-4] [--warmup 20] [--seed 7] [--trainer-args "--batch 1 …"] [--json FILE]
+//                            [--levels all|whole] [--keep DIR] [--refit-steps 500]
+//
+//   --levels whole trains on what the loop's annotators save: whole objects ≥ 100 px, no part tree
+//   (the engine's retrain snapshot); all (the default) keeps every part and sub-part with its tree.
+//   --keep DIR copies each mode's candidate bundle to DIR/<mode> (e.g. to start another mode from it
+//   with --model DIR/full).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,13 +41,20 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     model: { type: 'string', default: path.join(REPO, 'models', 'default') },
     json: { type: 'string' },
+    levels: { type: 'string', default: 'all' },
+    keep: { type: 'string' },
+    /** a full retrain's refit phase (trainer --refit-steps): fast steps on the new encoder's embeddings; 0 = none */
+    'refit-steps': { type: 'string', default: '500' },
     /** extra trainer train flags for every mode, e.g. "--batch 1 --masks-per-image 8" */
     'trainer-args': { type: 'string', default: '' },
   },
 });
 const scenes = values.scenes as SceneVariant;
+// the trainer runs in trainer/: a relative bundle path is the caller's
+const model = path.resolve(values.model!);
 if (!SCENE_VARIANTS.includes(scenes)) throw new Error(`--scenes takes ${SCENE_VARIANTS.join(' or ')}`);
-const [trainCount, heldOutCount, steps, seed] = [values.train, values['held-out'], values.steps, values.seed].map(Number) as [number, number, number, number];
+const [trainCount, heldOutCount, steps, seed, refitSteps] = [values.train, values['held-out'], values.steps, values.seed, values['refit-steps']].map(Number) as [number, number, number, number, number];
+if (values.levels !== 'all' && values.levels !== 'whole') throw new Error(`--levels takes all or whole, got ${values.levels}`);
 const modes = values.modes!.split(',').map((m) => m.trim()) as ('fast' | 'full')[];
 const W = 512;
 const H = 384;
@@ -81,44 +94,66 @@ function trainer(args: string[], onEvent: (e: Record<string, unknown>) => void =
   });
 }
 
+/** Rewrites a snapshot as the engine's retrain snapshot holds the loop's masks: wholes ≥ MIN_AREA, no part tree. */
+function keepWholeObjects(dir: string): void {
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.tree.json'))) {
+    const tree = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { annotations: { id: number; level: string }[] };
+    const wholes = new Set(tree.annotations.filter((a) => a.level === 'whole').map((a) => a.id));
+    const recordPath = path.join(dir, name.replace('.tree.json', '.json'));
+    const record = JSON.parse(readFileSync(recordPath, 'utf8')) as { annotations: { id: number; area: number }[] };
+    record.annotations = record.annotations.filter((a) => wholes.has(a.id) && a.area >= MIN_AREA);
+    writeFileSync(recordPath, JSON.stringify(record));
+    rmSync(path.join(dir, name));
+  }
+}
+
 const work = mkdtempSync(path.join(os.tmpdir(), 'bench-retrain-'));
 try {
   const snapshot = path.join(work, 'snapshot');
   await writeSa1bSnapshot({ dir: snapshot, count: trainCount, seed: seed * 1000, width: W, height: H, valFraction: 0, sceneOptions: { variant: scenes } });
-  console.log(`bench:retrain — built-in model fine-tuned on ${trainCount} ${scenes} scenes (${W}×${H}), scored on ${heldOutCount} held-out ${scenes} scenes (whole objects ≥ ${MIN_AREA} px, the evaluate run's click protocol)`);
-  const parent = await score(values.model!);
+  if (values.levels === 'whole') keepWholeObjects(snapshot);
+  console.log(`bench:retrain — built-in model fine-tuned on ${trainCount} ${scenes} scenes (${W}×${H}; ${values.levels === 'whole' ? 'whole objects only, as the loop saves them' : 'every object, part and sub-part'}), scored on ${heldOutCount} held-out ${scenes} scenes (whole objects ≥ ${MIN_AREA} px, the evaluate run's click protocol)`);
+  const parent = await score(model);
   console.log(`built-in: mIoU@1 ${parent.miou1.toFixed(3)}, @3 ${parent.miou3.toFixed(3)} on ${parent.objects} objects; encoder ${parent.encoderMs.toFixed(1)} ms/image`);
   const rows: Record<string, unknown>[] = [];
   for (const mode of modes) {
     const out = path.join(work, mode);
     let embedSeconds = 0;
-    let stepsSeconds = 0;
+    // seconds of each phase's steps (a full retrain: the full steps, then the refit's)
+    const phaseSeconds: Record<string, number> = {};
     const t0 = performance.now();
+    const refit = mode === 'full' && refitSteps > 0 ? ['--refit-steps', String(refitSteps)] : [];
     await trainer(
-      ['train', '--mode', mode, '--init', values.model!, '--data', snapshot, '--out', out, '--steps', String(steps), '--lr', values.lr!, '--warmup', values.warmup!, '--threads', values.threads!, '--seed', String(seed), '--log-every', '50', ...values['trainer-args']!.split(' ').filter(Boolean)],
+      ['train', '--mode', mode, '--init', model, '--data', snapshot, '--out', out, '--steps', String(steps), ...refit, '--lr', values.lr!, '--warmup', values.warmup!, '--threads', values.threads!, '--seed', String(seed), '--log-every', '50', ...values['trainer-args']!.split(' ').filter(Boolean)],
       (e) => {
-        if (e['event'] === 'train_start') embedSeconds = (performance.now() - t0) / 1000; // start-up (and fast mode's embeddings)
+        if (e['event'] === 'train_start' && !embedSeconds) embedSeconds = (performance.now() - t0) / 1000; // start-up (and fast mode's embeddings)
         if (e['event'] === 'train_step') {
-          stepsSeconds = Number(e['elapsed_s']);
-          process.stderr.write(`  ${mode}: step ${String(e['step'])}/${steps}\r`);
+          const phase = String(e['phase'] ?? mode);
+          phaseSeconds[phase] = Number(e['elapsed_s']);
+          process.stderr.write(`  ${mode}: ${phase} step ${String(e['step'])}/${String(e['steps'])}\r`);
         }
       },
     );
+    const stepsSeconds = Object.values(phaseSeconds).reduce((a, b) => a + b, 0);
+    const perStep = (seconds: number, n: number) => `${seconds.toFixed(0)} s (${((1000 * seconds) / n).toFixed(0)} ms/step)`;
+    const stepsText =
+      phaseSeconds['refit'] !== undefined ? `${steps} full steps ${perStep(phaseSeconds['full'] ?? 0, steps)} + ${refitSteps} refit steps ${perStep(phaseSeconds['refit'], refitSteps)}` : `${steps} steps ${perStep(stepsSeconds, steps)}`;
     const trainSeconds = (performance.now() - t0) / 1000;
     // after the last step the trainer fits the IoU calibration on the training images
     const calibrationSeconds = trainSeconds - embedSeconds - stepsSeconds;
     const bundle = path.join(out, 'bundle');
     const t1 = performance.now();
-    await trainer(['export', '--checkpoint', path.join(out, 'checkpoint.pt'), '--out', bundle, '--name', `bench ${mode}`, ...(mode === 'fast' ? ['--encoder-from', values.model!] : [])]);
+    await trainer(['export', '--checkpoint', path.join(out, 'checkpoint.pt'), '--out', bundle, '--name', `bench ${mode}`, ...(mode === 'fast' ? ['--encoder-from', model] : [])]);
     const exportSeconds = (performance.now() - t1) / 1000;
     const after = await score(bundle);
+    if (values.keep) cpSync(bundle, path.join(values.keep, mode), { recursive: true });
     // a promotion: fast shares every embedding; full runs the encoder once per project image
     const reembedPer1000 = mode === 'fast' ? 0 : after.encoderMs;
     const minutes = (trainSeconds + exportSeconds) / 60;
     const gain = after.miou1 - parent.miou1;
-    rows.push({ mode, steps, trainSeconds, stepsSeconds, calibrationSeconds, embedSeconds, exportSeconds, miou1: after.miou1, miou3: after.miou3, gain1: gain, gain3: after.miou3 - parent.miou3, gainPerMinute: gain / minutes, reembedSecondsPer1000Images: reembedPer1000 });
+    rows.push({ mode, steps, refitSteps: mode === 'full' ? refitSteps : 0, trainSeconds, stepsSeconds, calibrationSeconds, embedSeconds, exportSeconds, miou1: after.miou1, miou3: after.miou3, gain1: gain, gain3: after.miou3 - parent.miou3, gainPerMinute: gain / minutes, reembedSecondsPer1000Images: reembedPer1000 });
     console.log(
-      `${mode.padEnd(4)}: trainer ${trainSeconds.toFixed(0)} s = ${steps} steps ${stepsSeconds.toFixed(0)} s (${((1000 * stepsSeconds) / steps).toFixed(0)} ms/step) + calibration ${calibrationSeconds.toFixed(0)} s + start${mode === 'fast' ? ' and embeddings' : ''} ${embedSeconds.toFixed(1)} s; export ${exportSeconds.toFixed(1)} s; ` +
+      `${mode.padEnd(4)}: trainer ${trainSeconds.toFixed(0)} s = ${stepsText} + ${phaseSeconds['refit'] !== undefined ? 'refit embeddings and ' : ''}calibration ${calibrationSeconds.toFixed(0)} s + start${mode === 'fast' ? ' and embeddings' : ''} ${embedSeconds.toFixed(1)} s; export ${exportSeconds.toFixed(1)} s; ` +
         `mIoU@1 ${after.miou1.toFixed(3)} (${gain >= 0 ? '+' : ''}${gain.toFixed(3)}), @3 ${after.miou3.toFixed(3)} (${after.miou3 - parent.miou3 >= 0 ? '+' : ''}${(after.miou3 - parent.miou3).toFixed(3)}); ` +
         `${(gain / minutes).toFixed(3)} mIoU@1 per minute; promotion re-embeds ${mode === 'fast' ? 'nothing' : `every image (${reembedPer1000.toFixed(0)} s per 1000 images)`}`,
     );

@@ -21,7 +21,7 @@ def _threads(n: int) -> None:
 
 
 def cmd_train(a: argparse.Namespace) -> int:
-    from .train import StopFlag, TrainArgs, run_training
+    from .train import FAST_RECIPE, FULL_RECIPE, StopFlag, TrainArgs, run_training
 
     if a.init is None and a.arch is None:
         a.arch = "tiny"
@@ -31,7 +31,12 @@ def cmd_train(a: argparse.Namespace) -> int:
     # one image and fewer refinement rounds (bench/retrain.bench.ts measured it against the full recipe)
     for name, value in (FAST_RECIPE if a.mode == "fast" else FULL_RECIPE).items():
         if getattr(a, name) is None:
-            setattr(a, name, value)
+            # a full run with a refit phase calibrates after the refit, as a fast retrain does
+            setattr(a, name, FAST_RECIPE[name] if name == "calibrate_images" and a.refit_steps else value)
+    if a.refit_steps < 0:
+        raise TrainerError("--refit-steps must be ≥ 0 (0 = no refit phase)")
+    if a.refit_steps and a.mode != "full":
+        raise TrainerError("--refit-steps follows a full run's steps (--mode full); a fast run is already a refit")
     for name in ("steps", "batch", "masks_per_image", "threads"):
         if getattr(a, name) < 1:
             raise TrainerError(f"--{name.replace('_', '-')} must be ≥ 1")
@@ -48,7 +53,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                      affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
                      stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
                      embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples,
-                     detail_lr_scale=a.detail_lr_scale)
+                     detail_lr_scale=a.detail_lr_scale, refit_steps=a.refit_steps)
     if not 0 < a.detail_lr_scale <= 100:
         raise TrainerError("--detail-lr-scale must be in (0, 100]")
     if a.mode == "fast":
@@ -177,13 +182,6 @@ def cmd_import_sam(a: argparse.Namespace) -> int:
 
 
 DEFAULT_THREADS = int(os.environ.get("TRAINER_THREADS", "2"))  # 2 cores on our machines (STACK-NOTES.md)
-# a fast retrain's IoU calibration on 16 images instead of 30: half the time (about 20 of 45 s on this
-# 2-core machine), and on held-out studio scenes 12 images gave mIoU@1 0.372 and 20 gave 0.368 (30: 0.368)
-# a fast retrain builds its batches between steps: they are a stored embedding and a few masks, and a
-# loader process beside two torch threads costs more than it saves on 2 cores (bench:retrain, 500 steps:
-# 89 s with the process, 78 s without)
-FULL_RECIPE = {"batch": 2, "masks_per_image": 6, "max_nograd_rounds": 3, "calibrate_images": 30, "loader_workers": 1}
-FAST_RECIPE = {"batch": 1, "masks_per_image": 8, "max_nograd_rounds": 1, "calibrate_images": 16, "loader_workers": 0}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="full: every part trains on crops (the encoder runs each step); fast: the image encoder is "
                         "frozen and the rest trains on the images' embeddings (stored in the snapshot or computed "
                         "once) — many more steps per minute, and the bundle keeps its parent's encoder and embeddings")
+    t.add_argument("--refit-steps", type=int, default=0,
+                   help="full mode: after the steps, this many fast steps (the trained encoder frozen) refit the "
+                        "prompt encoder, mask decoder and detector on its embeddings, before the IoU calibration")
     t.add_argument("--embedding-flip", type=float, default=0.5,
                    help="fast mode: probability that an image's embedding and masks are mirrored together")
     t.add_argument("--embeddings", default=None,

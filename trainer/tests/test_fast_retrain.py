@@ -158,3 +158,38 @@ def test_hard_examples_need_fast_mode(tiny_snapshot, micro_bundle, tmp_path):
     proc = run_cli("train", "--data", tiny_snapshot, "--out", str(tmp_path / "run"), "--init", bundle_dir, *COMMON,
                    "--steps", "1", "--hard-examples", "--threads", test_threads(), timeout=300)
     assert proc.returncode != 0 and "--hard-examples needs --mode fast" in proc.stderr
+
+
+def test_a_full_run_with_a_refit_phase_trains_the_encoder_then_refits_the_rest_on_its_embeddings(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, _ = micro_bundle
+    parent, _ = load_checkpoint(bundle_dir)
+    out = tmp_path / "run"
+    proc = run_cli("train", "--mode", "full", "--refit-steps", "3", "--data", tiny_snapshot, "--out", str(out), "--init", bundle_dir,
+                   "--steps", "2", "--batch", "1", "--masks-per-image", "2", "--crop", "256", "--loader-workers", "0",
+                   "--calibrate-images", "2", "--log-every", "1", "--threads", test_threads(), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    events = json_lines(proc.stdout)
+    starts = [e for e in events if e["event"] == "train_start"]
+    assert [(e["phase"], e["mode"], e["steps"]) for e in starts] == [("full", "full", 2), ("refit", "fast", 3)]
+    steps = [(e["phase"], e["step"]) for e in events if e["event"] == "train_step"]
+    assert steps == [("full", 1), ("full", 2), ("refit", 1), ("refit", 2), ("refit", 3)]
+    # the refit runs on the trained encoder's embeddings, computed once; the calibration follows it
+    names = [e["event"] for e in events]
+    ready = events[names.index("embeddings_ready")]
+    assert ready["phase"] == "refit" and ready["computed"] == 4
+    assert names.index("calibrate_done") > max(i for i, e in enumerate(events) if e["event"] == "train_step")
+    done = [e for e in events if e["event"] == "train_done"]
+    assert len(done) == 1 and done[0]["steps_done"] == 5 and (done[0]["full_steps_done"], done[0]["refit_steps_done"]) == (2, 3)
+    model, meta = load_checkpoint(str(out / "checkpoint.pt"))
+    # the run's parent is the init bundle, not the full phase's own checkpoint
+    assert meta["mode"] == "full" and meta["encoder_frozen"] is False and (meta["full_steps"], meta["refit_steps"]) == (2, 3)
+    assert meta["parent"]["path"] == os.path.abspath(bundle_dir) and meta["calibration"]
+    before, after = parent.state_dict(), model.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in after if k.startswith("image_encoder."))
+
+
+def test_a_refit_phase_needs_a_full_run(tiny_snapshot, micro_bundle, tmp_path):
+    bundle_dir, _ = micro_bundle
+    proc = run_cli("train", "--mode", "fast", "--refit-steps", "3", "--data", tiny_snapshot, "--out", str(tmp_path / "run"),
+                   "--init", bundle_dir, timeout=60)
+    assert proc.returncode == 2 and "--refit-steps follows a full run" in proc.stderr

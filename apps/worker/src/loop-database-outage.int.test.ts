@@ -135,7 +135,7 @@ describe('retrain loop runs during a database outage', () => {
   it('a retrain whose database goes away while it registers the trained candidate waits and registers it', async () => {
     logs.length = 0;
     const before = await env.deps.db.checkpoint.count();
-    const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'retrain', projectId, initCheckpointId: candidate.id, mode: 'full', steps: 3, batch: 1, valFraction: 0.4, seed: 3, evaluate: false }));
+    const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'retrain', projectId, initCheckpointId: candidate.id, mode: 'full', steps: 3, refitSteps: 2, batch: 1, valFraction: 0.4, seed: 3, evaluate: false }));
     // new checkpoint rows wait on the table's lock, so the outage begins in the registration (after the training)
     const outcome = await cutDatabaseDuring(run.id, () => runRetrain(proxied.deps, { runId: run.id }), `LOCK TABLE "${env.schema}".checkpoints IN SHARE MODE`, []);
     expect(outcome, logTail()).toEqual({ ok: true });

@@ -50,7 +50,7 @@ describe('the model stages with BLOB_STORE=s3', () => {
   }, 60_000);
 
   it('retrains: registers the candidate with its snapshot in the bucket and none left on local disk', async () => {
-    const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'retrain', projectId, steps: 3, batch: 1, valFraction: 0.4, seed: 3, mode: 'full', evaluate: false }));
+    const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'retrain', projectId, steps: 3, batch: 1, valFraction: 0.4, seed: 3, mode: 'full', refitSteps: 2, evaluate: false }));
     const done = await waitFor(async () => {
       const r = await env.deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
       return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : null;

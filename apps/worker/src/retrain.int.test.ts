@@ -60,16 +60,18 @@ afterAll(async () => {
 describe('retrain run', () => {
   it('snapshots the project, fine-tunes the active checkpoint, registers a candidate with lineage and evaluates it', async () => {
     const started = Date.now();
-    const run = await startRun(env.deps, ops, retrainInput({ mode: 'full' }));
+    // a full retrain: 3 steps of every part, then 2 refit steps on the trained encoder's embeddings
+    const run = await startRun(env.deps, ops, retrainInput({ mode: 'full', refitSteps: 2 }));
     const done = await finished(run.id);
     const wall = (Date.now() - started) / 1000;
     expect(done.error).toBeNull();
     expect(done.status).toBe('succeeded');
-    const result = done.result as { candidateId: string; steps: number; snapshotId: string; snapshotKey: string; snapshotSeconds: number; evaluateRunId: string; snapshot: { images: number; annotations: number; train: number; val: number } };
-    expect(result.steps).toBe(3);
+    const result = done.result as { candidateId: string; steps: number; refitSteps: number; snapshotId: string; snapshotKey: string; snapshotSeconds: number; evaluateRunId: string; snapshot: { images: number; annotations: number; train: number; val: number } };
+    expect(result.steps).toBe(5);
+    expect(result.refitSteps).toBe(2);
     expect(result.snapshot).toMatchObject({ images: 5, annotations: 15, train: 3, val: 2 });
-    expect(done.done).toBe(3);
-    expect((done.progress as { step: number; lossAvg: number }).step).toBe(3);
+    expect([done.done, done.total]).toEqual([5, 5]);
+    expect((done.progress as { step: number; lossAvg: number }).step).toBe(5);
 
     const candidate = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: result.candidateId } });
     expect(candidate).toMatchObject({ status: 'candidate', parentId: builtIn.id, projectId, snapshotKey: result.snapshotKey, name: 'shapes r1' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retrainModeAt, retrainParamsSchema, retrainWarmup } from './runs';
+import { retrainModeAt, retrainParamsSchema, retrainRefitSteps, retrainWarmup } from './runs';
 
 describe('retrain cadence', () => {
   it('runs every Kth retrain full and the others in the given mode', () => {
@@ -21,5 +21,14 @@ describe('retrain parameters', () => {
     expect(retrainWarmup(params)).toBe(30);
     expect(retrainWarmup({ steps: 5000 })).toBe(50);
     expect(retrainWarmup({ steps: 500, warmup: 0 })).toBe(0);
+  });
+
+  it('give a full retrain a refit phase of 500 fast steps unless told otherwise, and a fast one none', () => {
+    const projectId = '00000000-0000-4000-8000-000000000001';
+    expect(retrainRefitSteps(retrainParamsSchema.parse({ projectId, mode: 'full' }))).toBe(500);
+    expect(retrainRefitSteps(retrainParamsSchema.parse({ projectId, mode: 'full', refitSteps: 0 }))).toBe(0);
+    expect(retrainRefitSteps(retrainParamsSchema.parse({ projectId, mode: 'full', refitSteps: 120 }))).toBe(120);
+    expect(retrainRefitSteps(retrainParamsSchema.parse({ projectId, mode: 'fast', refitSteps: 120 }))).toBe(0);
+    expect(retrainParamsSchema.safeParse({ projectId, mode: 'full', refitSteps: -1 }).success).toBe(false);
   });
 });

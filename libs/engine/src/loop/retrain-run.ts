@@ -7,7 +7,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AppError, evaluateParamsSchema, retrainParamsSchema, retrainWarmup, type RetrainParams } from '@dataengine/contracts';
+import { AppError, evaluateParamsSchema, retrainParamsSchema, retrainRefitSteps, retrainWarmup, type RetrainParams } from '@dataengine/contracts';
 import { PermanentJobError } from '@dataengine/queue';
 import { LocalBlobStore } from '@dataengine/storage';
 import { SYSTEM_ACTOR } from '../access/actor';
@@ -168,7 +168,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
   }, fields);
   const snapshotSeconds = (performance.now() - snapshotStart) / 1000;
   if (snapshot.counts.train === 0) throw new AppError('CONFLICT', `the snapshot has no training images (${snapshot.counts.images} image(s), all held out); annotate more images`);
-  watch.update({ phase: 'training', snapshotId: snapshot.id, snapshot: snapshot.counts, snapshotSeconds: round(snapshotSeconds, 2) }, { done: 0, total: params.steps });
+  watch.update({ phase: 'training', snapshotId: snapshot.id, snapshot: snapshot.counts, snapshotSeconds: round(snapshotSeconds, 2) }, { done: 0, total: params.steps + retrainRefitSteps(params) });
 
   // fast: the frozen encoder's embeddings, as the engine stored them for the init checkpoint
   const embeddingsDir = params.mode === 'fast' ? path.join(dirs.workDir, 'embeddings') : null;
@@ -211,6 +211,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
     mode: params.mode,
     steps: trained.stepsDone,
     warmup: retrainWarmup(params),
+    ...(params.mode === 'full' ? { refitSteps: retrainRefitSteps(params) } : {}),
     ...(stored ? { storedEmbeddings: stored.written, embeddingsComputed: trained.embeddingsComputed, embeddingsNote: trained.embeddingsNote } : {}),
     ...(trained.hardExamples ? { hardExamples: trained.hardExamples } : {}),
     snapshotId: snapshot.id,
@@ -254,11 +255,14 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
   const { watch } = input;
   watch.signal.throwIfAborted();
   const logEvery = Math.min(10, Math.max(1, Math.floor(params.steps / 200)));
+  // a full retrain's refit steps follow its own (trainer events say which phase a step belongs to)
+  const refitSteps = retrainRefitSteps(params);
+  const totalSteps = params.steps + refitSteps;
   const args = [
     '--data', input.snapshotDir, '--out', input.runDir, '--init', input.initDir,
     '--steps', String(params.steps), ...(params.batch !== undefined ? ['--batch', String(params.batch)] : []), '--lr', String(params.lr), '--warmup', String(retrainWarmup(params)),
     '--seed', String(params.seed), '--threads', String(deps.settings.TRAINER_THREADS), '--log-every', String(logEvery),
-    '--mode', params.mode, ...(input.embeddingsDir ? ['--embeddings', input.embeddingsDir] : []),
+    '--mode', params.mode, ...(refitSteps > 0 ? ['--refit-steps', String(refitSteps)] : []), ...(input.embeddingsDir ? ['--embeddings', input.embeddingsDir] : []),
     ...(params.hardExamples && params.mode === 'fast' ? ['--hard-examples'] : []),
   ];
   const outcome: TrainOutcome = { stepsDone: 0, lossAvg: null, iouRefinedAvg: null, elapsedSeconds: null, stoppedBy: null, embeddingsComputed: null, embeddingsNote: null, hardExamples: null };
@@ -272,13 +276,13 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
       outcome.embeddingsNote = typeof e['note'] === 'string' ? e['note'] : null;
       watch.update({ phase: 'training', embeddingsStored: num(e['stored']), embeddingsComputed: outcome.embeddingsComputed, embeddingsNote: outcome.embeddingsNote });
     } else if (e.event === 'train_step') {
-      const step = num(e['step']) ?? 0;
+      const step = (e['phase'] === 'refit' ? params.steps : 0) + (num(e['step']) ?? 0);
       outcome.stepsDone = step;
       outcome.lossAvg = num(e['loss_avg']);
       outcome.iouRefinedAvg = num(e['iou_refined_avg']);
       watch.update(
         { phase: 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']), etaSeconds: num(e['eta_s']) },
-        { done: step, total: params.steps },
+        { done: step, total: totalSteps },
       );
     } else if (e.event === 'calibrate_progress') {
       // after the last step the trainer fits the IoU calibration on the snapshot's training images
@@ -300,9 +304,9 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
   });
   const exit = await trainer.done;
   watch.signal.removeEventListener('abort', onCancel);
-  if (watch.signal.aborted) throw new RunCancelledError(`the trainer stopped at step ${outcome.stepsDone} of ${params.steps}`);
+  if (watch.signal.aborted) throw new RunCancelledError(`the trainer stopped at step ${outcome.stepsDone} of ${totalSteps}`);
   if (exit.error) throw new TrainerFailure(`trainer failed: ${exit.error}`);
-  if (outcome.stoppedBy) throw new TrainerFailure(`the trainer was stopped by ${outcome.stoppedBy} at step ${outcome.stepsDone} of ${params.steps} (not by a cancel); start a new retrain`);
+  if (outcome.stoppedBy) throw new TrainerFailure(`the trainer was stopped by ${outcome.stoppedBy} at step ${outcome.stepsDone} of ${totalSteps} (not by a cancel); start a new retrain`);
   return outcome;
 }
 
