@@ -253,6 +253,23 @@ describe('ops', () => {
     expect(await env.deps.db.project.findUniqueOrThrow({ where: { id: projectId } })).toMatchObject({ retrainEveryMasks: 40, retrainFullEvery: 1 });
   });
 
+  it('offers the refit phase only with a full retrain, and refuses a negative one before anything is sent', async () => {
+    await page.getByTestId('run-kind-retrain').click();
+    await page.getByTestId('run-project').selectOption({ label: PROJECT });
+    expect(await page.getByTestId('retrain-refit-steps').count()).toBe(0); // fast: no refit phase
+    await page.getByTestId('retrain-mode').selectOption('full');
+    expect(await page.getByTestId('retrain-refit-steps').inputValue()).toBe('500');
+    expect(await page.getByTestId('retrain-hard-examples').count()).toBe(0);
+    await screenshot(page, 'ops-retrain-full');
+    await page.getByTestId('retrain-refit-steps').fill('-1');
+    const runsBefore = await env.deps.db.run.count();
+    await page.getByTestId('start-run-submit').click();
+    expect(await page.getByTestId('start-run-error').textContent()).toMatch(/^refitSteps: /);
+    expect(await env.deps.db.run.count()).toBe(runsBefore);
+    await page.getByTestId('retrain-mode').selectOption('fast');
+    expect(await page.getByTestId('retrain-refit-steps').count()).toBe(0);
+  });
+
   it('says what is wrong with a bad overrides JSON before anything is sent', async () => {
     await page.getByTestId('run-kind-autogen').click();
     await page.getByTestId('autogen-overrides').fill('{pointsPerSide: 4}');

@@ -29,7 +29,7 @@ const D = SIMULATION_DEFAULTS;
 const USAGE = `dataengine simulate [--scenes classic|studio=${D.scenes}] [--images N=${D.images}] [--seed S=${D.seed}] [--annotators N=${D.annotators}] [--stages 1,2,3]
          [--stage1 FRACTION=${D.stage1Fraction}] [--stage2 FRACTION=${D.stage2Fraction}] (stage 3 gets the rest)
          [--retrain-every IMAGES=${D.retrainEvery} (0: never)] [--retrain-steps N=${D.retrainSteps}] [--auto-promote-margin M=${D.autoPromoteMargin}|off]
-         [--retrain-mode fast|full (default: the retrain run's, fast)] [--full-every N=${D.retrainFullEvery} (every Nth retrain full; 0: never)] [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's) [--retrain-hard-examples]
+         [--full-every N=${D.retrainFullEvery} (every Nth retrain full, the others fast; 0: never)] [--retrain-mode fast|full (every retrain; with --full-every, the others)] [--retrain-warmup STEPS] [--retrain-lr LR] (default: the retrain run's) [--retrain-hard-examples]
          [--val-images N=${D.valImages} (the project's held-out set, annotated first)] [--val-every N=${D.valEvery} (also hold out every Nth stage-1 image)]
          [--held-out-scenes N=${D.heldOutScenes} (never uploaded; each round's checkpoint is scored on them)]
          [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
@@ -148,7 +148,8 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
     valImages: nonNegativeInt(values['val-images'], 'val-images', D.valImages),
     heldOutScenes: nonNegativeInt(values['held-out-scenes'], 'held-out-scenes', D.heldOutScenes),
     retrainMode: parseRetrainMode(values['retrain-mode']),
-    retrainFullEvery: nonNegativeInt(values['full-every'], 'full-every', D.retrainFullEvery),
+    // --retrain-mode alone makes every retrain that mode; with --full-every too, the cadence wins for every Kth
+    retrainFullEvery: nonNegativeInt(values['full-every'], 'full-every', values['retrain-mode'] === undefined ? D.retrainFullEvery : 0),
     seed: nonNegativeInt(values.seed, 'seed', D.seed),
     annotators: parsePositiveInt(values.annotators, '--annotators') ?? D.annotators,
     ...parseSize(values.size),

@@ -34,7 +34,7 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
   const [formError, setFormError] = useState<string | null>(null);
   const start = useMutation(trpc.runs.start.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()) }));
   const set = <K extends keyof RunFormValues>(key: K, value: RunFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
-  const text = (key: keyof RunFormValues, testId: string, props: { type?: string; step?: string; placeholder?: string } = {}) => (
+  const text = (key: keyof RunFormValues, testId: string, props: { type?: string; step?: string; placeholder?: string; title?: string } = {}) => (
     <input value={String(values[key])} onChange={(e) => set(key, e.target.value as never)} data-testid={testId} {...props} />
   );
   const projectId = values.projectId || projects[0]?.id || '';
@@ -118,6 +118,11 @@ export function StartRunPanel({ projects, checkpoints }: { projects: ProjectDto[
               </select>
             </Field>
             <Field label="Steps">{text('steps', 'retrain-steps', { type: 'number', step: '1' })}</Field>
+            {values.mode === 'full' && (
+              <Field label="Refit steps (decoder, encoder frozen)">
+                {text('refitSteps', 'retrain-refit-steps', { type: 'number', step: '1', title: 'After the full steps, fast steps fit the decoder to the new encoder: without them a full retrain ranks its one-click candidates worse than a fast one (0 = none)' })}
+              </Field>
+            )}
             <Field label="Learning rate">{text('lr', 'retrain-lr', { type: 'number', step: 'any' })}</Field>
             {values.mode === 'fast' && (
               <label className="checkbox">

@@ -3,7 +3,7 @@
 // and stage-2 review, then an autogen run — all through the use cases, the real queues (the jobs
 // run in worker processes) and the database. The simulator only plays the people: a manager who
 // uploads, ops who start runs, annotators who click.
-import { retrainModeAt, retrainWarmup, startRunInputSchema, type RetrainParams, type StartRunInput } from '@dataengine/contracts';
+import { retrainModeAt, retrainRefitSteps, retrainWarmup, startRunInputSchema, type RetrainParams, type StartRunInput } from '@dataengine/contracts';
 import { rleIou } from '@dataengine/segment';
 import type { Actor } from '../access/actor';
 import { getActiveCheckpoint, type CheckpointRow } from '../checkpoints/checkpoint-registry';
@@ -225,7 +225,8 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
       evaluate: false,
       seed: options.seed,
     }) as RetrainParams & { kind: 'retrain' };
-    state.hooks.log?.(`retrain ${round}: ${params.mode} mode, ${params.steps} steps (warm-up ${retrainWarmup(params)}, lr ${params.lr}) on the masks of ${afterImages} images…`);
+    const refit = retrainRefitSteps(params);
+    state.hooks.log?.(`retrain ${round}: ${params.mode} mode, ${params.steps} steps${refit ? ` + ${refit} refit steps` : ''} (warm-up ${retrainWarmup(params)}, lr ${params.lr}) on the masks of ${afterImages} images…`);
     record.mode = params.mode;
     const retrain = await startRun(deps, cast.ops, params);
     record.retrainRunId = retrain.id;

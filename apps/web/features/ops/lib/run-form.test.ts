@@ -27,7 +27,11 @@ describe('buildStartRunInput', () => {
     expect(r.ok && r.input).toMatchObject({ kind: 'retrain', mode: 'fast', steps: 300, lr: 3e-4, evaluate: true });
     expect(r.ok && 'batch' in r.input).toBe(false); // the trainer's recipe for the mode
     const full = buildStartRunInput('retrain', { ...form, mode: 'full' });
-    expect(full.ok && full.input).toMatchObject({ kind: 'retrain', mode: 'full' });
+    expect(full.ok && full.input).toMatchObject({ kind: 'retrain', mode: 'full', refitSteps: 500 });
+    expect(r.ok && 'refitSteps' in r.input).toBe(false); // a fast retrain has no refit phase
+    const noRefit = buildStartRunInput('retrain', { ...form, mode: 'full', refitSteps: '0' });
+    expect(noRefit.ok && noRefit.input).toMatchObject({ mode: 'full', refitSteps: 0 });
+    expect(buildStartRunInput('retrain', { ...form, mode: 'full', refitSteps: '-5' })).toMatchObject({ ok: false });
     // hard-example sampling is a fast-mode choice: on only when ticked, never with a full retrain
     expect(r.ok && r.input).toMatchObject({ hardExamples: false });
     const hard = buildStartRunInput('retrain', { ...form, hardExamples: true });

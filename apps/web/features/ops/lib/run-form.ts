@@ -6,6 +6,7 @@ import {
   exportParamsSchema,
   prefillParamsSchema,
   retrainParamsSchema,
+  retrainRefitSteps,
   startRunInputSchema,
   type ImageFilter,
   type RunDto,
@@ -47,6 +48,8 @@ export interface RunFormValues {
   overrides: string;
   mode: 'fast' | 'full';
   steps: string;
+  /** full mode: fast steps that refit the decoder to the trained encoder */
+  refitSteps: string;
   lr: string;
   /** fast mode: spend the steps on the masks the active checkpoint gets most wrong */
   hardExamples: boolean;
@@ -77,6 +80,7 @@ export const DEFAULT_RUN_FORM: RunFormValues = {
   overrides: '{}',
   mode: retrain.mode,
   steps: String(retrain.steps),
+  refitSteps: String(retrainRefitSteps({ mode: 'full' })),
   lr: String(retrain.lr),
   hardExamples: retrain.hardExamples,
   evaluate: retrain.evaluate,
@@ -151,7 +155,15 @@ export function buildStartRunInput(kind: RunFormKind, v: RunFormValues, saved: r
         : kind === 'autogen'
           ? { ...base, imageIds: imageSelection(v.imageIds), preset: v.preset, overrides: overrides(v.overrides), ...(v.allowEarlierStages ? { allowEarlierStages: true } : {}) }
           : kind === 'retrain'
-            ? { ...base, mode: v.mode, steps: num(v.steps, 'steps'), lr: num(v.lr, 'learning rate'), evaluate: v.evaluate, ...(v.mode === 'fast' && v.hardExamples ? { hardExamples: true } : {}) }
+            ? {
+                ...base,
+                mode: v.mode,
+                steps: num(v.steps, 'steps'),
+                lr: num(v.lr, 'learning rate'),
+                evaluate: v.evaluate,
+                ...(v.mode === 'fast' && v.hardExamples ? { hardExamples: true } : {}),
+                ...(v.mode === 'full' ? { refitSteps: num(v.refitSteps, 'refit steps') } : {}),
+              }
             : kind === 'evaluate'
               ? { ...base, candidateId: v.candidateId || undefined, baselineId: v.baselineId || undefined, autoPromoteMargin: v.margin.trim() === '' ? null : num(v.margin, 'margin') }
               : { ...base, imageIds: imageSelection(v.imageIds), format: v.format, includeImages: v.includeImages };
