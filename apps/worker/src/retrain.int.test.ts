@@ -71,7 +71,8 @@ describe('retrain run', () => {
     expect(result.refitSteps).toBe(2);
     expect(result.snapshot).toMatchObject({ images: 5, annotations: 15, train: 3, val: 2 });
     expect([done.done, done.total]).toEqual([5, 5]);
-    expect((done.progress as { step: number; lossAvg: number }).step).toBe(5);
+    // the refit phase computed the trained encoder's embeddings of the 3 training images
+    expect(done.progress as { step: number; embeddingsComputed: number }).toMatchObject({ step: 5, embeddingsComputed: 3 });
 
     const candidate = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: result.candidateId } });
     expect(candidate).toMatchObject({ status: 'candidate', parentId: builtIn.id, projectId, snapshotKey: result.snapshotKey, name: 'shapes r1' });

@@ -281,7 +281,8 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
       outcome.lossAvg = num(e['loss_avg']);
       outcome.iouRefinedAvg = num(e['iou_refined_avg']);
       watch.update(
-        { phase: 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']), etaSeconds: num(e['eta_s']) },
+        // a full retrain's refit phase: the decoder fitted to the new encoder (its steps follow the full ones)
+        { phase: e['phase'] === 'refit' ? 'refitting' : 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']), etaSeconds: num(e['eta_s']) },
         { done: step, total: totalSteps },
       );
     } else if (e.event === 'calibrate_progress') {
