@@ -151,6 +151,14 @@ describe('retrain run', () => {
     await expect(access(path.join(env.config.blobDir, 'snapshots', run.id))).rejects.toThrow();
   });
 
+  it('a project with no accepted masks is refused at the start, with what to do, and no run is made', async () => {
+    const empty = (await makeProject(env.deps.db, { createdBy: manager, slug: 'empty' })).id;
+    await addSceneImages(env.deps, { projectId: empty, uploader: manager, annotator, count: 1, seed: 12, masksPerImage: 0 });
+    const before = await env.deps.db.run.count();
+    await expect(startRun(env.deps, ops, retrainInput({ projectId: empty }))).rejects.toMatchObject({ code: 'CONFLICT', message: 'the project has no accepted masks to train on yet; annotate (or submit) some images first' });
+    expect(await env.deps.db.run.count()).toBe(before);
+  });
+
   it('a trainer failure fails the run with the trainer\'s one-line error', async () => {
     // a bundle without model.pt cannot be fine-tuned
     const dir = await writeContractBundle(path.join(env.config.blobDir, '..', `contract-${Date.now()}`));

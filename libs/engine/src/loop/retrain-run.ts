@@ -282,7 +282,10 @@ async function train(deps: EngineDeps, params: RetrainParams, input: { watch: Ru
       outcome.iouRefinedAvg = num(e['iou_refined_avg']);
       watch.update(
         // a full retrain's refit phase: the decoder fitted to the new encoder (its steps follow the full ones)
-        { phase: e['phase'] === 'refit' ? 'refitting' : 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']), etaSeconds: num(e['eta_s']) },
+        { phase: e['phase'] === 'refit' ? 'refitting' : 'training', step, loss: num(e['loss']), lossAvg: outcome.lossAvg, lr: num(e['lr']), iouFirstAvg: num(e['iou_first_avg']), iouRefinedAvg: outcome.iouRefinedAvg, elapsedSeconds: num(e['elapsed_s']),
+          // the trainer's ETA is its phase's: during the full steps of a run with a refit phase the
+          // run's list estimates from steps done over all steps instead (refit steps are cheaper, so it errs long)
+          etaSeconds: e['phase'] === 'full' ? null : num(e['eta_s']) },
         { done: step, total: totalSteps },
       );
     } else if (e.event === 'calibrate_progress') {

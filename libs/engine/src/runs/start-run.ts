@@ -1,9 +1,10 @@
 // One entry point for "start a run of kind X" (the console's forms, the project page's export, the API, the simulator).
-import { AppError, runStartAction, type RunDto, type StartRunInput } from '@dataengine/contracts';
+import { AppError, retrainRefitSteps, runStartAction, type RunDto, type StartRunInput } from '@dataengine/contracts';
 import type { Actor } from '../access/actor';
 import { requireProject } from '../access/project-access';
 import { getActiveCheckpoint } from '../checkpoints/checkpoint-registry';
 import type { EngineDeps } from '../engine-deps';
+import { datasetMaskWhere } from '../exchange/sa1b-dataset';
 import { startImageRun, startSingleJobRun } from './run-control';
 import { resolveAutogenOptions } from '../stages/autogen-options';
 import { earlierStageImages, resolveImageFilter } from './run-selection';
@@ -62,7 +63,12 @@ export async function startRun(deps: EngineDeps, actor: Actor, input: StartRunIn
     case 'retrain': {
       const init = input.initCheckpointId ? { id: input.initCheckpointId } : await getActiveCheckpoint(deps, input.projectId);
       if (!init) throw new AppError('CONFLICT', 'no checkpoint to fine-tune: none is active');
-      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: init.id, total: input.steps });
+      // refused here rather than by the snapshot a worker would write a moment later
+      if ((await deps.db.mask.count({ where: datasetMaskWhere(input.projectId) })) === 0) {
+        throw new AppError('CONFLICT', 'the project has no accepted masks to train on yet; annotate (or submit) some images first');
+      }
+      // a full retrain's refit steps follow its own: the progress counts both
+      return startSingleJobRun(deps, actor, { kind, projectId: input.projectId, params, checkpointId: init.id, total: input.steps + retrainRefitSteps(input) });
     }
     case 'evaluate':
       // startSingleJobRun plans the evaluation first: a missing checkpoint or a held-out set too
