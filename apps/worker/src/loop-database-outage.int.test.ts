@@ -144,10 +144,10 @@ describe('retrain loop runs during a database outage', () => {
     expect(done.error, logTail()).toBeNull();
     expect(done.status).toBe('succeeded');
     const result = done.result as { candidateId: string; parentId: string; steps: number; snapshotKey: string };
-    expect(result).toMatchObject({ parentId: candidate.id, steps: 3 });
+    expect(result).toMatchObject({ parentId: candidate.id, steps: 5, refitSteps: 2 }); // 3 full steps + 2 refit steps
     const registered = await env.deps.db.checkpoint.findUniqueOrThrow({ where: { id: result.candidateId } });
     expect(registered).toMatchObject({ status: 'candidate', parentId: candidate.id, projectId, snapshotKey: result.snapshotKey });
-    expect((registered.metrics as { training: { steps: number } }).training.steps).toBe(3);
+    expect((registered.metrics as { training: { steps: number } }).training.steps).toBe(5);
     // registered once, though the registration was sent again
     expect(await env.deps.db.checkpoint.count()).toBe(before + 1);
     expect(outageWaits('register the candidate checkpoint').length, logTail()).toBeGreaterThanOrEqual(2);

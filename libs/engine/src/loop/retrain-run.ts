@@ -200,7 +200,7 @@ async function retrain(deps: EngineDeps, run: RunRow, params: RetrainParams, dir
     parentId: init.id,
     projectId,
     snapshotKey: snapshotKeyOf(run.id),
-    metrics: { training: { mode: params.mode, steps: trained.stepsDone, lossAvg: trained.lossAvg, iouRefinedAvg: trained.iouRefinedAvg, seconds: trained.elapsedSeconds, snapshotId: snapshot.id, ...(stored ? { storedEmbeddings: stored.written } : {}) } },
+    metrics: { training: { mode: params.mode, steps: trained.stepsDone, ...(params.mode === 'full' ? { refitSteps: retrainRefitSteps(params) } : {}), lossAvg: trained.lossAvg, iouRefinedAvg: trained.iouRefinedAvg, seconds: trained.elapsedSeconds, snapshotId: snapshot.id, ...(stored ? { storedEmbeddings: stored.written } : {}) } },
   }), fields);
   await waitOutOutage(deps, 'check the run for a cancel request', () => rejectIfCancelled(deps, run.id, candidate), fields);
   const evaluation = params.evaluate ? await startEvaluation(deps, projectId, candidate) : { evaluateRunId: null };
