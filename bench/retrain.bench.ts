@@ -10,7 +10,7 @@
 //
 //   npm run bench:retrain -- [--scenes studio] [--train 30] [--held-out 20] [--steps 500] [--modes fast,full]
 //                            [--lr 3e-4] [--warmup 20] [--seed 7] [--trainer-args "--batch 1 …"] [--json FILE]
-//                            [--levels all|whole] [--keep DIR] [--refit-steps 500]
+//                            [--levels all|whole] [--keep DIR] [--refit-steps N (default: the retrain run's, 500)]
 //
 //   --levels whole trains on what the loop's annotators save: whole objects ≥ 100 px, no part tree
 //   (the engine's retrain snapshot); all (the default) keeps every part and sub-part with its tree.
@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { retrainRefitSteps } from '@dataengine/contracts';
 import { evaluateBundle, type EvalScene } from '@dataengine/segment';
 import { closeAllBundles, openBundle } from '@dataengine/segment/node';
 import { generateScene, SCENE_VARIANTS, type SceneVariant } from '@dataengine/synth';
@@ -44,7 +45,7 @@ const { values } = parseArgs({
     levels: { type: 'string', default: 'all' },
     keep: { type: 'string' },
     /** a full retrain's refit phase (trainer --refit-steps): fast steps on the new encoder's embeddings; 0 = none */
-    'refit-steps': { type: 'string', default: '500' },
+    'refit-steps': { type: 'string', default: String(retrainRefitSteps({ mode: 'full' })) },
     /** extra trainer train flags for every mode, e.g. "--batch 1 --masks-per-image 8" */
     'trainer-args': { type: 'string', default: '' },
   },
