@@ -15,7 +15,14 @@ export interface WorkerPool {
 
 const STARTUP_TIMEOUT_MS = 90_000;
 
-export async function startWorkerProcesses(config: AppConfig, count: number, options: { modelDir: string; echo?: (line: string) => void }): Promise<WorkerPool> {
+export interface WorkerProcessOptions {
+  modelDir: string;
+  /** The evaluate runs' NoC click cap (EVAL_NOC_MAX_CLICKS); the installation's when omitted. */
+  evalNocMaxClicks?: number;
+  echo?: (line: string) => void;
+}
+
+export async function startWorkerProcesses(config: AppConfig, count: number, options: WorkerProcessOptions): Promise<WorkerPool> {
   const controller = new AbortController();
   let stopping = false;
   const env: Record<string, string> = {
@@ -31,6 +38,7 @@ export async function startWorkerProcesses(config: AppConfig, count: number, opt
     LOG_LEVEL: config.LOG_LEVEL === 'debug' ? 'debug' : 'info',
     TSX_TSCONFIG_PATH: join(REPO_ROOT, 'tsconfig.json'),
     ONNXRUNTIME_NODE_INSTALL: 'skip',
+    ...(options.evalNocMaxClicks !== undefined ? { EVAL_NOC_MAX_CLICKS: String(options.evalNocMaxClicks) } : {}),
   };
   const workers = Array.from({ length: count }, (_, i) => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'apps/worker/src/main.ts')], {

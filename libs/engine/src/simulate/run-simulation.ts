@@ -214,14 +214,15 @@ async function retrainRound(state: SimulationState, round: number, afterImages: 
   const record: RetrainRound = { round, afterImages, mode: null, retrainRunId: null, evaluateRunId: null, candidate: null, decision: null, promoted: false, evaluation: null, activeAfter: { id: '', name: '' }, retrainSeconds: null, evaluateSeconds: null, promotion: null, heldOutCandidate: null, heldOutAfter: null, wallSeconds: 0, error: null };
   const before = await getActiveCheckpoint(deps, cast.project.id);
   try {
+    const mode = options.retrainMode !== null || options.retrainFullEvery > 0 ? retrainModeAt(state.report.retrains.length + 1, options.retrainFullEvery, options.retrainMode ?? undefined) : null;
     const params = runInput({
       kind: 'retrain',
       projectId: cast.project.id,
-      steps: options.retrainSteps,
+      steps: mode === 'full' ? options.retrainFullSteps : options.retrainSteps,
       ...(options.retrainWarmup !== null ? { warmup: options.retrainWarmup } : {}),
       ...(options.retrainLr !== null ? { lr: options.retrainLr } : {}),
       ...(options.retrainHardExamples ? { hardExamples: true } : {}),
-      ...(options.retrainMode !== null || options.retrainFullEvery > 0 ? { mode: retrainModeAt(state.report.retrains.length + 1, options.retrainFullEvery, options.retrainMode ?? undefined) } : {}),
+      ...(mode !== null ? { mode } : {}),
       evaluate: false,
       seed: options.seed,
     }) as RetrainParams & { kind: 'retrain' };
