@@ -55,7 +55,7 @@ function evaluation(candidate: { id: string; name: string }, baseline: { id: str
     runId: '6f1c2d3e-0000-4000-8000-000000000001', at: '2026-11-28T09:00:00.000Z', projectId: null, set: SET,
     candidate: m(candidate, { miou1: 0.655, miou3: 0.802, miou5: 0.783, noc90: 5.9, boxAp50: 0.447, boxMiou1: 0.71, actual: 0.8 }),
     baseline: m(baseline, { miou1: 0.612, miou3: 0.781, miou5: 0.834, noc90: 6.8, boxAp50: 0.412, boxMiou1: 0.69, actual: 0.74 }),
-    verdict: VERDICT, gatePassed: false, decision: 'awaiting ops decision',
+    verdict: VERDICT, gatePassed: false, decision: 'awaiting ops decision', nocMaxClicks: 20,
   };
 }
 
@@ -125,6 +125,7 @@ describe('ops', () => {
     expect([await cell('miou1', 'candidate'), await cell('miou1', 'baseline')]).toEqual(['0.655', '0.612']);
     expect([await cell('miou5', 'candidate'), await cell('miou5', 'baseline')]).toEqual(['0.783', '0.834']);
     expect([await cell('noc90', 'candidate'), await cell('boxMiou1', 'candidate'), await cell('calibrationError', 'baseline')]).toEqual(['5.90', '0.710', '0.120']);
+    expect(await comparison.locator('tr[data-metric="noc90"] th').textContent()).toBe('NoC@90 (cap 20)');
     expect(await comparison.locator('tr[data-metric="miou5"] [data-outcome]').getAttribute('data-outcome')).toBe('worse');
     const verdict = comparison.getByTestId('checkpoint-verdict');
     expect(await verdict.textContent()).toBe(`Gate: ${VERDICT}; awaiting ops decision`);

@@ -29,7 +29,7 @@ let valIds: number[];
 type Bin = { lo: number; hi: number; count: number; predicted: number | null; actual: number | null };
 type Metrics = { checkpointId: string; miou1: number; miou3: number; miou5: number; noc90: number; boxAp50: number | null; boxMiou1: number; calibrationError: number; calibration: Bin[]; images: number; objects: number };
 type EvaluationSet = { id: string; images: number; masks: number; excludedImages: number };
-type Verdict = { decision: string; images: number; masks: number; imageIds: number[]; set: EvaluationSet; candidate: Metrics; baseline: Metrics; miou1Gain: number; verdict: string; gatePassed: boolean };
+type Verdict = { decision: string; images: number; masks: number; imageIds: number[]; set: EvaluationSet; candidate: Metrics; baseline: Metrics; miou1Gain: number; verdict: string; gatePassed: boolean; nocMaxClicks: number };
 
 async function evaluate(autoPromoteMargin: number) {
   const run = await startRun(env.deps, ops, startRunInputSchema.parse({ kind: 'evaluate', projectId, candidateId: candidate.id, autoPromoteMargin, maxImages: 10 }));
@@ -91,6 +91,8 @@ describe('evaluate run', () => {
     // the candidate records the comparison: both on the one set, the gate's verdict and the decision
     const recorded = (row.metrics as { evaluation: Verdict & { runId: string } }).evaluation;
     expect(recorded).toMatchObject({ runId: run.id, set: verdict.set, decision: 'awaiting ops decision', gatePassed: false, verdict: verdict.verdict });
+    // NoC's cap is recorded with it (the console names it beside NoC@90)
+    expect(recorded.nocMaxClicks).toBe(env.deps.settings.EVAL_NOC_MAX_CLICKS);
     expect(recorded.candidate.miou1).toBe(verdict.candidate.miou1);
     expect(recorded.baseline).toMatchObject({ checkpointId: baseline.id, miou1: verdict.baseline.miou1 });
     expect((await getActiveCheckpoint(env.deps, projectId))!.id).toBe(baseline.id);

@@ -83,6 +83,8 @@ export const checkpointEvaluationSchema = z.object({
   gatePassed: z.boolean(),
   /** what happened: promoted, awaiting ops decision, … */
   decision: z.string().nullable(),
+  /** NoC's click cap in this evaluation (an object that never reaches the IoU counts this many); null when not recorded */
+  nocMaxClicks: z.number().int().positive().nullable(),
 });
 export type CheckpointEvaluationDto = z.infer<typeof checkpointEvaluationSchema>;
 

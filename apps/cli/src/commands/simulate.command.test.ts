@@ -19,7 +19,7 @@ describe('simulate options', () => {
       const { options } = parseSimulateArgs(args);
       return [options.retrainSteps, options.retrainFullSteps];
     };
-    expect(steps()).toEqual([500, 500]);
+    expect(steps()).toEqual([500, 150]);
     expect(steps('--full-steps', '300', '--retrain-steps', '400')).toEqual([400, 300]);
     expect(() => parseSimulateArgs(['--full-steps', '0'])).toThrow(/--full-steps/);
   });

@@ -13,6 +13,7 @@ const evaluation = (baselineId: string, gatePassed: boolean) => ({
   gatePassed,
   decision: gatePassed ? 'promoted' : 'awaiting ops decision',
   margin: 0.01,
+  nocMaxClicks: 8,
 });
 const active = { id: 'base', name: 'base' };
 const candidate = (metricsJson: unknown) => ({ status: 'candidate' as const, name: 'cand', metrics: metricsJson as never });
@@ -29,7 +30,8 @@ describe('promotionGateOf', () => {
   it('reads evaluations recorded before sets were: their set is unknown, so promoting them needs an override', () => {
     const legacy = { runId: 'r', at: 'x', heldOut: 'images uploaded as val', images: 2, candidate: { checkpointId: 'cand', name: 'c', miou1: 0.6, miou3: 0.7, miou5: 0.8, noc85: 2, noc90: 3, boxAp50: null, images: 2, objects: 6, msPerImage: 9 }, baseline: { checkpointId: 'base', name: 'b', miou1: 0.5, miou3: 0.6, miou5: 0.7, noc85: 2, noc90: 3, boxAp50: null, images: 2, objects: 6, msPerImage: 9 }, verdict: 'v' };
     const read = readEvaluation({ evaluation: legacy })!;
-    expect(read).toMatchObject({ set: null, gatePassed: false, decision: null, candidate: { miou1: 0.6, boxMiou1: null, calibration: [] } });
+    expect(read).toMatchObject({ set: null, gatePassed: false, decision: null, nocMaxClicks: null, candidate: { miou1: 0.6, boxMiou1: null, calibration: [] } });
+    expect(readEvaluation({ evaluation: evaluation('base', true) })!.nocMaxClicks).toBe(8);
     expect(promotionGateOf(candidate({ evaluation: legacy }), active)!.reason).toMatch(/predates them/);
     expect(readEvaluation({ evaluation: { candidate: { miou1: 0.5 } } })).toBeNull();
     expect(readEvaluation(null)).toBeNull();

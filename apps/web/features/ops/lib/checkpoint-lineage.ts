@@ -85,7 +85,10 @@ export interface ComparisonRow {
 
 /** Candidate and baseline on the same set, metric by metric (both come from one evaluate run). */
 export function comparisonRows(evaluation: CheckpointEvaluationDto): ComparisonRow[] {
-  return COMPARED_METRICS.map(({ key, label, title, better }) => {
+  const cap = evaluation.nocMaxClicks;
+  return COMPARED_METRICS.map(({ key, label: name, title: about, better }) => {
+    // NoC depends on its cap (an object never reaching 0.9 counts the cap): say which, where recorded
+    const [label, title] = key === 'noc90' && cap !== null ? [`${name} (cap ${cap})`, `${about.replace(' (capped)', '')}, capped at ${cap}: an object that never gets there counts ${cap}`] : [name, about];
     const candidate = evaluation.candidate[key];
     const baseline = evaluation.baseline[key];
     const delta = candidate !== null && baseline !== null ? candidate - baseline : null;
