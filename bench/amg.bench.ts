@@ -5,7 +5,7 @@
 // Bundle: --checkpoint DIR, else models/default, else tmp/bundle_test (trainer test export), else
 // the contract bundle.
 // Run: npx tsx bench/amg.bench.ts [--checkpoint DIR] [--size 1500x1000] [--preset sam-default|sa1b]
-//        [--points-per-side N] [--threads N] [--keep-all]
+//        [--points-per-side N] [--threads N] [--prompt-threads N] [--keep-all]
 // --keep-all sets pred_iou_thresh = stability_score_thresh = 0, so every decoded mask goes through
 // thresholding, RLE, pasting and NMS (the worst case for "everything else").
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AmgPresetName, type InferenceBackend, PredictorAmgModel, SamAutomaticMaskGenerator, SamPredictor } from '@dataengine/segment';
-import { closeAllBundles, openBundle } from '@dataengine/segment/node';
+import { closeAllBundles, openBundle, PROMPT_GRAPH_THREADS } from '@dataengine/segment/node';
 import { writeContractBundle } from '@dataengine/segment/testing';
 import { generateScene } from '@dataengine/synth';
 
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'sam-default' },
     'points-per-side': { type: 'string', default: '32' },
     threads: { type: 'string', default: '2' },
+    'prompt-threads': { type: 'string', default: String(PROMPT_GRAPH_THREADS) },
     'keep-all': { type: 'boolean', default: false },
   },
 });
@@ -39,7 +40,7 @@ async function pickBundle(): Promise<{ dir: string; label: string }> {
 
 const [W, H] = values.size.split('x').map(Number) as [number, number];
 const { dir, label } = await pickBundle();
-const open = await openBundle(dir, { intraOpNumThreads: Number(values.threads) });
+const open = await openBundle(dir, { intraOpNumThreads: Number(values.threads), promptIntraOpNumThreads: Number(values['prompt-threads']) });
 
 // the same backend, timed: milliseconds spent inside session.run per model role
 const inRun: Record<string, number> & { encoder: number; decoder: number; detector: number } = { encoder: 0, decoder: 0, detector: 0 };
@@ -61,7 +62,7 @@ const image = { width: W, height: H, channels: 3 as const, data: scene.rgb };
 const filters = values['keep-all'] ? { predIouThresh: 0, stabilityScoreThresh: 0 } : {};
 const generator = new SamAutomaticMaskGenerator(model, { outputMode: 'coco_rle', pointsPerSide: Number(values['points-per-side']), ...filters }, values.preset as AmgPresetName);
 
-console.log(`AMG bench: ${label} (${open.manifest.name}), ${W}x${H} synthetic scene, preset ${values.preset}, ${values['points-per-side']}² grid${values['keep-all'] ? ', all filters off' : ''}, ${values.threads} intra-op threads`);
+console.log(`AMG bench: ${label} (${open.manifest.name}), ${W}x${H} synthetic scene, preset ${values.preset}, ${values['points-per-side']}² grid${values['keep-all'] ? ', all filters off' : ''}, ${values.threads} intra-op threads (prompt graphs ${values['prompt-threads']})`);
 await open.predictor.embedImage({ width: 64, height: 48, channels: 3, data: new Uint8Array(64 * 48 * 3) }); // session creation outside the timings
 inRun.encoder = 0;
 const rssBefore = process.memoryUsage().rss;

@@ -2,13 +2,13 @@
 // NoC@85/@90 (simulated clicks, SAM protocol), and box AP@0.5 when the bundle has a detector.
 // Thin wrapper over `evaluateBundle` (@dataengine/segment); checkpoint promotion calls the same code.
 // Run: npx tsx bench/eval-interactive.ts [--checkpoint DIR] [--images N] [--seed S] [--size 512x384]
-//        [--max-clicks N] [--threads N] [--json]
+//        [--max-clicks N] [--threads N] [--prompt-threads N] [--json]
 // Scene seeds are S, S+1, … (default 900000): disjoint from the training snapshot's derived seeds.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boxDetectorConfig, detectBoxes, EVAL_DETECTOR_SCORE_THRESHOLD, evaluateBundle, type EvalScene } from '@dataengine/segment';
-import { closeAllBundles, openBundle } from '@dataengine/segment/node';
+import { closeAllBundles, openBundle, PROMPT_GRAPH_THREADS } from '@dataengine/segment/node';
 import { generateScene } from '@dataengine/synth';
 
 const { values } = parseArgs({
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '512x384' },
     'max-clicks': { type: 'string', default: '20' },
     threads: { type: 'string', default: '2' },
+    'prompt-threads': { type: 'string', default: String(PROMPT_GRAPH_THREADS) },
     json: { type: 'boolean', default: false },
   },
 });
@@ -31,7 +32,7 @@ const images = Number(values.images);
 const seed = Number(values.seed);
 const [width, height] = values.size.split('x').map(Number) as [number, number];
 const maxClicks = Number(values['max-clicks']);
-for (const [name, v] of [['--images', images], ['--seed', seed], ['--size', width], ['--size', height], ['--max-clicks', maxClicks], ['--threads', Number(values.threads)]] as const) {
+for (const [name, v] of [['--images', images], ['--seed', seed], ['--size', width], ['--size', height], ['--max-clicks', maxClicks], ['--threads', Number(values.threads)], ['--prompt-threads', Number(values['prompt-threads'])]] as const) {
   if (!Number.isInteger(v) || v < (name === '--seed' ? 0 : 1)) {
     console.error(`eval-interactive: ${name} must be a positive integer`);
     process.exit(2);
@@ -49,7 +50,7 @@ function* heldOutScenes(): Generator<EvalScene> {
   }
 }
 
-const open = await openBundle(dir, { intraOpNumThreads: Number(values.threads) });
+const open = await openBundle(dir, { intraOpNumThreads: Number(values.threads), promptIntraOpNumThreads: Number(values['prompt-threads']) });
 const detector = boxDetectorConfig(open.manifest);
 const log = (s: string): boolean => process.stderr.write(`${s}\n`);
 log(`eval-interactive: ${open.manifest.name} (${dir}) on ${images} synthetic ${width}x${height} scenes, seeds ${seed}..${seed + images - 1}${detector ? ', with detector' : ''}`);

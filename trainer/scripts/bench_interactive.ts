@@ -38,7 +38,7 @@ const stats = (xs: number[]) => {
   return { median_ms: at(0.5), p90_ms: at(0.9), min_ms: +t[0]!.toFixed(2) };
 };
 
-const backend = new OrtNodeBackend({ decoder: join(dir, 'decoder.onnx'), ...(standIn ? {} : { encoder: join(dir, 'encoder.onnx') }) }, { intraOpNumThreads: threads });
+const backend = new OrtNodeBackend({ decoder: join(dir, 'decoder.onnx'), ...(standIn ? {} : { encoder: join(dir, 'encoder.onnx') }) }, { intraOpNumThreads: threads, promptIntraOpNumThreads: threads });
 const predictor = new SamPredictor(backend);
 await predictor.warmUp();
 if (!predictor.usesInteractiveDecoder) throw new Error(`the interactive decoder could not be derived: ${predictor.interactiveProblem}`);

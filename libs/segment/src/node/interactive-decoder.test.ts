@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { interactiveDecoderModels, pruneOnnxOutputs } from '../bundle/low-res-decoder';
 import { buildContractDecoder, encodeModel, floatTensor, node, type GraphSpec } from '../testing/index';
+import { PROMPT_GRAPH_THREADS, roleRuntimeOptions } from './ort-node-backend';
 import { summarizeOnnxModel } from './read-onnx-io';
 
 // The graphs derived from a contract decoder for the click loop (bundle/low-res-decoder.ts).
@@ -90,5 +91,17 @@ describe('interactive decoder graphs', () => {
   it('refuses outputs the model does not have, and non-ONNX bytes', () => {
     expect(() => pruneOnnxOutputs(buildContractDecoder(), ['low_res_masks', 'logits'])).toThrow('the model has no output "logits" (outputs: masks, iou_predictions, low_res_masks)');
     expect(() => interactiveDecoderModels(new Uint8Array([1, 2, 3]))).toThrow();
+  });
+
+  it('the per-prompt graphs get their own intra-op thread count; the other graphs keep the bundle-wide one', () => {
+    const wide = { intraOpNumThreads: 4 };
+    expect(PROMPT_GRAPH_THREADS).toBe(1);
+    expect(roleRuntimeOptions('decoder.prompt', wide).intraOpNumThreads).toBe(PROMPT_GRAPH_THREADS);
+    expect(roleRuntimeOptions('decoder.prompt-no-mask', {}).intraOpNumThreads).toBe(PROMPT_GRAPH_THREADS);
+    expect(roleRuntimeOptions('decoder.prompt', { ...wide, promptIntraOpNumThreads: 3 }).intraOpNumThreads).toBe(3);
+    for (const role of ['encoder', 'decoder', 'detector', 'decoder.prelude'] as const) {
+      expect(roleRuntimeOptions(role, { ...wide, promptIntraOpNumThreads: 3 }).intraOpNumThreads).toBe(4);
+      expect(roleRuntimeOptions(role, {}).intraOpNumThreads).toBeUndefined();
+    }
   });
 });

@@ -14,7 +14,7 @@ export interface OpenBundle {
 // One validated bundle + backend per (directory, runtime options); sessions inside load lazily.
 const cache = new Map<string, Promise<OpenBundle>>();
 
-const cacheKey = (dir: string, o: NodeRuntimeOptions): string => `${resolve(dir)}|${o.executionProvider ?? 'cpu'}|${o.intraOpNumThreads ?? ''}`;
+const cacheKey = (dir: string, o: NodeRuntimeOptions): string => `${resolve(dir)}|${o.executionProvider ?? 'cpu'}|${o.intraOpNumThreads ?? ''}|${o.promptIntraOpNumThreads ?? ''}`;
 
 /**
  * Validates a bundle once and returns its cached predictor (onnxruntime-node). Throws BundleError

@@ -8,12 +8,33 @@ import { isInteractiveDecoderRole, type FloatTensor, type InferenceBackend, type
 import { InferenceError } from '../pipeline/segment-errors';
 
 export interface NodeRuntimeOptions {
-  /** onnxruntime intra-op threads; default: onnxruntime's own choice. */
+  /** onnxruntime intra-op threads (encoder, detector, contract decoder, prelude); default: onnxruntime's own choice. */
   intraOpNumThreads?: number;
+  /**
+   * Intra-op threads of the per-prompt interactive decoder graphs (`decoder.prompt`,
+   * `decoder.prompt-no-mask`); default {@link PROMPT_GRAPH_THREADS}. Every caller runs them one
+   * prompt at a time, a graph of small kernels where more threads mostly wait on each other.
+   */
+  promptIntraOpNumThreads?: number;
   /** `cuda` is used when the CUDA execution provider is available; otherwise CPU, with a log line. */
   executionProvider?: 'cpu' | 'cuda';
   /** Where one-time notices go: the CUDA fallback, and (through openBundle) the contract-decoder fallback. Default: console.warn. */
   log?: (line: string) => void;
+}
+
+/**
+ * Default intra-op threads of the per-prompt decoder graphs. One prompt's graph is a few hundred
+ * small kernels: on a 2-core CPU it ran faster on 1 thread than on 2, and far faster when other work
+ * shares the cores (docs/scale.md, "Decoder threads"; `bench:eval --prompt-threads N`).
+ */
+export const PROMPT_GRAPH_THREADS = 1;
+
+const isPromptGraph = (role: ModelRole): boolean => role === 'decoder.prompt' || role === 'decoder.prompt-no-mask';
+
+/** The session options of one role: prompt graphs take their own thread count. */
+export function roleRuntimeOptions(role: ModelRole, options: NodeRuntimeOptions): NodeRuntimeOptions {
+  if (!isPromptGraph(role)) return options;
+  return { ...options, intraOpNumThreads: options.promptIntraOpNumThreads ?? PROMPT_GRAPH_THREADS };
 }
 
 /**
@@ -75,7 +96,7 @@ export class OrtNodeBackend implements InferenceBackend {
     if (!session) {
       const path = this.files[role];
       if (isInteractiveDecoderRole(role) && !path) {
-        session = this.interactive.model(role).then((bytes) => createNodeSession(bytes, this.options));
+        session = this.interactive.model(role).then((bytes) => createNodeSession(bytes, roleRuntimeOptions(role, this.options)));
       } else {
         if (!path) return Promise.reject(new InferenceError(`this bundle has no ${role} model`));
         session = createNodeSession(path, this.options);
