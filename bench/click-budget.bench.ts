@@ -22,6 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  exclusiveBox,
   maskIou,
   nextClick,
   resizeLongestSide,
@@ -32,6 +33,7 @@ import {
   type ImageEmbedding,
   type RgbImage,
   type SamPredictor,
+  sliceImage,
 } from '@dataengine/segment';
 import { closeAllBundles, openBundle } from '@dataengine/segment/node';
 import { generateScene, SCENE_VARIANTS, type SceneVariant } from '@dataengine/synth';
@@ -143,51 +145,29 @@ async function clickSession(predictor: SamPredictor, embedding: ImageEmbedding, 
   return { clicks: clicks.length, tabs, reached: iou >= target, best };
 }
 
-interface Crop {
-  x0: number;
-  y0: number;
-  width: number;
-  height: number;
-}
-
-/** The zoom window around a mask's box: the box grown by `zoomMargin` of its longer side each way, square, at least `zoomMinSide`, inside the image. */
-function zoomWindow(mask: BinaryMask): Crop {
-  let [x0, y0, x1, y1] = [mask.width, mask.height, -1, -1];
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (!mask.data[y * mask.width + x]) continue;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-  }
-  const side = Math.max(zoomMinSide, (1 + 2 * zoomMargin) * Math.max(x1 - x0 + 1, y1 - y0 + 1));
+/** The zoom window around a mask (XYXY, exclusive ends): its box grown by `zoomMargin` of its longer side each way, square, at least `zoomMinSide`, inside the image. */
+function zoomWindow(mask: BinaryMask): [number, number, number, number] {
+  const [x0, y0, x1, y1] = exclusiveBox(mask)!;
+  const side = Math.max(zoomMinSide, (1 + 2 * zoomMargin) * Math.max(x1 - x0, y1 - y0));
   const width = Math.min(mask.width, Math.round(side));
   const height = Math.min(mask.height, Math.round(side));
-  const cx = Math.max(0, Math.min(mask.width - width, Math.round((x0 + x1) / 2 - width / 2)));
-  const cy = Math.max(0, Math.min(mask.height - height, Math.round((y0 + y1) / 2 - height / 2)));
-  return { x0: cx, y0: cy, width, height };
+  const cx = Math.max(0, Math.min(mask.width - width, Math.round((x0 + x1 - 1) / 2 - width / 2)));
+  const cy = Math.max(0, Math.min(mask.height - height, Math.round((y0 + y1 - 1) / 2 - height / 2)));
+  return [cx, cy, cx + width, cy + height];
 }
 
-function cropImage(image: RgbImage, c: Crop): RgbImage {
-  const data = new Uint8Array(c.width * c.height * 3);
-  for (let y = 0; y < c.height; y++) {
-    const row = ((c.y0 + y) * image.width + c.x0) * 3;
-    data.set(image.data.subarray(row, row + c.width * 3), y * c.width * 3);
-  }
-  return { width: c.width, height: c.height, channels: 3, data };
-}
-
-function cropMask(mask: BinaryMask, c: Crop): BinaryMask {
-  const data = new Uint8Array(c.width * c.height);
-  for (let y = 0; y < c.height; y++) data.set(mask.data.subarray((c.y0 + y) * mask.width + c.x0, (c.y0 + y) * mask.width + c.x0 + c.width), y * c.width);
-  return { width: c.width, height: c.height, data };
-}
-
-function pasteMask(m: BinaryMask, c: Crop, width: number, height: number): BinaryMask {
+/** The window's part of a mask. */
+function cropMask(mask: BinaryMask, [x0, y0, x1, y1]: readonly number[]): BinaryMask {
+  const [width, height] = [x1! - x0!, y1! - y0!];
   const data = new Uint8Array(width * height);
-  for (let y = 0; y < c.height; y++) data.set(m.data.subarray(y * c.width, (y + 1) * c.width), (c.y0 + y) * width + c.x0);
+  for (let y = 0; y < height; y++) data.set(mask.data.subarray((y0! + y) * mask.width + x0!, (y0! + y) * mask.width + x1!), y * width);
+  return { width, height, data };
+}
+
+/** A mask of the window put back at its place in a `width × height` frame. */
+function pasteMask(m: BinaryMask, [x0, y0]: readonly number[], width: number, height: number): BinaryMask {
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < m.height; y++) data.set(m.data.subarray(y * m.width, (y + 1) * m.width), (y0! + y) * width + x0!);
   return { width, height, data };
 }
 
@@ -206,7 +186,7 @@ async function measure(dir: string): Promise<{ name: string; objects: ObjectRow[
       let zoom = protocol;
       if (o.area <= zoomMaxArea) {
         const c = zoomWindow(o.mask);
-        const cropped = await predictor.embedImage(cropImage(image, c));
+        const cropped = await predictor.embedImage(sliceImage(image, c));
         zoom = await clickSession(predictor, cropped, cropMask(o.mask, c), (m) => maskIou(o.mask, pasteMask(m, c, W, H)), false);
       }
       objects.push({ area: o.area, ceiling: resolutionCeiling(o.mask), protocol, candidates, zoom });

@@ -25,6 +25,7 @@ export {
   type PointGrid,
 } from './amg-options';
 export { AMG_MASKS_PER_POINT, type AmgCropContext, type AmgModel, type MultimaskPrediction } from './amg-model';
+export { sliceImage } from './amg-image';
 export { boxAreaXyxy, buildAllLayerPointGrids, buildPointGrid, generateCropBoxes, type CropBoxXyxy, type CropBoxes } from './crop-boxes';
 export { amgStabilityScore, isBoxNearCropEdge, passesPredIou, passesStability, thresholdLogitsInto } from './mask-scoring';
 export { boxIouXyxy, boxNms } from './box-nms';
