@@ -278,4 +278,68 @@ describe('the annotator tool', () => {
     await expect.poll(async () => (await masksInDb(id)).length).toBe(1);
     await expect.poll(() => page.getByTestId('mask-row').count()).toBe(1);
   });
+
+  it('zoomed in, the focus view embeds the part on screen: clicks decode there, masks land in place, an object cut off by the view is made on the whole image', async () => {
+    const id = await imageId();
+    const before = (await masksInDb(id)).length;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('f');
+    const centre = { x: 240, y: 180 };
+    // zoom at the centre until at most 200 image pixels are on screen across
+    const canvas = page.getByTestId('annotate-canvas');
+    const visibleWidth = () => canvas.evaluate((c) => c.clientWidth / Number(c.dataset['scale']));
+    const at = await screenPoint(centre.x, centre.y);
+    await page.mouse.move(at.x, at.y);
+    for (let i = 0; i < 40 && (await visibleWidth()) > 200; i++) await page.mouse.wheel(0, -100);
+    const status = page.getByTestId('focus-status');
+    await page.locator('[data-testid="focus-status"][data-status="ready"]').waitFor();
+    expect(await status.textContent()).toContain('larger');
+    // the region embedded: the visible part of the image, as focus-region.ts cuts it
+    const region = await canvas.evaluate((c, size) => {
+      const [s, ox, oy] = [Number(c.dataset['scale']), Number(c.dataset['offsetX']), Number(c.dataset['offsetY'])];
+      const x0 = Math.max(0, Math.floor(-ox / s));
+      const y0 = Math.max(0, Math.floor(-oy / s));
+      const x1 = Math.min(size.width, Math.ceil((c.clientWidth - ox) / s));
+      const y1 = Math.min(size.height, Math.ceil((c.clientHeight - oy) / s));
+      return { x0, y0, x1, y1, long: Math.max(x1 - x0, y1 - y0) };
+    }, IMAGE);
+    expect(region.long).toBeLessThanOrEqual(201);
+    // the contract decoder's disc scales with the frame it decodes in: R·max(W,H)/1024 of the region, not of the image
+    const focusedArea = Math.PI * ((40 * region.long) / 1024) ** 2;
+    const click = await screenPoint(centre.x, centre.y);
+    const unmasked = await canvasPixel(centre.x, centre.y);
+    await page.mouse.click(click.x, click.y);
+    const area = await waitForMask();
+    expect(Math.abs(area - focusedArea) / focusedArea).toBeLessThan(0.15);
+    expect(area).toBeLessThan(BEST_SINGLE_CLICK_AREA / 4);
+    expect(await page.getByTestId('current-mask-area').textContent()).toContain('in the focus view');
+    expect(await canvasPixel(centre.x, centre.y)).not.toEqual(unmasked); // drawn where it was clicked
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await masksInDb(id)).length).toBe(before + 1);
+    const saved = (await masksInDb(id)).find((m) => Math.abs((m.pointCoords?.[0]?.[0] ?? -1) - centre.x) < 1 && Math.abs(m.area - focusedArea) / focusedArea < 0.15);
+    expect(saved).toBeDefined(); // saved at the image's size, at the clicked place
+
+    // a click by the region's right edge: the disc runs past what the model saw, so it is made on the whole image
+    const edge = await screenPoint(region.x1 - 2, centre.y);
+    await page.mouse.click(edge.x, edge.y);
+    await expect.poll(maskArea).toBeGreaterThan(BEST_SINGLE_CLICK_AREA * 0.95);
+    expect(Math.abs((await maskArea()) - BEST_SINGLE_CLICK_AREA) / BEST_SINGLE_CLICK_AREA).toBeLessThan(0.05);
+    expect(await page.getByTestId('annotate-notice').textContent()).toContain('runs past the zoomed-in view');
+    await page.keyboard.press('Escape');
+
+    // Z turns the focus view off (clicks use the whole image) and on again
+    await page.keyboard.press('z');
+    await page.locator('[data-testid="focus-status"][data-status="off"]').waitFor();
+    await page.mouse.click(click.x, click.y);
+    await waitForMask();
+    expect(Math.abs((await maskArea()) - BEST_SINGLE_CLICK_AREA) / BEST_SINGLE_CLICK_AREA).toBeLessThan(0.05);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('z');
+    await page.locator('[data-testid="focus-status"][data-status="ready"]').waitFor();
+    const embedMs = await page.evaluate(() => performance.getEntriesByName('annotate:focus-embed').map((e) => e.duration));
+    process.stdout.write(`[annotate] focus view: region ${region.x1 - region.x0}×${region.y1 - region.y0} embedded in the browser in ${embedMs.map((m) => m.toFixed(0)).join(', ')} ms (contract encoder)\n`);
+    // fitting the image again ends the focus view
+    await page.keyboard.press('f');
+    await status.waitFor({ state: 'detached' });
+  });
 });

@@ -82,13 +82,20 @@ describe('checkpoints over HTTP', () => {
     const manager = await makeUser(env.deps.db, { role: 'manager' });
     const projectId = (await makeProject(env.deps.db, { createdBy: manager, members: [{ user: member, role: 'annotator' }] })).id;
     const cookie = await loginCookie(api.url, member.email, member.password);
-    const active = await trpcQuery<{ id: string; files: { decoder: string } }>(api.url, 'checkpoints.active', { projectId }, cookie);
+    const active = await trpcQuery<{ id: string; files: { decoder: string; encoder: string } }>(api.url, 'checkpoints.active', { projectId }, cookie);
     expect(active.status).toBe(200);
     const decoder = await fetch(`${api.url}${active.data!.files.decoder}`, { headers: { cookie } });
     expect(decoder.status).toBe(200);
     expect(decoder.headers.get('cache-control')).toContain('immutable');
     const local = await env.deps.blobs.get(`checkpoints/${(await getActiveCheckpoint(env.deps))!.bundleHash}/decoder.onnx`);
     expect(Buffer.from(await decoder.arrayBuffer()).equals(local)).toBe(true);
+    // the annotator tool asks for the encoder's size before loading it (the focus view)
+    const encoderHead = await fetch(`${api.url}${active.data!.files.encoder}`, { method: 'HEAD', headers: { cookie } });
+    expect(encoderHead.status).toBe(200);
+    const encoderBytes = await env.deps.blobs.get(`checkpoints/${(await getActiveCheckpoint(env.deps))!.bundleHash}/encoder.onnx`);
+    expect(Number(encoderHead.headers.get('content-length'))).toBe(encoderBytes.length);
+    expect(Number(encoderHead.headers.get('x-file-size'))).toBe(encoderBytes.length);
+    expect((await encoderHead.arrayBuffer()).byteLength).toBe(0);
     expect((await fetch(`${api.url}/api/checkpoints/${active.data!.id}/files/..%2Fsecret`, { headers: { cookie } })).status).toBe(404);
     expect((await trpcQuery(api.url, 'checkpoints.list', undefined, cookie)).status).toBe(403);
     expect((await trpcMutation(api.url, 'checkpoints.rollback', { reason: 'x' }, cookie)).status).toBe(403);

@@ -32,7 +32,14 @@ export interface AnnotateCanvasProps {
   onActivity(): void;
   /** The pointer rests on the image with the prompt tool (image pixels): the likely next click. */
   onAim?(x: number, y: number): void;
+  /** The focus region the mask in progress is made in (image px), outlined while it is not the whole view. */
+  focusBox?: BoxXyxy | null;
+  /** The part of the image on screen (image pixels, may reach past it), once the view has settled after a zoom, pan or resize. */
+  onView?(visible: BoxXyxy): void;
 }
+
+/** The view counts as settled after this long without a zoom or pan. */
+const VIEW_SETTLE_MS = 250;
 
 /** How long the pointer must rest before it counts as aiming. */
 const AIM_REST_MS = 40;
@@ -57,9 +64,24 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
   const aimTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const aimed = useRef<{ sx: number; sy: number; x: number; y: number; view: ViewTransform } | null>(null);
   const frame = useRef(0);
+  const reportedView = useRef<string | null>(null);
+  const viewTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const drawnLayers = useRef<readonly (Overlay | null)[]>([]);
   const latest = useRef(props);
   latest.current = props;
+
+  /** Tells onView the visible part once the view stops changing. */
+  const reportView = useCallback((t: ViewTransform, cssW: number, cssH: number) => {
+    const visible: BoxXyxy = [...screenToImage(t, 0, 0), ...screenToImage(t, cssW, cssH)];
+    const key = visible.map((v) => v.toFixed(1)).join(',');
+    if (key === reportedView.current) return;
+    reportedView.current = key;
+    if (viewTimer.current) clearTimeout(viewTimer.current);
+    viewTimer.current = setTimeout(() => {
+      viewTimer.current = null;
+      latest.current.onView?.(visible);
+    }, VIEW_SETTLE_MS);
+  }, []);
 
   const draw = useCallback(() => {
     frame.current = 0;
@@ -90,11 +112,12 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
     canvas.dataset['scale'] = String(t.scale);
     canvas.dataset['offsetX'] = String(t.offsetX);
     canvas.dataset['offsetY'] = String(t.offsetY);
+    reportView(t, cssW, cssH);
     if (p.layers !== drawnLayers.current) {
       drawnLayers.current = p.layers;
       markMaskDrawn();
     }
-  }, []);
+  }, [reportView]);
 
   const requestDraw = useCallback(() => {
     if (!frame.current) frame.current = requestAnimationFrame(draw);
@@ -102,7 +125,7 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
 
   // asked for in the commit itself (a passive effect runs after the browser's next paint, and its
   // frame request then waits for the frame after that)
-  useLayoutEffect(requestDraw, [props.image, props.layers, props.points, props.box, props.tool, props.brushRadius, requestDraw]);
+  useLayoutEffect(requestDraw, [props.image, props.layers, props.points, props.box, props.tool, props.brushRadius, props.focusBox, requestDraw]);
 
   useEffect(() => {
     view.current = null; // refit on the next frame
@@ -150,7 +173,13 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
     return clampToImage({ width: p.width, height: p.height }, ix, iy);
   };
 
-  useEffect(() => () => void (aimTimer.current && clearTimeout(aimTimer.current)), []);
+  useEffect(
+    () => () => {
+      if (aimTimer.current) clearTimeout(aimTimer.current);
+      if (viewTimer.current) clearTimeout(viewTimer.current);
+    },
+    [],
+  );
 
   const stopAiming = () => {
     if (aimTimer.current) clearTimeout(aimTimer.current);
@@ -245,6 +274,14 @@ export function AnnotateCanvas(props: AnnotateCanvasProps) {
 /** Clicks, the box, a drag in progress and the brush outline, in screen space (constant size at any zoom). */
 function drawPrompts(ctx: CanvasRenderingContext2D, t: ViewTransform, p: AnnotateCanvasProps, g: Gesture | null, cursor: [number, number] | null): void {
   ctx.lineWidth = 2;
+  if (p.focusBox) {
+    const [x0, y0] = imageToScreen(t, p.focusBox[0], p.focusBox[1]);
+    const [x1, y1] = imageToScreen(t, p.focusBox[2], p.focusBox[3]);
+    ctx.setLineDash([3, 5]);
+    ctx.strokeStyle = 'rgb(0 200 255 / 80%)';
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+    ctx.setLineDash([]);
+  }
   if (p.box) {
     const [x0, y0] = imageToScreen(t, p.box[0], p.box[1]);
     const [x1, y1] = imageToScreen(t, p.box[2], p.box[3]);

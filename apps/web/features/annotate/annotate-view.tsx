@@ -117,6 +117,7 @@ export function AnnotateView({ projectId }: { projectId: string }) {
           client={client}
           embedding={embedding.data ?? null}
           checkpointId={decoder.status === 'ready' ? decoder.checkpointId : null}
+          focusSupport={decoder.status === 'ready' ? decoder.focus : null}
           store={store}
           outbox={queue.entries}
           enqueue={queue.enqueue}

@@ -2,7 +2,7 @@
 // The tool for one leased image: prompts → decoder → mask, brush touch-ups, accept / delete through
 // the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
 import type { LabelDto, Membership, TaskDto } from '@dataengine/contracts';
-import { compressRle, encodeMask, SAM_LOW_RES_SIZE, type BinaryMask } from '@dataengine/segment';
+import { compressRle, encodeMask, SAM_LOW_RES_SIZE, type BinaryMask, type BoxXyxy } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
@@ -17,6 +17,7 @@ import { commandForKey, type Command } from './lib/keymap';
 import { LABEL_SHORTCUTS, labelKeyPick } from './lib/label-keys';
 import { LabelPicker } from './label-picker';
 import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
+import { clipBox, cropMask, focusGain, focusRegion, pasteMask, promptsInside, sameRegion, touchesRegionEdge, type FocusRegion } from './lib/focus-region';
 import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
 import { maskLock } from './lib/mask-lock';
 import { maskRows, type MaskRow } from './lib/mask-rows';
@@ -31,8 +32,10 @@ import { useActivity } from './use-activity';
 import { useAfterPaint } from './use-after-paint';
 import type { LoadedImage } from './image-source';
 import { decodeRow, displayRow, useCurrentMask, useSavedOverlay, type Editing } from './use-current-mask';
+import { useFocusEmbedding, type FocusView, type ReadyFocus } from './use-focus-embedding';
 import type { WorkerEmbedding } from './use-image-embedding';
-import { useMaskPrediction, type Candidate, type Decoded } from './use-mask-prediction';
+import { useMaskPrediction, type Candidate, type Decoded, type PromptSeed } from './use-mask-prediction';
+import type { FocusSupport } from './use-sam-worker';
 
 export interface WorkspaceProps {
   task: TaskDto;
@@ -42,6 +45,8 @@ export interface WorkspaceProps {
   client: SamWorkerClient | null;
   embedding: WorkerEmbedding | null;
   checkpointId: string | null;
+  /** whether the worker can embed a zoomed-in region (the focus view); null until the model is loaded */
+  focusSupport: FocusSupport | null;
   store: DraftStore;
   outbox: readonly OutboxEntry[];
   enqueue(entry: OutboxEntry): void;
@@ -88,8 +93,41 @@ function editingFrom(row: MaskRow, version: number, frame: DisplayFrame, width: 
 /** The mask to save, at the image's full size: the decoder's (upscaled from its low-res logits for large images) or the saved one, plus the strokes. */
 function fullResolution(frame: DisplayFrame, current: BinaryMask, chosen: Candidate | null, editing: Editing | null, strokes: PromptState['strokes'], width: number, height: number): BinaryMask {
   if (frame.exact) return current;
-  const base = chosen ? fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height) : (editing?.full ?? null);
+  const base = chosen ? decodedAtFullSize(chosen, width, height) : (editing?.full ?? null);
   return composeMask(base, width, height, strokes);
+}
+
+/** A candidate at the image's full size: §1.5 on its low-res logits, in its focus region when it has one. */
+function decodedAtFullSize(chosen: Candidate, width: number, height: number): BinaryMask {
+  const region = chosen.focus?.region;
+  if (!region) return fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
+  const inRegion = fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, region.width, region.height);
+  const at = (w: number, h: number, x0: number, y0: number): DisplayFrame => ({ width: w, height: h, sx: 1, sy: 1, exact: true, x0, y0 });
+  return pasteMask(inRegion, at(region.width, region.height, region.x0, region.y0), at(width, height, 0, 0)).mask;
+}
+
+/** A saved mask being fixed in a focus view: its part in the region as the mask prompt, its box cut to the region. */
+function seedInRegion(editing: Editing, region: FocusRegion): PromptSeed {
+  const box = clipBox(editing.seed.box, region) ?? editing.seed.box;
+  return { box, maskInput: maskToLowResLogits(cropMask(editing.full, region), region.width, region.height, SAM_LOW_RES_SIZE) };
+}
+
+/** What the focus view is doing, for the badge on the image. */
+function focusNotice(view: FocusView, on: boolean, zoomed: boolean, width: number, height: number): { status: string; text: string } | null {
+  if (!zoomed) return null;
+  if (!on) return { status: 'off', text: 'Focus view off (Z turns it on)' };
+  switch (view.status) {
+    case 'computing':
+      return { status: 'computing', text: 'Focusing the model on this view…' };
+    case 'ready':
+      return { status: 'ready', text: `Focus view: the model sees this area ${focusGain(view.region, width, height).toFixed(1)}× larger (Z: off)` };
+    case 'unavailable':
+      return { status: 'unavailable', text: `No focus view: ${view.reason}` };
+    case 'failed':
+      return { status: 'failed', text: `The focus view failed (${view.message}); clicks use the whole image` };
+    default:
+      return null;
+  }
 }
 
 export function ImageWorkspace(p: WorkspaceProps) {
@@ -113,6 +151,11 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const [fitRequest, setFitRequest] = useState(0);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [view, setView] = useState<MaskViewState>(DEFAULT_VIEW);
+  // the focus view: the region on screen when zoomed in, and the mask in progress's own (locked at its first prompt)
+  const [focusOn, setFocusOn] = useState(true);
+  const [zoomRegion, setZoomRegion] = useState<FocusRegion | null>(null);
+  const [wholeImage, setWholeImage] = useState(false);
+  const lockedFocus = useRef<ReadyFocus | null>(null);
   const activity = useActivity(restored?.activeMs ?? 0, p.task.projectId);
   const [restoredMasks] = useState(() => restoredDecode(restored, prompts, width, height));
 
@@ -121,10 +164,34 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const rows = useMemo(() => visibleMasks(allRows, { auto: view.hideAuto }), [allRows, view.hideAuto]);
   const colourOf = useCallback((row: MaskRow) => allRows.indexOf(row), [allRows]);
   const lockOf = useCallback((row: MaskRow) => maskLock(user, p.membership, row), [user, p.membership]);
-  const prediction = useMaskPrediction(p.client, p.embedding, frame, prompts.points, prompts.box, candidate, editing?.seed ?? null, restoredMasks);
+  const sessionActive = hasDecoderPrompt(prompts) || editing !== null;
+  const focusView = useFocusEmbedding(p.client, p.image.bitmap, p.checkpointId, focusOn ? zoomRegion : null, p.focusSupport, sessionActive ? (lockedFocus.current?.embedding.embeddingId ?? null) : null);
+  // until the first prompt the mask follows the view; from then on it stays in the frame it began in
+  if (!sessionActive) lockedFocus.current = focusView.status === 'ready' ? focusView : null;
+  const locked = lockedFocus.current;
+  const focus =
+    locked && !wholeImage && locked.embedding.checkpointId === p.checkpointId && promptsInside(locked.region, prompts.points, prompts.box) && (!editing || promptsInside(locked.region, [], editing.seed.box)) ? locked : null;
+  const seed = useMemo(() => (editing ? (focus ? seedInRegion(editing, focus.region) : editing.seed) : null), [editing, focus]);
+  const prediction = useMaskPrediction(p.client, focus ? focus.embedding : p.embedding, focus ? focus.frame : frame, frame, focus ? focus.region : null, prompts.points, prompts.box, candidate, seed, restoredMasks);
   const candidates = prediction.candidates;
   const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
   const current = useCurrentMask(frame, chosen, editing, prompts.strokes);
+  // an object that runs past the focus region's edge would be cut off there: it is made on the whole image
+  useEffect(() => {
+    if (!focus || !chosen?.focus || !touchesRegionEdge(chosen.focus.mask, focus.region, width, height)) return;
+    setWholeImage(true);
+    setNotice('the object runs past the zoomed-in view: it is segmented on the whole image');
+  }, [focus, chosen, width, height]);
+  const onView = useCallback((visible: BoxXyxy) => setZoomRegion((prev) => {
+    const next = focusRegion(visible, width, height);
+    return sameRegion(prev, next) ? prev : next;
+  }), [width, height]);
+  const focusRegionOfMask = sessionActive && focus ? focus.region : null;
+  const focusBox = useMemo((): BoxXyxy | null => {
+    const r = focusRegionOfMask;
+    return r && [r.x0, r.y0, r.x0 + r.width, r.y0 + r.height];
+  }, [focusRegionOfMask]);
+  const focusBadge = focusNotice(focusView, focusOn, zoomRegion !== null, width, height);
   const savedOverlay = useSavedOverlay(frame, rows, selected, editing?.maskId ?? null, view, colourOf);
   // the mask on screen as COCO RLE counts (display frame): what a reload must show again
   const currentRle = useMemo(() => (current.mask ? compressRle(encodeMask(current.mask)).counts : ''), [current.mask]);
@@ -166,6 +233,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const clear = useCallback(() => {
     dispatch({ type: 'clear' });
     setEditing(null);
+    setWholeImage(false);
     setCandidate(0);
     clientKey.current = newKey();
   }, []);
@@ -219,6 +287,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
       if (locked || row.maskId === null || row.version === null || row.sync !== 'saved') return;
       dispatch({ type: 'clear' });
       setCandidate(0);
+      setWholeImage(false);
       clientKey.current = newKey();
       setEditing(editingFrom(row, row.version, frame, width, height));
     },
@@ -294,6 +363,8 @@ export function ImageWorkspace(p: WorkspaceProps) {
           return setBrush((r) => stepBrush(r, 1));
         case 'fit':
           return setFitRequest((n) => n + 1);
+        case 'focus':
+          return setFocusOn((on) => !on);
         case 'help':
           return setHelp((h) => !h);
         case 'select-next':
@@ -381,6 +452,8 @@ export function ImageWorkspace(p: WorkspaceProps) {
             fitRequest={fitRequest}
             onActivity={activity.record}
             onAim={prediction.aim}
+            onView={onView}
+            focusBox={focusBox}
             onPoint={(x, y, positive) => {
               markPrompt();
               dispatch({ type: 'point', x, y, positive });
@@ -394,6 +467,11 @@ export function ImageWorkspace(p: WorkspaceProps) {
             onStroke={(stroke) => dispatch({ type: 'stroke', stroke })}
           />
           {!p.embedding && <div className="stage-status" data-testid="embedding-loading">Preparing the image for segmentation…</div>}
+          {focusBadge && (
+            <div className={`focus-badge focus-${focusBadge.status}`} data-testid="focus-status" data-status={focusBadge.status} role="status">
+              {focusBadge.text}
+            </div>
+          )}
           {help && <HelpOverlay onClose={() => setHelp(false)} extra={p.labels.length > 0 ? LABEL_SHORTCUTS : []} />}
         </div>
         <div className="annotate-status" data-testid="annotate-status">
@@ -401,6 +479,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
             {current.area > 0 ? `mask: ${current.area} px` : 'no mask yet'}
             {chosen ? ` · IoU ${chosen.predictedIou.toFixed(2)}` : ''}
             {editing ? ' · fixing a saved mask (brush, eraser, or click to re-prompt from it)' : ''}
+            {sessionActive && focus ? ' · in the focus view' : ''}
           </span>
           <span className="muted">{prompts.clicks === 1 ? '1 click' : `${prompts.clicks} clicks`}</span>
           {activity.slow && (

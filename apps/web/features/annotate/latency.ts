@@ -49,3 +49,6 @@ export const EMBEDDING_HANDOVER = 'annotate:embedding-handover';
 /** The pointer rested and the decode of a click there started early; the click then used it. */
 export const AIM = 'annotate:aim';
 export const AIMED_HIT = 'annotate:aimed-hit';
+
+/** The focus view: the zoomed-in region cut from the image, embedded in the worker (encoder + prelude). */
+export const FOCUS_EMBED = 'annotate:focus-embed';

@@ -5,13 +5,16 @@
 // saved mask starts from it (its low-res form as mask_input, and its box), so clicks refine it.
 // Aiming: when the pointer rests on the image, the decode of "a positive click here" starts before
 // the click (`aim`); the click then finds its masks ready (or on their way) instead of asking anew.
-import type { BinaryMask, BoxXyxy, SamPoint } from '@dataengine/segment';
+// In a focus view (focus-region.ts) the decode runs in the region's frame on its own embedding, and
+// the masks are pasted into the image's display frame; everything past this hook sees that frame.
+import type { BinaryMask, BoxXyxy, PredictedMask, SamPoint } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { AIM, AIMED_HIT, markClickStage, timeDecode } from './latency';
 import { currentOverlay } from './use-current-mask';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import type { ScreenCandidate } from './lib/draft-mask';
+import { pasteMask, type FocusRegion } from './lib/focus-region';
 import { isAmbiguous } from './lib/prompt-reducer';
 import type { WorkerEmbedding } from './use-image-embedding';
 
@@ -21,11 +24,15 @@ export interface Decoded {
   points: readonly SamPoint[];
   box: BoxXyxy | null;
   candidates: Candidate[];
+  /** the embedding the candidates were decoded on (their logits are in its frame); null for a restored draft (the image's frame) */
+  embeddingId?: string | null;
 }
 
-/** `prev` + more points, same box: the previous mask is a good prior for the new one. */
-function isRefinement(prev: Decoded | null, points: readonly SamPoint[], box: BoxXyxy | null): prev is Decoded {
+/** `prev` + more points, same box, same embedding: the previous mask is a good prior for the new one. */
+function isRefinement(prev: Decoded | null, points: readonly SamPoint[], box: BoxXyxy | null, embeddingId: string | undefined, focused: boolean): prev is Decoded {
   if (!prev || prev.box !== box || points.length <= prev.points.length) return false;
+  // a restored draft's logits are in the image's frame; a focus view's in its region's
+  if (prev.embeddingId ? prev.embeddingId !== embeddingId : focused) return false;
   return prev.points.every((p, i) => p === points[i]);
 }
 
@@ -51,11 +58,33 @@ function arrayId(a: Float32Array | null | undefined): number {
 /** Aimed decodes kept (the newest few: the pointer rests on one object at a time; positive and negative). */
 const AIMED_KEEP = 4;
 
-/** Points and box in image pixels; decoded in `frame` (display-frame.ts), so masks come back at its size. */
+/** Each decode's masks as shown, made once (an aimed decode's pasted mask is the one its click shows: its overlay is ready). */
+const screenOf = new WeakMap<readonly PredictedMask[], Candidate[]>();
+
+/** The decoder's masks as the tool shows them: in the display frame (pasted there from a focus region). */
+function screenCandidates(masks: readonly PredictedMask[], frame: DisplayFrame, display: DisplayFrame, region: FocusRegion | null): Candidate[] {
+  const known = screenOf.get(masks);
+  if (known) return known;
+  const made = masks.map((m): Candidate => {
+    const scores = { channel: m.channel, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits };
+    if (!region) return { ...scores, mask: m.mask, area: m.area };
+    const pasted = pasteMask(m.mask, frame, display);
+    return { ...scores, mask: pasted.mask, area: pasted.area, focus: { region, mask: m.mask } };
+  });
+  screenOf.set(masks, made);
+  return made;
+}
+
+/**
+ * Points and box in image pixels; decoded in `frame` on `embedding` — the image's display frame
+ * (display-frame.ts), or a focus `region`'s frame — and shown in `display`.
+ */
 export function useMaskPrediction(
   client: SamWorkerClient | null,
   embedding: WorkerEmbedding | null,
   frame: DisplayFrame,
+  display: DisplayFrame,
+  region: FocusRegion | null,
   points: readonly SamPoint[],
   box: BoxXyxy | null,
   candidate: number,
@@ -82,7 +111,7 @@ export function useMaskPrediction(
   const request = useCallback(
     (pts: readonly SamPoint[], bx: BoxXyxy | null) => {
       const prev = latest.current;
-      const maskInput = isRefinement(prev, pts, bx) ? (prev.candidates[shown.current] ?? prev.candidates[0])?.lowResLogits : seed?.maskInput;
+      const maskInput = isRefinement(prev, pts, bx, embeddingId, region !== null) ? (prev.candidates[shown.current] ?? prev.candidates[0])?.lowResLogits : seed?.maskInput;
       // one click on a saved mask is not ambiguous: the mask says which object is meant
       const multimask = !seed && isAmbiguous({ points: [...pts], box: bx, strokes: [] });
       const promptBox = bx ?? seed?.box ?? null;
@@ -97,7 +126,7 @@ export function useMaskPrediction(
       const key = JSON.stringify([embeddingId, prompt.points, prompt.box, arrayId(maskInput), multimask]);
       return { prompt, multimask, key };
     },
-    [embeddingId, frame, seed],
+    [embeddingId, frame, seed, region],
   );
 
   // a layout effect: a click whose aimed decode has finished gets its masks in the same commit, so
@@ -119,9 +148,9 @@ export function useMaskPrediction(
     const show = (result: DecodeResult) => {
       if (gen !== generation.current) return; // a newer prompt is on its way
       markClickStage('annotate:click-decoded');
-      const candidates = result.masks.map((m): Candidate => ({ channel: m.channel, mask: m.mask, area: m.area, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits }));
+      const candidates = [...screenCandidates(result.masks, frame, display, region)];
       candidates.sort((a, b) => b.predictedIou - a.predictedIou);
-      const next = { points, box, candidates };
+      const next = { points, box, candidates, embeddingId };
       latest.current = next;
       setDecoded(next);
       setError(null);
@@ -131,7 +160,7 @@ export function useMaskPrediction(
     timeDecode(early ?? client.decode(embeddingId, prompt, { multimask }))
       .then(show)
       .catch((e: Error) => gen === generation.current && setError(`the decoder failed: ${e.message}`));
-  }, [client, embeddingId, points, box, request]);
+  }, [client, embeddingId, points, box, request, frame, display, region]);
 
   /**
    * The pointer rests at (x, y) (image pixels): decode "a positive click here" ahead of the click
@@ -153,7 +182,10 @@ export function useMaskPrediction(
           (r) => {
             settled.current.set(call, r);
             // the mask the click would show first, painted ahead too (while the pointer still rests there)
-            if (gen === aimGeneration.current && r.masks.length > 0) currentOverlay(r.masks.reduce((a, b) => (b.predictedIou > a.predictedIou ? b : a)).mask);
+            if (gen === aimGeneration.current && r.masks.length > 0) {
+              const shown = screenCandidates(r.masks, frame, display, region);
+              currentOverlay(shown.reduce((a, b) => (b.predictedIou > a.predictedIou ? b : a)).mask);
+            }
           },
           () => aimed.current.delete(key),
         );
@@ -171,7 +203,7 @@ export function useMaskPrediction(
         () => undefined,
       );
     },
-    [client, embeddingId, points, box, seed, request],
+    [client, embeddingId, points, box, seed, request, frame, display, region],
   );
 
   const prompted = points.length > 0 || box !== null;

@@ -23,7 +23,7 @@ export function matchBinaryRoute(method: string, pathname: string): ((deps: ApiD
   const embedding = EMBEDDING_ROUTE.exec(pathname);
   if (embedding && method === 'GET') return (deps, req, res, url) => handleEmbedding(deps, req, res, url, imageIdParam(embedding[1]!));
   const checkpointFile = CHECKPOINT_FILE_ROUTE.exec(pathname);
-  if (checkpointFile && method === 'GET') return (deps, req, res) => handleCheckpointFile(deps, req, res, checkpointFile[1]!, checkpointFile[2]!);
+  if (checkpointFile && (method === 'GET' || method === 'HEAD')) return (deps, req, res) => handleCheckpointFile(deps, req, res, checkpointFile[1]!, checkpointFile[2]!);
   return null;
 }
 
@@ -54,15 +54,23 @@ async function handleEmbedding(deps: ApiDeps, req: IncomingMessage, res: ServerR
   await streamBlob(deps, found.blobKey, res, 200, { ...headers, 'Content-Length': found.byteSize });
 }
 
-/** Model files for the browser's decoder; immutable (content-addressed bundles), so cached forever. */
+/**
+ * Model files for the browser's decoder (and its encoder, for the focus view); immutable
+ * (content-addressed bundles), so cached forever. HEAD tells a file's size before it is fetched.
+ */
 async function handleCheckpointFile(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, checkpointId: string, file: string): Promise<void> {
   const actor = await authenticateSession(deps, readSessionToken(req));
   const { key, etag } = await checkpointFileKey(deps, actor, { checkpointId, file });
   const stat = await deps.blobs.stat(key);
   if (!stat) throw new AppError('NOT_FOUND', `checkpoint ${checkpointId} has no ${file}`);
-  const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable', 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' };
+  // X-File-Size: the size survives proxies that recompute or drop Content-Length on a HEAD
+  const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable', 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'X-File-Size': String(stat.size) };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers).end();
+    return;
+  }
+  if (req.method === 'HEAD') {
+    res.writeHead(200, { ...headers, 'Content-Length': stat.size }).end();
     return;
   }
   await streamBlob(deps, key, res, 200, { ...headers, 'Content-Length': stat.size });

@@ -8,8 +8,12 @@ import type { SamWorkerRequest, SamWorkerResponse, SamWorkerResults } from './sa
 
 export type BackendFactory = (models: Partial<Record<ModelRole, ModelSource>>, runtime: WebRuntimeOptions) => InferenceBackend;
 
-/** How many embeddings the worker keeps (4 MiB each for SAM); the least recently used goes first. */
-export const WORKER_EMBEDDING_SLOTS = 4;
+/**
+ * How many embeddings the worker keeps (4 MiB each for SAM); the least recently used goes first.
+ * The annotator tool holds up to 4: the image, the next one of the queue, and two focus views
+ * (the one on screen and the one a mask in progress was started in).
+ */
+export const WORKER_EMBEDDING_SLOTS = 6;
 
 /**
  * The worker's logic, free of any worker global: one predictor, a few embeddings by id, requests

@@ -4,7 +4,7 @@ import { displayFrame, fullResolutionMask, maskToLowResLogits, MASK_PROMPT_LOGIT
 
 describe('display frame', () => {
   it('is the image itself up to a long side of 1024, else the model frame (same point transform and crop)', () => {
-    expect(displayFrame(480, 360)).toEqual({ width: 480, height: 360, sx: 1, sy: 1, exact: true });
+    expect(displayFrame(480, 360)).toEqual({ width: 480, height: 360, sx: 1, sy: 1, exact: true, x0: 0, y0: 0 });
     const f = displayFrame(6000, 4000);
     expect([f.width, f.height, f.exact]).toEqual([1024, 683, false]);
     expect(decoderCropSize(f.height, f.width)).toEqual(decoderCropSize(4000, 6000)); // the graph crops the same region

@@ -13,21 +13,25 @@ export interface DisplayFrame {
   sy: number;
   /** true: the display is the image at full size (small images: nothing to upscale at accept). */
   exact: boolean;
+  /** The image pixel at the frame's origin: 0 for the whole image; a focus region's corner (focus-region.ts). */
+  x0: number;
+  y0: number;
 }
 
 /** Images whose long side exceeds this are decoded in the model frame. */
 export const FRAME_SIDE = 1024;
 
 export function displayFrame(width: number, height: number, frameSide: number = FRAME_SIDE): DisplayFrame {
-  if (Math.max(width, height) <= frameSide) return { width, height, sx: 1, sy: 1, exact: true };
+  if (Math.max(width, height) <= frameSide) return { width, height, sx: 1, sy: 1, exact: true, x0: 0, y0: 0 };
   const g = resizeLongestSide(height, width, frameSide);
-  return { width: g.resizedWidth, height: g.resizedHeight, sx: g.resizedWidth / width, sy: g.resizedHeight / height, exact: false };
+  return { width: g.resizedWidth, height: g.resizedHeight, sx: g.resizedWidth / width, sy: g.resizedHeight / height, exact: false, x0: 0, y0: 0 };
 }
 
-export const toDisplayPoint = (f: DisplayFrame, x: number, y: number): [number, number] => [x * f.sx, y * f.sy];
+/** Image pixels → the frame's pixels. */
+export const toDisplayPoint = (f: DisplayFrame, x: number, y: number): [number, number] => [(x - f.x0) * f.sx, (y - f.y0) * f.sy];
 
 export function toDisplayBox(f: DisplayFrame, box: BoxXyxy): BoxXyxy {
-  return [box[0] * f.sx, box[1] * f.sy, box[2] * f.sx, box[3] * f.sy];
+  return [(box[0] - f.x0) * f.sx, (box[1] - f.y0) * f.sy, (box[2] - f.x0) * f.sx, (box[3] - f.y0) * f.sy];
 }
 
 /** The full-resolution mask of one decoder channel: §1.5 on its low-res logits, then `> 0`. */

@@ -4,6 +4,7 @@
 // candidate's low-res logits are kept only for large images, whose saved mask is upscaled from them.
 import { compressRle, decodeRle, encodeMask, type BinaryMask } from '@dataengine/segment';
 import { z } from 'zod';
+import type { FocusRegion } from './focus-region';
 
 export const draftCandidateSchema = z.object({
   counts: z.string(),
@@ -28,7 +29,10 @@ export interface ScreenCandidate {
   area: number;
   predictedIou: number;
   stabilityScore: number;
+  /** in the frame it was decoded in: the image's, or a focus region's (`focus`) */
   lowResLogits: Float32Array;
+  /** made in a focus view: the region and the mask as decoded there (`mask` is it pasted into the image's frame) */
+  focus?: { region: FocusRegion; mask: BinaryMask };
 }
 
 function toBase64(values: Float32Array): string {
@@ -45,9 +49,13 @@ function fromBase64(text: string): Float32Array {
   return new Float32Array(bytes.buffer, 0, bytes.length >>> 2);
 }
 
-/** The candidates on screen → the draft's form (`keepLowRes`: large images). */
+/**
+ * The candidates on screen → the draft's form (`keepLowRes`: large images; not for a focus view's
+ * mask, whose logits are in the region's frame: a reload refines from its mask instead).
+ */
 export function encodeDraftMask(candidates: readonly ScreenCandidate[], chosen: number, keepLowRes: boolean): DraftMask {
   const shown = candidates[chosen] ?? candidates[0];
+  if (shown?.focus) keepLowRes = false;
   return {
     candidates: candidates.map((c) => {
       const rle = compressRle(encodeMask(c.mask));

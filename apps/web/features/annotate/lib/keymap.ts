@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the annotator tool: one table drives both the key handler and the help overlay.
 
-export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit' | 'select-next' | 'select-previous' | 'skip-image' | 'previous-image';
+export type Command = 'accept' | 'clear' | 'cycle' | 'undo' | 'redo' | 'delete' | 'submit' | 'brush' | 'eraser' | 'prompt-tool' | 'brush-smaller' | 'brush-larger' | 'help' | 'fit' | 'select-next' | 'select-previous' | 'skip-image' | 'previous-image' | 'focus';
 
 export interface KeyLike {
   key: string;
@@ -26,6 +26,7 @@ export const SHORTCUTS: { keys: string; command: Command; what: string }[] = [
   { keys: 'V', command: 'prompt-tool', what: 'back to clicks and boxes' },
   { keys: '[ / ]', command: 'brush-smaller', what: 'smaller / larger brush' },
   { keys: 'F', command: 'fit', what: 'fit the image to the window' },
+  { keys: 'Z', command: 'focus', what: 'focus view on / off: zoomed in, the model looks at the part on screen at full detail (on by default)' },
   { keys: '?', command: 'help', what: 'show or hide this help' },
 ];
 
@@ -69,6 +70,8 @@ export function commandForKey(e: KeyLike): Command | null {
       return 'brush-larger';
     case 'f':
       return 'fit';
+    case 'z':
+      return 'focus';
     case 'n':
       return 'select-next';
     case 'p':
