@@ -10,9 +10,11 @@
 //   candidates — after the first click the annotator cycles the three ambiguity candidates (Tab in
 //     the tool) when the top-ranked one misses the target: it stops at the first that reaches it,
 //     else views all and settles on the best (2–4 presses), and refines that one;
-//   zoom — objects up to --zoom-max-area px are segmented on a crop around them (the object's box
-//     grown by --zoom-margin of its side on each side, at least --zoom-min-side px), embedded on its
-//     own: one extra encoder pass per object, the mask pasted back.
+//   zoom — objects up to --zoom-max-area px are segmented in the annotator tool's focus view: the
+//     view zoomed to a window around the object (its box grown by --zoom-margin of its side on each
+//     side, at least --zoom-min-side px), that region embedded on its own (one extra encoder pass per
+//     object), the masks pasted back, and the whole image used instead once a mask runs into the
+//     region's edge (focusSegmenter, as the tool does).
 // Run: npm run bench:clicks -- [BUNDLE …] [--scenes studio|classic] [--images 20] [--seed 950000]
 //        [--size 512x384] [--target 0.85] [--max-clicks 8] [--min-area 100]
 //        [--zoom-max-area 1500] [--zoom-margin 1] [--zoom-min-side 128] [--json FILE]
@@ -23,6 +25,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   exclusiveBox,
+  focusRegion,
+  focusSegmenter,
   maskIou,
   nextClick,
   resizeLongestSide,
@@ -33,7 +37,9 @@ import {
   type ImageEmbedding,
   type RgbImage,
   type SamPredictor,
+  simulateClicks,
   sliceImage,
+  zoomWindow,
 } from '@dataengine/segment';
 import { closeAllBundles, openBundle } from '@dataengine/segment/node';
 import { generateScene, SCENE_VARIANTS, type SceneVariant } from '@dataengine/synth';
@@ -145,30 +151,18 @@ async function clickSession(predictor: SamPredictor, embedding: ImageEmbedding, 
   return { clicks: clicks.length, tabs, reached: iou >= target, best };
 }
 
-/** The zoom window around a mask (XYXY, exclusive ends): its box grown by `zoomMargin` of its longer side each way, square, at least `zoomMinSide`, inside the image. */
-function zoomWindow(mask: BinaryMask): [number, number, number, number] {
-  const [x0, y0, x1, y1] = exclusiveBox(mask)!;
-  const side = Math.max(zoomMinSide, (1 + 2 * zoomMargin) * Math.max(x1 - x0, y1 - y0));
-  const width = Math.min(mask.width, Math.round(side));
-  const height = Math.min(mask.height, Math.round(side));
-  const cx = Math.max(0, Math.min(mask.width - width, Math.round((x0 + x1 - 1) / 2 - width / 2)));
-  const cy = Math.max(0, Math.min(mask.height - height, Math.round((y0 + y1 - 1) / 2 - height / 2)));
-  return [cx, cy, cx + width, cy + height];
-}
-
-/** The window's part of a mask. */
-function cropMask(mask: BinaryMask, [x0, y0, x1, y1]: readonly number[]): BinaryMask {
-  const [width, height] = [x1! - x0!, y1! - y0!];
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) data.set(mask.data.subarray((y0! + y) * mask.width + x0!, (y0! + y) * mask.width + x1!), y * width);
-  return { width, height, data };
-}
-
-/** A mask of the window put back at its place in a `width × height` frame. */
-function pasteMask(m: BinaryMask, [x0, y0]: readonly number[], width: number, height: number): BinaryMask {
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < m.height; y++) data.set(m.data.subarray(y * m.width, (y + 1) * m.width), (y0! + y) * width + x0!);
-  return { width, height, data };
+/**
+ * The zoom variant as the annotator tool runs it (its focus view): the view zoomed to the object's
+ * window, that region embedded on its own, clicks decoded there and pasted back — and the whole
+ * image instead once a mask runs into the region's edge.
+ */
+async function focusSession(predictor: SamPredictor, image: RgbImage, embedding: ImageEmbedding, gt: BinaryMask): Promise<Session | null> {
+  const region = focusRegion(zoomWindow(exclusiveBox(gt)!, W, H, zoomMargin, zoomMinSide), W, H);
+  if (!region) return null;
+  const regional = await predictor.embedImage(sliceImage(image, [region.x0, region.y0, region.x0 + region.width, region.y0 + region.height]));
+  const run = await simulateClicks(focusSegmenter(predictor, embedding, region, regional), gt, maxClicks, (ious) => ious[ious.length - 1]! >= target);
+  const last = run.ious[run.ious.length - 1] ?? 0;
+  return { clicks: run.clicks.length, tabs: 0, reached: last >= target, best: Math.max(0, ...run.ious) };
 }
 
 const scenes = Array.from({ length: images }, (_, i) => generateScene({ seed: seed + i, width: W, height: H, variant }));
@@ -183,12 +177,7 @@ async function measure(dir: string): Promise<{ name: string; objects: ObjectRow[
       const same = (m: BinaryMask): number => maskIou(o.mask, m);
       const protocol = await clickSession(predictor, embedding, o.mask, same, false);
       const candidates = await clickSession(predictor, embedding, o.mask, same, true);
-      let zoom = protocol;
-      if (o.area <= zoomMaxArea) {
-        const c = zoomWindow(o.mask);
-        const cropped = await predictor.embedImage(sliceImage(image, c));
-        zoom = await clickSession(predictor, cropped, cropMask(o.mask, c), (m) => maskIou(o.mask, pasteMask(m, c, W, H)), false);
-      }
+      const zoom = (o.area <= zoomMaxArea && (await focusSession(predictor, image, embedding, o.mask))) || protocol;
       objects.push({ area: o.area, ceiling: resolutionCeiling(o.mask), protocol, candidates, zoom });
     }
   }

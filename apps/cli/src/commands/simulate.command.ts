@@ -34,7 +34,7 @@ const USAGE = `dataengine simulate [--scenes classic|studio=${D.scenes}] [--imag
          [--held-out-scenes N=${D.heldOutScenes} (never uploaded; each round's checkpoint is scored on them)]
          [--prefill KEY=VALUE]… (prefill run: boxScoreThreshold, predIouThresh, stabilityScoreThresh, maxMasksPerImage)
          [--autogen-preset sam-default|sa1b] [--autogen KEY=VALUE]… (AMG overrides; default pointsPerSide=${D.autogen.overrides.pointsPerSide})
-         [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--touch-up-iou X=${D.touchUpIou}|off] [--min-area PIXELS=${D.minObjectArea}]
+         [--target-iou X=${D.targetIou}] [--max-clicks N=${D.maxClicks}] [--touch-up-iou X=${D.touchUpIou}|off] [--min-area PIXELS=${D.minObjectArea}] [--focus-max-area PIXELS=${D.focusMaxArea} (smaller objects in the focus view; 0: off)]
          [--seconds-per-mask S=${D.time.secondsPerMask}] [--seconds-per-click S=${D.time.secondsPerClick}] [--seconds-per-review S=${D.time.secondsPerReview}]
          [--seconds-per-stroke S=${D.time.secondsPerStroke}] [--seconds-per-stroke-pixel S=${D.time.secondsPerStrokePixel}] (touch-up: per error region, per pixel of its half perimeter)
          [--size WxH=${D.width}x${D.height}] [--name PROJECT] [--workers N=1] [--timeout MINUTES=${D.waitTimeoutMs / 60_000}]
@@ -67,6 +67,7 @@ const FLAGS = {
   'max-clicks': { type: 'string' },
   'touch-up-iou': { type: 'string' },
   'min-area': { type: 'string' },
+  'focus-max-area': { type: 'string' },
   'seconds-per-mask': { type: 'string' },
   'seconds-per-click': { type: 'string' },
   'seconds-per-review': { type: 'string' },
@@ -174,6 +175,7 @@ export function parseSimulateArgs(args: string[]): { options: Omit<SimulationOpt
     maxClicks: parsePositiveInt(values['max-clicks'], '--max-clicks') ?? D.maxClicks,
     touchUpIou: touchUp === 'off' ? null : number(touchUp, 'touch-up-iou', D.touchUpIou, (n) => n > 0 && n <= 1),
     minObjectArea: parsePositiveInt(values['min-area'], '--min-area') ?? D.minObjectArea,
+    focusMaxArea: nonNegativeInt(values['focus-max-area'], 'focus-max-area', D.focusMaxArea),
     time: {
       secondsPerMask: number(values['seconds-per-mask'], 'seconds-per-mask', D.time.secondsPerMask),
       secondsPerClick: number(values['seconds-per-click'], 'seconds-per-click', D.time.secondsPerClick),

@@ -17,7 +17,7 @@ import { commandForKey, type Command } from './lib/keymap';
 import { LABEL_SHORTCUTS, labelKeyPick } from './lib/label-keys';
 import { LabelPicker } from './label-picker';
 import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
-import { clipBox, cropMask, focusGain, focusRegion, pasteMask, promptsInside, sameRegion, touchesRegionEdge, type FocusRegion } from './lib/focus-region';
+import { clipBox, cropMask, focusGain, focusRegion, focusSuits, maskArea, pasteMask, promptsInside, regionAtFullSize, sameRegion, touchesRegionEdge, type FocusRegion } from '@dataengine/segment';
 import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
 import { maskLock } from './lib/mask-lock';
 import { maskRows, type MaskRow } from './lib/mask-rows';
@@ -102,8 +102,7 @@ function decodedAtFullSize(chosen: Candidate, width: number, height: number): Bi
   const region = chosen.focus?.region;
   if (!region) return fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
   const inRegion = fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, region.width, region.height);
-  const at = (w: number, h: number, x0: number, y0: number): DisplayFrame => ({ width: w, height: h, sx: 1, sy: 1, exact: true, x0, y0 });
-  return pasteMask(inRegion, at(region.width, region.height, region.x0, region.y0), at(width, height, 0, 0)).mask;
+  return pasteMask(inRegion, regionAtFullSize(region), { width, height, sx: 1, sy: 1, x0: 0, y0: 0 }).mask;
 }
 
 /** A saved mask being fixed in a focus view: its part in the region as the mask prompt, its box cut to the region. */
@@ -151,10 +150,11 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const [fitRequest, setFitRequest] = useState(0);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [view, setView] = useState<MaskViewState>(DEFAULT_VIEW);
-  // the focus view: the region on screen when zoomed in, and the mask in progress's own (locked at its first prompt)
+  // the focus view: the region on screen when zoomed in, the mask in progress's own (locked at its
+  // first prompt), and whether that mask is made there (decided by its first whole-image mask's size)
   const [focusOn, setFocusOn] = useState(true);
   const [zoomRegion, setZoomRegion] = useState<FocusRegion | null>(null);
-  const [wholeImage, setWholeImage] = useState(false);
+  const [focusChoice, setFocusChoice] = useState<'undecided' | 'focus' | 'whole'>('undecided');
   const lockedFocus = useRef<ReadyFocus | null>(null);
   const activity = useActivity(restored?.activeMs ?? 0, p.task.projectId);
   const [restoredMasks] = useState(() => restoredDecode(restored, prompts, width, height));
@@ -167,21 +167,34 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const sessionActive = hasDecoderPrompt(prompts) || editing !== null;
   const focusView = useFocusEmbedding(p.client, p.image.bitmap, p.checkpointId, focusOn ? zoomRegion : null, p.focusSupport, sessionActive ? (lockedFocus.current?.embedding.embeddingId ?? null) : null);
   // until the first prompt the mask follows the view; from then on it stays in the frame it began in
-  if (!sessionActive) lockedFocus.current = focusView.status === 'ready' ? focusView : null;
+  if (!sessionActive) lockedFocus.current = focusView.status === 'ready' && sameRegion(focusView.region, focusOn ? zoomRegion : null) ? focusView : null;
   const locked = lockedFocus.current;
-  const focus =
-    locked && !wholeImage && locked.embedding.checkpointId === p.checkpointId && promptsInside(locked.region, prompts.points, prompts.box) && (!editing || promptsInside(locked.region, [], editing.seed.box)) ? locked : null;
+  const eligible =
+    locked !== null && locked.embedding.checkpointId === p.checkpointId && promptsInside(locked.region, prompts.points, prompts.box) && (!editing || promptsInside(locked.region, [], editing.seed.box));
+  // the focus view is for small objects: a saved mask being fixed says its size; a new mask's first
+  // prompt is decoded on the whole image, and that mask's size decides (the effect below)
+  const editingSuits = useMemo(() => editing !== null && focusSuits(maskArea(editing.full), width, height), [editing, width, height]);
+  const focus = eligible && (focusChoice === 'focus' || (focusChoice === 'undecided' && editingSuits)) ? locked : null;
   const seed = useMemo(() => (editing ? (focus ? seedInRegion(editing, focus.region) : editing.seed) : null), [editing, focus]);
   const prediction = useMaskPrediction(p.client, focus ? focus.embedding : p.embedding, focus ? focus.frame : frame, frame, focus ? focus.region : null, prompts.points, prompts.box, candidate, seed, restoredMasks);
   const candidates = prediction.candidates;
   const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
   const current = useCurrentMask(frame, chosen, editing, prompts.strokes);
+  // the first whole-image mask of a new mask made while zoomed in: a small object moves to the focus view
+  useEffect(() => {
+    if (focusChoice !== 'undecided' || !eligible || editing || !chosen || chosen.focus || prediction.pending) return;
+    setFocusChoice(focusSuits(chosen.area / (frame.sx * frame.sy), width, height) ? 'focus' : 'whole');
+  }, [focusChoice, eligible, editing, chosen, prediction.pending, frame, width, height]);
   // an object that runs past the focus region's edge would be cut off there: it is made on the whole image
   useEffect(() => {
     if (!focus || !chosen?.focus || !touchesRegionEdge(chosen.focus.mask, focus.region, width, height)) return;
-    setWholeImage(true);
+    setFocusChoice('whole');
     setNotice('the object runs past the zoomed-in view: it is segmented on the whole image');
   }, [focus, chosen, width, height]);
+  // each new mask decides again
+  useEffect(() => {
+    if (!sessionActive) setFocusChoice('undecided');
+  }, [sessionActive]);
   const onView = useCallback((visible: BoxXyxy) => setZoomRegion((prev) => {
     const next = focusRegion(visible, width, height);
     return sameRegion(prev, next) ? prev : next;
@@ -233,7 +246,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const clear = useCallback(() => {
     dispatch({ type: 'clear' });
     setEditing(null);
-    setWholeImage(false);
+    setFocusChoice('undecided');
     setCandidate(0);
     clientKey.current = newKey();
   }, []);
@@ -287,7 +300,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
       if (locked || row.maskId === null || row.version === null || row.sync !== 'saved') return;
       dispatch({ type: 'clear' });
       setCandidate(0);
-      setWholeImage(false);
+      setFocusChoice('undecided');
       clientKey.current = newKey();
       setEditing(editingFrom(row, row.version, frame, width, height));
     },

@@ -6,7 +6,8 @@ import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useEffect, useRef, useState } from 'react';
 import { FOCUS_EMBED } from './latency';
 import type { DisplayFrame } from './lib/display-frame';
-import { regionFrame, type FocusRegion } from './lib/focus-region';
+import type { FocusRegion } from '@dataengine/segment';
+import { regionFrame } from './lib/focus-region';
 import type { WorkerEmbedding } from './use-image-embedding';
 import type { FocusSupport } from './use-sam-worker';
 
@@ -78,5 +79,6 @@ export function useFocusEmbedding(client: SamWorkerClient | null, image: ImageBi
     }
   }, [client, current, keep]);
 
-  return view;
+  // no region asked for: off at once (the effect's own update lands a render later)
+  return region ? view : OFF;
 }

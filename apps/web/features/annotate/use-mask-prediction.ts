@@ -7,14 +7,14 @@
 // the click (`aim`); the click then finds its masks ready (or on their way) instead of asking anew.
 // In a focus view (focus-region.ts) the decode runs in the region's frame on its own embedding, and
 // the masks are pasted into the image's display frame; everything past this hook sees that frame.
-import type { BinaryMask, BoxXyxy, PredictedMask, SamPoint } from '@dataengine/segment';
+import { pasteMask, type BinaryMask, type BoxXyxy, type FocusRegion, type PredictedMask, type SamPoint } from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { AIM, AIMED_HIT, markClickStage, timeDecode } from './latency';
 import { currentOverlay } from './use-current-mask';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import type { ScreenCandidate } from './lib/draft-mask';
-import { pasteMask, type FocusRegion } from './lib/focus-region';
+
 import { isAmbiguous } from './lib/prompt-reducer';
 import type { WorkerEmbedding } from './use-image-embedding';
 

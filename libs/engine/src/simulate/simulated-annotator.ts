@@ -3,21 +3,30 @@
 // paper's interactive protocol (§7.1: first click farthest from the boundary, each next one at the
 // centre of the largest error region, the previous low-res logits fed back) until the mask reaches
 // the target IoU or the click budget, then touches the mask up with brush and eraser (touch-up.ts).
+// Small objects are segmented as the tool's focus view does it: zoomed in, on the region's own
+// embedding (focusSegmenter), with the same move to the whole image when a mask reaches its edge.
 // Masks are saved and images submitted through the use cases.
 import type { TaskDto } from '@dataengine/contracts';
 import {
   compressRle,
   decodeRle,
   encodeMask,
+  exclusiveBox,
   float16ToFloat32,
+  focusRegion,
+  focusSegmenter,
+  maskArea,
   maskIou,
   predictorSegmenter,
   rleIou,
   simulateClicks,
+  sliceImage,
+  zoomWindow,
   type BinaryMask,
   type Click,
   type ImageEmbedding,
   type InteractiveSegmenter,
+  type RgbImage,
   type SamPredictor,
 } from '@dataengine/segment';
 import { openBundle } from '@dataengine/segment/node';
@@ -26,6 +35,7 @@ import { checkpointDir } from '../checkpoints/checkpoint-registry';
 import { lookupEmbedding } from '../embeddings/embedding-access';
 import type { EngineDeps } from '../engine-deps';
 import { deleteMask, listMasks, saveMask } from '../masks/masks';
+import { loadImagePixels, loadStageImage } from '../stages/stage-inputs';
 import { requestNextTask, submitTask } from '../tasks/task-queue';
 import { modelledMaskSeconds, type SimulationOptions, type SimulatedStage } from './simulation-options';
 import type { GroundTruthObject, SimulationScene } from './simulation-scenes';
@@ -76,6 +86,8 @@ interface OpenedImage {
   checkpointId: string;
   predictor: SamPredictor;
   embedding: ImageEmbedding;
+  /** The image's pixels as the browser has them, for focus views (loaded on the first one). */
+  pixels(): Promise<RgbImage>;
 }
 
 /** What the annotation tool does on opening an image: fetch its embedding (waiting for the embed job) and the decoder. */
@@ -95,7 +107,25 @@ async function openImage(ctx: AnnotatorContext, actor: Actor, imageId: number): 
   // copy: a Buffer's offset need not be 2-byte aligned
   const half = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const embedding: ImageEmbedding = { tensor: { data: float16ToFloat32(half), dims: ready.shape }, imageHeight: ready.image.height, imageWidth: ready.image.width };
-  return { checkpointId: checkpoint.id, predictor, embedding };
+  let pixels: Promise<RgbImage> | null = null;
+  const loadPixels = () => (pixels ??= loadStageImage(deps, imageId).then((image) => loadImagePixels(deps, image)));
+  return { checkpointId: checkpoint.id, predictor, embedding, pixels: loadPixels };
+}
+
+/**
+ * The segmenter for an object: small objects (up to focusMaxArea) the annotator zooms in on, and the
+ * tool's focus view then decides as it does in the browser (focusSegmenter); others the whole image.
+ */
+async function segmenterFor(opened: OpenedImage, gt: BinaryMask, options: SimulationOptions): Promise<InteractiveSegmenter<Float32Array>> {
+  const whole = predictorSegmenter(opened.predictor, opened.embedding);
+  if (options.focusMaxArea <= 0) return whole;
+  const box = exclusiveBox(gt);
+  if (!box) return whole;
+  if (maskArea(gt) > options.focusMaxArea) return whole; // the annotator zooms in on small objects
+  const region = focusRegion(zoomWindow(box, gt.width, gt.height), gt.width, gt.height);
+  if (!region) return whole;
+  const regional = await opened.predictor.embedImage(sliceImage(await opened.pixels(), [region.x0, region.y0, region.x0 + region.width, region.y0 + region.height]));
+  return focusSegmenter(opened.predictor, opened.embedding, region, regional);
 }
 
 interface ClickSession {
@@ -107,7 +137,7 @@ interface ClickSession {
 
 /** Clicks on one object until the target IoU or the click budget. */
 async function clickObject(opened: OpenedImage, gt: BinaryMask, options: SimulationOptions): Promise<ClickSession> {
-  const model = predictorSegmenter(opened.predictor, opened.embedding);
+  const model = await segmenterFor(opened, gt, options);
   let best: { mask: BinaryMask; iou: number } | null = null;
   const tracked: InteractiveSegmenter<Float32Array> = {
     async predict(clicks, previous) {

@@ -84,6 +84,12 @@ export interface SimulationOptions {
   touchUpIou: number | null;
   /** Ground-truth objects smaller than this (pixels) are too small to bother with. */
   minObjectArea: number;
+  /**
+   * Objects up to this many pixels are segmented in the tool's focus view: the annotator zooms to
+   * the object (its box grown by its longer side each way, at least 128 px) and the clicks decode on
+   * that region's own embedding (focusSegmenter); 0: always on the whole image.
+   */
+  focusMaxArea: number;
   time: TimeModel;
   /** Built-in bundle registered as the active checkpoint when none is active. */
   modelDir: string;
@@ -135,6 +141,9 @@ export const SIMULATION_DEFAULTS = {
   maxClicks: 8,
   touchUpIou: 0.97,
   minObjectArea: 100,
+  // objects up to 1500 px: the size where bench:clicks measured the zoom's gain (−18 % clicks with
+  // a retrained checkpoint, trainer/README.md); larger objects do worse upscaled
+  focusMaxArea: 1500,
   time: DEFAULT_TIME_MODEL,
   waitTimeoutMs: 30 * 60_000,
 } satisfies Omit<SimulationOptions, 'modelDir'>;
@@ -180,6 +189,7 @@ export function validateSimulationOptions(options: Omit<SimulationOptions, 'mode
   int(options.valEvery, 0, 'val-every');
   int(options.maxClicks, 1, 'max-clicks');
   int(options.minObjectArea, 1, 'min-area');
+  int(options.focusMaxArea, 0, 'focus-max-area');
   int(options.seed, 0, 'seed');
   if (options.width * options.height > 4096 * 4096) bad(`images of ${options.width}×${options.height} are too large for a simulation; use at most 4096×4096`);
   for (const [name, f] of [['stage1 fraction', options.stage1Fraction], ['stage2 fraction', options.stage2Fraction]] as const) {

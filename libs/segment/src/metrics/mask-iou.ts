@@ -20,3 +20,10 @@ export function maskIou(a: BinaryMask, b: BinaryMask): number {
 export function meanIou(ious: readonly number[]): number {
   return ious.length === 0 ? NaN : ious.reduce((s, v) => s + v, 0) / ious.length;
 }
+
+/** Pixels set in a binary mask. */
+export function maskArea(mask: BinaryMask): number {
+  let n = 0;
+  for (let i = 0; i < mask.data.length; i++) n += mask.data[i]!;
+  return n;
+}

@@ -13,3 +13,21 @@ export { decoderOutputs, SAM_PIPELINE, SamPredictor, type DecodeOptions, type De
 export { maskAnnotation, type MaskAnnotation } from './mask-record';
 export { tensorFromNpy, tensorToNpy } from './npy-embedding';
 export { resizeBilinearHalfPixel, upscaleLowResLogits } from './mask-upscale';
+export {
+  clipBox,
+  cropMask,
+  FOCUS_MAX_FRAME_AREA,
+  FOCUS_MIN_GAIN,
+  FOCUS_MIN_SIDE,
+  focusGain,
+  focusRegion,
+  focusSuits,
+  pasteMask,
+  promptsInside,
+  regionAtFullSize,
+  sameRegion,
+  touchesRegionEdge,
+  zoomWindow,
+  type FocusRegion,
+  type MaskFrame,
+} from './focus-region';

@@ -4,7 +4,7 @@
 // candidate's low-res logits are kept only for large images, whose saved mask is upscaled from them.
 import { compressRle, decodeRle, encodeMask, type BinaryMask } from '@dataengine/segment';
 import { z } from 'zod';
-import type { FocusRegion } from './focus-region';
+import type { FocusRegion } from '@dataengine/segment';
 
 export const draftCandidateSchema = z.object({
   counts: z.string(),

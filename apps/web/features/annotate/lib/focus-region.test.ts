@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { BinaryMask } from '@dataengine/segment';
+import { pasteMask, type BinaryMask } from '@dataengine/segment';
 import { displayFrame, toDisplayBox, toDisplayPoint } from './display-frame';
-import { clipBox, cropMask, focusGain, focusRegion, pasteMask, promptsInside, regionFrame, sameRegion, touchesRegionEdge } from './focus-region';
+import { regionFrame } from './focus-region';
 
-function rect(width: number, height: number, x0: number, y0: number, x1: number, y1: number): BinaryMask {
-  const data = new Uint8Array(width * height);
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * width + x] = 1;
-  return { width, height, data };
-}
-
-describe('focus region', () => {
-  it('is the visible part of the image once the view shows at most 1/1.5 of its long side', () => {
-    expect(focusRegion([-50, -40, 700, 500], 640, 480)).toBeNull(); // the whole image on screen
-    expect(focusRegion([0, 0, 500, 300], 640, 480)).toBeNull(); // 500 px of 640: gain 1.28
-    expect(focusRegion([100.4, 50.6, 300.2, 200.9], 640, 480)).toEqual({ x0: 100, y0: 50, width: 201, height: 151 });
-    expect(focusRegion([600, -20, 900, 100], 640, 480)).toEqual({ x0: 592, y0: 0, width: 48, height: 100 }); // cut to the image, then at least 48 px
-    expect(focusRegion([700, 10, 800, 50], 640, 480)).toBeNull(); // beside the image
-    expect(focusRegion([300, 200, 310, 205], 640, 480)).toEqual({ x0: 281, y0: 179, width: 48, height: 48 }); // a deep zoom: 48 px around its centre
-    const r = focusRegion([100, 50, 300, 200], 640, 480)!;
-    expect(focusGain(r, 640, 480)).toBeCloseTo(3.2);
-    expect(sameRegion(r, { ...r })).toBe(true);
-    expect(sameRegion(r, { ...r, x0: 101 })).toBe(false);
-  });
-
+describe('focus region frame', () => {
   it('maps image pixels into the region frame, and large regions into their 1024 model frame', () => {
     const f = regionFrame({ x0: 100, y0: 50, width: 200, height: 150 });
     expect([f.width, f.height, f.exact]).toEqual([200, 150, true]);
@@ -33,45 +14,16 @@ describe('focus region', () => {
     expect(toDisplayPoint(big, 2024, 1536)).toEqual([512, 768]);
   });
 
-  it('pastes a region mask back into the image frame and into a downscaled display frame', () => {
-    const region = { x0: 100, y0: 50, width: 200, height: 150 };
-    const inRegion = rect(200, 150, 20, 30, 60, 50); // image (120..160, 80..100)
-    const pasted = pasteMask(inRegion, regionFrame(region), displayFrame(640, 480));
-    expect(pasted.area).toBe(40 * 20);
-    expect(pasted.mask.data[80 * 640 + 120]).toBe(1);
-    expect(pasted.mask.data[79 * 640 + 120]).toBe(0);
-    expect(pasted.mask.data[99 * 640 + 159]).toBe(1);
-    expect(pasted.mask.data[100 * 640 + 159]).toBe(0);
-    // a 4000×3000 image shown in its 1024×768 frame: the same object at 0.256 scale
-    const display = displayFrame(4000, 3000);
-    const big = { x0: 1000, y0: 1000, width: 400, height: 300 };
-    const obj = rect(400, 300, 100, 100, 300, 200); // image (1100..1300, 1100..1200)
-    const small = pasteMask(obj, regionFrame(big), display);
-    expect(small.area).toBeGreaterThan(51 * 25 - 60);
-    expect(small.area).toBeLessThan(52 * 26 + 60);
-    expect(small.mask.data[Math.round(1150 * display.sy) * display.width + Math.round(1200 * display.sx)]).toBe(1);
-    // and back at full size, as an accepted mask is made
-    const full = pasteMask(obj, { width: 400, height: 300, sx: 1, sy: 1, exact: true, x0: 1000, y0: 1000 }, { width: 4000, height: 3000, sx: 1, sy: 1, exact: true, x0: 0, y0: 0 });
-    expect(full.area).toBe(200 * 100);
-    expect(cropMask(full.mask, big).data).toEqual(obj.data);
-  });
-
-  it('tells an object cut off by the region from one inside it (image edges do not count)', () => {
-    const region = { x0: 100, y0: 50, width: 200, height: 150 };
-    expect(touchesRegionEdge(rect(200, 150, 20, 30, 60, 50), region, 640, 480)).toBe(false);
-    expect(touchesRegionEdge(rect(200, 150, 150, 30, 200, 50), region, 640, 480)).toBe(true); // runs into the right edge
-    expect(touchesRegionEdge(rect(200, 150, 20, 0, 60, 10), region, 640, 480)).toBe(true); // the top edge
-    expect(touchesRegionEdge(rect(200, 150, 199, 10, 200, 12), region, 640, 480)).toBe(false); // 2 stray pixels
-    const corner = { x0: 0, y0: 0, width: 200, height: 150 }; // the image's own corner
-    expect(touchesRegionEdge(rect(200, 150, 0, 0, 60, 50), corner, 640, 480)).toBe(false);
-  });
-
-  it('keeps prompts inside the region or says they are not, and clips boxes', () => {
-    const region = { x0: 100, y0: 50, width: 200, height: 150 };
-    expect(promptsInside(region, [{ x: 120, y: 60, label: 1 }], null)).toBe(true);
-    expect(promptsInside(region, [{ x: 120, y: 60, label: 1 }, { x: 320, y: 60, label: 0 }], null)).toBe(false);
-    expect(promptsInside(region, [], [90, 60, 200, 100])).toBe(false);
-    expect(clipBox([90, 60, 200, 100], region)).toEqual([100, 60, 200, 100]);
-    expect(clipBox([0, 0, 50, 40], region)).toBeNull();
+  it('a mask decoded in a large region frame lands in place in a large image display frame', () => {
+    const display = displayFrame(6000, 4000); // 1024×683
+    const region = regionFrame({ x0: 2000, y0: 1000, width: 2048, height: 1536 }); // 1024×768, half scale
+    const data = new Uint8Array(region.width * region.height);
+    for (let y = 100; y < 200; y++) for (let x = 300; x < 500; x++) data[y * region.width + x] = 1; // image (2600..3000, 1200..1400)
+    const mask: BinaryMask = { width: region.width, height: region.height, data };
+    const { mask: shown } = pasteMask(mask, region, display);
+    const [u, v] = toDisplayPoint(display, 2800, 1300).map(Math.floor) as [number, number];
+    expect(shown.data[v * display.width + u]).toBe(1);
+    const [u2, v2] = toDisplayPoint(display, 2500, 1300).map(Math.floor) as [number, number];
+    expect(shown.data[v2 * display.width + u2]).toBe(0);
   });
 });

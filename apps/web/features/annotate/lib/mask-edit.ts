@@ -52,11 +52,7 @@ export function composeMask(base: BinaryMask | null, width: number, height: numb
   return mask;
 }
 
-export function maskArea(mask: BinaryMask): number {
-  let n = 0;
-  for (let i = 0; i < mask.data.length; i++) n += mask.data[i]!;
-  return n;
-}
+export { maskArea } from '@dataengine/segment';
 
 /** Distinct, colour-blind-friendly-ish hues for saved masks (Okabe–Ito order, then repeats). */
 export const MASK_COLOURS: readonly [number, number, number][] = [
