@@ -63,6 +63,8 @@ export interface SimulatedMask {
   checkpointId: string | null;
   /** Whether the model's mask reached the target IoU within the click budget. */
   reachedTarget: boolean;
+  /** A small object zoomed in on: made in the focus view's region, or moved to the whole image; null when not zoomed. */
+  focus: 'region' | 'whole-image' | null;
 }
 
 export interface AnnotatedImage {
@@ -116,7 +118,7 @@ async function openImage(ctx: AnnotatorContext, actor: Actor, imageId: number): 
  * The segmenter for an object: small objects (up to focusMaxArea) the annotator zooms in on, and the
  * tool's focus view then decides as it does in the browser (focusSegmenter); others the whole image.
  */
-async function segmenterFor(opened: OpenedImage, gt: BinaryMask, options: SimulationOptions): Promise<InteractiveSegmenter<Float32Array>> {
+async function segmenterFor(opened: OpenedImage, gt: BinaryMask, options: SimulationOptions): Promise<InteractiveSegmenter<Float32Array> & { onWholeImage?(): boolean }> {
   const whole = predictorSegmenter(opened.predictor, opened.embedding);
   if (options.focusMaxArea <= 0) return whole;
   const box = exclusiveBox(gt);
@@ -133,6 +135,7 @@ interface ClickSession {
   mask: BinaryMask | null;
   iou: number;
   clicks: Click[];
+  focus: SimulatedMask['focus'];
 }
 
 /** Clicks on one object until the target IoU or the click budget. */
@@ -150,7 +153,8 @@ async function clickObject(opened: OpenedImage, gt: BinaryMask, options: Simulat
   const run = await simulateClicks(tracked, gt, options.maxClicks, (ious) => ious[ious.length - 1]! >= options.targetIou);
   const kept = best as { mask: BinaryMask; iou: number } | null;
   const empty = kept === null || !kept.mask.data.includes(1);
-  return { mask: empty ? null : kept.mask, iou: empty ? 0 : kept.iou, clicks: run.clicks };
+  const focus = model.onWholeImage ? (model.onWholeImage() ? 'whole-image' : 'region') : null;
+  return { mask: empty ? null : kept.mask, iou: empty ? 0 : kept.iou, clicks: run.clicks, focus };
 }
 
 /** Segments the given objects with clicks and saves one manual mask per object. */
@@ -204,6 +208,7 @@ async function segmentObjects(
       touchUpMs,
       checkpointId: opened.checkpointId,
       reachedTarget: session.iou >= ctx.options.targetIou,
+      focus: session.focus,
     });
   }
   return { masks, activeMs, abandoned };
@@ -252,7 +257,7 @@ export async function annotateSemiAutomatic(ctx: AnnotatorContext, actor: Actor,
   for (const [mi, m] of prefill.entries()) {
     const kept = keptMask.get(mi);
     if (kept) {
-      masks.push({ stage: 2, round, imageId, instanceId: scene.objects[kept.object]!.instanceId, maskId: m.id, provenance: 'prefill', iou: kept.iou, modelIou: kept.iou, clicks: 0, strokes: 0, activeMs: 0, touchUpMs: 0, checkpointId: m.checkpointId, reachedTarget: true });
+      masks.push({ stage: 2, round, imageId, instanceId: scene.objects[kept.object]!.instanceId, maskId: m.id, provenance: 'prefill', iou: kept.iou, modelIou: kept.iou, clicks: 0, strokes: 0, activeMs: 0, touchUpMs: 0, checkpointId: m.checkpointId, reachedTarget: true, focus: null });
     } else {
       await deleteMask(ctx.deps, actor, { maskId: m.id, version: m.version });
     }

@@ -36,6 +36,8 @@ export interface SimulationRow {
   objects: number;
   /** Objects clicked on without getting a non-empty mask (not saved). */
   abandoned: number;
+  /** Clicked masks of small objects the annotator zoomed in on (focusMaxArea), and how many of those the focus view made (the rest moved to the whole image). */
+  focus?: { zoomed: number; inRegion: number };
   checkpoints: CheckpointRef[];
   prefill?: { masks: number; kept: number; deleted: number };
   /** Stage 1: mIoU@1 of the round's checkpoint on the never-uploaded held-out scenes. */
@@ -123,6 +125,7 @@ export function annotationRow(input: {
     reachedTarget: clicked.length > 0 ? clicked.filter((m) => m.reachedTarget).length / clicked.length : null,
     objects: input.objects,
     abandoned: input.abandoned,
+    focus: { zoomed: clicked.filter((m) => m.focus !== null).length, inRegion: clicked.filter((m) => m.focus === 'region').length },
     checkpoints: [...input.checkpoints],
     ...(input.prefill ? { prefill: input.prefill } : {}),
     wallSeconds: input.wallSeconds,
@@ -212,6 +215,11 @@ export function loopSummary(report: SimulationReport): string[] {
   if (first && last && first !== last && first.clicksPerMask !== null && last.clicksPerMask !== null && first.secondsPerMask !== null && last.secondsPerMask !== null) {
     const change = (100 * (last.clicksPerMask - first.clicksPerMask)) / first.clicksPerMask;
     lines.push(`loop: clicks/mask ${first.clicksPerMask.toFixed(2)} → ${last.clicksPerMask.toFixed(2)} (${signed(change, 0)} %), s/mask ${first.secondsPerMask.toFixed(1)} → ${last.secondsPerMask.toFixed(1)} (round ${first.round} → ${last.round})`);
+  }
+  const zoomed = rounds.reduce((s, r) => s + (r.focus?.zoomed ?? 0), 0);
+  if (zoomed > 0) {
+    const inRegion = rounds.reduce((s, r) => s + (r.focus?.inRegion ?? 0), 0);
+    lines.push(`focus view: ${zoomed} small objects (≤ ${report.options.focusMaxArea} px) zoomed in on in stage 1; ${inRegion} made in the zoomed region, ${zoomed - inRegion} on the whole image (their first mask was not small, or reached the region's edge)`);
   }
   return lines;
 }
