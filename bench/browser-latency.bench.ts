@@ -5,8 +5,11 @@
 //   (b) a SAM ViT-B-shaped bundle from the trainer (`export --arch sam-vit-b --random-init`),
 //       promoted while the tool is open (the tool switches live)
 // and "new image after a prefetch miss": embedding fetch + parse + hand-over + first decode, for
-// images another annotator took just before (so the tool's prefetch of them was wasted).
-// Run: npm run bench:browser   (BENCH_CLICKS=100, BENCH_NEW_IMAGES=8, BENCH_SAM_BUNDLE=DIR to reuse an export,
+// images another annotator took just before (so the tool's prefetch of them was wasted); and the
+// focus view with the default model: zoomed in at BENCH_FOCUS_VIEWS places (a third of the image
+// across), the visible region cut from the image and embedded in the browser by the checkpoint's
+// encoder, until the badge says the focus view is ready.
+// Run: npm run bench:browser   (BENCH_CLICKS=100, BENCH_NEW_IMAGES=8, BENCH_FOCUS_VIEWS=8, BENCH_SAM_BUNDLE=DIR to reuse an export,
 //      BENCH_SAM=0 to leave (b) out, BENCH_IMAGE=1500x1000)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { createTestEnv, makeProject, makeUser, REPO_ROOT, startEnvStack, synthet
 const CLICKS = Number(process.env['BENCH_CLICKS'] ?? 100);
 const WITH_SAM = process.env['BENCH_SAM'] !== '0';
 const NEW_IMAGES = Number(process.env['BENCH_NEW_IMAGES'] ?? 8);
+const FOCUS_VIEWS = Number(process.env['BENCH_FOCUS_VIEWS'] ?? 8);
 const [IMAGE_W, IMAGE_H] = (process.env['BENCH_IMAGE'] ?? '1500x1000').split('x').map(Number) as [number, number];
 
 const pct = (xs: number[], q: number) => {
@@ -95,6 +99,27 @@ async function clickLatency(page: Page, width: number, height: number, mode: 'co
   return { toScreen: await entries(page, 'annotate:click-to-mask'), decode: await entries(page, 'annotate:decode'), stages };
 }
 
+/** Zooms in at FOCUS_VIEWS places (each time from the fitted view) and returns the focus view's embedding times. */
+async function focusEmbedLatency(page: Page, width: number, height: number): Promise<{ embed: number[]; regions: string[] }> {
+  await page.evaluate(() => performance.clearMeasures('annotate:focus-embed'));
+  const canvas = page.getByTestId('annotate-canvas');
+  const visibleWidth = () => canvas.evaluate((c) => c.clientWidth / Number(c.dataset['scale']));
+  const regions: string[] = [];
+  for (let i = 0; i < FOCUS_VIEWS; i++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('f');
+    await page.getByTestId('focus-status').waitFor({ state: 'detached' });
+    const p = await screenPoint(page, width * (0.3 + 0.4 * ((i * 37) % 100) / 100), height * (0.3 + 0.4 * ((i * 61) % 100) / 100));
+    await page.mouse.move(p.x, p.y);
+    for (let n = 0; n < 40 && (await visibleWidth()) > width / 3; n++) await page.mouse.wheel(0, -100);
+    await page.locator('[data-testid="focus-status"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    await page.waitForFunction((n) => performance.getEntriesByName('annotate:focus-embed').length >= n, i + 1);
+    regions.push(String(await page.evaluate(() => JSON.stringify((performance.getEntriesByName('annotate:focus-embed').at(-1) as PerformanceMeasure).detail.region))));
+  }
+  await page.keyboard.press('f');
+  return { embed: await entries(page, 'annotate:focus-embed'), regions };
+}
+
 const p50 = (xs: number[]) => (xs.length ? `${pct(xs, 0.5).toFixed(1)}` : '–');
 /** "masks on the page 3.1 · overlay 5.0 · frame starts 12.2" (p50s, ms after the click) */
 const stageLine = (c: Clicks) => `p50 from the click: masks on the page ${p50(c.stages[0]!)} ms · overlay ready ${p50(c.stages[1]!)} ms · frame starts ${p50(c.stages[2]!)} ms`;
@@ -141,6 +166,7 @@ async function main(): Promise<void> {
 
     const a = await clickLatency(page, IMAGE_W, IMAGE_H);
     const aAimed = await clickLatency(page, IMAGE_W, IMAGE_H, 'aimed');
+    const focus = FOCUS_VIEWS > 0 ? await focusEmbedLatency(page, IMAGE_W, IMAGE_H) : null;
 
     // new images after a prefetch miss: another annotator leases the image this tool prefetched
     const newImage: number[] = [];
@@ -195,6 +221,12 @@ async function main(): Promise<void> {
               `click → mask on screen, SAM ViT-B-shaped decoder:      ${fmt(b.toScreen)}   [target p50 ≤ 60 ms]`,
               `   worker decode round trip alone:                     ${fmt(b.decode)}`,
               `   aimed click (pointer rests ${AIM_DWELL_MS} ms first):          ${fmt(bAimed.toScreen)}`,
+            ]
+          : []),
+        ...(focus
+          ? [
+              `focus view, default model (zoomed to a third of the image: region cut + encoder + prelude in the browser): ${fmt(focus.embed)}`,
+              `   regions: ${focus.regions.slice(0, 3).join(' ')}${focus.regions.length > 3 ? ' …' : ''}`,
             ]
           : []),
         `new image after a prefetch miss (embedding fetch + parse + worker + first decode), default model: ${fmt(newImage)}   [target ≤ 150 ms]`,
