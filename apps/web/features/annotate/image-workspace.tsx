@@ -17,7 +17,8 @@ import { commandForKey, type Command } from './lib/keymap';
 import { LABEL_SHORTCUTS, labelKeyPick } from './lib/label-keys';
 import { LabelPicker } from './label-picker';
 import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
-import { clipBox, cropMask, focusGain, focusRegion, focusSuits, maskArea, pasteMask, promptsInside, regionAtFullSize, sameRegion, touchesRegionEdge, type FocusRegion } from '@dataengine/segment';
+import { clipBox, cropMask, focusGain, focusRegion, focusSuits, maskArea, promptsInside, sameRegion, touchesRegionEdge, type FocusRegion } from '@dataengine/segment';
+import { focusMaskAtFullSize } from './lib/focus-region';
 import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
 import { maskLock } from './lib/mask-lock';
 import { maskRows, type MaskRow } from './lib/mask-rows';
@@ -100,9 +101,7 @@ function fullResolution(frame: DisplayFrame, current: BinaryMask, chosen: Candid
 /** A candidate at the image's full size: §1.5 on its low-res logits, in its focus region when it has one. */
 function decodedAtFullSize(chosen: Candidate, width: number, height: number): BinaryMask {
   const region = chosen.focus?.region;
-  if (!region) return fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
-  const inRegion = fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, region.width, region.height);
-  return pasteMask(inRegion, regionAtFullSize(region), { width, height, sx: 1, sy: 1, x0: 0, y0: 0 }).mask;
+  return region ? focusMaskAtFullSize(chosen.lowResLogits, region, width, height) : fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
 }
 
 /** A saved mask being fixed in a focus view: its part in the region as the mask prompt, its box cut to the region. */
