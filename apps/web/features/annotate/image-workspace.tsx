@@ -2,7 +2,23 @@
 // The tool for one leased image: prompts → decoder → mask, brush touch-ups, accept / delete through
 // the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
 import type { LabelDto, Membership, TaskDto } from '@dataengine/contracts';
-import { compressRle, encodeMask, SAM_LOW_RES_SIZE, type BinaryMask, type BoxXyxy } from '@dataengine/segment';
+import {
+  clipBox,
+  compressRle,
+  cropMask,
+  encodeMask,
+  focusGain,
+  focusRegion,
+  focusSuits,
+  maskArea,
+  promptsInside,
+  SAM_LOW_RES_SIZE,
+  sameRegion,
+  touchesRegionEdge,
+  type BinaryMask,
+  type BoxXyxy,
+  type FocusRegion,
+} from '@dataengine/segment';
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
@@ -17,7 +33,6 @@ import { commandForKey, type Command } from './lib/keymap';
 import { LABEL_SHORTCUTS, labelKeyPick } from './lib/label-keys';
 import { LabelPicker } from './label-picker';
 import { bboxToBox, displayFrame, fullResolutionMask, maskToLowResLogits, type DisplayFrame } from './lib/display-frame';
-import { clipBox, cropMask, focusGain, focusRegion, focusSuits, maskArea, promptsInside, sameRegion, touchesRegionEdge, type FocusRegion } from '@dataengine/segment';
 import { focusMaskAtFullSize } from './lib/focus-region';
 import { BRUSH_DEFAULT, composeMask, stepBrush } from './lib/mask-edit';
 import { maskLock } from './lib/mask-lock';
