@@ -294,4 +294,36 @@ describe('stage 2 in the annotator tool', () => {
     expect((await env.deps.db.mask.findUniqueOrThrow({ where: { id: theirs.id } })).deletedAt).toBeNull();
     expect(await row.count()).toBe(1);
   });
+
+  it('zoomed in on the 6000×4000 image, the focus view embeds the part on screen and the mask is saved at full size in place', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('f');
+    const canvas = page.getByTestId('annotate-canvas');
+    const at = await screenPoint(2000, 1500);
+    await page.mouse.move(at.x, at.y);
+    const visibleWidth = () => canvas.evaluate((c) => c.clientWidth / Number(c.dataset['scale']));
+    for (let i = 0; i < 40 && (await visibleWidth()) > 1600; i++) await page.mouse.wheel(0, -100);
+    await page.locator('[data-testid="focus-status"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    const regionLong = await canvas.evaluate((c, size) => {
+      const [s, ox, oy] = [Number(c.dataset['scale']), Number(c.dataset['offsetX']), Number(c.dataset['offsetY'])];
+      const w = Math.min(size.width, Math.ceil((c.clientWidth - ox) / s)) - Math.max(0, Math.floor(-ox / s));
+      const h = Math.min(size.height, Math.ceil((c.clientHeight - oy) / s)) - Math.max(0, Math.floor(-oy / s));
+      return Math.max(w, h);
+    }, LARGE);
+    const before = (await liveMasks(largeImageId)).length;
+    await clickImage(2000, 1500);
+    // the whole-image disc (R 40: ~5000 px of the 1024 frame) is small enough: the region's decoder takes over
+    await expect.poll(async () => (await page.getByTestId('current-mask-area').textContent()) ?? '').toContain('in the focus view');
+    await waitForMask();
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await liveMasks(largeImageId)).length, { timeout: 30_000 }).toBe(before + 1);
+    const saved = (await liveMasks(largeImageId)).at(-1)!;
+    expect([saved.rleWidth, saved.rleHeight]).toEqual([LARGE.width, LARGE.height]);
+    // the disc of the region's frame (R·regionLong/1024), made from the low-res logits at the region's size: full detail, at the click
+    const expected = discArea(CONTRACT_RADII[2], regionLong);
+    expect(Math.abs(saved.area - expected) / expected).toBeLessThan(0.05);
+    expect(Math.abs(saved.bboxX + saved.bboxW / 2 - 2000)).toBeLessThan(4);
+    expect(Math.abs(saved.bboxY + saved.bboxH / 2 - 1500)).toBeLessThan(4);
+    await page.keyboard.press('f');
+  });
 });

@@ -54,13 +54,15 @@ export function useFocusEmbedding(client: SamWorkerClient | null, image: ImageBi
       setView({ status: 'failed', region, message: (error as Error).message });
       return;
     }
-    client.embed(pixels, { transfer: true }).then(
+    // prompts and masks are in the region's frame (its 1024 model frame when it is larger)
+    const frame = regionFrame(region);
+    client.embed(pixels, { transfer: true, frame: { width: frame.width, height: frame.height } }).then(
       ({ embeddingId }) => {
         created.current.add(embeddingId);
         if (cancelled) return;
         const end = performance.now();
         performance.measure(FOCUS_EMBED, { start, end, detail: { region } });
-        setView({ status: 'ready', region, frame: regionFrame(region), embedding: { embeddingId, checkpointId, width: region.width, height: region.height }, ms: end - start });
+        setView({ status: 'ready', region, frame, embedding: { embeddingId, checkpointId, width: region.width, height: region.height }, ms: end - start });
       },
       (error: Error) => !cancelled && setView({ status: 'failed', region, message: error.message }),
     );

@@ -59,8 +59,8 @@ export class SamWorkerClient {
   }
 
   /** Embeds an image in the worker. `transfer: true` hands the pixel buffer over (it becomes unusable here). */
-  embed(image: RgbImage, options: { returnEmbedding?: boolean; transfer?: boolean } = {}): Promise<SamWorkerResults['embed']> {
-    const body: RequestBody<'embed'> = options.returnEmbedding ? { image, returnEmbedding: true } : { image };
+  embed(image: RgbImage, options: { returnEmbedding?: boolean; transfer?: boolean; frame?: { width: number; height: number } } = {}): Promise<SamWorkerResults['embed']> {
+    const body: RequestBody<'embed'> = { image, ...(options.returnEmbedding ? { returnEmbedding: true } : {}), ...(options.frame ? { frame: options.frame } : {}) };
     return this.call('embed', body, options.transfer ? [image.data.buffer as ArrayBuffer] : []);
   }
 

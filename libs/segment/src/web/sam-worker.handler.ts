@@ -47,7 +47,8 @@ export function createSamWorkerHandler(createBackend: BackendFactory): (request:
         await predictor.warmUp(); // the decoder sessions load now, not on the first click
         return { ready: true };
       case 'embed': {
-        const e = await ready().embedImage(req.image);
+        const embedded = await ready().embedImage(req.image);
+        const e = req.frame ? { ...embedded, imageWidth: req.frame.width, imageHeight: req.frame.height } : embedded;
         await ready().prelude(e);
         const embeddingId = keep(e);
         if (!req.returnEmbedding) return { embeddingId };

@@ -16,7 +16,12 @@ export interface EmbeddingPayload {
 /** Requests the page sends to the SAM worker. Embeddings stay in the worker, addressed by id. */
 export type SamWorkerRequest =
   | { id: number; type: 'init'; manifest: BundleManifest; models: Partial<Record<ModelRole, ModelSource>>; runtime?: WebRuntimeOptions }
-  | { id: number; type: 'embed'; image: RgbImage; returnEmbedding?: boolean }
+  /**
+   * `frame`: the size prompts and masks of this embedding are in, when not the pixels' own — a
+   * smaller frame of the same aspect (e.g. a region larger than 1024 px decoded in its 1024 model
+   * frame, as the annotator tool's display frame does for large images).
+   */
+  | { id: number; type: 'embed'; image: RgbImage; returnEmbedding?: boolean; frame?: { width: number; height: number } }
   | { id: number; type: 'setEmbedding'; embedding: EmbeddingPayload }
   | { id: number; type: 'decode'; embeddingId: string; prompt: SamPrompt; options?: DecodeOptions }
   | { id: number; type: 'releaseEmbedding'; embeddingId: string }

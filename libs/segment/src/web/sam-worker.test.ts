@@ -63,6 +63,12 @@ describe('SAM worker protocol (onnxruntime-web backend)', () => {
     // an embedding fetched elsewhere decodes the same
     const { embeddingId: again } = await client.setEmbedding(embedding!);
     expect((await client.decode(again, { points: [{ x: 160, y: 120, label: 1 }] })).masks[0]!.area).toBe(m.area);
+    // pixels embedded for a smaller frame of the same aspect: prompts and masks are in that frame
+    const { embeddingId: half } = await client.embed(image(), { frame: { width: W / 2, height: H / 2 } });
+    const small = (await client.decode(half, { points: [{ x: 80, y: 60, label: 1 }] })).masks[0]!;
+    expect([small.mask.width, small.mask.height]).toEqual([W / 2, H / 2]);
+    expect(small.mask.data[60 * (W / 2) + 80]).toBe(1);
+    expect(Math.abs(small.area - m.area / 4)).toBeLessThan(15);
   });
 
   it('revives prompt errors and forgets evicted embeddings', async () => {
