@@ -319,6 +319,13 @@ describe('the annotator tool', () => {
     await expect.poll(async () => (await masksInDb(id)).length).toBe(before + 1);
     const saved = (await masksInDb(id)).find((m) => Math.abs((m.pointCoords?.[0]?.[0] ?? -1) - centre.x) < 1 && Math.abs(m.area - focusedArea) / focusedArea < 0.15);
     expect(saved).toBeDefined(); // saved at the image's size, at the clicked place
+    // Enter right after the click waits until the focus view's mask replaced the whole-image one
+    const quick = await screenPoint(centre.x - 25, centre.y + 10);
+    await page.mouse.click(quick.x, quick.y);
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await masksInDb(id)).length).toBe(before + 2);
+    const quickSaved = (await masksInDb(id)).find((m) => Math.abs((m.pointCoords?.[0]?.[0] ?? -1) - (centre.x - 25)) < 1);
+    expect(Math.abs(quickSaved!.area - focusedArea) / focusedArea).toBeLessThan(0.15);
 
     // a click by the region's right edge: the disc runs past what the model saw, so it is made on the whole image
     const edge = await screenPoint(region.x1 - 2, centre.y);

@@ -95,6 +95,13 @@ describe('checkpoints over HTTP', () => {
     const encoderBytes = await env.deps.blobs.get(`checkpoints/${(await getActiveCheckpoint(env.deps))!.bundleHash}/encoder.onnx`);
     expect(Number(encoderHead.headers.get('content-length'))).toBe(encoderBytes.length);
     expect(Number(encoderHead.headers.get('x-file-size'))).toBe(encoderBytes.length);
+    expect(encoderHead.headers.get('x-external-data-size')).toBeNull(); // a single-file encoder: the browser may run it
+    // an encoder whose weights sit in a side file (a large export) says so: the browser leaves it to the server
+    const bundleHash = (await getActiveCheckpoint(env.deps))!.bundleHash;
+    await env.deps.blobs.put(`checkpoints/${bundleHash}/encoder.onnx.data`, new Uint8Array(1234));
+    const withSideFile = await fetch(`${api.url}${active.data!.files.encoder}`, { method: 'HEAD', headers: { cookie } });
+    expect(withSideFile.headers.get('x-external-data-size')).toBe('1234');
+    await env.deps.blobs.delete(`checkpoints/${bundleHash}/encoder.onnx.data`);
     expect((await encoderHead.arrayBuffer()).byteLength).toBe(0);
     expect((await fetch(`${api.url}/api/checkpoints/${active.data!.id}/files/..%2Fsecret`, { headers: { cookie } })).status).toBe(404);
     expect((await trpcQuery(api.url, 'checkpoints.list', undefined, cookie)).status).toBe(403);

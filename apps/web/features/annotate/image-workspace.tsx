@@ -115,8 +115,7 @@ function fullResolution(frame: DisplayFrame, current: BinaryMask, chosen: Candid
 
 /** A candidate at the image's full size: §1.5 on its low-res logits, in its focus region when it has one. */
 function decodedAtFullSize(chosen: Candidate, width: number, height: number): BinaryMask {
-  const region = chosen.focus?.region;
-  return region ? focusMaskAtFullSize(chosen.lowResLogits, region, width, height) : fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
+  return chosen.focus ? focusMaskAtFullSize(chosen.focus.lowResLogits, chosen.focus.region, width, height) : fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
 }
 
 /** A saved mask being fixed in a focus view: its part in the region as the mask prompt, its box cut to the region. */
@@ -184,7 +183,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
   if (!sessionActive) lockedFocus.current = focusView.status === 'ready' && sameRegion(focusView.region, focusOn ? zoomRegion : null) ? focusView : null;
   const locked = lockedFocus.current;
   const eligible =
-    locked !== null && locked.embedding.checkpointId === p.checkpointId && promptsInside(locked.region, prompts.points, prompts.box) && (!editing || promptsInside(locked.region, [], editing.seed.box));
+    focusOn && locked !== null && locked.embedding.checkpointId === p.checkpointId && promptsInside(locked.region, prompts.points, prompts.box) && (!editing || promptsInside(locked.region, [], editing.seed.box));
   // the focus view is for small objects: a saved mask being fixed says its size; a new mask's first
   // prompt is decoded on the whole image, and that mask's size decides (the effect below)
   const editingSuits = useMemo(() => editing !== null && focusSuits(maskArea(editing.full), width, height), [editing, width, height]);
@@ -195,16 +194,22 @@ export function ImageWorkspace(p: WorkspaceProps) {
   const chosen = candidates ? (candidates[candidate] ?? candidates[0] ?? null) : null;
   const current = useCurrentMask(frame, chosen, editing, prompts.strokes);
   // the first whole-image mask of a new mask made while zoomed in: a small object moves to the focus view
+  // (null: nothing to decide now)
+  const firstSuits = focusChoice === 'undecided' && eligible && !editing && chosen !== null && !chosen.focus && !prediction.pending ? focusSuits(chosen.area / (frame.sx * frame.sy), width, height) : null;
   useEffect(() => {
-    if (focusChoice !== 'undecided' || !eligible || editing || !chosen || chosen.focus || prediction.pending) return;
-    setFocusChoice(focusSuits(chosen.area / (frame.sx * frame.sy), width, height) ? 'focus' : 'whole');
-  }, [focusChoice, eligible, editing, chosen, prediction.pending, frame, width, height]);
+    if (firstSuits !== null) setFocusChoice(firstSuits ? 'focus' : 'whole');
+  }, [firstSuits]);
   // an object that runs past the focus region's edge would be cut off there: it is made on the whole image
+  const edgeHit = useMemo(() => focus !== null && chosen?.focus?.mask !== undefined && touchesRegionEdge(chosen.focus.mask, focus.region, width, height), [focus, chosen, width, height]);
+  // a focus decode that fails (e.g. its embedding was evicted) leaves the mask to the whole image
+  const focusFailed = focus !== null && prediction.error !== null;
   useEffect(() => {
-    if (!focus || !chosen?.focus || !touchesRegionEdge(chosen.focus.mask, focus.region, width, height)) return;
+    if (!edgeHit && !focusFailed) return;
     setFocusChoice('whole');
-    setNotice('the object runs past the zoomed-in view: it is segmented on the whole image');
-  }, [focus, chosen, width, height]);
+    setNotice(edgeHit ? 'the object runs past the zoomed-in view: it is segmented on the whole image' : 'the focus view could not decode this mask: it is segmented on the whole image');
+  }, [edgeHit, focusFailed]);
+  // the mask on screen is about to be replaced (its decode, or a move to or from the focus view): accept waits for it
+  const settling = prediction.pending || firstSuits === true || edgeHit || focusFailed;
   // each new mask decides again
   useEffect(() => {
     if (!sessionActive) setFocusChoice('undecided');
@@ -267,7 +272,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
 
   const [acceptWhenDecoded, setAcceptWhenDecoded] = useState(false);
   const accept = useCallback(() => {
-    if (prediction.pending) return setAcceptWhenDecoded(true); // Enter right after a click: wait for its mask
+    if (settling) return setAcceptWhenDecoded(true); // Enter right after a click: wait for its mask
     if (!current.mask || current.area === 0) {
       setNotice('nothing to accept: click an object first');
       return;
@@ -287,13 +292,13 @@ export function ImageWorkspace(p: WorkspaceProps) {
     setSelected(null);
     clear();
     activity.resetMask();
-  }, [activity, chosen, clear, current, editing, frame, height, imageId, p, prediction.pending, prompts, width]);
+  }, [activity, chosen, clear, current, editing, frame, height, imageId, p, settling, prompts, width]);
 
   useEffect(() => {
-    if (!acceptWhenDecoded || prediction.pending) return;
+    if (!acceptWhenDecoded || settling) return;
     setAcceptWhenDecoded(false);
     accept();
-  }, [accept, acceptWhenDecoded, prediction.pending]);
+  }, [accept, acceptWhenDecoded, settling]);
 
   const remove = useCallback(() => {
     const row = rows.find((r) => r.key === selected);
@@ -502,7 +507,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
           {help && <HelpOverlay onClose={() => setHelp(false)} extra={p.labels.length > 0 ? LABEL_SHORTCUTS : []} />}
         </div>
         <div className="annotate-status" data-testid="annotate-status">
-          <span data-testid="current-mask-area" data-area={current.area} data-pending={prediction.pending ? 'true' : 'false'} data-rle={currentRle}>
+          <span data-testid="current-mask-area" data-area={current.area} data-pending={settling ? 'true' : 'false'} data-rle={currentRle}>
             {current.area > 0 ? `mask: ${current.area} px` : 'no mask yet'}
             {chosen ? ` · IoU ${chosen.predictedIou.toFixed(2)}` : ''}
             {editing ? ' · fixing a saved mask (brush, eraser, or click to re-prompt from it)' : ''}

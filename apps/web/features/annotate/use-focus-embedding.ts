@@ -1,7 +1,10 @@
 'use client';
 // The focus view's embedding (focus-region.ts): when the view settles on a zoomed-in region, its
 // pixels are cut from the image and embedded in the SAM worker by the checkpoint's own encoder.
-// Embeddings no longer on screen are released, except the one a mask in progress was started in.
+// One embed at a time: a view left before its embed started is never embedded, and one left while
+// it ran is released as soon as it is done (the worker serves decodes in the same queue, and its
+// slots hold the image's own embedding too). Embeddings no longer on screen are released, except
+// the one a mask in progress was started in; all of them when the image closes.
 import type { SamWorkerClient } from '@dataengine/segment/web';
 import { useEffect, useRef, useState } from 'react';
 import { FOCUS_EMBED } from './latency';
@@ -39,6 +42,8 @@ function regionPixels(image: ImageBitmap, region: FocusRegion) {
 export function useFocusEmbedding(client: SamWorkerClient | null, image: ImageBitmap, checkpointId: string | null, region: FocusRegion | null, support: FocusSupport | null, keep: string | null): FocusView {
   const [view, setView] = useState<FocusView>(OFF);
   const created = useRef(new Set<string>());
+  /** the embed in flight (the next one starts after it) */
+  const running = useRef<Promise<unknown>>(Promise.resolve());
 
   useEffect(() => {
     if (!client || !checkpointId || !region) return setView(OFF);
@@ -46,30 +51,37 @@ export function useFocusEmbedding(client: SamWorkerClient | null, image: ImageBi
     if (!support) return setView(OFF);
     let cancelled = false;
     setView({ status: 'computing', region });
-    const start = performance.now();
-    let pixels;
-    try {
-      pixels = regionPixels(image, region);
-    } catch (error) {
-      setView({ status: 'failed', region, message: (error as Error).message });
-      return;
-    }
     // prompts and masks are in the region's frame (its 1024 model frame when it is larger)
     const frame = regionFrame(region);
-    client.embed(pixels, { transfer: true, frame: { width: frame.width, height: frame.height } }).then(
-      ({ embeddingId }) => {
+    const embed = async () => {
+      if (cancelled) return; // the view moved on before this one's turn
+      const start = performance.now();
+      try {
+        const pixels = regionPixels(image, region);
+        const { embeddingId } = await client.embed(pixels, { transfer: true, frame: { width: frame.width, height: frame.height } });
+        if (cancelled) return void client.releaseEmbedding(embeddingId).catch(() => undefined);
         created.current.add(embeddingId);
-        if (cancelled) return;
         const end = performance.now();
         performance.measure(FOCUS_EMBED, { start, end, detail: { region } });
         setView({ status: 'ready', region, frame, embedding: { embeddingId, checkpointId, width: region.width, height: region.height }, ms: end - start });
-      },
-      (error: Error) => !cancelled && setView({ status: 'failed', region, message: error.message }),
-    );
+      } catch (error) {
+        if (!cancelled) setView({ status: 'failed', region, message: (error as Error).message });
+      }
+    };
+    running.current = running.current.then(embed);
     return () => {
       cancelled = true;
     };
   }, [client, image, checkpointId, region, support]);
+
+  // the image closes: its focus embeddings leave the worker
+  useEffect(() => {
+    const ids = created.current;
+    return () => {
+      for (const id of ids) void client?.releaseEmbedding(id).catch(() => undefined);
+      ids.clear();
+    };
+  }, [client]);
 
   // what is neither on screen nor kept leaves the worker (its slots hold the image's own embedding too)
   const current = view.status === 'ready' ? view.embedding.embeddingId : null;

@@ -69,7 +69,7 @@ function screenCandidates(masks: readonly PredictedMask[], frame: DisplayFrame, 
     const scores = { channel: m.channel, predictedIou: m.predictedIou, stabilityScore: m.stabilityScore, lowResLogits: m.lowResLogits };
     if (!region) return { ...scores, mask: m.mask, area: m.area };
     const pasted = pasteMask(m.mask, frame, display);
-    return { ...scores, mask: pasted.mask, area: pasted.area, focus: { region, mask: m.mask } };
+    return { ...scores, mask: pasted.mask, area: pasted.area, focus: { region, mask: m.mask, lowResLogits: m.lowResLogits } };
   });
   screenOf.set(masks, made);
   return made;
@@ -207,7 +207,8 @@ export function useMaskPrediction(
   );
 
   const prompted = points.length > 0 || box !== null;
-  const fresh = decoded !== null && decoded.points === points && decoded.box === box;
+  // decoded for these prompts on this embedding (a move between the image and a focus region decodes anew; a restored draft's masks count as fresh)
+  const fresh = decoded !== null && decoded.points === points && decoded.box === box && (decoded.embeddingId == null || decoded.embeddingId === embeddingId);
   // while a refinement decodes, the previous mask stays on screen (no flicker)
   return { candidates: prompted ? (decoded?.candidates ?? null) : null, pending: prompted && !fresh, error, aim };
 }

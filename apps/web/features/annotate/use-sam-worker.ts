@@ -23,11 +23,16 @@ export type DecoderState =
 /** Larger encoders (a SAM ViT-B is 358 MB) stay on the server: the focus view is off for them. */
 export const BROWSER_ENCODER_MAX_BYTES = 64 * 1024 * 1024;
 
-/** The encoder's size from a HEAD request, and whether the browser should run it. */
+/**
+ * The encoder's size from a HEAD request, and whether the browser should run it. An encoder whose
+ * weights sit in an `encoder.onnx.data` side file (large exports) stays on the server: the browser
+ * runtime loads single-file models only.
+ */
 async function encoderSupport(url: string): Promise<FocusSupport> {
   try {
     const res = await fetch(url, { method: 'HEAD' });
     if (!res.ok) return { available: false, reason: `the model's encoder is not available to the browser (HTTP ${res.status})` };
+    if (res.headers.get('x-external-data-size')) return { available: false, reason: "this model's encoder keeps its weights in a side file (a large export) and runs on the server only" };
     const bytes = Number(res.headers.get('x-file-size') ?? res.headers.get('content-length'));
     if (!Number.isFinite(bytes) || bytes <= 0) return { available: false, reason: "the model's encoder size is unknown" };
     if (bytes > BROWSER_ENCODER_MAX_BYTES) return { available: false, reason: `this model's encoder (${Math.round(bytes / 2 ** 20)} MiB) is too large to run in the browser` };

@@ -63,8 +63,16 @@ async function handleCheckpointFile(deps: ApiDeps, req: IncomingMessage, res: Se
   const { key, etag } = await checkpointFileKey(deps, actor, { checkpointId, file });
   const stat = await deps.blobs.stat(key);
   if (!stat) throw new AppError('NOT_FOUND', `checkpoint ${checkpointId} has no ${file}`);
-  // X-File-Size: the size survives proxies that recompute or drop Content-Length on a HEAD
-  const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable', 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'X-File-Size': String(stat.size) };
+  // X-File-Size: the size survives proxies that recompute or drop Content-Length on a HEAD;
+  // X-External-Data-Size: the model keeps its weights in a `<file>.data` side file (large exports)
+  const sideFile = file.endsWith('.onnx') ? await deps.blobs.stat(`${key}.data`) : null;
+  const headers = {
+    ETag: etag,
+    'Cache-Control': 'private, max-age=31536000, immutable',
+    'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    'X-File-Size': String(stat.size),
+    ...(sideFile ? { 'X-External-Data-Size': String(sideFile.size) } : {}),
+  };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers).end();
     return;

@@ -25,4 +25,18 @@ describe('the draft keeps the masks on screen', () => {
     const back = decodeDraftMask(stored, 1, () => new Float32Array(16));
     expect(Array.from(back[1]!.lowResLogits)).toEqual(Array.from(shown[1]!.lowResLogits));
   });
+
+  it("keeps a focus view's mask of a large image with its region's logits, and refines from its mask after a reload", () => {
+    const region = { x0: 3000, y0: 1000, width: 800, height: 600 };
+    const inRegion = Float32Array.from({ length: 16 }, (_, i) => i - 8);
+    const focused = [{ ...shown[0]!, lowResLogits: inRegion, focus: { region, mask: shown[0]!.mask, lowResLogits: inRegion } }, shown[1]!];
+    const stored = draftMaskSchema.parse(JSON.parse(JSON.stringify(encodeDraftMask(focused, 0, true))));
+    expect(stored.focusRegion).toEqual(region);
+    const back = decodeDraftMask(stored, 0, () => new Float32Array(16).fill(-10));
+    expect(back[0]!.focus?.region).toEqual(region);
+    expect(Array.from(back[0]!.focus!.lowResLogits)).toEqual(Array.from(inRegion)); // the saved mask is made from these
+    expect(Array.from(back[0]!.lowResLogits)).toEqual(new Array(16).fill(-10)); // the next click (on the whole image) refines from the mask
+    // small images keep no logits at all
+    expect(draftMaskSchema.parse(JSON.parse(JSON.stringify(encodeDraftMask(focused, 0, false)))).focusRegion).toBeUndefined();
+  });
 });

@@ -1,7 +1,8 @@
 // The mask on screen, as the draft keeps it: every candidate's mask as COCO RLE (display frame) with
 // its scores, and which one is chosen. A reload shows these exact pixels — the prompts are not
 // decoded again (a refinement decoded from its points alone gives another mask). The chosen
-// candidate's low-res logits are kept only for large images, whose saved mask is upscaled from them.
+// candidate's low-res logits are kept only for large images, whose saved mask is upscaled from them
+// (for a focus view's mask, with its region: they are in the region's frame).
 import { compressRle, decodeRle, encodeMask, type BinaryMask } from '@dataengine/segment';
 import { z } from 'zod';
 import type { FocusRegion } from '@dataengine/segment';
@@ -19,6 +20,8 @@ export const draftMaskSchema = z.object({
   candidates: z.array(draftCandidateSchema).min(1).max(4),
   /** the chosen candidate's low-res logits (float32, base64), large images only */
   lowRes: z.string().optional(),
+  /** the focus region `lowRes` is in, when the chosen mask was made in the focus view */
+  focusRegion: z.object({ x0: z.number().int().min(0), y0: z.number().int().min(0), width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
 });
 export type DraftMask = z.infer<typeof draftMaskSchema>;
 
@@ -29,10 +32,14 @@ export interface ScreenCandidate {
   area: number;
   predictedIou: number;
   stabilityScore: number;
-  /** in the frame it was decoded in: the image's, or a focus region's (`focus`) */
+  /** the prompt the next click refines from: logits in the frame of the embedding it was decoded on */
   lowResLogits: Float32Array;
-  /** made in a focus view: the region and the mask as decoded there (`mask` is it pasted into the image's frame) */
-  focus?: { region: FocusRegion; mask: BinaryMask };
+  /**
+   * made in a focus view: the region, the mask as decoded there (`mask` is it pasted into the
+   * image's frame; absent after a reload) and its logits in the region's frame (what the saved
+   * mask of a large image is made from)
+   */
+  focus?: { region: FocusRegion; mask?: BinaryMask; lowResLogits: Float32Array };
 }
 
 function toBase64(values: Float32Array): string {
@@ -55,7 +62,9 @@ function fromBase64(text: string): Float32Array {
  */
 export function encodeDraftMask(candidates: readonly ScreenCandidate[], chosen: number, keepLowRes: boolean): DraftMask {
   const shown = candidates[chosen] ?? candidates[0];
-  if (shown?.focus) keepLowRes = false;
+  if (keepLowRes && shown?.focus) {
+    return { ...encodeDraftMask(candidates, chosen, false), lowRes: toBase64(shown.focus.lowResLogits), focusRegion: { ...shown.focus.region } };
+  }
   return {
     candidates: candidates.map((c) => {
       const rle = compressRle(encodeMask(c.mask));
@@ -67,12 +76,15 @@ export function encodeDraftMask(candidates: readonly ScreenCandidate[], chosen: 
 
 /**
  * The draft's candidates back as screen candidates. A candidate without stored logits gets its mask
- * as a mask prompt (`toLogits`), what the next click refines from.
+ * as a mask prompt (`toLogits`), what the next click refines from; so does a focus view's mask,
+ * whose stored logits (in its region's frame) make its saved full-size mask.
  */
 export function decodeDraftMask(draft: DraftMask, chosen: number, toLogits: (mask: BinaryMask) => Float32Array): ScreenCandidate[] {
   return draft.candidates.map((c, i) => {
     const mask = decodeRle({ size: c.size, counts: c.counts });
-    const lowResLogits = i === chosen && draft.lowRes ? fromBase64(draft.lowRes) : toLogits(mask);
-    return { channel: c.channel, mask, area: c.area, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore, lowResLogits };
+    const scores = { channel: c.channel, mask, area: c.area, predictedIou: c.predictedIou, stabilityScore: c.stabilityScore };
+    if (i !== chosen || !draft.lowRes) return { ...scores, lowResLogits: toLogits(mask) };
+    if (draft.focusRegion) return { ...scores, lowResLogits: toLogits(mask), focus: { region: draft.focusRegion, lowResLogits: fromBase64(draft.lowRes) } };
+    return { ...scores, lowResLogits: fromBase64(draft.lowRes) };
   });
 }
