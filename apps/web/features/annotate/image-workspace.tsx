@@ -3,7 +3,6 @@
 // the outbox, the mask list, keyboard shortcuts, and the draft that survives a reload.
 import type { LabelDto, Membership, TaskDto } from '@dataengine/contracts';
 import {
-  clipBox,
   compressRle,
   cropMask,
   encodeMask,
@@ -118,10 +117,9 @@ function decodedAtFullSize(chosen: Candidate, width: number, height: number): Bi
   return chosen.focus ? focusMaskAtFullSize(chosen.focus.lowResLogits, chosen.focus.region, width, height) : fullResolutionMask(chosen.lowResLogits, SAM_LOW_RES_SIZE, width, height);
 }
 
-/** A saved mask being fixed in a focus view: its part in the region as the mask prompt, its box cut to the region. */
+/** A saved mask being fixed in a focus view (its box lies in the region): its part in the region as the mask prompt. */
 function seedInRegion(editing: Editing, region: FocusRegion): PromptSeed {
-  const box = clipBox(editing.seed.box, region) ?? editing.seed.box;
-  return { box, maskInput: maskToLowResLogits(cropMask(editing.full, region), region.width, region.height, SAM_LOW_RES_SIZE) };
+  return { box: editing.seed.box, maskInput: maskToLowResLogits(cropMask(editing.full, region), region.width, region.height, SAM_LOW_RES_SIZE) };
 }
 
 /** What the focus view is doing, for the badge on the image. */
@@ -218,7 +216,7 @@ export function ImageWorkspace(p: WorkspaceProps) {
     const next = focusRegion(visible, width, height);
     return sameRegion(prev, next) ? prev : next;
   }), [width, height]);
-  const focusRegionOfMask = sessionActive && focus ? focus.region : null;
+  const focusRegionOfMask = focus?.region ?? null; // only a mask in progress is ever in the focus view
   const focusBox = useMemo((): BoxXyxy | null => {
     const r = focusRegionOfMask;
     return r && [r.x0, r.y0, r.x0 + r.width, r.y0 + r.height];

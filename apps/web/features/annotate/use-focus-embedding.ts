@@ -18,7 +18,7 @@ export type FocusView =
   | { status: 'off' }
   | { status: 'unavailable'; reason: string }
   | { status: 'computing'; region: FocusRegion }
-  | { status: 'ready'; region: FocusRegion; frame: DisplayFrame; embedding: WorkerEmbedding; ms: number }
+  | { status: 'ready'; region: FocusRegion; frame: DisplayFrame; embedding: WorkerEmbedding }
   | { status: 'failed'; region: FocusRegion; message: string };
 
 export type ReadyFocus = Extract<FocusView, { status: 'ready' }>;
@@ -63,7 +63,7 @@ export function useFocusEmbedding(client: SamWorkerClient | null, image: ImageBi
         created.current.add(embeddingId);
         const end = performance.now();
         performance.measure(FOCUS_EMBED, { start, end, detail: { region } });
-        setView({ status: 'ready', region, frame, embedding: { embeddingId, checkpointId, width: region.width, height: region.height }, ms: end - start });
+        setView({ status: 'ready', region, frame, embedding: { embeddingId, checkpointId, width: region.width, height: region.height } });
       } catch (error) {
         if (!cancelled) setView({ status: 'failed', region, message: (error as Error).message });
       }

@@ -14,7 +14,6 @@ import { AIM, AIMED_HIT, markClickStage, timeDecode } from './latency';
 import { currentOverlay } from './use-current-mask';
 import { toDisplayBox, toDisplayPoint, type DisplayFrame } from './lib/display-frame';
 import type { ScreenCandidate } from './lib/draft-mask';
-
 import { isAmbiguous } from './lib/prompt-reducer';
 import type { WorkerEmbedding } from './use-image-embedding';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryMask } from '../rle/rle.types';
-import { clipBox, cropMask, focusGain, focusRegion, focusSuits, pasteMask, promptsInside, regionAtFullSize, sameRegion, touchesRegionEdge, type MaskFrame } from './focus-region';
+import { cropMask, focusGain, focusRegion, focusSuits, pasteMask, promptsInside, regionAtFullSize, sameRegion, touchesRegionEdge, type MaskFrame } from './focus-region';
 
 const whole = (width: number, height: number): MaskFrame => ({ width, height, sx: 1, sy: 1, x0: 0, y0: 0 });
 /** The 1024-long-side frame a large image is shown in (the annotator tool's display frame). */
@@ -72,12 +72,10 @@ describe('focus region', () => {
     expect(focusSuits(0, 512, 384)).toBe(false); // an empty mask says nothing about the object
   });
 
-  it('keeps prompts inside the region or says they are not, and clips boxes', () => {
+  it('keeps prompts inside the region or says they are not', () => {
     const region = { x0: 100, y0: 50, width: 200, height: 150 };
     expect(promptsInside(region, [{ x: 120, y: 60 }], null)).toBe(true);
     expect(promptsInside(region, [{ x: 120, y: 60 }, { x: 320, y: 60 }], null)).toBe(false);
     expect(promptsInside(region, [], [90, 60, 200, 100])).toBe(false);
-    expect(clipBox([90, 60, 200, 100], region)).toEqual([100, 60, 200, 100]);
-    expect(clipBox([0, 0, 50, 40], region)).toBeNull();
   });
 });

@@ -149,15 +149,6 @@ export function cropMask(full: BinaryMask, region: FocusRegion): BinaryMask {
   return { width: region.width, height: region.height, data };
 }
 
-/** A box (image px) cut to the region; null when they do not overlap. */
-export function clipBox(box: BoxXyxy, region: FocusRegion): BoxXyxy | null {
-  const x0 = Math.max(box[0], region.x0);
-  const y0 = Math.max(box[1], region.y0);
-  const x1 = Math.min(box[2], region.x0 + region.width);
-  const y1 = Math.min(box[3], region.y0 + region.height);
-  return x1 > x0 && y1 > y0 ? [x0, y0, x1, y1] : null;
-}
-
 /**
  * The view an annotator zooms to for an object of box `box` (XYXY, exclusive ends): the box grown
  * by `margin` of its longer side on each side, square, at least `minSide`, inside the image.

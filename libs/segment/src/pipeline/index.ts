@@ -14,7 +14,6 @@ export { maskAnnotation, type MaskAnnotation } from './mask-record';
 export { tensorFromNpy, tensorToNpy } from './npy-embedding';
 export { resizeBilinearHalfPixel, upscaleLowResLogits } from './mask-upscale';
 export {
-  clipBox,
   cropMask,
   FOCUS_MAX_FRAME_AREA,
   FOCUS_MIN_GAIN,
