@@ -126,11 +126,15 @@ describe('workers on two hosts', () => {
     }, 'the autogen run to finish', 120_000, 200);
     expect(run).toMatchObject({ status: 'succeeded', done: imageIds.length, failed: 0 });
 
-    const doneBy = hosts.map((host) =>
-      logLines(host, 'job completed')
-        .filter((e) => e.job === 'autogen' && (e.payload as { runId: string }).runId === runId)
-        .map((e) => (e.payload as { imageId: number }).imageId),
-    );
+    const completedBy = () =>
+      hosts.map((host) =>
+        logLines(host, 'job completed')
+          .filter((e) => e.job === 'autogen' && (e.payload as { runId: string }).runId === runId)
+          .map((e) => (e.payload as { imageId: number }).imageId),
+      );
+    // a host logs "job completed" after the job's item is recorded: the run can read as finished a moment before the last line is out
+    await waitFor(() => completedBy().flat().length >= imageIds.length || null, 'every autogen job to be logged as completed', 10_000, 100).catch(() => undefined);
+    const doneBy = completedBy();
     console.log(`autogen images per host: ${hosts.map((h, i) => `${h.name} ${doneBy[i]!.length}`).join(', ')}`);
     // every image once, by exactly one host
     expect([...doneBy.flat()].sort((a, b) => a - b)).toEqual([...imageIds].sort((a, b) => a - b));
