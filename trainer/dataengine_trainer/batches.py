@@ -12,6 +12,7 @@ import torch
 from .constants import EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE
 from .dataset import ImageRecord
 from .preprocess import coord_scale, masks_to_low_res, preprocess_image, resized_size
+from .photometric import augment_photometric, shadow_casters
 from .targets import detector_targets, region_ids
 
 MIN_PROMPT_AREA = 16  # px at the original resolution; smaller masks are not used as prompts
@@ -135,13 +136,15 @@ def usable_annotations(rec: ImageRecord):
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,
                 augment: bool = True, crop: int = 0, embedding_of=None, flip_probability: float = 0.5,
                 cache: LowResCache | None = None, mask_weights: dict[int, np.ndarray] | None = None,
-                detail_channels: int = 0) -> Batch:
+                detail_channels: int = 0, photometric: float = 0.0) -> Batch:
     """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16).
     ``embedding_of(record)`` → [256, 64, 64]: the batch carries (the crop's cells of) those embeddings
     instead of pixels (a flip mirrors embedding and masks together). ``cache`` keeps the images'
     low-res targets between batches (float16: the targets differ from uncached ones by < 5e-4).
     ``mask_weights`` (image id → a weight per usable annotation) draws an image's masks in proportion
-    to them (hard-example sampling, hardness.py) instead of uniformly."""
+    to them (hard-example sampling, hardness.py) instead of uniformly. ``photometric``: the chance that
+    an image's pixels get lighting, shadows, texture, colour, blur and noise (photometric.py); pixel
+    batches only, and no draw from ``rng`` at 0 (the batch sequence of a run without it is unchanged)."""
     c = crop or IMAGE_SIZE
     xs, offs, gts, idx, heats, centres, dists, leaves, wholes = [], [], [], [], [], [], [], [], []
     b = 0
@@ -175,6 +178,8 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
             xs.append(torch.from_numpy(np.ascontiguousarray(emb[:, y0 // GRID:(y0 + c) // GRID, x0 // GRID:(x0 + c) // GRID])).unsqueeze(0))
         else:
             rgb = rec.load_rgb()
+            if augment and photometric > 0 and rng.random() < photometric:
+                rgb = augment_photometric(rgb, shadow_casters(usable, rng), rng)
             if flip:
                 rgb = rgb[:, ::-1]
             xs.append(preprocess_image(np.ascontiguousarray(rgb))[:, :, y0:y0 + c, x0:x0 + c])

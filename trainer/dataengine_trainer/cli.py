@@ -53,7 +53,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                      affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
                      stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
                      embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples,
-                     detail_lr_scale=a.detail_lr_scale, refit_steps=a.refit_steps)
+                     detail_lr_scale=a.detail_lr_scale, refit_steps=a.refit_steps, photometric=a.photometric)
     if not 0 < a.detail_lr_scale <= 100:
         raise TrainerError("--detail-lr-scale must be in (0, 100]")
     if a.mode == "fast":
@@ -61,6 +61,8 @@ def cmd_train(a: argparse.Namespace) -> int:
             raise TrainerError("--mode fast fine-tunes a trained model with its image encoder frozen: give --init")
     if not 0 <= a.embedding_flip <= 1:
         raise TrainerError("--embedding-flip must be a probability in [0, 1]")
+    if not 0 <= a.photometric <= 1:
+        raise TrainerError("--photometric must be a probability in [0, 1]")
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
         raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
     if not a.affinity_weight >= 0:
@@ -226,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--refit-steps", type=int, default=0,
                    help="full mode: after the steps, this many fast steps (the trained encoder frozen) refit the "
                         "prompt encoder, mask decoder and detector on its embeddings, before the IoU calibration")
+    t.add_argument("--photometric", type=float, default=0.0,
+                   help="full mode: probability that a training image gets lighting, cast shadows, texture, colour, "
+                        "blur and noise (photometric.py); 0 = off")
     t.add_argument("--embedding-flip", type=float, default=0.5,
                    help="fast mode: probability that an image's embedding and masks are mirrored together")
     t.add_argument("--embeddings", default=None,

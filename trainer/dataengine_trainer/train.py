@@ -64,6 +64,9 @@ class TrainArgs:
     # and never run per step — the rest trains on (crops of) the training images' embeddings (stored in
     # the snapshot by the engine, or computed once), so the bundle keeps its parent's encoder
     mode: str = "full"
+    # full mode: chance that a training image's pixels get lighting, shadows, texture, colour, blur and
+    # noise (photometric.py) — for a model that must meet shading and texture its scenes lack
+    photometric: float = 0.0
     embedding_flip: float = 0.5  # fast mode: chance a batch image's embedding and masks are mirrored
     embeddings: str | None = None  # fast mode: directory of stored embeddings (embeddings.py); default the snapshot
     device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
@@ -245,7 +248,7 @@ class _BatchSource(torch.utils.data.IterableDataset):
                                       mask_weights=self.mask_weights, detail_channels=self.detail_channels)
                 else:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
-                                      crop=self.args.crop, cache=cache)
+                                      crop=self.args.crop, cache=cache, photometric=self.args.photometric)
             except (OSError, ValueError, TrainerError) as e:  # an unreadable image: one line for the caller
                 yield BatchFailure(str(e).splitlines()[0] if str(e) else type(e).__name__)
                 return
