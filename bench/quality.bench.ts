@@ -140,6 +140,8 @@ interface FamilyResult {
   miouBox: number;
   topRanked: number;
   calibrationMae1: number;
+  /** Mean predicted − true IoU of the returned mask after 1 click (> 0: the score promises too much). */
+  calibrationBias1: number;
   calibrationMaeAll: number;
   amg: { images: number; kept: number; keptPerImage: number; precision: number; wholeObjects: number; recall: number; msPerImage: number };
 }
@@ -173,6 +175,7 @@ async function family(predictor: SamPredictor, variant: Variant, seed0: number):
     miouBox: mean(runs.map((r) => r.boxIou)),
     topRanked: mean(runs.map((r) => (r.topRanked ? 1 : 0))),
     calibrationMae1: mean(errs1),
+    calibrationBias1: mean(runs.map((r) => r.predicted[0]! - r.ious[0]!)),
     calibrationMaeAll: mean(errsAll),
     amg: await amg(predictor, variant, seed0),
   };
@@ -236,6 +239,7 @@ const lines = [
   row('box prompt mIoU', f(a.miouBox), f(b.miouBox), '(a) ≥ 0.85'),
   row('top-ranked candidate is the best of the three (1 click)', pc(a.topRanked), pc(b.topRanked), '≥ 75 %'),
   row('mean |predicted − true IoU|, returned mask, 1 click', f(a.calibrationMae1), f(b.calibrationMae1), '≤ 0.08'),
+  row('mean predicted − true IoU, returned mask, 1 click (bias)', f(a.calibrationBias1), f(b.calibrationBias1), '—'),
   row('mean |predicted − true IoU|, every click and box', f(a.calibrationMaeAll), f(b.calibrationMaeAll), '—'),
   row('autogen sam-default: kept masks per image', f(a.amg.keptPerImage, 1), f(b.amg.keptPerImage, 1), '—'),
   row('autogen sam-default: kept masks matching an object or part (IoU ≥ 0.8)', pc(a.amg.precision), pc(b.amg.precision), '≥ 70 %'),
