@@ -22,16 +22,6 @@ P_NOISE = 0.3
 MAX_SHADOW_CASTERS = 3
 
 
-def _shift(mask: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """``mask`` moved by (dy, dx) pixels, what leaves the frame dropped."""
-    out = np.zeros_like(mask)
-    h, w = mask.shape
-    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
-    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
-    out[yd, xd] = mask[ys, xs]
-    return out
-
-
 def cast_shadows(img: np.ndarray, casters: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """Soft shadows of ``casters`` (boolean masks) thrown by one light: each mask moved along the same
     direction, blurred, and darkening the image except on the caster itself. ``img`` float [H, W, 3]."""
@@ -44,7 +34,7 @@ def cast_shadows(img: np.ndarray, casters: list[np.ndarray], rng: np.random.Gene
             continue
         size = max(ys.max() - ys.min(), xs.max() - xs.min()) + 1
         dist = rng.uniform(0.08, 0.35) * size
-        moved = _shift(m, int(round(dist * np.sin(angle))), int(round(dist * np.cos(angle)))).astype(np.float32)
+        moved = ndimage.shift(m.astype(np.float32), (round(dist * np.sin(angle)), round(dist * np.cos(angle))), order=0)
         soft = ndimage.gaussian_filter(moved, rng.uniform(0.5, 0.12 * size + 1.0))
         shade = np.maximum(shade, soft * (~m))
     strength = rng.uniform(0.3, 0.65)

@@ -26,6 +26,16 @@ def test_a_shadow_darkens_beside_its_caster_and_never_the_caster():
     assert ys.min() >= 0 and (np.abs(ys - 15).max() < 25) and (np.abs(xs - 25).max() < 35)
 
 
+def test_a_shadow_longer_than_the_image_is_tall_is_cut_off_not_an_error():
+    # a wide image and a caster as wide as it: the shadow's offset can pass the image's height
+    img = np.full((20, 400, 3), 0.8, np.float32)
+    m = np.zeros((20, 400), bool)
+    m[5:15, :] = True
+    for seed in range(20):
+        out = cast_shadows(img, [m], np.random.default_rng(seed))
+        assert out.shape == img.shape and np.isfinite(out).all()
+
+
 @pytest.mark.parametrize("effect", ["P_SHADOW", "P_LIGHT", "P_TEXTURE", "P_COLOUR", "P_BLUR", "P_NOISE"])
 def test_each_effect_alone_changes_the_pixels_and_keeps_the_image_shape(monkeypatch, effect):
     for name in ("P_SHADOW", "P_LIGHT", "P_TEXTURE", "P_COLOUR", "P_BLUR", "P_NOISE"):
