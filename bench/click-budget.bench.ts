@@ -17,7 +17,7 @@
 //     region's edge (focusSegmenter, as the tool does).
 // Run: npm run bench:clicks -- [BUNDLE …] [--scenes studio|classic] [--images 20] [--seed 950000]
 //        [--size 512x384] [--target 0.85] [--max-clicks 8] [--min-area 100]
-//        [--zoom-max-area 1500] [--zoom-margin 1] [--zoom-min-side 128] [--json FILE]
+//        [--zoom-max-area 1500] [--zoom-margin 1] [--zoom-min-side 128] [--zoom-max-frame-area 6000] [--json FILE]
 // Default bundle: models/default. Studio seeds from 950000 are bench:retrain's and bench:quality's
 // held-out scenes: never in a training snapshot here.
 import { writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   exclusiveBox,
+  FOCUS_MAX_FRAME_AREA,
   focusRegion,
   focusSegmenter,
   maskIou,
@@ -57,16 +58,18 @@ const { values, positionals } = parseArgs({
     'zoom-max-area': { type: 'string', default: '1500' },
     'zoom-margin': { type: 'string', default: '1' },
     'zoom-min-side': { type: 'string', default: '128' },
+    /** the focus view's size rule: the first whole-image mask's area in the 1024 frame up to which the region takes over */
+    'zoom-max-frame-area': { type: 'string', default: String(FOCUS_MAX_FRAME_AREA) },
     json: { type: 'string' },
   },
 });
 const variant = values.scenes as SceneVariant;
 if (!SCENE_VARIANTS.includes(variant)) throw new Error(`--scenes takes ${SCENE_VARIANTS.join(' or ')}, got "${values.scenes}"`);
 const [W, H] = values.size!.split('x').map(Number) as [number, number];
-const [images, seed, target, maxClicks, minArea, zoomMaxArea, zoomMargin, zoomMinSide] = [
-  values.images, values.seed, values.target, values['max-clicks'], values['min-area'], values['zoom-max-area'], values['zoom-margin'], values['zoom-min-side'],
-].map(Number) as [number, number, number, number, number, number, number, number];
-for (const [name, v] of Object.entries({ images, seed, target, maxClicks, minArea, zoomMaxArea, zoomMargin, zoomMinSide, W, H })) {
+const [images, seed, target, maxClicks, minArea, zoomMaxArea, zoomMargin, zoomMinSide, zoomMaxFrameArea] = [
+  values.images, values.seed, values.target, values['max-clicks'], values['min-area'], values['zoom-max-area'], values['zoom-margin'], values['zoom-min-side'], values['zoom-max-frame-area'],
+].map(Number) as [number, number, number, number, number, number, number, number, number];
+for (const [name, v] of Object.entries({ images, seed, target, maxClicks, minArea, zoomMaxArea, zoomMargin, zoomMinSide, zoomMaxFrameArea, W, H })) {
   if (!Number.isFinite(v) || v < 0) throw new Error(`click-budget: ${name} must be a number ≥ 0`);
 }
 const bundles = (positionals.length > 0 ? positionals : ['models/default']).map((d) => resolve(d));
@@ -160,7 +163,7 @@ async function focusSession(predictor: SamPredictor, image: RgbImage, embedding:
   const region = focusRegion(zoomWindow(exclusiveBox(gt)!, W, H, zoomMargin, zoomMinSide), W, H);
   if (!region) return null;
   const regional = await predictor.embedImage(sliceImage(image, [region.x0, region.y0, region.x0 + region.width, region.y0 + region.height]));
-  const run = await simulateClicks(focusSegmenter(predictor, embedding, region, regional), gt, maxClicks, (ious) => ious[ious.length - 1]! >= target);
+  const run = await simulateClicks(focusSegmenter(predictor, embedding, region, regional, { maxFrameArea: zoomMaxFrameArea }), gt, maxClicks, (ious) => ious[ious.length - 1]! >= target);
   const last = run.ious[run.ious.length - 1] ?? 0;
   return { clicks: run.clicks.length, tabs: 0, reached: last >= target, best: Math.max(0, ...run.ious) };
 }

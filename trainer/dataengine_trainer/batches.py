@@ -14,6 +14,7 @@ from .dataset import ImageRecord
 from .preprocess import coord_scale, masks_to_low_res, preprocess_image, resized_size
 from .photometric import augment_photometric, shadow_casters
 from .targets import detector_targets, region_ids
+from .zoom import zoom_view
 
 MIN_PROMPT_AREA = 16  # px at the original resolution; smaller masks are not used as prompts
 MIN_VISIBLE_LOW_RES = 3.0  # a mask must cover this many low-res pixels of the crop to be prompted
@@ -136,7 +137,7 @@ def usable_annotations(rec: ImageRecord):
 def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: int, masks_per_image: int,
                 augment: bool = True, crop: int = 0, embedding_of=None, flip_probability: float = 0.5,
                 cache: LowResCache | None = None, mask_weights: dict[int, np.ndarray] | None = None,
-                detail_channels: int = 0, photometric: float = 0.0) -> Batch:
+                detail_channels: int = 0, photometric: float = 0.0, zoom: float = 0.0) -> Batch:
     """``crop`` 0 = the whole 1024 frame; otherwise a random crop×crop window (multiple of 16).
     ``embedding_of(record)`` → [256, 64, 64]: the batch carries (the crop's cells of) those embeddings
     instead of pixels (a flip mirrors embedding and masks together). ``cache`` keeps the images'
@@ -144,7 +145,9 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
     ``mask_weights`` (image id → a weight per usable annotation) draws an image's masks in proportion
     to them (hard-example sampling, hardness.py) instead of uniformly. ``photometric``: the chance that
     an image's pixels get lighting, shadows, texture, colour, blur and noise (photometric.py); pixel
-    batches only, and no draw from ``rng`` at 0 (the batch sequence of a run without it is unchanged)."""
+    batches only, and no draw from ``rng`` at 0 (the batch sequence of a run without it is unchanged).
+    ``zoom``: the chance that an image is replaced by a zoomed view of it (zoom.py: what the annotator
+    tool's focus view embeds); pixel batches only, no draw at 0."""
     c = crop or IMAGE_SIZE
     xs, offs, gts, idx, heats, centres, dists, leaves, wholes = [], [], [], [], [], [], [], [], []
     b = 0
@@ -152,11 +155,17 @@ def build_batch(records: list[ImageRecord], rng: np.random.Generator, images: in
     while b < images:
         attempts += 1
         rec = records[int(rng.integers(len(records)))]
+        zoomed = False
+        if zoom > 0 and augment and embedding_of is None and rng.random() < zoom:
+            view = zoom_view(rec, rng)
+            if view is not None:
+                rec, zoomed = view, True
         usable = usable_annotations(rec)
         flip = augment and rng.random() < flip_probability
         nh, nw = resized_size(rec.height, rec.width)
         x0, y0 = _crop_origin(rng, nw, c), _crop_origin(rng, nh, c)
-        full = cache.get(rec, usable, flip) if cache is not None else _low_res_targets(usable, flip)
+        # a zoomed view is drawn afresh each time: nothing to cache
+        full = cache.get(rec, usable, flip) if cache is not None and not zoomed else _low_res_targets(usable, flip)
         low = full[:, y0 // LOW:(y0 + c) // LOW, x0 // LOW:(x0 + c) // LOW]
         visible = torch.nonzero(low.flatten(1).sum(1) >= MIN_VISIBLE_LOW_RES).squeeze(1).numpy()
         if len(visible) == 0 and attempts < 10 * images:

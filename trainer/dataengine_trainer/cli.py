@@ -53,7 +53,8 @@ def cmd_train(a: argparse.Namespace) -> int:
                      affinity_weight=a.affinity_weight, device=a.device, amp=a.amp,
                      stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
                      embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples,
-                     detail_lr_scale=a.detail_lr_scale, refit_steps=a.refit_steps, photometric=a.photometric)
+                     detail_lr_scale=a.detail_lr_scale, refit_steps=a.refit_steps, photometric=a.photometric,
+                     zoom=a.zoom, zoom_views=a.zoom_views)
     if not 0 < a.detail_lr_scale <= 100:
         raise TrainerError("--detail-lr-scale must be in (0, 100]")
     if a.mode == "fast":
@@ -63,6 +64,12 @@ def cmd_train(a: argparse.Namespace) -> int:
         raise TrainerError("--embedding-flip must be a probability in [0, 1]")
     if not 0 <= a.photometric <= 1:
         raise TrainerError("--photometric must be a probability in [0, 1]")
+    if not 0 <= a.zoom <= 1:
+        raise TrainerError("--zoom must be a probability in [0, 1]")
+    if a.zoom and a.mode == "fast":
+        raise TrainerError("--zoom draws views from the pixels (full mode); a fast retrain takes --zoom-views")
+    if not 0 <= a.zoom_views <= 16:
+        raise TrainerError("--zoom-views must be 0 to 16 views per training image")
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
         raise TrainerError("--crop must be a multiple of 32 in [64, 1024], or 0 for the whole frame")
     if not a.affinity_weight >= 0:
@@ -231,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--photometric", type=float, default=0.0,
                    help="full mode: probability that a training image gets lighting, cast shadows, texture, colour, "
                         "blur and noise (photometric.py); 0 = off")
+    t.add_argument("--zoom", type=float, default=0.0,
+                   help="full mode: probability that a training image is replaced by a zoomed view around one of its "
+                        "objects (zoom.py: what the annotator tool's focus view embeds); 0 = off")
+    t.add_argument("--zoom-views", type=int, default=0,
+                   help="fast mode and a full run's refit phase: zoomed views per training image, embedded once by the "
+                        "frozen encoder and trained on beside the whole images; 0 = none")
     t.add_argument("--embedding-flip", type=float, default=0.5,
                    help="fast mode: probability that an image's embedding and masks are mirrored together")
     t.add_argument("--embeddings", default=None,

@@ -100,12 +100,14 @@ def _read_index(directory: str):
         raise TrainerError(f"embeddings index {path} is unreadable ({e})") from None
 
 
-def prepare_embeddings(model, snapshot: Snapshot, init_dir: str | None, directory: str | None = None) -> EmbeddingSet:
-    """The training images' embeddings: stored ones (in ``directory``, default the snapshot's) when they
+def prepare_embeddings(model, snapshot: Snapshot, init_dir: str | None, directory: str | None = None,
+                       records: list[ImageRecord] | None = None) -> EmbeddingSet:
+    """The training images' embeddings (``records``, default the snapshot's training images; zoomed
+    views among them are never stored): stored ones (in ``directory``, default the snapshot's) when they
     come from the init's encoder (checked by hash and on one image), the rest computed with ``model``'s
     encoder (eval mode, no grad)."""
     model.eval()
-    records = snapshot.train
+    records = snapshot.train if records is None else records
     directory = directory or snapshot.root
     if not os.path.isdir(directory):
         raise TrainerError(f"embeddings directory not found: {directory}")
@@ -127,7 +129,7 @@ def prepare_embeddings(model, snapshot: Snapshot, init_dir: str | None, director
     agreement = None
     for i, rec in enumerate(records):
         path = stored_path(directory, rec.image_id)
-        if usable and os.path.isfile(path):
+        if usable and rec.image_id >= 0 and os.path.isfile(path):  # zoomed views (negative ids) are never stored
             emb = read_stored(path)
             if not checked:  # one image run through the encoder: the files must be what it computes
                 diff = agreement = relative_difference(emb, _compute(model, rec))

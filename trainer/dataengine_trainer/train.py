@@ -13,6 +13,7 @@ import torch
 import torch.utils.data
 
 from .batches import LowResCache, build_batch
+from .zoom import zoom_views
 from .grow import DETAIL_PARAMS
 from .calibration import fit_iou_calibration
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -67,6 +68,12 @@ class TrainArgs:
     # full mode: chance that a training image's pixels get lighting, shadows, texture, colour, blur and
     # noise (photometric.py) — for a model that must meet shading and texture its scenes lack
     photometric: float = 0.0
+    # full mode: chance that a training image is replaced by a zoomed view of it (zoom.py), what the
+    # annotator tool's focus view embeds for a small object
+    zoom: float = 0.0
+    # fast mode (and a full retrain's refit phase): fixed zoomed views per training image, embedded once
+    # by the frozen encoder and trained on beside the whole images
+    zoom_views: int = 0
     embedding_flip: float = 0.5  # fast mode: chance a batch image's embedding and masks are mirrored
     embeddings: str | None = None  # fast mode: directory of stored embeddings (embeddings.py); default the snapshot
     device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
@@ -248,7 +255,8 @@ class _BatchSource(torch.utils.data.IterableDataset):
                                       mask_weights=self.mask_weights, detail_channels=self.detail_channels)
                 else:
                     yield build_batch(self.records, rng, self.args.images_per_batch, self.args.masks_per_image,
-                                      crop=self.args.crop, cache=cache, photometric=self.args.photometric)
+                                      crop=self.args.crop, cache=cache, photometric=self.args.photometric,
+                                      zoom=self.args.zoom)
             except (OSError, ValueError, TrainerError) as e:  # an unreadable image: one line for the caller
                 yield BatchFailure(str(e).splitlines()[0] if str(e) else type(e).__name__)
                 return
@@ -309,7 +317,7 @@ def _full_then_refit(args: TrainArgs, stop: StopFlag | None) -> dict:
     refit = replace(args, mode="fast", init=first["checkpoint"], steps=args.refit_steps, refit_steps=0,
                     images_per_batch=FAST_RECIPE["batch"], masks_per_image=FAST_RECIPE["masks_per_image"],
                     max_nograd_rounds=FAST_RECIPE["max_nograd_rounds"], loader_workers=FAST_RECIPE["loader_workers"],
-                    time_limit_s=None, embeddings=None, hard_examples=False)
+                    time_limit_s=None, embeddings=None, hard_examples=False, zoom=0.0)
     second = _train_phase(refit, stop, phase="refit", final=False, inherit_parent=True,
                           meta_extra={"mode": "full", "encoder_frozen": False, "full_steps": first["steps_done"],
                                       "refit_steps": args.refit_steps})
@@ -356,17 +364,22 @@ def _train_phase(args: TrainArgs, stop: StopFlag | None = None, phase: str | Non
     parent_rescorer = None if rescorer.is_identity else {k: v.clone() for k, v in rescorer.state_dict().items()}
     rescorer.reset()
     embeddings = None
+    records = snapshot.train
+    if args.zoom and fast:
+        raise TrainerError("--zoom draws views from the pixels (full mode); a fast retrain takes --zoom-views")
     if fast:
         model.image_encoder.requires_grad_(False)
         init_dir = args.init if os.path.isdir(args.init) else os.path.dirname(args.init)
-        embeddings = prepare_embeddings(model, snapshot, init_dir, args.embeddings)
+        if args.zoom_views > 0:
+            records = records + zoom_views(records, args.zoom_views, args.seed)
+        embeddings = prepare_embeddings(model, snapshot, init_dir, args.embeddings, records=records)
         emit("embeddings_ready", images=len(embeddings.by_image), stored=embeddings.stored, computed=embeddings.computed,
              note=embeddings.note, **tag)
     if args.hard_examples and not fast:
         raise TrainerError("--hard-examples needs --mode fast (the parent's answers come from the stored embeddings)")
     weights = mask_weights(model, snapshot.train, embeddings) if args.hard_examples else None
     # the loader processes start before the model reaches a GPU (they never touch CUDA)
-    batches = batch_stream(snapshot.train, args, pin_memory=device.type == "cuda", embedding_of=embeddings,
+    batches = batch_stream(records, args, pin_memory=device.type == "cuda", embedding_of=embeddings,
                            mask_weights=weights, detail_channels=model.mask_decoder.detail_channels)
     try:
         model.to(device).train()
