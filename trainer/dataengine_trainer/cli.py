@@ -54,7 +54,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                      stability_margin=a.stability_margin, calibrate_images=a.calibrate_images, mode=a.mode,
                      embedding_flip=a.embedding_flip, embeddings=a.embeddings, hard_examples=a.hard_examples,
                      detail_lr_scale=a.detail_lr_scale, refit_steps=a.refit_steps, photometric=a.photometric,
-                     zoom=a.zoom, zoom_views=a.zoom_views)
+                     zoom=a.zoom, zoom_views=a.zoom_views, interior_clicks=a.interior_clicks)
     if not 0 < a.detail_lr_scale <= 100:
         raise TrainerError("--detail-lr-scale must be in (0, 100]")
     if a.mode == "fast":
@@ -64,6 +64,8 @@ def cmd_train(a: argparse.Namespace) -> int:
         raise TrainerError("--embedding-flip must be a probability in [0, 1]")
     if not 0 <= a.photometric <= 1:
         raise TrainerError("--photometric must be a probability in [0, 1]")
+    if not 0 <= a.interior_clicks <= 1:
+        raise TrainerError("--interior-clicks must be a probability in [0, 1]")
     if not 0 <= a.zoom <= 1:
         raise TrainerError("--zoom must be a probability in [0, 1]")
     if a.zoom and a.mode == "fast":
@@ -238,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--photometric", type=float, default=0.0,
                    help="full mode: probability that a training image gets lighting, cast shadows, texture, colour, "
                         "blur and noise (photometric.py); 0 = off")
+    t.add_argument("--interior-clicks", type=float, default=0.0,
+                   help="probability that a training click (first point, error clicks) is drawn near the middle of its "
+                        "region, where annotators click, instead of uniformly; 0 = uniform (SAM's training)")
     t.add_argument("--zoom", type=float, default=0.0,
                    help="full mode: probability that a training image is replaced by a zoomed view around one of its "
                         "objects (zoom.py: what the annotator tool's focus view embeds); 0 = off")

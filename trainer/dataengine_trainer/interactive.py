@@ -12,6 +12,7 @@ generator for CPU training, ``torch.Generator(device="cuda")`` on a GPU)."""
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from .constants import IMAGE_SIZE, LOW_RES_SIZE
 
@@ -32,6 +33,30 @@ def _sample_pixels(weights: torch.Tensor, offset: torch.Tensor, gen: torch.Gener
     return torch.stack([(xs + jitter[:, 0]) * SCALE, (ys + jitter[:, 1]) * SCALE], dim=1) + offset
 
 
+DEPTH_STEPS = 8  # low-res cells (32 px of the 1024 frame): deeper than this counts as the middle
+
+
+def region_depth(region: torch.Tensor, steps: int = DEPTH_STEPS) -> torch.Tensor:
+    """How deep each pixel of the boolean regions [P, h, w] lies: the number of 3×3 erosions it
+    survives, 1..``steps`` inside, 0 outside (the crop's edge erodes nothing: a region cut by it goes on)."""
+    cur = region.float().unsqueeze(1)
+    depth = torch.zeros_like(cur)
+    for _ in range(steps):
+        depth += cur
+        cur = -F.max_pool2d(-cur, 3, 1, 1)
+    return depth.squeeze(1)
+
+
+def _interior_weights(region: torch.Tensor, interior: float, gen: torch.Generator) -> torch.Tensor:
+    """Sampling weights over the boolean regions [P, h, w]: with chance ``interior`` per row the squared
+    depth (a click near the region's middle, where annotators click and the evaluation protocol
+    clicks), else uniform. At 0 nothing is drawn from ``gen``."""
+    if interior <= 0:
+        return region
+    deep = torch.rand(region.shape[0], generator=gen, device=region.device) < interior
+    return torch.where(deep.view(-1, 1, 1), region_depth(region) ** 2, region.float())
+
+
 def mask_boxes(gt: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
     """Tight XYXY boxes (exclusive, 1024 frame) of the low-res masks gt [P, h, w] (> 0.5, else > 0)."""
     p, h, w = gt.shape
@@ -48,13 +73,14 @@ def mask_boxes(gt: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
 
 
 def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor, offset: torch.Tensor,
-                    gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+                    gen: torch.Generator, interior: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """gt [P, h, w] soft masks, boxes [P, 4] XYXY (1024 frame), use_box [P] bool
-    → coords [P, 2, 2], labels [P, 2]: a point uniformly inside the mask + padding, or a noisy box."""
+    → coords [P, 2, 2], labels [P, 2]: a point inside the mask (uniformly, or with chance ``interior``
+    near its middle) + padding, or a noisy box."""
     p = gt.shape[0]
     fg = (gt > 0.5).float()
     fg = torch.where(fg.flatten(1).sum(1).view(p, 1, 1) > 0, fg, gt)
-    pt = _sample_pixels(fg, offset, gen)
+    pt = _sample_pixels(_interior_weights(fg > 0, interior, gen) if interior > 0 else fg, offset, gen)
     pad = gt.new_zeros(p, 2)
     point_coords = torch.stack([pt, pad], 1)
     point_labels = gt.new_tensor([1.0, -1.0]).expand(p, 2)
@@ -72,16 +98,17 @@ def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor
 
 
 def error_clicks(pred_logits: torch.Tensor, gt: torch.Tensor, offset: torch.Tensor,
-                 gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """A click sampled uniformly from each row's error region: positive on a false negative,
-    negative on a false positive. Rows without error get a positive click inside the mask.
+                 gen: torch.Generator, interior: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A click sampled from each row's error region (uniformly, or with chance ``interior`` near the
+    middle of its thick parts): positive on a false negative, negative on a false positive. Rows
+    without error get a positive click inside the mask.
     pred_logits, gt [P, h, w] → coords [P, 2] (1024 frame), labels [P]."""
     _, h, w = gt.shape
     target = gt > 0.5
     err = (pred_logits > 0) != target
     has_err = err.flatten(1).any(1).view(-1, 1, 1)
     weights = torch.where(has_err, err, target)
-    xy = _sample_pixels(weights, offset, gen)
+    xy = _sample_pixels(_interior_weights(weights, interior, gen), offset, gen)
     local = xy - offset
     ix = (local[:, 0] / SCALE).long().clamp(0, w - 1)
     iy = (local[:, 1] / SCALE).long().clamp(0, h - 1)

@@ -74,6 +74,10 @@ class TrainArgs:
     # fast mode (and a full retrain's refit phase): fixed zoomed views per training image, embedded once
     # by the frozen encoder and trained on beside the whole images
     zoom_views: int = 0
+    # chance that a training click (the first point, and each error click) is drawn near the middle of
+    # its region (weight: squared depth) instead of uniformly: where annotators click, and where the
+    # evaluation protocol and the simulated annotator click
+    interior_clicks: float = 0.0
     embedding_flip: float = 0.5  # fast mode: chance a batch image's embedding and masks are mirrored
     embeddings: str | None = None  # fast mode: directory of stored embeddings (embeddings.py); default the snapshot
     device: str = "auto"  # auto (cuda when available, else cpu) | cpu | cuda
@@ -191,7 +195,7 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
         proj = proj.expand(p, -1, -1, -1) if proj.shape[0] == 1 else proj[batch.image_index]
         pe = crop_pe(model, batch)
         off = batch.prompt_offsets
-        coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen)
+        coords, labels = initial_prompts(batch.gt, mask_boxes(batch.gt, off), use_box, off, gen, args.interior_clicks)
         # a single prompt (one point, or a box alone) is ambiguous: the best of tokens 1–3 is supervised,
         # as SAM trains and as the return_single_mask rule picks at inference (SAM-SPEC.md §1.4)
         multimask = torch.ones(p, dtype=torch.bool, device=dev)
@@ -205,13 +209,13 @@ def train_step(model, batch, args: TrainArgs, gen: torch.Generator, affinity: Af
         with torch.no_grad():
             pd, ped = proj.detach(), pe.detach()
             for _ in range(rounds):
-                c, lab = error_clicks(prev, batch.gt, off, gen)
+                c, lab = error_clicks(prev, batch.gt, off, gen, args.interior_clicks)
                 coords, labels = add_click(coords, labels, use_box, c, lab)
                 low_ng, _ = model.decode(pd, coords, labels, prev.unsqueeze(1), ones, projected=True, image_pe=ped,
                                          crop=crop)
                 prev = low_ng[:, 0].float()
         if float(torch.rand(1, generator=gen, device=dev)) >= args.no_click_probability:
-            c, lab = error_clicks(prev, batch.gt, off, gen)
+            c, lab = error_clicks(prev, batch.gt, off, gen, args.interior_clicks)
             coords, labels = add_click(coords, labels, use_box, c, lab)
         low, iou = model.decode(proj, coords, labels, prev.unsqueeze(1), ones, projected=True, image_pe=pe, crop=crop)
         loss1, _, iou1 = sam_mask_loss(low.float(), iou.float(), batch.gt, torch.zeros_like(multimask), args.stability_margin)
