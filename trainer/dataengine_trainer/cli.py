@@ -60,16 +60,9 @@ def cmd_train(a: argparse.Namespace) -> int:
     if a.mode == "fast":
         if a.init is None:
             raise TrainerError("--mode fast fine-tunes a trained model with its image encoder frozen: give --init")
-    if not 0 <= a.embedding_flip <= 1:
-        raise TrainerError("--embedding-flip must be a probability in [0, 1]")
-    if not 0 <= a.photometric <= 1:
-        raise TrainerError("--photometric must be a probability in [0, 1]")
-    if not 0 <= a.interior_clicks <= 1:
-        raise TrainerError("--interior-clicks must be a probability in [0, 1]")
-    if not 0 <= a.zoom <= 1:
-        raise TrainerError("--zoom must be a probability in [0, 1]")
-    if a.zoom and a.mode == "fast":
-        raise TrainerError("--zoom draws views from the pixels (full mode); a fast retrain takes --zoom-views")
+    for name in ("embedding_flip", "photometric", "interior_clicks", "zoom"):
+        if not 0 <= getattr(a, name) <= 1:
+            raise TrainerError(f"--{name.replace('_', '-')} must be a probability in [0, 1]")
     if not 0 <= a.zoom_views <= 16:
         raise TrainerError("--zoom-views must be 0 to 16 views per training image")
     if a.crop and (a.crop % 32 or not 64 <= a.crop <= 1024):
