@@ -47,14 +47,14 @@ def region_depth(region: torch.Tensor, steps: int = DEPTH_STEPS) -> torch.Tensor
     return depth.squeeze(1)
 
 
-def _interior_weights(region: torch.Tensor, interior: float, gen: torch.Generator) -> torch.Tensor:
-    """Sampling weights over the boolean regions [P, h, w]: with chance ``interior`` per row the squared
-    depth (a click near the region's middle, where annotators click and the evaluation protocol
-    clicks), else uniform. At 0 nothing is drawn from ``gen``."""
+def _interior_weights(weights: torch.Tensor, interior: float, gen: torch.Generator) -> torch.Tensor:
+    """Sampling weights [P, h, w]: with chance ``interior`` per row the squared depth of the row's
+    region (weights > 0; a click near its middle, where annotators click and the evaluation protocol
+    clicks), else ``weights`` as given. At 0 nothing is drawn from ``gen``."""
     if interior <= 0:
-        return region
-    deep = torch.rand(region.shape[0], generator=gen, device=region.device) < interior
-    return torch.where(deep.view(-1, 1, 1), region_depth(region) ** 2, region.float())
+        return weights
+    deep = torch.rand(weights.shape[0], generator=gen, device=weights.device) < interior
+    return torch.where(deep.view(-1, 1, 1), region_depth(weights > 0) ** 2, weights.float())
 
 
 def mask_boxes(gt: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
@@ -80,7 +80,7 @@ def initial_prompts(gt: torch.Tensor, boxes: torch.Tensor, use_box: torch.Tensor
     p = gt.shape[0]
     fg = (gt > 0.5).float()
     fg = torch.where(fg.flatten(1).sum(1).view(p, 1, 1) > 0, fg, gt)
-    pt = _sample_pixels(_interior_weights(fg > 0, interior, gen) if interior > 0 else fg, offset, gen)
+    pt = _sample_pixels(_interior_weights(fg, interior, gen), offset, gen)
     pad = gt.new_zeros(p, 2)
     point_coords = torch.stack([pt, pad], 1)
     point_labels = gt.new_tensor([1.0, -1.0]).expand(p, 2)
